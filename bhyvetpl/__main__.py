@@ -1,0 +1,5 @@
+"""Allow ``python -m bhyvetpl``."""
+
+from bhyvetpl.cli import main
+
+main()

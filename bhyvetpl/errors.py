@@ -1,0 +1,43 @@
+"""Error tree and exit codes; only the CLI turns these into process exits."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import ClassVar
+
+
+class ExitCode(IntEnum):
+    """Process exit codes shared by every command."""
+
+    OK = 0
+    FAILURE = 1
+    USAGE = 2
+
+
+class BhyvetplError(Exception):
+    """Base of every error bhyvetpl reports to the user."""
+
+    exit_code: ClassVar[ExitCode] = ExitCode.FAILURE
+
+
+class SpecError(BhyvetplError):
+    """Invalid input: names the field, the value and the accepted form."""
+
+    exit_code = ExitCode.USAGE
+
+    def __init__(self, field: str, value: object, accepted: str) -> None:
+        """Build the one-line message from the field, the value and the accepted form."""
+        self.field = field
+        self.value = value
+        self.accepted = accepted
+        super().__init__(f"{field}: {_show(value)} is not accepted; expected {accepted}")
+
+
+class RenderError(BhyvetplError):
+    """A template failed to render (a bug in bhyvetpl, not in the input)."""
+
+
+def _show(value: object) -> str:
+    """Show a value on one line, escaped and shortened, so the message stays one line."""
+    text = repr(value) if isinstance(value, str) else repr(str(value))
+    return text if len(text) <= 72 else text[:60] + "...'" + f" ({len(str(value))} chars)"

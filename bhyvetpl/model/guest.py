@@ -1,0 +1,238 @@
+"""The vm-bhyve guest: disks, NICs, passthrough, graphics, and the presets.
+
+Every field is checked when the object is built, so a GuestSpec can always be
+rendered into a config that vm-bhyve's config::load reads back unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, get_args
+
+from bhyvetpl.errors import SpecError
+from bhyvetpl.model import values
+
+Loader = Literal["bhyveload", "grub", "uefi", "uefi-csm"]
+DiskType = Literal["virtio-blk", "ahci-hd", "nvme"]
+DiskDev = Literal["file", "zvol", "sparse-zvol"]
+NicType = Literal["virtio-net", "e1000"]
+Wait = Literal["yes", "no", "auto"]
+Preset = Literal["freebsd", "linux", "linux-grub", "windows", "openbsd"]
+COMPORTS = ("com1", "com2", "com3", "com4")
+UEFI_LOADERS = ("uefi", "uefi-csm")
+
+
+def _choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise SpecError(name, value, "one of " + ", ".join(choices))
+
+
+@dataclass(frozen=True, slots=True)
+class DiskSpec:
+    """One guest disk; `name` is a file in the guest dir or a zvol below it."""
+
+    name: str = "disk0.img"
+    type: DiskType = "virtio-blk"
+    dev: DiskDev = "file"
+    size: str | None = None
+    field_name: str = field(default="disk", compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        """Check every field; vm-bhyve joins `name` onto the guest path as is."""
+        _choice(f"{self.field_name}.type", self.type, get_args(DiskType))
+        _choice(f"{self.field_name}.dev", self.dev, get_args(DiskDev))
+        values.config_value(f"{self.field_name}.name", self.name)
+        if "/" in self.name or self.name in {".", ".."}:
+            raise SpecError(f"{self.field_name}.name", self.name,
+                            "a file or zvol name inside the guest directory, without /")
+        if self.size is not None:
+            object.__setattr__(self, "size", values.size(f"{self.field_name}.size", self.size))
+
+    @classmethod
+    def parse(cls, text: str, default_type: str = "virtio-blk",
+              field_name: str = "disk") -> DiskSpec:
+        """Read the --disk syntax: `NAME[,type=T][,dev=D][,size=S]`."""
+        name, opts = values.options(field_name, text, ("type", "dev", "size"))
+        return cls(name=name, type=opts.get("type", default_type),  # type: ignore[arg-type]
+                   dev=opts.get("dev", "file"), size=opts.get("size"),  # type: ignore[arg-type]
+                   field_name=field_name)
+
+    @property
+    def is_zvol(self) -> bool:
+        """Whether the disk is a ZFS volume (and so needs devfs and securelevel <= 1)."""
+        return self.dev != "file"
+
+
+@dataclass(frozen=True, slots=True)
+class NicSpec:
+    """One guest NIC; vm-bhyve drops a NIC without a switch, so one is required."""
+
+    switch: str = "public"
+    type: NicType = "virtio-net"
+    mac: str | None = None
+    device: str | None = None
+    field_name: str = field(default="nic", compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        """Check the switch name, the type, the MAC and a host-made tap device."""
+        values.vm_name(f"{self.field_name}.switch", self.switch)
+        _choice(f"{self.field_name}.type", self.type, get_args(NicType))
+        if self.mac is not None:
+            object.__setattr__(self, "mac", values.mac(f"{self.field_name}.mac", self.mac))
+        if self.device is not None:
+            values.interface(f"{self.field_name}.device", self.device)
+
+    @classmethod
+    def parse(cls, text: str, default_type: str = "virtio-net",
+              field_name: str = "nic") -> NicSpec:
+        """Read the --nic syntax: `SWITCH[,type=T][,mac=M][,device=TAP]`."""
+        switch, opts = values.options(field_name, text, ("type", "mac", "device"))
+        return cls(switch=switch, type=opts.get("type", default_type),  # type: ignore[arg-type]
+                   mac=opts.get("mac"), device=opts.get("device"), field_name=field_name)
+
+
+@dataclass(frozen=True, slots=True)
+class PassthruSpec:
+    """A host PCI device (BUS/SLOT/FUNCTION), optionally pinned to a guest SLOT:FUNC."""
+
+    bus: int
+    slot: int
+    function: int
+    pin: tuple[int, int] | None = None
+
+    @classmethod
+    def parse(cls, text: str, field_name: str = "passthru") -> PassthruSpec:
+        """Read `1/0/0` or `1/0/0=6:0`, as vm-bhyve's passthruN accepts."""
+        device, _, pinned = text.partition("=")
+        bus, slot, function = values.bsf(field_name, device)
+        pin = values.pin(field_name, pinned) if pinned else None
+        return cls(bus, slot, function, pin)
+
+    @property
+    def bsf(self) -> str:
+        """The host address as loader.conf pptdevs and `vm passthru` write it."""
+        return f"{self.bus}/{self.slot}/{self.function}"
+
+    @property
+    def value(self) -> str:
+        """The passthruN value."""
+        pinned = f"={self.pin[0]}:{self.pin[1]}" if self.pin else ""
+        return self.bsf + pinned
+
+
+@dataclass(frozen=True, slots=True)
+class GraphicsSpec:
+    """UEFI framebuffer served over VNC; listens on loopback unless told otherwise."""
+
+    port: int | None = None
+    listen: str = "127.0.0.1"
+    res: str | None = None
+    wait: Wait | None = None
+    mouse: bool = True
+
+    def __post_init__(self) -> None:
+        """Check the port, the address, the resolution and the wait mode."""
+        if self.port is not None:
+            values.integer("graphics.port", self.port, 1024, 65535)
+        object.__setattr__(self, "listen", values.ip_address("graphics.listen", self.listen))
+        if self.res is not None:
+            width, _, height = self.res.partition("x")
+            if not (width.isdigit() and height.isdigit() and width.isascii() and height.isascii()
+                    and 640 <= int(width) <= 3840 and 480 <= int(height) <= 2160):
+                raise SpecError("graphics.res", self.res,
+                                "WIDTHxHEIGHT from 640x480 to 3840x2160, e.g. 1280x720")
+        if self.wait is not None:
+            _choice("graphics.wait", self.wait, get_args(Wait))
+
+
+@dataclass(frozen=True, slots=True)
+class GuestSpec:
+    """One vm-bhyve guest; derived keys (wired memory) are properties, not inputs."""
+
+    name: str
+    loader: Loader = "bhyveload"
+    cpu: int = 1
+    topology: tuple[int, int, int] | None = None
+    memory: str = "256M"
+    disks: tuple[DiskSpec, ...] = (DiskSpec(),)
+    nics: tuple[NicSpec, ...] = (NicSpec(),)
+    passthru: tuple[PassthruSpec, ...] = ()
+    graphics: GraphicsSpec | None = None
+    comports: tuple[str, ...] | None = None
+    uuid: str | None = None
+    debug: bool = False
+    utctime: bool = True
+    ignore_bad_msr: bool = False
+    max_name: int = field(default=231, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        """Check every field and the rules that tie fields together."""
+        values.vm_name("guest.name", self.name, max_len=self.max_name)
+        _choice("guest.loader", self.loader, get_args(Loader))
+        values.integer("guest.cpu", self.cpu, 1, 255)
+        if self.topology is not None:
+            for part, count in zip(("sockets", "cores", "threads"), self.topology, strict=True):
+                values.integer(f"guest.cpu_{part}", count, 1, 255)
+            sockets, cores, threads = self.topology
+            if sockets * cores * threads != self.cpu:
+                raise SpecError("guest.topology", "x".join(map(str, self.topology)),
+                                f"SOCKETSxCORESxTHREADS whose product is cpu ({self.cpu})")
+        object.__setattr__(self, "memory", values.size("guest.memory", self.memory))
+        if values.size_bytes(self.memory) < 32 * 1024**2:
+            raise SpecError("guest.memory", self.memory, "at least 32M")
+        if not self.disks:
+            raise SpecError("guest.disks", "", "at least one disk (vm create needs disk0)")
+        names = [d.name for d in self.disks]
+        if len(set(names)) != len(names):
+            raise SpecError("guest.disks", ",".join(names), "distinct disk names")
+        self._check_devices()
+        if self.uuid is not None:
+            object.__setattr__(self, "uuid", values.uuid("guest.uuid", self.uuid))
+
+    def _check_devices(self) -> None:
+        if self.graphics is not None and self.loader not in UEFI_LOADERS:
+            raise SpecError("guest.graphics", self.loader,
+                            "a UEFI loader (uefi or uefi-csm) when graphics is on")
+        addresses = [p.bsf for p in self.passthru]
+        if len(set(addresses)) != len(addresses):
+            raise SpecError("guest.passthru", " ".join(addresses), "each device once")
+        pins = [p.pin for p in self.passthru if p.pin]
+        if len(set(pins)) != len(pins):
+            raise SpecError("guest.passthru", " ".join(p.value for p in self.passthru),
+                            "a different SLOT:FUNCTION pin for each device")
+        if self.comports is not None:
+            for port in self.comports:
+                _choice("guest.comports", port, COMPORTS)
+            if not self.comports or len(set(self.comports)) != len(self.comports):
+                raise SpecError("guest.comports", " ".join(self.comports),
+                                "one or more distinct ports of com1 com2 com3 com4")
+        macs = [n.mac for n in self.nics if n.mac]
+        if len(set(macs)) != len(macs):
+            raise SpecError("guest.nics", " ".join(macs), "a different MAC for each NIC")
+
+    @property
+    def wired_memory(self) -> bool:
+        """Passthrough needs the guest's memory wired (bhyve -S)."""
+        return bool(self.passthru)
+
+    @property
+    def uefi(self) -> bool:
+        """Whether the guest boots from UEFI firmware (edk2-bhyve in the jail)."""
+        return self.loader in UEFI_LOADERS
+
+    @property
+    def comports_value(self) -> str | None:
+        """The comports value, or None to keep vm-bhyve's default (com1)."""
+        return " ".join(self.comports) if self.comports else None
+
+    @property
+    def zvol_disks(self) -> tuple[DiskSpec, ...]:
+        """The disks that are ZFS volumes."""
+        return tuple(d for d in self.disks if d.is_zvol)
+
+    @property
+    def packages(self) -> tuple[str, ...]:
+        """Packages the jail needs to boot this guest."""
+        if self.uefi:
+            return ("edk2-bhyve",)
+        return ("grub2-bhyve",) if self.loader == "grub" else ()

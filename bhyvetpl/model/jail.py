@@ -1,0 +1,151 @@
+"""The bhyve jail: how Bastille creates it, where vm-bhyve keeps guests, its guests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, get_args
+
+from packaging.version import Version
+
+from bhyvetpl.errors import SpecError
+from bhyvetpl.model import values
+from bhyvetpl.model.guest import GuestSpec
+from bhyvetpl.model.preset import PRESETS
+
+NetMode = Literal["vnet", "bridge", "shared"]
+DHCP_MODES = ("DHCP", "SYNCDHCP")
+# Rulesets 1-5 come with FreeBSD (/etc/defaults/devfs.rules); Bastille's setup writes 13.
+RESERVED_RULESETS = {1: "devfsrules_hide_all", 2: "devfsrules_unhide_basic",
+                     3: "devfsrules_unhide_login", 4: "devfsrules_jail",
+                     5: "devfsrules_jail_vnet", 13: "bastille_vnet"}
+
+
+@dataclass(frozen=True, slots=True)
+class RulesetSpec:
+    """The devfs ruleset bhyvetpl owns: `[NAME=NUMBER]` in /etc/devfs.rules."""
+
+    number: int = 25
+    name: str = "devfs_rules_bhyve_jail"
+
+    def __post_init__(self) -> None:
+        """Refuse numbers FreeBSD or Bastille already use, and non-identifier names."""
+        values.integer("ruleset.number", self.number, 1, 65535)
+        if self.number in RESERVED_RULESETS:
+            raise SpecError("ruleset.number", self.number,
+                            f"a number not used by {RESERVED_RULESETS[self.number]}: "
+                            "6-65535 except 13 (25 is customary)")
+        values.shell_identifier("ruleset.name", self.name)
+        if self.name in RESERVED_RULESETS.values():
+            raise SpecError("ruleset.name", self.name, "a name FreeBSD and Bastille do not use")
+
+
+@dataclass(frozen=True, slots=True)
+class JailSpec:
+    """A Bastille jail that runs vm-bhyve, and the guests declared for it."""
+
+    name: str = "bhyve"
+    release: str = "14.3-RELEASE"
+    network: NetMode = "vnet"
+    interface: str = "em0"
+    address: str = "SYNCDHCP"
+    gateway: str | None = None
+    vm_dir: str = "/vms"
+    vm_dataset: str | None = None
+    switch: str = "public"
+    ruleset: RulesetSpec = field(default_factory=RulesetSpec)
+    presets: tuple[str, ...] = ("freebsd",)
+    guests: tuple[GuestSpec, ...] = ()
+    passthrough: bool = False
+    vmm_ppt: bool = False
+
+    def __post_init__(self) -> None:
+        """Check every field and what ties the network mode to addresses and NICs."""
+        values.jail_name("jail.name", self.name)
+        values.release("jail.release", self.release)
+        if self.network not in get_args(NetMode):
+            raise SpecError("jail.network", self.network, "one of vnet, bridge, shared")
+        values.interface("jail.interface", self.interface)
+        self._check_address()
+        values.abs_path("jail.vm_dir", self.vm_dir)
+        if self.vm_dataset is not None:
+            values.dataset("jail.vm_dataset", self.vm_dataset)
+        values.vm_name("jail.switch", self.switch)
+        for preset in self.presets:
+            if preset not in PRESETS:
+                raise SpecError("jail.presets", preset, "one of " + ", ".join(PRESETS))
+        if len(set(self.presets)) != len(self.presets):
+            raise SpecError("jail.presets", " ".join(self.presets), "each preset once")
+        self._check_guests()
+
+    def _check_address(self) -> None:
+        if self.address in DHCP_MODES:
+            if self.network == "shared":
+                raise SpecError("jail.address", self.address,
+                                "ADDR/NN: a shared-IP (non-vnet) jail cannot run DHCP")
+        else:
+            object.__setattr__(self, "address", values.ip_interface("jail.address",
+                                                                    self.address))
+        if self.gateway is not None:
+            object.__setattr__(self, "gateway", values.ip_address("jail.gateway", self.gateway))
+            if self.network == "shared" or self.dhcp:
+                raise SpecError("jail.gateway", self.gateway,
+                                "no gateway unless the jail is vnet with a static address")
+
+    def _check_guests(self) -> None:
+        names = [g.name for g in self.guests]
+        if len({n.lower() for n in names}) != len(names):
+            raise SpecError("jail.guests", " ".join(names), "distinct guest names")
+        release = values.release("jail.release", self.release)
+        for guest in self.guests:
+            if release < Version("13.0") and len(guest.name) > 32:
+                raise SpecError(f"guest.{guest.name}.name", guest.name,
+                                "at most 32 characters: vm-bhyve's limit on FreeBSD 12")
+            for index, nic in enumerate(guest.nics):
+                if self.network == "shared" and nic.device is None:
+                    raise SpecError(f"guest.{guest.name}.nic{index}.device", "",
+                                    "a host-made tap (e.g. tap0): a non-vnet jail cannot "
+                                    "create vm-bhyve switches")
+            if any(d.is_zvol for d in guest.disks) and self.vm_dataset is None:
+                raise SpecError(f"guest.{guest.name}.disk.dev", "zvol",
+                                "file disks, or a jail with vm_dataset set (zvols live "
+                                "below the jail's ZFS vm_dir)")
+
+    @property
+    def release_version(self) -> Version:
+        """The jail's FreeBSD release as a comparable version."""
+        return values.release("jail.release", self.release)
+
+    @property
+    def vnet(self) -> bool:
+        """Whether the jail has its own network stack (vm-bhyve switches need it)."""
+        return self.network != "shared"
+
+    @property
+    def dhcp(self) -> bool:
+        """Whether the jail takes its address by DHCP (needs bpf in the ruleset)."""
+        return self.address in DHCP_MODES
+
+    @property
+    def inner_interface(self) -> str | None:
+        """The interface inside the jail: Bastille names it vnet0 on vnet jails."""
+        return "vnet0" if self.vnet else None
+
+    @property
+    def vm_dir_value(self) -> str:
+        """vm_dir as vm-bhyve reads it: `zfs:DATASET` or a directory."""
+        return f"zfs:{self.vm_dataset}" if self.vm_dataset else self.vm_dir
+
+    @property
+    def vm_dir_path(self) -> str:
+        """Where guests live inside the jail (a ZFS vm_dir mounts at /DATASET)."""
+        return f"/{self.vm_dataset}" if self.vm_dataset else self.vm_dir
+
+    @property
+    def wants_passthrough(self) -> bool:
+        """Passthrough was asked for, or a declared guest uses it."""
+        return self.passthrough or any(g.passthru for g in self.guests)
+
+    @property
+    def host_taps(self) -> tuple[str, ...]:
+        """Taps the host must create because the guests name them."""
+        return tuple(n.device for g in self.guests for n in g.nics if n.device)

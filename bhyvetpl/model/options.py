@@ -1,0 +1,170 @@
+"""Command-line values (plain strings and numbers) to validated specs.
+
+The CLI only collects options; turning them into specs, with defaults from the
+preset and every check, happens here so that the Python API and the CLI agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bhyvetpl.errors import SpecError
+from bhyvetpl.model import values
+from bhyvetpl.model.guest import DiskSpec, GraphicsSpec, GuestSpec, NicSpec, PassthruSpec
+from bhyvetpl.model.jail import JailSpec, RulesetSpec
+from bhyvetpl.model.policy import Features
+from bhyvetpl.model.preset import preset_defaults
+
+
+@dataclass(frozen=True, slots=True)
+class GuestOptions:
+    """Guest flags as given; None means "the preset decides"."""
+
+    name: str
+    preset: str = "freebsd"
+    loader: str | None = None
+    cpu: int | None = None
+    topology: str | None = None
+    memory: str | None = None
+    disks: Sequence[str] = ()
+    nics: Sequence[str] = ()
+    no_nic: bool = False
+    passthru: Sequence[str] = ()
+    graphics: bool | None = None
+    vnc_port: int | None = None
+    vnc_listen: str | None = None
+    vnc_res: str | None = None
+    vnc_wait: str | None = None
+    comports: Sequence[str] = ()
+    uuid: str | None = None
+    debug: bool = False
+    switch: str = "public"
+
+
+def parse_topology(text: str) -> tuple[int, int, int]:
+    """Read SOCKETSxCORESxTHREADS."""
+    parts = text.split("x")
+    if len(parts) != 3 or not all(p.isdigit() and p.isascii() for p in parts):
+        raise SpecError("guest.topology", text, "SOCKETSxCORESxTHREADS, e.g. 1x2x1")
+    return int(parts[0]), int(parts[1]), int(parts[2])
+
+
+def build_guest(opts: GuestOptions) -> GuestSpec:
+    """Apply the preset, then the flags, and validate the result."""
+    preset = preset_defaults(opts.preset)
+    values.vm_name("guest.switch", opts.switch)
+    disks = tuple(DiskSpec.parse(text, preset.disk_type, f"disk{i}")
+                  for i, text in enumerate(opts.disks)) or (DiskSpec(type=preset.disk_type),)
+    if opts.no_nic and opts.nics:
+        raise SpecError("guest.nics", " ".join(opts.nics), "either --nic or --no-nic")
+    nics = tuple(NicSpec.parse(text, preset.nic_type, f"nic{i}") for i, text in
+                 enumerate(opts.nics))
+    if not nics and not opts.no_nic:
+        nics = (NicSpec(switch=opts.switch, type=preset.nic_type),)
+    wants_graphics = opts.graphics if opts.graphics is not None else (
+        preset.graphics is not None or any(
+            v is not None for v in (opts.vnc_port, opts.vnc_listen, opts.vnc_res, opts.vnc_wait)))
+    graphics = None
+    if wants_graphics:
+        base = preset.graphics or GraphicsSpec()
+        graphics = GraphicsSpec(
+            port=opts.vnc_port if opts.vnc_port is not None else base.port,
+            listen=opts.vnc_listen or base.listen,
+            res=opts.vnc_res or base.res,
+            wait=opts.vnc_wait or base.wait,  # type: ignore[arg-type]
+            mouse=base.mouse)
+    return GuestSpec(
+        name=opts.name,
+        loader=opts.loader or preset.loader,  # type: ignore[arg-type]
+        cpu=opts.cpu if opts.cpu is not None else preset.cpu,
+        topology=parse_topology(opts.topology) if opts.topology else None,
+        memory=opts.memory or preset.memory,
+        disks=disks,
+        nics=nics,
+        passthru=tuple(PassthruSpec.parse(p, f"passthru{i}") for i, p in
+                       enumerate(opts.passthru)),
+        graphics=graphics,
+        comports=tuple(opts.comports) or None,
+        uuid=opts.uuid,
+        debug=opts.debug,
+        utctime=preset.utctime,
+        ignore_bad_msr=preset.ignore_bad_msr,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class JailOptions:
+    """Jail flags as given."""
+
+    name: str
+    release: str = "14.3-RELEASE"
+    network: str = "vnet"
+    interface: str = "em0"
+    address: str = "SYNCDHCP"
+    gateway: str | None = None
+    vm_dir: str = "/vms"
+    vm_dataset: str | None = None
+    switch: str = "public"
+    ruleset: int = 25
+    ruleset_name: str = "devfs_rules_bhyve_jail"
+    presets: Sequence[str] = ("freebsd",)
+    passthrough: bool = False
+    vmm_ppt: bool = False
+
+
+def build_jail(opts: JailOptions, guests: Sequence[GuestSpec] = ()) -> JailSpec:
+    """Validate the jail flags into a JailSpec."""
+    address = opts.address.upper() if opts.address.upper() in ("DHCP", "SYNCDHCP") else (
+        opts.address)
+    return JailSpec(
+        name=opts.name, release=opts.release, network=opts.network,  # type: ignore[arg-type]
+        interface=opts.interface, address=address, gateway=opts.gateway,
+        vm_dir=opts.vm_dir, vm_dataset=opts.vm_dataset, switch=opts.switch,
+        ruleset=RulesetSpec(opts.ruleset, opts.ruleset_name),
+        presets=tuple(opts.presets), guests=tuple(guests),
+        passthrough=opts.passthrough, vmm_ppt=opts.vmm_ppt)
+
+
+@dataclass(frozen=True, slots=True)
+class HostOptions:
+    """Host feature flags as given (for `render host` without a declared jail)."""
+
+    jail: str = "bhyve"
+    release: str = "14.3-RELEASE"
+    ruleset: int = 25
+    ruleset_name: str = "devfs_rules_bhyve_jail"
+    guests: Sequence[str] = ()
+    console: bool = True
+    tap: bool = True
+    host_taps: Sequence[str] = ()
+    uplink: str | None = None
+    zvol_dataset: str | None = None
+    uefi: bool = False
+    passthru: Sequence[str] = ()
+    vmm_ppt: bool = False
+    dhcp: bool = False
+    vnet: bool = True
+
+
+def build_features(opts: HostOptions) -> Features:
+    """Validate host feature flags into Features."""
+    if opts.uplink is not None:
+        values.interface("uplink", opts.uplink)
+    return Features(
+        jail=opts.jail,
+        release=values.release("release", opts.release),
+        ruleset=RulesetSpec(opts.ruleset, opts.ruleset_name),
+        guests=tuple(opts.guests),
+        console=opts.console,
+        tap=opts.tap,
+        host_taps=tuple(opts.host_taps),
+        uplink=opts.uplink,
+        zvol_dataset=opts.zvol_dataset,
+        uefi=opts.uefi,
+        passthru=tuple(PassthruSpec.parse(p, f"passthru{i}") for i, p in
+                       enumerate(opts.passthru)),
+        vmm_ppt=opts.vmm_ppt,
+        dhcp=opts.dhcp,
+        vnet=opts.vnet,
+    )

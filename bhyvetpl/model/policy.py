@@ -1,0 +1,245 @@
+"""Least privilege: which device nodes, securelevel and host settings the features need.
+
+Every grant carries the sentence that justifies it; the renderers print those
+sentences as comments next to the lines they explain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from packaging.version import Version
+
+from bhyvetpl.errors import SpecError
+from bhyvetpl.model import values
+from bhyvetpl.model.guest import PassthruSpec
+from bhyvetpl.model.jail import JailSpec, RulesetSpec
+from bhyvetpl.model.preset import PRESETS
+
+PPTDEVS_MAX = 128  # the loader truncates longer values; continue in pptdevs2, pptdevs3
+VMMCTL_SINCE = Version("15.0")
+NO_IO_SINCE = Version("13.1")  # bhyve stopped opening /dev/io and /dev/mem in 2021
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """What the jail's guests use; everything below is derived from this alone."""
+
+    jail: str
+    release: Version
+    ruleset: RulesetSpec
+    guests: tuple[str, ...] = ()
+    console: bool = True
+    tap: bool = True
+    host_taps: tuple[str, ...] = ()
+    uplink: str | None = None
+    zvol_dataset: str | None = None
+    uefi: bool = False
+    passthru: tuple[PassthruSpec, ...] = ()
+    passthrough: bool = False
+    vmm_ppt: bool = False
+    dhcp: bool = False
+    vnet: bool = True
+
+    def __post_init__(self) -> None:
+        """Check the names that reach devfs.rules and loader.conf."""
+        values.jail_name("jail.name", self.jail)
+        for guest in self.guests:
+            values.vm_name("guest.name", guest)
+        for tap in self.host_taps:
+            values.interface("nic.device", tap)
+        if self.zvol_dataset is not None:
+            values.dataset("zvol_dataset", self.zvol_dataset)
+        if self.vmm_ppt and not self.needs_passthrough:
+            raise SpecError("vmm_ppt", "yes", "allow.vmm_ppt only together with passthrough")
+
+    @classmethod
+    def of_jail(cls, jail: JailSpec) -> Features:
+        """Derive the features from a jail and its declared guests."""
+        guests = jail.guests
+        return cls(
+            jail=jail.name,
+            release=jail.release_version,
+            ruleset=jail.ruleset,
+            guests=tuple(g.name for g in guests),
+            console=True,
+            tap=bool(any(g.nics for g in guests) or not guests),
+            host_taps=jail.host_taps,
+            uplink=jail.interface if jail.host_taps else None,
+            zvol_dataset=jail.vm_dataset if any(g.zvol_disks for g in guests) else None,
+            uefi=any(g.uefi for g in guests) or any(PRESETS[p].loader.startswith("uefi")
+                                                    for p in jail.presets),
+            passthru=tuple(p for g in guests for p in g.passthru),
+            passthrough=jail.passthrough,
+            vmm_ppt=jail.vmm_ppt,
+            dhcp=jail.dhcp,
+            vnet=jail.vnet,
+        )
+
+    @property
+    def needs_passthrough(self) -> bool:
+        """Whether any PCI device is passed through (or passthrough was asked for)."""
+        return self.passthrough or bool(self.passthru)
+
+    @property
+    def pptdevs(self) -> tuple[str, ...]:
+        """Host PCI addresses to reserve for ppt(4), each once, in order of first use."""
+        return tuple(dict.fromkeys(p.bsf for p in self.passthru))
+
+
+@dataclass(frozen=True, slots=True)
+class RuleGroup:
+    """devfs paths unhidden for one reason."""
+
+    why: str
+    paths: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One `name=value` line for a host file or the jail, with its reason."""
+
+    name: str
+    value: str | None
+    why: str
+
+
+def devfs_rules(features: Features) -> tuple[RuleGroup, ...]:
+    """The narrowest set of device nodes the features need, grouped by reason."""
+    groups = [RuleGroup("every guest: vmm(4) nodes bhyve opens to create and run guests",
+                        ("vmm", "vmm/*", "vmm.io", "vmm.io/*"))]
+    if features.release >= VMMCTL_SINCE:
+        groups.append(RuleGroup("FreeBSD 15+: guests are created through /dev/vmmctl",
+                                ("vmmctl",)))
+    if features.console:
+        if features.guests:
+            paths = tuple(f"nmdm-{name}.*" for name in features.guests)
+            why = "serial consoles of the declared guests only (vm-bhyve's nmdm-NAME.NA/B)"
+        else:
+            paths = ("nmdm-*",)
+            why = "serial consoles: vm-bhyve's nmdm-* pairs (declare guests to narrow this)"
+        groups.append(RuleGroup(why, paths))
+    if features.host_taps:
+        groups.append(RuleGroup("the host-made taps the guests name, and no others",
+                                features.host_taps))
+    elif features.tap:
+        groups.append(RuleGroup("guest NICs: vm-bhyve creates tapN in the vnet jail", ("tap*",)))
+    if features.dhcp:
+        groups.append(RuleGroup("DHCP in the vnet jail: dhclient needs bpf(4)", ("bpf*",)))
+    if features.zvol_dataset:
+        dataset = features.zvol_dataset
+        parts = dataset.split("/")
+        parents = tuple("zvol/" + "/".join(parts[:i]) for i in range(1, len(parts)))
+        groups.append(RuleGroup(
+            f"zvol disks below {dataset} only; devfs matches with FNM_PATHNAME, so each "
+            "directory level is its own line",
+            ("zvol", *parents, f"zvol/{dataset}", f"zvol/{dataset}/*", f"zvol/{dataset}/*/*")))
+    if features.needs_passthrough:
+        groups.append(RuleGroup("PCI passthrough: bhyve opens /dev/pci; vm-bhyve reads "
+                                "/dev/mem for its IOMMU check. DANGEROUS: host memory",
+                                ("pci", "mem")))
+        if features.release < NO_IO_SINCE:
+            groups.append(RuleGroup("PCI passthrough before 13.1: bhyve also opens /dev/io "
+                                    "and /dev/kmem (and needs the PR 251046 kernel patch)",
+                                    ("io", "kmem")))
+    return tuple(groups)
+
+
+def securelevel(features: Features) -> Setting:
+    """The highest securelevel that still lets the chosen features work."""
+    if features.needs_passthrough:
+        return Setting("securelevel", "-1", "PCI passthrough: bhyve must write-open /dev/pci "
+                       "and /dev/mem, which securelevel >= 1 forbids")
+    if features.zvol_dataset:
+        return Setting("securelevel", "1", "zvol disks: securelevel 2 forbids write-opening "
+                       "disk devices; 1 still forbids /dev/mem and kldload")
+    return Setting("securelevel", "2", "nothing chosen needs less than Bastille's default")
+
+
+def jail_config(features: Features, vm_dataset: str | None) -> tuple[Setting, ...]:
+    """The `bastille config set` properties, each with its reason."""
+    settings = [
+        Setting("allow.vmm", None, "lets the jail use the host's vmm(4); needs vmm.ko loaded"),
+        Setting("devfs_ruleset", str(features.ruleset.number),
+                f"bhyvetpl's ruleset {features.ruleset.name} (bhyvetpl render host)"),
+        securelevel(features),
+    ]
+    if vm_dataset:
+        settings += [
+            Setting("allow.mount", None, f"vm-bhyve mounts its ZFS vm_dir {vm_dataset}"),
+            Setting("allow.mount.zfs", None, "the jailed dataset is ZFS"),
+            Setting("enforce_statfs", "1", "a jail can mount only with enforce_statfs <= 1"),
+        ]
+    return tuple(settings)
+
+
+def jail_conf_lines(features: Features, vm_dataset: str | None) -> tuple[Setting, ...]:
+    """jail.conf parameters Bastille's `config` refuses, for the jail's own jail.conf."""
+    lines = []
+    if vm_dataset:
+        lines.append(Setting("exec.created", f'+= "zfs jail $name {vm_dataset}"',
+                             f"hand {vm_dataset} to the jail (run `zfs set jailed=on "
+                             f"{vm_dataset}` on the host once)"))
+    if features.vmm_ppt:
+        lines.append(Setting("allow.vmm_ppt", None, "PCI passthrough on kernels with PRIV_DRIVER "
+                             "checks; only where sysctl security.jail.param.allow.vmm_ppt "
+                             "exists. Never give it to an untrusted jail"))
+    return tuple(lines)
+
+
+def loader_conf(features: Features) -> tuple[Setting, ...]:
+    """/boot/loader.conf: modules the jail cannot load, and devices held for ppt(4)."""
+    settings = [
+        Setting("vmm_load", "YES", "bhyve's kernel side; allow.vmm exists only once it is loaded"),
+        Setting("nmdm_load", "YES", "null-modem consoles; a jail cannot kldload"),
+    ]
+    chunks: list[str] = []
+    for bsf in features.pptdevs:
+        if chunks and len(chunks[-1]) + 1 + len(bsf) <= PPTDEVS_MAX:
+            chunks[-1] += " " + bsf
+        else:
+            chunks.append(bsf)
+    for index, chunk in enumerate(chunks):
+        name = "pptdevs" if index == 0 else f"pptdevs{index + 1}"
+        settings.append(Setting(name, chunk, "PCI devices held by ppt(4) for passthrough"
+                                + ("" if index == 0 else "; continued past 128 characters")))
+    return tuple(settings)
+
+
+def rc_conf(features: Features) -> tuple[Setting, ...]:
+    """/etc/rc.conf: bridge and tap drivers at boot, and host-made taps for non-vnet jails."""
+    settings = [Setting("kld_list", "${kld_list} if_bridge if_tuntap",
+                        "vm-bhyve's switches and taps; appended so other modules stay")]
+    if features.host_taps:
+        bridge_members = " ".join(f"addm {tap}" for tap in features.host_taps)
+        uplink = f"addm {features.uplink} " if features.uplink else ""
+        settings += [
+            Setting("cloned_interfaces",
+                    "${cloned_interfaces} bridge0 " + " ".join(features.host_taps),
+                    "taps the guests of the non-vnet jail use, made by the host"),
+            Setting("ifconfig_bridge0", f"{uplink}{bridge_members} up",
+                    "the taps and the uplink on one bridge"),
+        ]
+    return tuple(settings)
+
+
+def sysctl_conf(features: Features) -> tuple[Setting, ...]:
+    """/etc/sysctl.conf: what a jail cannot set for itself."""
+    if not (features.tap or features.host_taps):
+        return ()
+    return (Setting("net.link.tap.up_on_open", "1",
+                    "bring a guest's tap up when bhyve opens it; a jail cannot set this"),)
+
+
+def warnings(features: Features) -> tuple[str, ...]:
+    """Grants an admin must not miss: printed on stderr."""
+    notes = []
+    if features.needs_passthrough:
+        nodes = "/dev/pci, /dev/mem" + (", /dev/io, /dev/kmem"
+                                        if features.release < NO_IO_SINCE else "")
+        notes.append(f"passthrough gives jail {features.jail} {nodes} and securelevel -1: "
+                     "root in that jail can read host memory")
+    if features.vmm_ppt:
+        notes.append(f"allow.vmm_ppt lets jail {features.jail} drive host PCI devices; "
+                     "never give it to an untrusted jail")
+    return tuple(notes)

@@ -1,0 +1,202 @@
+"""Checks for single values: names, sizes, addresses, releases.
+
+Each check returns the value in its canonical form or raises SpecError naming the
+field and the accepted form. The rules come from the consumers' own code
+(vm-bhyve util::check_name, Bastille validate_name, template.sh ARG handling).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from packaging.version import Version
+
+from bhyvetpl.errors import SpecError
+
+# vm-bhyve util::check_name: egrep -i "^[a-z0-9][.a-z0-9_-]{0,229}[a-z0-9]$".
+VM_NAME_RE = re.compile(r"[a-z0-9][.a-z0-9_-]{0,229}[a-z0-9]", re.IGNORECASE | re.ASCII)
+VM_NAME_FORM = "2-231 characters of a-z 0-9 . _ -, starting and ending with a letter or digit"
+# Bastille create.sh validate_name: [a-zA-Z0-9_-] only, no leading - or _, no dot.
+JAIL_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}", re.ASCII)
+JAIL_NAME_FORM = "1-63 characters of A-Z a-z 0-9 _ -, starting with a letter or digit"
+# template.sh runs ARG values through `eval echo`: only this set is inert there.
+ARG_SAFE_RE = re.compile(r"[A-Za-z0-9._/:,@%+=-]+", re.ASCII)
+ARG_SAFE_FORM = "a non-empty value of A-Z a-z 0-9 . _ / : , @ % + = -"
+SIZE_RE = re.compile(r"([1-9][0-9]{0,8})([KMGT]?)", re.IGNORECASE | re.ASCII)
+SIZE_FORM = "a whole number with an optional K, M, G or T suffix, e.g. 512M or 20G"
+MAC_RE = re.compile(r"[0-9a-f]{2}(:[0-9a-f]{2}){5}", re.IGNORECASE | re.ASCII)
+UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I | re.A)
+BSF_RE = re.compile(r"([0-9]{1,3})/([0-9]{1,2})/([0-9])", re.ASCII)
+PIN_RE = re.compile(r"([0-9]{1,2}):([0-9])", re.ASCII)
+IFACE_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,14}", re.ASCII)
+IFACE_FORM = "a FreeBSD interface name: a letter, then up to 14 of A-Z a-z 0-9 _ ."
+SHELL_ID_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}", re.ASCII)
+DATASET_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]*(/[A-Za-z0-9][A-Za-z0-9_.:-]*)+", re.ASCII)
+DATASET_FORM = "a ZFS dataset below a pool, e.g. zroot/bhyve (A-Z a-z 0-9 _ . : - and /)"
+ABS_PATH_RE = re.compile(r"(/[A-Za-z0-9._-]+)+", re.ASCII)
+ABS_PATH_FORM = "an absolute path of A-Z a-z 0-9 . _ - segments, e.g. /vms"
+RELEASE_RE = re.compile(
+    r"([0-9]{1,2})\.([0-9])-(RELEASE|STABLE|CURRENT|PRERELEASE|BETA[0-9]*|RC[0-9]*|ALPHA[0-9]*)"
+    r"(-p[0-9]{1,3})?",
+    re.ASCII,
+)
+RELEASE_FORM = "a FreeBSD release of 12.0 or later, e.g. 14.3-RELEASE or 15.0-RELEASE-p2"
+MIN_RELEASE = Version("12.0")
+# vm-bhyve config::load cuts at '#', deletes '"' and stops at a newline; the rest
+# would reach shells or globbing in vm-bhyve's own code.
+CONFIG_FORBIDDEN = frozenset("#\"'\\\t\r\n*?[]$`;&|<>(){} ")
+CONFIG_FORM = "a non-empty value without spaces, quotes, # \\ $ ` ; & | < > ( ) { } * ? [ ]"
+
+
+def vm_name(field: str, value: str, *, max_len: int = 231) -> str:
+    """Check a vm-bhyve name (guest, switch, datastore)."""
+    if not VM_NAME_RE.fullmatch(value) or len(value) > max_len:
+        raise SpecError(field, value, VM_NAME_FORM if max_len == 231 else
+                        VM_NAME_FORM.replace("2-231", f"2-{max_len}"))
+    return value
+
+
+def jail_name(field: str, value: str) -> str:
+    """Check a Bastille jail name."""
+    if not JAIL_NAME_RE.fullmatch(value):
+        raise SpecError(field, value, JAIL_NAME_FORM)
+    return value
+
+
+def arg_safe(field: str, value: str) -> str:
+    """Check a value that reaches a Bastille ARG (and so `eval echo`)."""
+    if not ARG_SAFE_RE.fullmatch(value):
+        raise SpecError(field, value, ARG_SAFE_FORM)
+    return value
+
+
+def config_value(field: str, value: str) -> str:
+    """Check a free value for a vm-bhyve config line."""
+    if not value or any(ch in CONFIG_FORBIDDEN for ch in value) or not value.isprintable():
+        raise SpecError(field, value, CONFIG_FORM)
+    return value
+
+
+def size(field: str, value: str) -> str:
+    """Check a memory or disk size and return it with an upper-case suffix."""
+    match = SIZE_RE.fullmatch(value)
+    if not match:
+        raise SpecError(field, value, SIZE_FORM)
+    return match.group(1) + match.group(2).upper()
+
+
+def size_bytes(value: str) -> int:
+    """Return the number of bytes of a size already checked by size()."""
+    match = SIZE_RE.fullmatch(value)
+    assert match is not None  # noqa: S101 - callers pass checked values only
+    power: int = " KMGT".index(match.group(2).upper() or " ")
+    return int(match.group(1)) << (10 * power)
+
+
+def integer(field: str, value: int, low: int, high: int) -> int:
+    """Check an integer range (bool is not an integer here)."""
+    if isinstance(value, bool) or not low <= value <= high:
+        raise SpecError(field, value, f"a whole number from {low} to {high}")
+    return value
+
+
+def mac(field: str, value: str) -> str:
+    """Check a unicast MAC address (bhyve refuses multicast ones)."""
+    if not MAC_RE.fullmatch(value) or int(value[:2], 16) & 1:
+        raise SpecError(field, value, "a unicast MAC address like 58:9c:fc:0c:fa:98")
+    return value.lower()
+
+
+def uuid(field: str, value: str) -> str:
+    """Check a UUID in 8-4-4-4-12 hex form."""
+    if not UUID_RE.fullmatch(value):
+        raise SpecError(field, value, "a UUID like a179833c-204e-11eb-97b6-90e2ba4673cc")
+    return value.lower()
+
+
+def bsf(field: str, value: str) -> tuple[int, int, int]:
+    """Check a PCI address as `vm passthru` prints it: BUS/SLOT/FUNCTION."""
+    match = BSF_RE.fullmatch(value)
+    if not match or int(match.group(1)) > 255 or int(match.group(2)) > 31 or (
+        int(match.group(3)) > 7
+    ):
+        raise SpecError(field, value, "BUS/SLOT/FUNCTION as `vm passthru` prints it, e.g. 1/0/0"
+                        " (bus 0-255, slot 0-31, function 0-7)")
+    return int(match.group(1)), int(match.group(2)), int(match.group(3))
+
+
+def pin(field: str, value: str) -> tuple[int, int]:
+    """Check a guest slot pin SLOT:FUNCTION (slots 0 and 31 hold hostbridge and lpc)."""
+    match = PIN_RE.fullmatch(value)
+    if not match or not 1 <= int(match.group(1)) <= 30 or int(match.group(2)) > 7:
+        raise SpecError(field, value, "SLOT:FUNCTION with slot 1-30 and function 0-7, e.g. 6:0")
+    return int(match.group(1)), int(match.group(2))
+
+
+def ip_address(field: str, value: str) -> str:
+    """Check a literal IPv4 or IPv6 address."""
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError as exc:
+        raise SpecError(field, value, "an IPv4 or IPv6 address, e.g. 127.0.0.1") from exc
+
+
+def ip_interface(field: str, value: str) -> str:
+    """Check an address with prefix length, e.g. 10.0.0.5/24."""
+    if "/" not in value:
+        raise SpecError(field, value, "an address with prefix length, e.g. 10.0.0.5/24")
+    try:
+        return str(ipaddress.ip_interface(value))
+    except ValueError as exc:
+        raise SpecError(field, value, "an address with prefix length, e.g. 10.0.0.5/24") from exc
+
+
+def interface(field: str, value: str) -> str:
+    """Check a network interface name."""
+    if not IFACE_RE.fullmatch(value):
+        raise SpecError(field, value, IFACE_FORM)
+    return value
+
+
+def shell_identifier(field: str, value: str) -> str:
+    """Check a name that rc evaluates as a shell variable ($devfsrules_...)."""
+    if not SHELL_ID_RE.fullmatch(value):
+        raise SpecError(field, value, "a shell identifier: a letter or _, then A-Z a-z 0-9 _")
+    return value
+
+
+def dataset(field: str, value: str) -> str:
+    """Check a ZFS dataset name below a pool."""
+    if not DATASET_RE.fullmatch(value) or len(value) > 200:
+        raise SpecError(field, value, DATASET_FORM)
+    return value
+
+
+def abs_path(field: str, value: str) -> str:
+    """Check an absolute path made of plain segments (no spaces, no ..)."""
+    if not ABS_PATH_RE.fullmatch(value) or "/../" in value + "/" or "/./" in value + "/":
+        raise SpecError(field, value, ABS_PATH_FORM)
+    return value
+
+
+def release(field: str, value: str) -> Version:
+    """Parse a FreeBSD release name into a comparable version, 12.0 or later."""
+    match = RELEASE_RE.fullmatch(value)
+    version = Version(f"{match.group(1)}.{match.group(2)}") if match else None
+    if version is None or version < MIN_RELEASE:
+        raise SpecError(field, value, RELEASE_FORM)
+    return version
+
+
+def options(field: str, text: str, keys: tuple[str, ...]) -> tuple[str, dict[str, str]]:
+    """Split `HEAD,key=value,...` (the --disk and --nic syntax) and check the keys."""
+    head, *rest = text.split(",")
+    found: dict[str, str] = {}
+    for item in rest:
+        key, sep, value = item.partition("=")
+        if not sep or key not in keys or key in found:
+            raise SpecError(field, text, f"{field.upper()}[,KEY=VALUE...] with each KEY once, "
+                            "one of " + ", ".join(keys))
+        found[key] = value
+    return head, found

@@ -1,0 +1,121 @@
+"""Model to text: every rendered file comes from a Jinja2 template under templates/."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path, PurePosixPath
+
+import jinja2
+
+from bhyvetpl import __version__
+from bhyvetpl.errors import RenderError
+from bhyvetpl.model import policy
+from bhyvetpl.model.guest import GuestSpec
+from bhyvetpl.model.jail import JailSpec
+from bhyvetpl.model.lab import guest_from_preset
+from bhyvetpl.model.policy import Features
+from bhyvetpl.model.preset import PRESETS
+
+TEMPLATE_NAMES = (
+    "vm-bhyve/guest.conf.j2",
+    "bastille/Bastillefile.j2",
+    "host/devfs.rules.j2",
+    "host/settings.conf.j2",
+    "host/sysctl.conf.j2",
+    "host/jail.conf.j2",
+)
+PRESET_DISK_SIZE = {"windows": "64G"}
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedFile:
+    """A rendered file: where it goes (relative) and its full text."""
+
+    relpath: PurePosixPath
+    text: str
+
+
+def template_dir() -> Path:
+    """The templates shipped in the wheel, or the checkout's top-level templates/."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if (candidate / "vm-bhyve").is_dir():
+            return candidate
+    raise RenderError(f"templates not found next to {here}")
+
+
+@cache
+def make_env() -> jinja2.Environment:
+    """One environment for every template: strict, and no HTML escaping (config files)."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(template_dir()),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,  # noqa: S701 - these are config files, not HTML
+    )
+
+
+def render_template(name: str, **context: object) -> str:
+    """Render one template, turning Jinja errors into RenderError naming it."""
+    try:
+        return make_env().get_template(name).render(version=__version__, **context)
+    except jinja2.TemplateError as exc:
+        raise RenderError(f"template {name}: {exc}") from exc
+
+
+def render_guest(guest: GuestSpec) -> str:
+    """The vm-bhyve config (or template) of one guest."""
+    return render_template("vm-bhyve/guest.conf.j2", g=guest)
+
+
+def preset_template(preset: str, switch: str) -> GuestSpec:
+    """The guest behind `bhyvetpl-<preset>.conf`, the template `vm create -t` copies."""
+    return guest_from_preset(f"bhyvetpl-{preset}", PRESETS[preset], switch,
+                             PRESET_DISK_SIZE.get(preset, "20G"))
+
+
+def jail_packages(jail: JailSpec) -> tuple[str, ...]:
+    """vm-bhyve plus what every declared guest and installed preset boots with."""
+    boots = [preset_template(p, jail.switch) for p in jail.presets] + list(jail.guests)
+    return tuple(dict.fromkeys(["vm-bhyve", *(pkg for g in boots for pkg in g.packages)]))
+
+
+def render_jail(jail: JailSpec) -> tuple[RenderedFile, ...]:
+    """The Bastille template directory: Bastillefile and the vm-bhyve guest templates."""
+    features = Features.of_jail(jail)
+    bastillefile = render_template(
+        "bastille/Bastillefile.j2", j=jail,
+        config=policy.jail_config(features, jail.vm_dataset),
+        packages=jail_packages(jail), mkdir=jail.vm_dataset is None)
+    files = [RenderedFile(PurePosixPath("Bastillefile"), bastillefile)]
+    for preset in jail.presets:
+        text = render_guest(preset_template(preset, jail.switch))
+        files.append(RenderedFile(PurePosixPath(f"vm-templates/bhyvetpl-{preset}.conf"), text))
+    return tuple(files)
+
+
+def render_host(features: Features, vm_dataset: str | None = None) -> tuple[RenderedFile, ...]:
+    """Host fragments as marked blocks, named after the file each belongs in."""
+    blocks = [
+        ("etc/devfs.rules", render_template("host/devfs.rules.j2", f=features,
+                                            rules=policy.devfs_rules(features))),
+        ("boot/loader.conf", render_template(
+            "host/settings.conf.j2", f=features, title="loader.conf: kernel modules and ppt(4)",
+            settings=policy.loader_conf(features))),
+        ("etc/rc.conf", render_template(
+            "host/settings.conf.j2", f=features, title="rc.conf: drivers and host taps at boot",
+            settings=policy.rc_conf(features))),
+    ]
+    sysctl = policy.sysctl_conf(features)
+    if sysctl:
+        blocks.append(("etc/sysctl.conf", render_template(
+            "host/sysctl.conf.j2", f=features, title="sysctl.conf: what a jail cannot set",
+            settings=sysctl)))
+    jail_lines = policy.jail_conf_lines(features, vm_dataset)
+    if jail_lines:
+        blocks.append((f"jail.conf.d/{features.jail}.conf", render_template(
+            "host/jail.conf.j2", f=features, settings=jail_lines)))
+    return tuple(RenderedFile(PurePosixPath(path), text) for path, text in blocks)
