@@ -1,0 +1,1 @@
+"""Argv builders and the one runner that starts processes."""
