@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated
 
 import typer
 
 from bhyvetpl import __version__
-from bhyvetpl.errors import BhyvetplError, ExitCode
+from bhyvetpl.cli_common import emit, reports_errors, warn
+from bhyvetpl.errors import ExitCode
 from bhyvetpl.model import policy
 from bhyvetpl.model.lab import sample_lab
 from bhyvetpl.model.options import (
@@ -30,39 +29,6 @@ app = typer.Typer(
     help="Run bhyve guests inside FreeBSD jails, with the least privilege that works.")
 render_app = typer.Typer(no_args_is_help=True, help="Render files from flags; nothing is run.")
 app.add_typer(render_app, name="render")
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn a BhyvetplError into `error: ...` on stderr and its exit code."""
-    @functools.wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return func(*args, **kwargs)
-        except BhyvetplError as err:
-            typer.echo(f"error: {err}", err=True)
-            raise typer.Exit(int(err.exit_code)) from err
-    return wrapper
-
-
-def warn(features: Features) -> None:
-    """Print the grants an admin must not miss."""
-    for note in policy.warnings(features):
-        typer.echo(f"warning: {note}", err=True)
-
-
-def emit(files: tuple[RenderedFile, ...], out: Path | None) -> None:
-    """Print the files with a header each, or write them below out."""
-    if out is None:
-        for rendered in files:
-            typer.echo(f"==> {rendered.relpath} <==")
-            typer.echo(rendered.text, nl=False)
-        return
-    written = write_tree(out, files)
-    typer.echo(tree(out, written), err=True)
-
 
 Out = Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of stdout.")]
 Name = Annotated[str, typer.Argument(help="Guest or jail name.")]
