@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PurePosixPath
 
 import jinja2
+import jinja2.bccache
 
 from bhyvetpl import __version__
 from bhyvetpl.errors import RenderError
@@ -45,11 +48,32 @@ def template_dir() -> Path:
     raise RenderError(f"templates not found next to {here}")
 
 
+class QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's compiled-template cache; an unwritable cache dir only costs speed."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Store compiled code, or do nothing when the cache dir cannot be written."""
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates under the user's cache dir (saves ~15 ms a run), if it can exist."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    directory = Path(base) / "bhyvetpl" / f"jinja-{__version__}"
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return None
+    return QuietBytecodeCache(str(directory))
+
+
 @cache
 def make_env() -> jinja2.Environment:
     """One environment for every template: strict, and no HTML escaping (config files)."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(template_dir()),
+        bytecode_cache=bytecode_cache(),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,

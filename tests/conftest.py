@@ -1,18 +1,12 @@
-"""Shared fixtures: paths, the CLI runner."""
+"""Shared fixtures: the CLI runner."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from typer.testing import CliRunner
-
-ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = ROOT / "tests" / "golden"
-FIXTURES = ROOT / "tests" / "fixtures"
 
 
 @pytest.fixture
 def cli() -> CliRunner:
     """A CLI runner that keeps stderr apart from stdout."""
-    return CliRunner()
+    return CliRunner(mix_stderr=False)
