@@ -121,3 +121,13 @@ def test_bastillefile_example_is_the_default_render() -> None:
 @pytest.mark.parametrize("name", TEMPLATE_NAMES)
 def test_every_named_template_loads(name: str) -> None:
     assert make_env().get_template(name) is not None
+
+
+def test_wheel_ships_the_templates_the_code_loads() -> None:
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    shipped = config["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    assert shipped == {"templates": "bhyvetpl/templates"}
+    for name in TEMPLATE_NAMES:
+        assert (ROOT / "templates" / name).is_file()

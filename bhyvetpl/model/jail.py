@@ -126,6 +126,14 @@ class JailSpec:
         return self.address in DHCP_MODES
 
     @property
+    def ifconfig_value(self) -> str:
+        """rc.conf ifconfig_vnet0: SYNCDHCP/DHCP, or `inet[6] ADDR/NN` for a static address."""
+        if self.dhcp:
+            return self.address
+        family = "inet6" if ":" in self.address else "inet"
+        return f"{family} {self.address}"
+
+    @property
     def inner_interface(self) -> str | None:
         """The interface inside the jail: Bastille names it vnet0 on vnet jails."""
         return "vnet0" if self.vnet else None
