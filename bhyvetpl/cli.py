@@ -14,6 +14,7 @@ from bhyvetpl.errors import ExitCode
 from bhyvetpl.model import policy
 from bhyvetpl.model.lab import sample_lab
 from bhyvetpl.model.options import (
+    JAIL,
     GuestOptions,
     HostOptions,
     JailOptions,
@@ -99,20 +100,19 @@ def jail_options(name: str, release: str, network: str, iface: str, ip: str,
 @reports_errors
 def render_jail_cmd(
     name: Name,
-    release: Annotated[str, typer.Option(help="FreeBSD release of the jail.")]
-    = "14.3-RELEASE",
-    network: Annotated[str, typer.Option(help="vnet, bridge or shared.")] = "vnet",
+    release: Annotated[str, typer.Option(help="FreeBSD release of the jail.")] = JAIL.release,
+    network: Annotated[str, typer.Option(help="vnet, bridge or shared.")] = JAIL.network,
     iface: Annotated[str, typer.Option(help="Host interface (or bridge) for the jail.")]
-    = "em0",
-    ip: Annotated[str, typer.Option(help="DHCP, SYNCDHCP or ADDR/NN.")] = "SYNCDHCP",
+    = JAIL.interface,
+    ip: Annotated[str, typer.Option(help="DHCP, SYNCDHCP or ADDR/NN.")] = JAIL.address,
     gateway: Annotated[str | None, typer.Option(help="Default router (static vnet).")] = None,
-    vm_dir: Annotated[str, typer.Option(help="vm-bhyve's vm_dir in the jail.")] = "/vms",
+    vm_dir: Annotated[str, typer.Option(help="vm-bhyve's vm_dir in the jail.")] = JAIL.vm_dir,
     vm_dataset: Annotated[str | None, typer.Option(
         help="ZFS dataset for vm_dir (needed for zvol disks).")] = None,
-    switch: Annotated[str, typer.Option(help="vm-bhyve switch name.")] = "public",
-    ruleset: Annotated[int, typer.Option(help="devfs ruleset number.")] = 25,
+    switch: Annotated[str, typer.Option(help="vm-bhyve switch name.")] = JAIL.switch,
+    ruleset: Annotated[int, typer.Option(help="devfs ruleset number.")] = JAIL.ruleset.number,
     ruleset_name: Annotated[str, typer.Option(help="devfs ruleset name.")]
-    = "devfs_rules_bhyve_jail",
+    = JAIL.ruleset.name,
     preset: Annotated[list[str] | None, typer.Option(
         help="Guest templates to install; repeat for more.")] = None,
     passthrough: Annotated[bool, typer.Option(help="Prepare for PCI passthrough.")] = False,
@@ -131,12 +131,11 @@ def render_jail_cmd(
 @render_app.command("host")
 @reports_errors
 def render_host_cmd(
-    jail: Annotated[str, typer.Option(help="Name of the bhyve jail.")] = "bhyve",
-    release: Annotated[str, typer.Option(help="FreeBSD release of the host.")]
-    = "14.3-RELEASE",
-    ruleset: Annotated[int, typer.Option(help="devfs ruleset number.")] = 25,
+    jail: Annotated[str, typer.Option(help="Name of the bhyve jail.")] = JAIL.name,
+    release: Annotated[str, typer.Option(help="FreeBSD release of the host.")] = JAIL.release,
+    ruleset: Annotated[int, typer.Option(help="devfs ruleset number.")] = JAIL.ruleset.number,
     ruleset_name: Annotated[str, typer.Option(help="devfs ruleset name.")]
-    = "devfs_rules_bhyve_jail",
+    = JAIL.ruleset.name,
     guest: Annotated[list[str] | None, typer.Option(
         help="Guest name: narrows the console rule; repeat for more.")] = None,
     console: Annotated[bool, typer.Option(help="Serial consoles (nmdm).")] = True,

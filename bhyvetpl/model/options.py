@@ -93,22 +93,25 @@ def build_guest(opts: GuestOptions) -> GuestSpec:
     )
 
 
+JAIL = JailSpec()  # the defaults, stated once in the model
+
+
 @dataclass(frozen=True, slots=True)
 class JailOptions:
-    """Jail flags as given."""
+    """Jail flags as given; defaults are JailSpec's."""
 
     name: str
-    release: str = "14.3-RELEASE"
-    network: str = "vnet"
-    interface: str = "em0"
-    address: str = "SYNCDHCP"
+    release: str = JAIL.release
+    network: str = JAIL.network
+    interface: str = JAIL.interface
+    address: str = JAIL.address
     gateway: str | None = None
-    vm_dir: str = "/vms"
+    vm_dir: str = JAIL.vm_dir
     vm_dataset: str | None = None
-    switch: str = "public"
-    ruleset: int = 25
-    ruleset_name: str = "devfs_rules_bhyve_jail"
-    presets: Sequence[str] = ("freebsd",)
+    switch: str = JAIL.switch
+    ruleset: int = JAIL.ruleset.number
+    ruleset_name: str = JAIL.ruleset.name
+    presets: Sequence[str] = JAIL.presets
     passthrough: bool = False
     vmm_ppt: bool = False
 
@@ -130,10 +133,10 @@ def build_jail(opts: JailOptions, guests: Sequence[GuestSpec] = ()) -> JailSpec:
 class HostOptions:
     """Host feature flags as given (for `render host` without a declared jail)."""
 
-    jail: str = "bhyve"
-    release: str = "14.3-RELEASE"
-    ruleset: int = 25
-    ruleset_name: str = "devfs_rules_bhyve_jail"
+    jail: str = JAIL.name
+    release: str = JAIL.release
+    ruleset: int = JAIL.ruleset.number
+    ruleset_name: str = JAIL.ruleset.name
     guests: Sequence[str] = ()
     console: bool = True
     tap: bool = True
