@@ -54,7 +54,7 @@ GUEST_CASES = {
         name="lab-01", preset="linux", cpu=4, topology="1x2x2", memory="8g",
         disks=("disk0,dev=sparse-zvol,size=40G", "data.img,type=nvme,size=100G"),
         nics=("public,mac=58:9c:fc:00:00:01", "lan,type=e1000,device=tap7"),
-        passthru=("2/0/0=7:0", "3/0/0"), graphics=True, vnc_port=5905,
+        passthru=("2/0/0=20:0", "3/0/0"), graphics=True, vnc_port=5905,
         vnc_res="1920x1080", vnc_wait="yes", comports=("com1", "com2"),
         uuid="A179833C-204E-11EB-97B6-90E2BA4673CC", debug=True),
     "no-network": GuestOptions(name="airgap", no_nic=True),

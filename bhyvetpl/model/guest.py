@@ -11,6 +11,7 @@ from typing import Literal, get_args
 
 from bhyvetpl.errors import SpecError
 from bhyvetpl.model import values
+from bhyvetpl.model.slots import RESERVED, automatic_slots
 
 Loader = Literal["bhyveload", "grub", "uefi", "uefi-csm"]
 DiskType = Literal["virtio-blk", "ahci-hd", "nvme"]
@@ -162,7 +163,6 @@ class GuestSpec:
     uuid: str | None = None
     debug: bool = False
     utctime: bool = True
-    ignore_bad_msr: bool = False
     max_name: int = field(default=231, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -206,9 +206,23 @@ class GuestSpec:
             if not self.comports or len(set(self.comports)) != len(self.comports):
                 raise SpecError("guest.comports", " ".join(self.comports),
                                 "one or more distinct ports of com1 com2 com3 com4")
+        self._check_pins()
         macs = [n.mac for n in self.nics if n.mac]
         if len(set(macs)) != len(macs):
             raise SpecError("guest.nics", " ".join(macs), "a different MAC for each NIC")
+
+    def _check_pins(self) -> None:
+        taken = dict(RESERVED)
+        taken.update(automatic_slots(
+            uefi=self.uefi, disks=len(self.disks), nics=len(self.nics),
+            passthru=[(p.bus, p.pin is not None) for p in self.passthru],
+            graphics=self.graphics is not None,
+            mouse=self.graphics is not None and self.graphics.mouse))
+        for index, device in enumerate(self.passthru):
+            if device.pin in taken:
+                raise SpecError(f"passthru{index}", device.value,
+                                f"a SLOT:FUNCTION vm-bhyve leaves free; {device.pin[0]}:"
+                                f"{device.pin[1]} holds {taken[device.pin]} (try 20:0)")
 
     @property
     def wired_memory(self) -> bool:

@@ -15,7 +15,6 @@ def guest_from_preset(name: str, preset: PresetDefaults, switch: str,
         "disks": (DiskSpec(type=preset.disk_type, size=disk_size),),
         "nics": (NicSpec(switch=switch, type=preset.nic_type),),
         "graphics": preset.graphics, "utctime": preset.utctime,
-        "ignore_bad_msr": preset.ignore_bad_msr,
     }
     fields.update(overrides)
     return GuestSpec(name, **fields)  # type: ignore[arg-type]

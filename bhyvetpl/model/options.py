@@ -89,7 +89,6 @@ def build_guest(opts: GuestOptions) -> GuestSpec:
         uuid=opts.uuid,
         debug=opts.debug,
         utctime=preset.utctime,
-        ignore_bad_msr=preset.ignore_bad_msr,
     )
 
 

@@ -27,7 +27,6 @@ class PresetDefaults:
     nic_type: NicType
     graphics: GraphicsSpec | None = None
     utctime: bool = True
-    ignore_bad_msr: bool = False
     summary: str = ""
 
 
@@ -42,10 +41,9 @@ PRESETS: dict[str, PresetDefaults] = {
     "windows": PresetDefaults("uefi", 2, "4G", "ahci-hd", "e1000",
                               graphics=GraphicsSpec(res="1280x720"), utctime=False,
                               summary="Windows via UEFI, VNC on 127.0.0.1"),
-    # OpenBSD reads MSRs bhyve does not emulate: ignore them (bhyve -w).
+    # OpenBSD reads MSRs bhyve does not emulate; vm-bhyve always passes bhyve -w for that.
     "openbsd": PresetDefaults("uefi", 1, "1G", "virtio-blk", "virtio-net",
                               graphics=GraphicsSpec(res="1280x720", wait="no"),
-                              ignore_bad_msr=True,
                               summary="OpenBSD via UEFI, VNC on 127.0.0.1"),
 }
 assert set(PRESETS) == set(get_args(Preset))  # noqa: S101 - the Literal and the table agree
