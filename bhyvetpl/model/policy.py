@@ -124,6 +124,9 @@ def devfs_rules(features: Features) -> tuple[RuleGroup, ...]:
                                 features.host_taps))
     elif features.tap:
         groups.append(RuleGroup("guest NICs: vm-bhyve creates tapN in the vnet jail", ("tap*",)))
+    if features.uefi:
+        groups.append(RuleGroup("UEFI guests: the firmware is a file in the jail (edk2-bhyve) "
+                                "and VNC is TCP; no device node needed", ()))
     if features.dhcp:
         groups.append(RuleGroup("DHCP in the vnet jail: dhclient needs bpf(4)", ("bpf*",)))
     if features.zvol_dataset:
