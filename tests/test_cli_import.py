@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,10 @@ def test_vm_bhyve_runs_the_golden_configs(case: str, tmp_path: Path) -> None:
     # no -u: vmrun.sh ran every seed with a local-time RTC
     assert "-u" not in report["bhyve_argv"]
     assert (report["loader_argv"] is None) == (case == "hardenedbsd")
+
+
+def test_readme_example_is_the_golden_output() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Import a vmrun.sh command line", 1)[1]
+    blocks = re.findall(r"```[a-z]*\n(.*?)```", section, re.DOTALL)
+    assert blocks[1] == golden_path("hardenedbsd").read_text(encoding="utf-8")
