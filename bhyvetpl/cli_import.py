@@ -30,7 +30,7 @@ def import_vmrun_cmd(
         "-o", "--output", help="Write here instead of stdout.")] = None,
 ) -> None:
     """Turn a vmrun.sh command line into an equivalent vm-bhyve guest config."""
-    base = PurePosixPath((cwd or Path.cwd()).as_posix())
+    base = PurePosixPath((cwd or Path.cwd()).absolute().as_posix())
     imported = import_vmrun(args, switch=switch, cwd=base)
     text = render_guest(imported.guest)
     for note in imported.notes:

@@ -178,6 +178,7 @@ def test_h_refused() -> None:
 
 def test_H_absolute_and_relative() -> None:
     assert imp("-H", "/src/host").guest.loader_host_dir == "/src/host"
+    assert imp("-H", "/src/x/../host/").guest.loader_host_dir == "/src/host"
     result = imp("-H", "vm0/host/")
     assert result.guest.loader_host_dir == "/home/john/bhyve/vm0/host"
     assert any("realpath" in n for n in result.notes)

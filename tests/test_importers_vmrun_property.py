@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bhyvetpl.importers.vmrun import import_vmrun
+from bhyvetpl.importers.vmrun import VmrunError, import_vmrun
 from bhyvetpl.render import render_guest
 
 
@@ -180,3 +180,21 @@ def test_accepted_command_lines_read_back(generated: tuple[Case, str]) -> None:
             assert re.fullmatch(re.escape(value) + r"[0-9a-f]{2}(:[0-9a-f]{2}){2}", config[key])
         else:
             assert config[key] == value, key
+
+
+TOKENS = st.one_of(
+    st.sampled_from([f"-{c}" for c in "aAcCdeEfFgGhHiIlLmnpPtTuvwxz"] + ["--", "-", "-iE"]),
+    st.sampled_from(["4", "16g", "tap0", "/dev/nmdm0A", "stdio", "1/0/0", "ppt0", "vm0",
+                     "/dev/zvol/a/b", "d.img,ro", "w=800,h=600", "5901", "::", "x=y"]),
+    st.text(max_size=12))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(TOKENS, max_size=12))
+def test_any_command_line_imports_or_is_refused_by_flag(args: list[str]) -> None:
+    try:
+        imported = import_vmrun(args, cwd=PurePosixPath("/srv"))
+    except VmrunError as exc:
+        assert str(exc).startswith("vmrun.sh ") and "\n" not in str(exc)
+    else:
+        assert read_config(render_guest(imported.guest))["loader"] in ("bhyveload", "uefi")

@@ -192,6 +192,8 @@ def _boot(state: _Args, cwd: PurePosixPath | None, notes: list[str]) -> _Boot:
         resolved = posixpath.normpath(posixpath.join(cwd, host_dir))
         notes.append(f"-H {host_dir}: written as {resolved} (vmrun.sh ran realpath in {cwd})")
         host_dir = resolved
+    elif host_dir is not None:
+        host_dir = posixpath.normpath(host_dir)  # as realpath would, short of symlinks
     return _Boot(env=tuple(state.env), host_dir=host_dir, loader_path=flags.get("l"))
 
 
@@ -271,6 +273,7 @@ def import_vmrun(args: Sequence[str], switch: str = "public",
             gdb=gdb)
     except SpecError as exc:
         flag = next((f for prefix, f in FIELD_FLAGS if exc.field.startswith(prefix)), "VMNAME")
-        given = {"-c": state.cpus, "-m": state.memsize, "VMNAME": name}.get(flag)
+        given = {"-c": state.cpus, "-m": state.memsize, "VMNAME": name, "-H": flags.get("H"),
+                 "-l": flags.get("l"), "-G": flags.get("G")}.get(flag)
         raise VmrunError(flag, given, str(exc)) from exc
     return VmrunImport(guest, tuple(notes))
