@@ -234,6 +234,8 @@ def import_vmrun(args: Sequence[str], switch: str = "public",
     bhyveload_args; -G (and the old -g) the GDB stub; no -u means a local-time RTC
     (utctime="no"); -i/-I are `vm install`'s business and only noted. Refused: a console
     other than stdio or nmdm, firmware other than edk2's, ppt names for -p, -h.
+    Two differences stay, as vm-bhyve cannot turn them off: it always passes -w, and it
+    writes its own SMBIOS uuid (bhyve hashed the host name into vmrun.sh's).
 
     Args:
         args: the words after `vmrun.sh` (a leading `sh .../vmrun.sh` is skipped).
