@@ -15,7 +15,7 @@ from bhyvetpl.model.slots import RESERVED, automatic_slots
 
 Loader = Literal["bhyveload", "grub", "uefi", "uefi-csm"]
 DiskType = Literal["virtio-blk", "ahci-hd", "nvme"]
-DiskDev = Literal["file", "zvol", "sparse-zvol"]
+DiskDev = Literal["file", "zvol", "sparse-zvol", "custom"]
 NicType = Literal["virtio-net", "e1000"]
 Wait = Literal["yes", "no", "auto"]
 Preset = Literal["freebsd", "linux", "linux-grub", "windows", "openbsd"]
@@ -30,24 +30,33 @@ def _choice(name: str, value: str, choices: tuple[str, ...]) -> None:
 
 @dataclass(frozen=True, slots=True)
 class DiskSpec:
-    """One guest disk; `name` is a file in the guest dir or a zvol below it."""
+    """One guest disk: a file or zvol in the guest dir, or (dev custom) an absolute path."""
 
     name: str = "disk0.img"
     type: DiskType = "virtio-blk"
     dev: DiskDev = "file"
     size: str | None = None
+    opts: tuple[str, ...] = ()
     field_name: str = field(default="disk", compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        """Check every field; vm-bhyve joins `name` onto the guest path as is."""
+        """Check every field; vm-bhyve joins `name` onto the guest path unless dev is custom."""
         _choice(f"{self.field_name}.type", self.type, get_args(DiskType))
         _choice(f"{self.field_name}.dev", self.dev, get_args(DiskDev))
         values.config_value(f"{self.field_name}.name", self.name)
-        if "/" in self.name or self.name in {".", ".."}:
+        if self.dev == "custom":
+            # vm-bhyve's get_disk_path uses a custom name as the full path, unchanged.
+            values.abs_path(f"{self.field_name}.name", self.name)
+            if self.size is not None:
+                raise SpecError(f"{self.field_name}.size", self.size,
+                                "no size for a custom disk (vm create does not make it)")
+        elif "/" in self.name or self.name in {".", ".."}:
             raise SpecError(f"{self.field_name}.name", self.name,
                             "a file or zvol name inside the guest directory, without /")
         if self.size is not None:
             object.__setattr__(self, "size", values.size(f"{self.field_name}.size", self.size))
+        for opt in self.opts:
+            values.disk_opt(f"{self.field_name}.opts", opt)
 
     @classmethod
     def parse(cls, text: str, default_type: str = "virtio-blk",
@@ -60,8 +69,16 @@ class DiskSpec:
 
     @property
     def is_zvol(self) -> bool:
-        """Whether the disk is a ZFS volume (and so needs devfs and securelevel <= 1)."""
-        return self.dev != "file"
+        """Whether the disk is a ZFS volume below vm_dir (and so needs devfs, securelevel <= 1).
+
+        A custom disk lives wherever its path says; the jail policy does not cover it.
+        """
+        return self.dev in ("zvol", "sparse-zvol")
+
+    @property
+    def opts_value(self) -> str | None:
+        """The diskN_opts value, or None when there are no options."""
+        return ",".join(self.opts) if self.opts else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +180,10 @@ class GuestSpec:
     uuid: str | None = None
     debug: bool = False
     utctime: bool = True
+    loader_env: tuple[str, ...] = ()
+    loader_host_dir: str | None = None
+    loader_path: str | None = None
+    gdb: str | None = None
     max_name: int = field(default=231, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -188,6 +209,21 @@ class GuestSpec:
         self._check_devices()
         if self.uuid is not None:
             object.__setattr__(self, "uuid", values.uuid("guest.uuid", self.uuid))
+        self._check_boot()
+
+    def _check_boot(self) -> None:
+        for env in self.loader_env:
+            values.loader_env("guest.loader_env", env)
+        if self.loader_host_dir is not None:
+            values.abs_path("guest.loader_host_dir", self.loader_host_dir)
+        if self.loader_path is not None:
+            values.abs_path("guest.loader_path", self.loader_path)
+        if self.bhyveload_args_value and self.loader != "bhyveload":
+            # vm-bhyve reads bhyveload_args only for loader=bhyveload: anything else loses them.
+            raise SpecError("guest.loader", self.loader,
+                            "bhyveload when loader_env, loader_host_dir or loader_path is set")
+        if self.gdb is not None:
+            values.gdb("guest.gdb", self.gdb)
 
     def _check_devices(self) -> None:
         if self.graphics is not None and self.loader not in UEFI_LOADERS:
@@ -238,6 +274,21 @@ class GuestSpec:
     def comports_value(self) -> str | None:
         """The comports value, or None to keep vm-bhyve's default (com1)."""
         return " ".join(self.comports) if self.comports else None
+
+    @property
+    def bhyveload_args_value(self) -> str | None:
+        """bhyveload_args: -e NAME=VALUE..., -l LOADER, -h HOSTDIR (vm-bhyve splits on spaces)."""
+        args = [f"-e {env}" for env in self.loader_env]
+        if self.loader_path:
+            args.append(f"-l {self.loader_path}")
+        if self.loader_host_dir:
+            args.append(f"-h {self.loader_host_dir}")
+        return " ".join(args) or None
+
+    @property
+    def bhyve_options_value(self) -> str | None:
+        """bhyve_options: extra bhyve flags; only the GDB stub (-G) for now."""
+        return f"-G {self.gdb}" if self.gdb else None
 
     @property
     def zvol_disks(self) -> tuple[DiskSpec, ...]:

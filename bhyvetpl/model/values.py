@@ -36,6 +36,16 @@ DATASET_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]*(/[A-Za-z0-9][A-Za-z0-9_.:-
 DATASET_FORM = "a ZFS dataset below a pool, e.g. zroot/bhyve (A-Z a-z 0-9 _ . : - and /)"
 ABS_PATH_RE = re.compile(r"(/[A-Za-z0-9._-]+)+", re.ASCII)
 ABS_PATH_FORM = "an absolute path of A-Z a-z 0-9 . _ - segments, e.g. /vms"
+# bhyveload -e NAME=VALUE: loader variable names are dotted identifiers (hw.x, boot_verbose).
+LOADER_ENV_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,62}=[A-Za-z0-9._,:/@%+=-]*", re.ASCII)
+LOADER_ENV_FORM = ("NAME=VALUE with NAME of A-Z a-z 0-9 _ . and VALUE of "
+                   "A-Z a-z 0-9 . _ , : / @ % + = -")
+# bhyve -G [w][ADDRESS:]PORT (the GDB stub); ADDRESS is an IP literal or a host name.
+GDB_RE = re.compile(r"(w?)(?:([A-Za-z0-9.:-]+):)?([0-9]{1,5})", re.ASCII)
+GDB_FORM = "[w][ADDRESS:]PORT with PORT from 1 to 65535, e.g. 1234 or w127.0.0.1:1234"
+# bhyve block device options as vm-bhyve's diskN_opts passes them (nocache, sectorsize=512).
+DISK_OPT_RE = re.compile(r"[a-z][a-z_]{0,31}(=[A-Za-z0-9._/:-]{1,64})?", re.ASCII)
+DISK_OPT_FORM = "bhyve block options like nocache, direct, ro or sectorsize=512"
 RELEASE_RE = re.compile(
     r"([0-9]{1,2})\.([0-9])-(RELEASE|STABLE|CURRENT|PRERELEASE|BETA[0-9]*|RC[0-9]*|ALPHA[0-9]*)"
     r"(-p[0-9]{1,3})?",
@@ -177,6 +187,28 @@ def abs_path(field: str, value: str) -> str:
     """Check an absolute path made of plain segments (no spaces, no ..)."""
     if not ABS_PATH_RE.fullmatch(value) or "/../" in value + "/" or "/./" in value + "/":
         raise SpecError(field, value, ABS_PATH_FORM)
+    return value
+
+
+def loader_env(field: str, value: str) -> str:
+    """Check one bhyveload -e NAME=VALUE (vm-bhyve splits bhyveload_args on spaces)."""
+    if not LOADER_ENV_RE.fullmatch(value):
+        raise SpecError(field, value, LOADER_ENV_FORM)
+    return value
+
+
+def gdb(field: str, value: str) -> str:
+    """Check a bhyve -G argument: optional w (wait), optional ADDRESS:, then PORT."""
+    match = GDB_RE.fullmatch(value)
+    if not match or not 1 <= int(match.group(3)) <= 65535:
+        raise SpecError(field, value, GDB_FORM)
+    return value
+
+
+def disk_opt(field: str, value: str) -> str:
+    """Check one bhyve block device option (vm-bhyve appends diskN_opts to the device)."""
+    if not DISK_OPT_RE.fullmatch(value):
+        raise SpecError(field, value, DISK_OPT_FORM)
     return value
 
 

@@ -1,0 +1,41 @@
+"""`bhyvetpl import`: other tools' guest definitions to vm-bhyve guest configs."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+from typing import Annotated
+
+import typer
+
+from bhyvetpl.cli_common import reports_errors
+from bhyvetpl.importers.vmrun import import_vmrun
+from bhyvetpl.output import write_atomic
+from bhyvetpl.render import render_guest
+
+import_app = typer.Typer(no_args_is_help=True,
+                         help="Import guests from other tools' definitions; nothing is run.")
+
+
+@import_app.command("vmrun")
+@reports_errors
+def import_vmrun_cmd(
+    args: Annotated[list[str], typer.Argument(
+        help="vmrun.sh's arguments after `--`: options, then the VM name.")],
+    switch: Annotated[str, typer.Option(help="vm-bhyve switch for every tap (-t).")]
+    = "public",
+    cwd: Annotated[Path | None, typer.Option(
+        help="Directory vmrun.sh ran in, to resolve a relative -H (default: this one).")]
+    = None,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="Write here instead of stdout.")] = None,
+) -> None:
+    """Turn a vmrun.sh command line into an equivalent vm-bhyve guest config."""
+    base = PurePosixPath((cwd or Path.cwd()).absolute().as_posix())
+    imported = import_vmrun(args, switch=switch, cwd=base)
+    text = render_guest(imported.guest)
+    for note in imported.notes:
+        typer.echo(f"note: {note}", err=True)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        write_atomic(output, text)

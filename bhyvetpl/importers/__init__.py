@@ -1,0 +1,1 @@
+"""Importers: other tools' guest definitions (vmrun.sh command lines) to validated specs."""
