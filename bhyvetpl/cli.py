@@ -49,7 +49,8 @@ def render_guest_cmd(
     topology: Annotated[str | None, typer.Option(help="SOCKETSxCORESxTHREADS.")] = None,
     memory: Annotated[str | None, typer.Option(help="Memory, e.g. 512M or 4G.")] = None,
     disk: Annotated[list[str] | None, typer.Option(
-        help="NAME[,type=T][,dev=file|zvol|sparse-zvol][,size=S]; repeat for more.")] = None,
+        help="NAME[,type=T][,dev=file|zvol|sparse-zvol|custom][,size=S] (custom: an "
+             "absolute path); repeat for more.")] = None,
     nic: Annotated[list[str] | None, typer.Option(
         help="SWITCH[,type=virtio-net|e1000][,mac=M][,device=TAP]; repeat for more.")] = None,
     no_nic: Annotated[bool, typer.Option("--no-nic", help="A guest without network.")] = False,
