@@ -148,6 +148,9 @@ def render_host_cmd(
     uplink: Annotated[str | None, typer.Option(help="Uplink bridged with host taps.")] = None,
     zvol_dataset: Annotated[str | None, typer.Option(help="Dataset holding guest zvols.")]
     = None,
+    disk_device: Annotated[list[str] | None, typer.Option(
+        help="A disk device a guest opens (e.g. /dev/zvol/tank/vm/disk0); repeat for more.")]
+    = None,
     uefi: Annotated[bool, typer.Option(help="UEFI guests.")] = False,
     passthru: Annotated[list[str] | None, typer.Option(
         help="Host PCI device BUS/SLOT/FUNC; repeat for more.")] = None,
@@ -160,7 +163,8 @@ def render_host_cmd(
     features = build_features(HostOptions(
         jail=jail, release=release, ruleset=ruleset, ruleset_name=ruleset_name,
         guests=tuple(guest or ()), console=console, tap=tap, host_taps=tuple(host_tap or ()),
-        uplink=uplink, zvol_dataset=zvol_dataset, uefi=uefi, passthru=tuple(passthru or ()),
+        uplink=uplink, zvol_dataset=zvol_dataset, disk_devices=tuple(disk_device or ()),
+        uefi=uefi, passthru=tuple(passthru or ()),
         vmm_ppt=vmm_ppt, dhcp=dhcp, vnet=vnet))
     warn(features)
     emit(render_host(features, None), output)

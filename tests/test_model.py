@@ -162,3 +162,19 @@ def test_passthru_parse_and_pin() -> None:
 
 def test_graphics_listen_is_loopback_by_default() -> None:
     assert GraphicsSpec().listen == "127.0.0.1"
+
+
+def test_custom_disk_device_is_unhidden_exactly() -> None:
+    disk = DiskSpec("/dev/zvol/tank/bhyve/vm1/disk-01", dev="custom")
+    jail = JailSpec(guests=(GuestSpec("vm1", disks=(disk,)),))
+    features = Features.of_jail(jail)
+    assert paths(features)[-5:] == ["zvol", "zvol/tank", "zvol/tank/bhyve", "zvol/tank/bhyve/vm1",
+                                    "zvol/tank/bhyve/vm1/disk-01"]
+    assert securelevel(features).value == "1"
+    assert securelevel(Features.of_jail(JailSpec(guests=(GuestSpec("vm1"),)))).value == "2"
+
+
+@pytest.mark.parametrize("path", ["/tmp/disk.img", "/dev/", "/dev/../etc/x", "relative"])
+def test_disk_device_must_be_a_device(path: str) -> None:
+    with pytest.raises(SpecError, match=r"^disk_device"):
+        build_features(HostOptions(disk_devices=(path,)))

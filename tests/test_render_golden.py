@@ -89,8 +89,9 @@ HOST_CASES = {
     "default": HostOptions(),
     "hardenedbsd-seed": HostOptions(jail="bhyve-01", release="12.0-RELEASE",
                                     guests=("laptop-dev-03",), host_taps=("tap0",),
-                                    uplink="em0", zvol_dataset="tank/bhyve", uefi=True,
-                                    vnet=False),
+                                    uplink="em0", uefi=True, vnet=False, disk_devices=(
+                                        "/dev/zvol/tank/bhyve/laptop-dev-03/disk-01",)),
+    "zvol-dataset": HostOptions(jail="zv", zvol_dataset="tank/bhyve", guests=("g1",)),
     "passthrough-12.2": HostOptions(jail="test-bhyve", release="12.2-RELEASE",
                                     passthru=("1/0/0",), dhcp=True),
     "passthrough-15-vmm-ppt": HostOptions(jail="gpu", release="15.0-RELEASE",

@@ -71,9 +71,16 @@ class DiskSpec:
     def is_zvol(self) -> bool:
         """Whether the disk is a ZFS volume below vm_dir (and so needs devfs, securelevel <= 1).
 
-        A custom disk lives wherever its path says; the jail policy does not cover it.
+        A custom disk lives wherever its path says; see `device_node`.
         """
         return self.dev in ("zvol", "sparse-zvol")
+
+    @property
+    def device_node(self) -> str | None:
+        """For a custom disk under /dev (a host-made zvol, say), its devfs path."""
+        if self.dev == "custom" and self.name.startswith("/dev/"):
+            return self.name.removeprefix("/dev/")
+        return None
 
     @property
     def opts_value(self) -> str | None:

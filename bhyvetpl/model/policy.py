@@ -34,6 +34,7 @@ class Features:
     host_taps: tuple[str, ...] = ()
     uplink: str | None = None
     zvol_dataset: str | None = None
+    disk_nodes: tuple[str, ...] = ()
     uefi: bool = False
     passthru: tuple[PassthruSpec, ...] = ()
     passthrough: bool = False
@@ -50,6 +51,8 @@ class Features:
             values.interface("nic.device", tap)
         if self.zvol_dataset is not None:
             values.dataset("zvol_dataset", self.zvol_dataset)
+        for node in self.disk_nodes:
+            values.abs_path("disk_device", "/dev/" + node)
         if self.vmm_ppt and not self.needs_passthrough:
             raise SpecError("vmm_ppt", "yes", "allow.vmm_ppt only together with passthrough")
 
@@ -67,6 +70,8 @@ class Features:
             host_taps=jail.host_taps,
             uplink=jail.interface if jail.host_taps else None,
             zvol_dataset=jail.vm_dataset if any(g.zvol_disks for g in guests) else None,
+            disk_nodes=tuple(dict.fromkeys(d.device_node for g in guests for d in g.disks
+                                           if d.device_node)),
             uefi=any(g.uefi for g in guests) or any(PRESETS[p].loader.startswith("uefi")
                                                     for p in jail.presets),
             passthru=tuple(p for g in guests for p in g.passthru),
@@ -137,6 +142,10 @@ def devfs_rules(features: Features) -> tuple[RuleGroup, ...]:
             f"zvol disks below {dataset} only; devfs matches with FNM_PATHNAME, so each "
             "directory level is its own line",
             ("zvol", *parents, f"zvol/{dataset}", f"zvol/{dataset}/*", f"zvol/{dataset}/*/*")))
+    if features.disk_nodes:
+        groups.append(RuleGroup(
+            "the disk devices the guests name, with their directories, and no others",
+            tuple(dict.fromkeys(p for node in features.disk_nodes for p in _with_parents(node)))))
     if features.needs_passthrough:
         groups.append(RuleGroup("PCI passthrough: bhyve opens /dev/pci; vm-bhyve reads "
                                 "/dev/mem for its IOMMU check. DANGEROUS: host memory",
@@ -148,14 +157,20 @@ def devfs_rules(features: Features) -> tuple[RuleGroup, ...]:
     return tuple(groups)
 
 
+def _with_parents(node: str) -> tuple[str, ...]:
+    """`zvol/tank/vm/disk0` and each directory above it (FNM_PATHNAME: one line each)."""
+    parts = node.split("/")
+    return tuple("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+
+
 def securelevel(features: Features) -> Setting:
     """The highest securelevel that still lets the chosen features work."""
     if features.needs_passthrough:
         return Setting("securelevel", "-1", "PCI passthrough: bhyve must write-open /dev/pci "
                        "and /dev/mem, which securelevel >= 1 forbids")
-    if features.zvol_dataset:
-        return Setting("securelevel", "1", "zvol disks: securelevel 2 forbids write-opening "
-                       "disk devices; 1 still forbids /dev/mem and kldload")
+    if features.zvol_dataset or features.disk_nodes:
+        return Setting("securelevel", "1", "disk devices (zvols): securelevel 2 forbids "
+                       "write-opening them; 1 still forbids /dev/mem and kldload")
     return Setting("securelevel", "2", "nothing chosen needs less than Bastille's default")
 
 
