@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from standin_env import Host, make_host
 from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,3 +18,9 @@ FIXTURES = ROOT / "tests" / "fixtures"
 def cli() -> CliRunner:
     """A CLI runner that keeps stderr apart from stdout."""
     return CliRunner()
+
+
+@pytest.fixture
+def fake_host(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Host]:
+    """A fake host with stand-in bastille, vm, kldload... first on PATH."""
+    yield make_host(tmp_path / "host", monkeypatch)

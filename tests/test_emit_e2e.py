@@ -1,0 +1,116 @@
+"""The sh script and the direct run issue the same commands and leave the same files."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from standin_env import Host, make_host
+
+SHELLCHECK = str(Path(sys.executable).parent / "shellcheck")
+if not Path(SHELLCHECK).exists():
+    SHELLCHECK = shutil.which("shellcheck") or "shellcheck"
+HOST_ARGS = ("host", "prepare", "--guest", "fbsd1")
+EXISTING_RC = 'hostname="lab"\nifconfig_em0="DHCP"\n'
+
+
+def seed(host: Host) -> None:
+    """A host with its own rc.conf and devfs rules, vmm loaded, tap sysctl off."""
+    (host.root / "etc").mkdir(parents=True, exist_ok=True)
+    (host.root / "etc/rc.conf").write_text(EXISTING_RC)
+    (host.root / "etc/devfs.rules").write_text("[localrules=10]\nadd path 'usb/*' unhide\n")
+    (host.state / "kld").mkdir(parents=True, exist_ok=True)
+    (host.state / "kld/vmm").touch()
+    (host.state / "sysctl").mkdir(parents=True, exist_ok=True)
+    (host.state / "sysctl/net.link.tap.up_on_open").write_text("0\n")
+
+
+def twin_hosts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Host, Host]:
+    hosts = (make_host(tmp_path / "direct", monkeypatch),
+             make_host(tmp_path / "script", monkeypatch))
+    for host in hosts:
+        seed(host)
+    return hosts
+
+
+def use(host: Host, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the stand-ins (and PATH) at this host."""
+    monkeypatch.setenv("PATH", f"{host.base / 'bin'}:/usr/bin:/bin")
+    monkeypatch.setenv("STANDIN_LOG", str(host.log))
+    monkeypatch.setenv("STANDIN_STATE", str(host.state))
+
+
+def run_both(args: tuple[str, ...], direct: Host, script: Host,
+             monkeypatch: pytest.MonkeyPatch) -> tuple[tuple[int, str], tuple[int, str]]:
+    """Run the command directly on one host and its --emit sh script on the other."""
+    use(direct, monkeypatch)
+    code, out, err = direct.cli(*args, "--root", str(direct.root))
+    use(script, monkeypatch)
+    ecode, text, eerr = script.cli(*args, "--root", str(script.root), "--emit", "sh")
+    assert ecode == 0, eerr
+    check = subprocess.run([SHELLCHECK, "-s", "sh", "-"], input=text, capture_output=True,
+                           text=True, check=False)
+    assert check.returncode == 0, check.stdout
+    scode, sout, serr = script.sh(text)
+    return (code, out + err), (scode, sout + serr)
+
+
+def same_files(direct: Host, script: Host) -> None:
+    assert direct.snapshot() == script.snapshot()
+
+
+def test_host_prepare_script_matches_direct_run(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    direct, script = twin_hosts(tmp_path, monkeypatch)
+    (code, out), (scode, sout) = run_both(HOST_ARGS, direct, script, monkeypatch)
+    assert code == 0, out
+    assert scode == 0, sout
+    calls = direct.calls()
+    assert calls == script.calls()
+    assert calls == [
+        ("kldstat", "-q", "-n", "vmm"),
+        ("kldstat", "-q", "-n", "nmdm"), ("kldload", "-n", "nmdm"),
+        ("kldstat", "-q", "-n", "if_bridge"), ("kldload", "-n", "if_bridge"),
+        ("kldstat", "-q", "-n", "if_tuntap"), ("kldload", "-n", "if_tuntap"),
+        ("sysctl", "-n", "net.link.tap.up_on_open"), ("sysctl", "net.link.tap.up_on_open=1"),
+        ("service", "devfs", "restart"),
+    ]
+    # the files differ only by where root is
+    snap = {k: v.replace(str(direct.root), "ROOT") for k, v in direct.snapshot().items()}
+    assert snap == {k: v.replace(str(script.root), "ROOT")
+                    for k, v in script.snapshot().items()}
+    rc = (direct.root / "etc/rc.conf").read_text()
+    assert rc.startswith(EXISTING_RC) and "# END bhyvetpl bhyve" in rc
+    assert (direct.root / "etc/rc.conf.bhyvetpl.bak").read_text() == EXISTING_RC
+
+    # a second run: nothing changes, and both paths agree on the (shorter) command list
+    (code, out), (scode, sout) = run_both(HOST_ARGS, direct, script, monkeypatch)
+    assert code == 0 and scode == 0
+    assert "nothing changed" in out
+    again = direct.calls()
+    assert again == script.calls()
+    assert again == [("kldstat", "-q", "-n", m) for m in ("vmm", "nmdm", "if_bridge",
+                                                           "if_tuntap")] + [
+        ("sysctl", "-n", "net.link.tap.up_on_open")]
+
+
+@pytest.mark.parametrize("failing", [("kldload", "-n", "if_bridge"),
+                                     ("service", "devfs", "restart")],
+                         ids=["kldload", "devfs-restart"])
+def test_host_prepare_failure_restores_files_in_both(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: tuple[str, ...]) -> None:
+    direct, script = twin_hosts(tmp_path, monkeypatch)
+    before = direct.snapshot()
+    direct.fail(*failing)
+    script.fail(*failing)
+    (code, out), (scode, sout) = run_both(HOST_ARGS, direct, script, monkeypatch)
+    assert code == 1 and scode == 1
+    assert "injected failure" in out and " ".join(failing) in out
+    assert "failed" in sout
+    assert direct.calls() == script.calls()
+    after = direct.snapshot()
+    assert {k: v for k, v in after.items() if not k.endswith(".bak")} == before
+    assert script.snapshot() == after   # backups of the previous files stay, in both
