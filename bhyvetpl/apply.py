@@ -140,7 +140,7 @@ def _run_step(step: Step, runner: CommandRunner, journal: _Journal) -> tuple[Sta
             raise CheckFailedError(f"`{' '.join(step.probe.argv)}` exited "
                                    f"{result.returncode}: not true that {step.probe.means}; "
                                    f"{step.fix}" + (f"\n{tail}" if tail else ""))
-        return "passed", step.probe.means
+        return "passed", ""
     if isinstance(step, WriteFile | EditBlock):
         text = new_text(step, read_text(step.path))
         changed = journal.write(step.path, text, backup=isinstance(step, EditBlock))

@@ -92,7 +92,7 @@ def host_prepare_cmd(
         uplink=uplink, zvol_dataset=zvol_dataset, uefi=uefi, passthru=tuple(passthru or ()),
         dhcp=dhcp, vnet=vnet))
     warn(features)
-    run_plan(host_prepare_plan(features, root), dry_run, emit)
+    run_plan(host_prepare_plan(features, root.absolute()), dry_run, emit)
 
 
 def _jail_plan(name: str, release: str, ip: str, iface: str, vnet: bool, bridge: str | None,
@@ -108,7 +108,7 @@ def _jail_plan(name: str, release: str, ip: str, iface: str, vnet: bool, bridge:
     warn(Features.of_jail(jail))
     if not prefix.startswith("/"):
         raise SpecError("--prefix", prefix, "an absolute path")
-    return jail_create_plan(jail, root, PurePosixPath(prefix), create=create)
+    return jail_create_plan(jail, root.absolute(), PurePosixPath(prefix), create=create)
 
 
 Name = Annotated[str, typer.Argument(help="Jail name.")]

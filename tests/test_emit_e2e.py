@@ -14,6 +14,7 @@ SHELLCHECK = str(Path(sys.executable).parent / "shellcheck")
 if not Path(SHELLCHECK).exists():
     SHELLCHECK = shutil.which("shellcheck") or "shellcheck"
 HOST_ARGS = ("host", "prepare", "--guest", "fbsd1")
+JAIL_CONF = Path(__file__).parent / "fixtures" / "bastille-jail.conf-bhyve-vnet-12.2.txt"
 EXISTING_RC = 'hostname="lab"\nifconfig_em0="DHCP"\n'
 
 
@@ -26,11 +27,13 @@ def seed(host: Host) -> None:
     (host.state / "kld/vmm").touch()
     (host.state / "sysctl").mkdir(parents=True, exist_ok=True)
     (host.state / "sysctl/net.link.tap.up_on_open").write_text("0\n")
+    (host.state / "sysctl/security.jail.param.allow.vmm").write_text("0\n")
 
 
-def twin_hosts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Host, Host]:
-    hosts = (make_host(tmp_path / "direct", monkeypatch),
-             make_host(tmp_path / "script", monkeypatch))
+def twin_hosts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+               odd: str = "") -> tuple[Host, Host]:
+    hosts = (make_host(tmp_path / f"direct{odd}", monkeypatch),
+             make_host(tmp_path / f"script{odd}", monkeypatch))
     for host in hosts:
         seed(host)
     return hosts
@@ -41,6 +44,8 @@ def use(host: Host, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", f"{host.base / 'bin'}:/usr/bin:/bin")
     monkeypatch.setenv("STANDIN_LOG", str(host.log))
     monkeypatch.setenv("STANDIN_STATE", str(host.state))
+    monkeypatch.setenv("STANDIN_ROOT", str(host.root))
+    monkeypatch.setenv("STANDIN_JAILCONF", str(JAIL_CONF))
 
 
 def run_both(args: tuple[str, ...], direct: Host, script: Host,
@@ -62,9 +67,10 @@ def same_files(direct: Host, script: Host) -> None:
     assert direct.snapshot() == script.snapshot()
 
 
-def test_host_prepare_script_matches_direct_run(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    direct, script = twin_hosts(tmp_path, monkeypatch)
+@pytest.mark.parametrize("odd", ["", " it's $HOME `x` \\n"], ids=["plain", "odd-root"])
+def test_host_prepare_script_matches_direct_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                odd: str) -> None:
+    direct, script = twin_hosts(tmp_path, monkeypatch, odd)
     (code, out), (scode, sout) = run_both(HOST_ARGS, direct, script, monkeypatch)
     assert code == 0, out
     assert scode == 0, sout
@@ -114,3 +120,44 @@ def test_host_prepare_failure_restores_files_in_both(
     after = direct.snapshot()
     assert {k: v for k, v in after.items() if not k.endswith(".bak")} == before
     assert script.snapshot() == after   # backups of the previous files stay, in both
+
+
+JAIL_ARGS = ("jail", "create", "web", "--shared", "--ip", "10.0.0.5/24",
+             "--vm-dataset", "zroot/vms")
+
+
+def normalised(host: Host) -> dict[str, str]:
+    return {k: v.replace(str(host.root), "ROOT") for k, v in host.snapshot().items()}
+
+
+@pytest.mark.parametrize("failing", [None, ("bastille", "create"), ("bastille", "template"),
+                                     ("jls",)], ids=["ok", "create", "template", "jls"])
+def test_jail_create_script_matches_direct_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               failing: tuple[str, ...] | None) -> None:
+    direct, script = twin_hosts(tmp_path, monkeypatch)
+    if failing:
+        direct.fail(*failing)
+        script.fail(*failing)
+    (code, out), (scode, sout) = run_both(JAIL_ARGS, direct, script, monkeypatch)
+    assert (code, scode) == ((1, 1) if failing else (0, 0)), out + sout
+    assert direct.calls() == script.calls()
+    assert normalised(direct) == normalised(script)
+    if failing:
+        direct.heal()
+        script.heal()
+        (code, out), (scode, sout) = run_both(JAIL_ARGS, direct, script, monkeypatch)
+        assert (code, scode) == (0, 0), out + sout
+        calls = direct.calls()
+        assert calls == script.calls()
+        assert calls[-2:] == [("bastille", "template", "web", "bhyvetpl/web"), ("jls", "-j", "web")]
+        assert (("bastille", "create", "web", "14.3-RELEASE", "10.0.0.5/24", "em0") in calls) == (
+            failing == ("bastille", "create"))
+        assert normalised(direct) == normalised(script)
+    conf = (direct.root / "usr/local/bastille/jails/web/jail.conf").read_text()
+    assert "zfs jail $name zroot/vms" in conf
+    # and a third run does nothing but look
+    (code, out), (scode, _) = run_both(JAIL_ARGS, direct, script, monkeypatch)
+    assert (code, scode) == (0, 0) and "nothing changed" in out
+    assert direct.calls() == script.calls() == [
+        ("sysctl", "-n", "security.jail.param.allow.vmm"), ("bastille", "list", "jails"),
+        ("jls", "-j", "web")]

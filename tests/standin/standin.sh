@@ -4,6 +4,7 @@
 #   kld/MOD (module loaded), sysctl/NAME (value), jails/NAME (jail exists),
 #   running/NAME (jail runs), guests/JAIL/NAME (guest exists),
 #   fail (a tab-separated argv prefix that exits 1 with a message on stderr).
+# `bastille create` copies $STANDIN_JAILCONF to the jail's jail.conf below $STANDIN_ROOT.
 set -eu
 name=${0##*/}
 line=$name
@@ -35,6 +36,10 @@ case "$name" in
         shift
         while [ "${1#-}" != "$1" ]; do shift; done
         mkdir -p "$state/jails" "$state/running"; : > "$state/jails/$1"; : > "$state/running/$1"
+        if [ -n "${STANDIN_ROOT:-}" ]; then
+          mkdir -p "$STANDIN_ROOT/usr/local/bastille/jails/$1"
+          cp "$STANDIN_JAILCONF" "$STANDIN_ROOT/usr/local/bastille/jails/$1/jail.conf"
+        fi
         ;;
       cmd)
         jail=$2; shift 2
