@@ -9,6 +9,7 @@ import typer
 
 from bhyvetpl import __version__
 from bhyvetpl.cli_common import emit, reports_errors, warn
+from bhyvetpl.cli_guest import new_guest
 from bhyvetpl.cli_run import host_app, jail_app
 from bhyvetpl.errors import ExitCode
 from bhyvetpl.model import policy
@@ -32,6 +33,7 @@ render_app = typer.Typer(no_args_is_help=True, help="Render files from flags; no
 app.add_typer(render_app, name="render")
 app.add_typer(host_app, name="host")
 app.add_typer(jail_app, name="jail")
+app.command("new-guest")(new_guest)
 
 Out = Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of stdout.")]
 Name = Annotated[str, typer.Argument(help="Guest or jail name.")]

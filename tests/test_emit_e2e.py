@@ -161,3 +161,39 @@ def test_jail_create_script_matches_direct_run(tmp_path: Path, monkeypatch: pyte
     assert direct.calls() == script.calls() == [
         ("sysctl", "-n", "security.jail.param.allow.vmm"), ("bastille", "list", "jails"),
         ("jls", "-j", "web")]
+
+
+GUEST_ARGS = ("new-guest", "bhyve", "deb1", "--preset", "linux", "--iso",
+              "https://cdimage.debian.org/debian-cd/current/amd64/iso-cd/debian-13.2.0-amd64-netinst.iso",
+              "--install")
+
+
+@pytest.mark.parametrize("failing", [None, ("bastille", "cmd", "bhyve", "vm", "iso"),
+                                     ("bastille", "cmd", "bhyve", "vm", "install")],
+                         ids=["ok", "iso", "install"])
+def test_new_guest_script_matches_direct_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             failing: tuple[str, ...] | None) -> None:
+    direct, script = twin_hosts(tmp_path, monkeypatch)
+    for host in (direct, script):
+        for kind in ("jails", "running"):
+            (host.state / kind).mkdir(exist_ok=True)
+            (host.state / kind / "bhyve").touch()
+        if failing:
+            host.fail(*failing)
+    (code, out), (scode, sout) = run_both(GUEST_ARGS, direct, script, monkeypatch)
+    assert (code, scode) == ((1, 1) if failing else (0, 0)), out + sout
+    first = direct.calls()
+    assert first == script.calls()
+    assert normalised(direct) == normalised(script)
+    if failing:
+        assert first[-1][:len(failing)] == failing
+        for host in (direct, script):
+            host.heal()
+        (code, out), (scode, sout) = run_both(GUEST_ARGS, direct, script, monkeypatch)
+        assert (code, scode) == (0, 0), out + sout
+        again = direct.calls()
+        assert again == script.calls()
+        assert not any(c[3:5] == ("vm", "create") for c in again)   # the guest exists now
+        assert normalised(direct) == normalised(script)
+    conf = direct.root / "usr/local/bastille/jails/bhyve/root/vms/.templates/deb1.conf"
+    assert 'loader="uefi"' in conf.read_text()

@@ -2,7 +2,8 @@
 # Stand-in for bastille, vm, sysrc, kldload, kldstat, sysctl, service and jls in tests.
 # Records its argv (tab-separated) in $STANDIN_LOG and answers from $STANDIN_STATE:
 #   kld/MOD (module loaded), sysctl/NAME (value), jails/NAME (jail exists),
-#   running/NAME (jail runs), guests/JAIL/NAME (guest exists),
+#   running/NAME (jail runs), guests/JAIL/NAME (guest exists), vmm/NAME (guest runs),
+#   iso/NAME (an ISO in the jail's vm_dir),
 #   fail (a tab-separated argv prefix that exits 1 with a message on stderr).
 # `bastille create` copies $STANDIN_JAILCONF to the jail's jail.conf below $STANDIN_ROOT.
 set -eu
@@ -43,11 +44,17 @@ case "$name" in
         ;;
       cmd)
         jail=$2; shift 2
-        if [ "$1 ${2:-}" = "vm info" ]; then [ -e "$state/guests/$jail/$3" ]; fi
-        if [ "$1 ${2:-}" = "vm create" ]; then
-          for guest in "$@"; do :; done
-          mkdir -p "$state/guests/$jail"; : > "$state/guests/$jail/$guest"
-        fi ;;
+        case "$*" in
+          "vm info "*) [ -e "$state/guests/$jail/$3" ] ;;
+          "vm create "*)
+            for guest in "$@"; do :; done
+            mkdir -p "$state/guests/$jail"; : > "$state/guests/$jail/$guest" ;;
+          "vm iso "*) mkdir -p "$state/iso"; : > "$state/iso/${3##*/}" ;;
+          "vm install "*|"vm start "*) mkdir -p "$state/vmm"; : > "$state/vmm/$3" ;;
+          "test -e /dev/vmm/"*) [ -e "$state/vmm/${3##*/}" ] ;;
+          "test -f "*) [ -e "$state/iso/${3##*/}" ] ;;
+        esac ;;
+      cp) mkdir -p "$state/iso"; : > "$state/iso/${4##*/}" ;;
       *) : ;;
     esac ;;
 esac
