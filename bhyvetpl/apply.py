@@ -7,6 +7,7 @@ are put back as they were and StepFailedError names the step.
 
 from __future__ import annotations
 
+import hashlib
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -60,6 +61,18 @@ def read_text(path: Path) -> str | None:
         return None
     except OSError as exc:
         raise OutputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def tree_digest(directory: Path) -> str:
+    """A sha256 over every file below directory (names and bytes), for template stamps."""
+    digest = hashlib.sha256()
+    try:
+        for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(directory)).encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    except OSError as exc:
+        raise OutputError(f"cannot read {directory}: {exc.strerror or exc}") from exc
+    return digest.hexdigest()
 
 
 def new_text(step: WriteFile | EditBlock, current: str | None) -> str:

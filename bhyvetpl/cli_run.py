@@ -12,14 +12,20 @@ from typing import Annotated
 import typer
 
 from bhyvetpl.adapters.runner import SubprocessRunner
-from bhyvetpl.apply import Status, apply
+from bhyvetpl.apply import Status, apply, tree_digest
 from bhyvetpl.cli_common import reports_errors, warn
 from bhyvetpl.emit import emit_sh
 from bhyvetpl.errors import SpecError
+from bhyvetpl.model import values
 from bhyvetpl.model.options import HostOptions, JailOptions, build_features, build_jail
 from bhyvetpl.model.policy import Features
 from bhyvetpl.plan.actions import Plan, Step
-from bhyvetpl.plan.build import BASTILLE_PREFIX, host_prepare_plan, jail_create_plan
+from bhyvetpl.plan.build import (
+    BASTILLE_PREFIX,
+    host_prepare_plan,
+    jail_create_plan,
+    template_apply_plan,
+)
 from bhyvetpl.show import describe
 
 host_app = typer.Typer(no_args_is_help=True, help="Change the FreeBSD host.")
@@ -149,10 +155,21 @@ def jail_apply_cmd(
     vm_dataset: VmDataset = None, switch: Switch = "public", ruleset: Ruleset = 25,
     ruleset_name: RulesetName = RULESET_NAME, preset: Presets = None,
     passthrough: Passthrough = False, vmm_ppt: VmmPpt = False,
+    template: Annotated[Path | None, typer.Option(
+        help="Apply this template directory of your own instead of the rendered one "
+             "(the feature flags are then not used).")] = None,
     prefix: Prefix = str(BASTILLE_PREFIX), root: Root = Path("/"), dry_run: DryRun = False,
     emit: Emit = None,
 ) -> None:
-    """Apply the rendered template to an existing jail (as `bastille template` does)."""
+    """Apply the rendered template (or --template DIR) to an existing jail."""
+    if template is not None:
+        directory = template.absolute()
+        if not (directory / "Bastillefile").is_file():
+            raise SpecError("--template", str(template), "a directory holding a Bastillefile")
+        values.jail_name("jail.name", name)
+        run_plan(template_apply_plan(name, directory, tree_digest(directory), root.absolute(),
+                                     PurePosixPath(prefix)), dry_run, emit)
+        return
     run_plan(_jail_plan(name, release, ip, iface, vnet, bridge, gateway, vm_dir, vm_dataset,
                         switch, ruleset, ruleset_name, preset, passthrough, vmm_ppt, prefix,
                         root, create=False), dry_run, emit)

@@ -159,3 +159,26 @@ def test_dry_run_and_bad_input_touch_nothing(fp: FakeProcess, tmp_path: Path) ->
     code, _, err = invoke(tmp_path, "--shared")   # a shared-IP jail cannot use DHCP
     assert code == 2 and err.startswith("error: jail.address")
     assert not fp.calls and not any(tmp_path.iterdir())
+
+
+def test_jail_apply_own_template_only_when_changed(fp: FakeProcess, tmp_path: Path) -> None:
+    own = tmp_path / "tpl"
+    own.mkdir()
+    (own / "Bastillefile").write_text("PKG vm-bhyve\n")
+    root = tmp_path / "root"
+    apply_own = ["bastille", "template", "plex", str(own)]
+    args = ["jail", "apply", "plex", "--template", str(own), "--root", str(root)]
+    for _ in range(3):
+        fp.register(LIST, stdout=NAMES)
+        fp.register(JLS_ARGV, stdout=JLS)
+    fp.register(apply_own)
+    fp.register(apply_own)
+    assert RUNNER.invoke(app, args).exit_code == 0
+    assert RUNNER.invoke(app, args).exit_code == 0       # unchanged: not applied again
+    (own / "Bastillefile").write_text("PKG vm-bhyve edk2-bhyve\n")
+    result = RUNNER.invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    assert [list(c) for c in fp.calls] == [LIST, apply_own, JLS_ARGV, LIST, JLS_ARGV,
+                                           LIST, apply_own, JLS_ARGV]
+    bad = RUNNER.invoke(app, ["jail", "apply", "plex", "--template", str(tmp_path / "none")])
+    assert bad.exit_code == 2 and "Bastillefile" in bad.stderr

@@ -26,6 +26,8 @@ HOST_FILES = ("etc/devfs.rules", "boot/loader.conf", "etc/rc.conf", "etc/sysctl.
 # vm-bhyve needs these on the host; a jail cannot kldload (loader.conf/kld_list at boot).
 HOST_MODULES = ("vmm", "nmdm", "if_bridge", "if_tuntap")
 BASTILLE_PREFIX = PurePosixPath("/usr/local/bastille")
+# `bastille create` may fetch a release and `bastille template` installs packages.
+TEMPLATE_TIMEOUT = 3600.0
 
 
 def below(root: Path, path: PurePosixPath | str) -> Path:
@@ -86,7 +88,7 @@ def jail_create_plan(jail: JailSpec, root: Path,
                                fix="run `bhyvetpl host prepare` (or kldload vmm) first")]
     if create:
         steps.append(RunCommand(bastille.create_argv(jail), where=where,
-                                why="Bastille makes the jail",
+                                why="Bastille makes the jail", timeout=TEMPLATE_TIMEOUT,
                                 skip_if=Probe(bastille.list_jails_argv(), line=jail.name,
                                               means=f"jail {jail.name} exists")))
     else:
@@ -104,6 +106,7 @@ def jail_create_plan(jail: JailSpec, root: Path,
     stamp_path = jail_dir / "bhyvetpl.applied"
     steps.append(RunCommand(bastille.template_argv(jail.name, template_rel), where=where,
                             why="config, packages, vm-bhyve, guest templates, switch",
+                            timeout=TEMPLATE_TIMEOUT,
                             skip_if=FileProbe(stamp_path, stamp, means="this template applied")))
     steps.append(WriteFile(stamp_path, stamp, where="host", why="remember the applied template"))
     steps.append(Check(Probe(host.jls_argv(jail.name), means=f"jail {jail.name} runs"),
@@ -115,3 +118,32 @@ def jail_create_plan(jail: JailSpec, root: Path,
                f"{policy.securelevel(features).value}")
     verb = "create" if create else "apply"
     return Plan(f"jail {verb} {jail.name}", tuple(steps), summary)
+
+
+def template_apply_plan(name: str, template: Path, digest: str, root: Path,
+                        prefix: PurePosixPath = BASTILLE_PREFIX) -> Plan:
+    """Apply a template directory of the admin's own to an existing jail.
+
+    Args:
+        name: The jail.
+        template: The template directory (absolute, on the host).
+        digest: A digest of the directory's files: the template is applied again only
+            when it changed since the last application.
+        root: Where `/` is.
+        prefix: bastille_prefix.
+    """
+    where = f"jail {name}"
+    stamp_path = below(root, prefix / "jails" / name) / "bhyvetpl.applied"
+    stamp = f"bhyvetpl template sha256 {digest}\n"
+    steps: tuple[Step, ...] = (
+        Check(Probe(bastille.list_jails_argv(), line=name, means=f"jail {name} exists"),
+              where=where, fix=f"create it: bhyvetpl jail create {name}"),
+        RunCommand(bastille.template_argv(name, str(template)), where=where,
+                   why="the admin's template", timeout=TEMPLATE_TIMEOUT,
+                   skip_if=FileProbe(stamp_path, stamp, means="this template applied")),
+        WriteFile(stamp_path, stamp, where="host", why="remember the applied template"),
+        Check(Probe(host.jls_argv(name), means=f"jail {name} runs"), where=where,
+              fix="bastille start/restart exit 0 even when the jail fails: see "
+                  f"/var/log/bastille/{name}_console.log"),
+    )
+    return Plan(f"jail apply {name} --template {template}", steps)

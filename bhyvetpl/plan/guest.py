@@ -13,7 +13,7 @@ from bhyvetpl.model.guest import GuestSpec
 from bhyvetpl.model.jail import JailSpec
 from bhyvetpl.model.values import ARG_SAFE_RE
 from bhyvetpl.plan.actions import Check, Plan, Probe, RunCommand, Step, WriteFile
-from bhyvetpl.plan.build import BASTILLE_PREFIX, below
+from bhyvetpl.plan.build import BASTILLE_PREFIX, TEMPLATE_TIMEOUT, below
 from bhyvetpl.render import render_guest
 
 ISO_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*\.(iso|img)", re.ASCII)
@@ -79,6 +79,7 @@ def new_guest_plan(jail: JailSpec, guest: GuestSpec, root: Path, iso: IsoSource 
         fetch = (vm.iso_argv(iso.source) if iso.is_url else None)
         argv = inside(fetch) if fetch else bastille.cp_argv(jail.name, iso.source, target)
         steps.append(RunCommand(argv, where=where, why=f"the installer as {target}",
+                                timeout=TEMPLATE_TIMEOUT,
                                 skip_if=Probe(inside(("test", "-f", target)),
                                               means=f"{target} is there")))
     if install and iso is not None:
