@@ -58,7 +58,12 @@ def host_prepare_plan(features: Features, root: Path) -> Plan:
               for s in policy.sysctl_conf(features)]
     steps.append(RunCommand(host.service_argv("devfs", "restart"),
                             why="load the changed ruleset", after_change=devfs_rules))
-    return Plan(f"host prepare for jail {features.jail}", tuple(steps))
+    summary = (f"host ready for jail {features.jail}: devfs ruleset {features.ruleset.name}="
+               f"{features.ruleset.number}; {', '.join(HOST_MODULES)} loaded",
+               "next: bhyvetpl jail create " + features.jail + (
+                   f" --ruleset {features.ruleset.number}" if features.ruleset.number != 25
+                   else ""))
+    return Plan(f"host prepare for jail {features.jail}", tuple(steps), summary)
 
 
 def template_stamp(texts: tuple[str, ...]) -> str:
