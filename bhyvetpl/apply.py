@@ -186,6 +186,9 @@ def apply(plan: Plan, runner: CommandRunner, report: Reporter | None = None) -> 
     for index, step in enumerate(plan.steps, start=1):
         try:
             status, note = _run_step(step, runner, journal)
+        except KeyboardInterrupt:
+            journal.rollback()   # an interrupted run leaves the files as they were, too
+            raise
         except BhyvetplError as err:
             restored = journal.rollback()
             if err.exit_code == ExitCode.USAGE and not restored:

@@ -228,7 +228,9 @@ def emit_sh(plan: Plan) -> str:
                           awk_edit=quote(AWK_EDIT)),
            "# on any exit before the end: put back the files this run changed",
            "finish() {", '  if [ -z "$ok" ]; then', *restores, "  fi",
-           '  rm -rf "$stage"', "}", "trap finish EXIT", ""]
+           '  rm -rf "$stage"', "}", "trap finish EXIT",
+           "# dash runs the EXIT trap on exit, not on a signal: turn signals into exits",
+           "trap 'exit 130' HUP INT TERM", ""]
     for index, step in enumerate(plan.steps, 1):
         out.append(f"# step {index}/{total}, {step.where}: {step.what}")
         out += _step(index, total, step, plan)

@@ -84,3 +84,21 @@ def test_failure_restores_every_file(tmp_path: Path) -> None:
     assert "exited 1" in message and "boom" in message and "restored:" in message
     assert (tmp_path / "etc/rc.conf").read_text() == "hostname=x\n"
     assert not (tmp_path / "new/file.conf").exists()
+
+
+class InterruptingRunner(FakeRunner):
+    def run(self, argv: Sequence[str], *, check: bool = True,
+            timeout: float = DEFAULT_TIMEOUT) -> CommandResult:
+        if argv[0] == "service":
+            raise KeyboardInterrupt
+        return super().run(argv, check=check, timeout=timeout)
+
+
+def test_interrupt_restores_every_file(tmp_path: Path) -> None:
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/rc.conf").write_text("hostname=x\n")
+    plan, runner = plan_for(tmp_path)
+    with pytest.raises(KeyboardInterrupt):
+        apply(plan, InterruptingRunner(runner.answers))
+    assert (tmp_path / "etc/rc.conf").read_text() == "hostname=x\n"
+    assert not (tmp_path / "new/file.conf").exists()

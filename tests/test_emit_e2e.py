@@ -197,3 +197,18 @@ def test_new_guest_script_matches_direct_run(tmp_path: Path, monkeypatch: pytest
         assert normalised(direct) == normalised(script)
     conf = direct.root / "usr/local/bastille/jails/bhyve/root/vms/.templates/deb1.conf"
     assert 'loader="uefi"' in conf.read_text()
+
+
+def test_interrupted_script_restores_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    host = make_host(tmp_path / "h", monkeypatch)
+    seed(host)
+    before = host.snapshot()
+    code, text, err = host.cli(*HOST_ARGS, "--root", str(host.root), "--emit", "sh")
+    assert code == 0, err
+    # a stand-in that signals its own shell, as Ctrl-C would
+    (host.base / "bin/service").unlink()
+    (host.base / "bin/service").write_text("#!/bin/sh\nkill -INT $PPID\nsleep 1\n")
+    (host.base / "bin/service").chmod(0o755)
+    scode, _, serr = host.sh(text)
+    assert scode == 130 and "restored:" in serr
+    assert {k: v for k, v in host.snapshot().items() if not k.endswith(".bak")} == before
