@@ -44,11 +44,13 @@ class StepFailedError(BhyvetplError):
     """Step k of a plan failed; the files this run touched were restored."""
 
     def __init__(self, index: int, total: int, step: Step, cause: BhyvetplError,
-                 restored: tuple[Path, ...]) -> None:
+                 restored: tuple[Path, ...], kept: tuple[Path, ...] = ()) -> None:
         """Name the step and keep the cause (argv, exit code, stderr tail)."""
         self.index = index
         self.cause = cause
         note = ("\nrestored: " + ", ".join(map(str, restored))) if restored else ""
+        note += ("\nnot restored, changed by a later step: " + ", ".join(map(str, kept))
+                 if kept else "")
         super().__init__(f"step {index}/{total} ({step.where}: {step.what}) failed: "
                          f"{cause}{note}")
 
@@ -98,7 +100,7 @@ def check_ruleset(step: CheckRuleset) -> None:
 class _Journal:
     """What this run changed: previous contents to put back, and changed paths."""
 
-    previous: list[tuple[Path, str | None, int]] = field(default_factory=list)
+    previous: list[tuple[Path, str | None, str, int]] = field(default_factory=list)
     changed: set[Path] = field(default_factory=set)
 
     def write(self, path: Path, text: str, backup: bool) -> bool:
@@ -108,20 +110,28 @@ class _Journal:
         mode = stat.S_IMODE(path.stat().st_mode) if current is not None else NEW_FILE_MODE
         if backup and current is not None:
             write_atomic(path.with_name(path.name + BACKUP_SUFFIX), current, mode)
-        self.previous.append((path, current, mode))
+        self.previous.append((path, current, text, mode))
         write_atomic(path, text, mode)
         self.changed.add(path)
         return True
 
-    def rollback(self) -> tuple[Path, ...]:
-        restored = []
-        for path, text, mode in reversed(self.previous):
-            if text is None:
+    def rollback(self) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
+        """Put back each file this run wrote, unless a later step changed it again.
+
+        A file a command rewrote after us (`bastille config` edits jail.conf) keeps
+        that command's change: restoring it would silently undo work we did not do.
+        """
+        restored, kept = [], []
+        for path, text, written, mode in reversed(self.previous):
+            if read_text(path) != written:
+                kept.append(path)
+            elif text is None:
                 path.unlink(missing_ok=True)
+                restored.append(path)
             else:
                 write_atomic(path, text, mode)
-            restored.append(path)
-        return tuple(restored)
+                restored.append(path)
+        return tuple(restored), tuple(kept)
 
 
 def probe_done(probe: Probe, runner: CommandRunner) -> tuple[bool, CommandResult]:
@@ -190,10 +200,10 @@ def apply(plan: Plan, runner: CommandRunner, report: Reporter | None = None) -> 
             journal.rollback()   # an interrupted run leaves the files as they were, too
             raise
         except BhyvetplError as err:
-            restored = journal.rollback()
-            if err.exit_code == ExitCode.USAGE and not restored:
+            restored, kept = journal.rollback()
+            if err.exit_code == ExitCode.USAGE and not restored and not kept:
                 raise
-            raise StepFailedError(index, total, step, err, restored) from err
+            raise StepFailedError(index, total, step, err, restored, kept) from err
         statuses.append(status)
         if report is not None:
             report(index, total, step, status, note)

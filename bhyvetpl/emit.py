@@ -110,8 +110,13 @@ install_file() {{
   mv -f "$3.bhyvetpl.new" "$3"
 }}
 
-# restore K PATH: put PATH back as it was before step K
+# restore K PATH: put PATH back as it was before step K, unless a later step
+# changed it again (then that change stays)
 restore() {{
+  if ! cmp -s "$stage/$1.new" "$2"; then
+    printf 'not restored, changed by a later step: %s\n' "$2" >&2
+    return 0
+  fi
   if [ -e "$stage/orig.$1" ]; then cp -p "$stage/orig.$1" "$2"; else rm -f "$2"; fi
   printf 'restored: %s\n' "$2" >&2
 }}

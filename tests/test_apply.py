@@ -102,3 +102,29 @@ def test_interrupt_restores_every_file(tmp_path: Path) -> None:
         apply(plan, InterruptingRunner(runner.answers))
     assert (tmp_path / "etc/rc.conf").read_text() == "hostname=x\n"
     assert not (tmp_path / "new/file.conf").exists()
+
+
+class ConfigEditingRunner(FakeRunner):
+    """`bastille template` rewrites rc.conf after our edit, as `bastille config` does."""
+
+    def __init__(self, answers: dict[tuple[str, ...], tuple[int, str]], conf: Path) -> None:
+        super().__init__(answers)
+        self.conf = conf
+
+    def run(self, argv: Sequence[str], *, check: bool = True,
+            timeout: float = DEFAULT_TIMEOUT) -> CommandResult:
+        if argv[:2] == ("bastille", "template"):
+            self.conf.write_text(self.conf.read_text() + "set_by_command=1\n")
+        return super().run(argv, check=check, timeout=timeout)
+
+
+def test_rollback_keeps_a_file_a_later_command_changed(tmp_path: Path) -> None:
+    (tmp_path / "etc").mkdir()
+    conf = tmp_path / "etc/rc.conf"
+    conf.write_text("hostname=x\n")
+    plan, runner = plan_for(tmp_path, fail_last=True)
+    with pytest.raises(StepFailedError) as info:
+        apply(plan, ConfigEditingRunner(runner.answers, conf))
+    assert conf.read_text().endswith("set_by_command=1\n")
+    assert f"not restored, changed by a later step: {conf}" in str(info.value)
+    assert not (tmp_path / "new/file.conf").exists()

@@ -42,6 +42,10 @@ case "$name" in
           cp "$STANDIN_JAILCONF" "$STANDIN_ROOT/usr/local/bastille/jails/$1/jail.conf"
         fi
         ;;
+      template)
+        # as `CONFIG set` does through `bastille config`: the jail's jail.conf changes
+        conf="${STANDIN_ROOT:-/nonexistent}/usr/local/bastille/jails/$2/jail.conf"
+        if [ -f "$conf" ]; then echo "# changed by the template stand-in" >> "$conf"; fi ;;
       cmd)
         jail=$2; shift 2
         case "$*" in
