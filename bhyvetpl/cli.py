@@ -10,7 +10,9 @@ import typer
 
 from bhyvetpl import __version__
 from bhyvetpl.cli_common import emit, reports_errors, warn
+from bhyvetpl.cli_guest import new_guest
 from bhyvetpl.cli_import import import_app
+from bhyvetpl.cli_run import host_app, jail_app
 from bhyvetpl.errors import ExitCode
 from bhyvetpl.model import policy
 from bhyvetpl.model.lab import sample_lab
@@ -33,6 +35,9 @@ app = typer.Typer(
 render_app = typer.Typer(no_args_is_help=True, help="Render files from flags; nothing is run.")
 app.add_typer(render_app, name="render")
 app.add_typer(import_app, name="import")
+app.add_typer(host_app, name="host")
+app.add_typer(jail_app, name="jail")
+app.command("new-guest")(new_guest)
 
 Out = Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of stdout.")]
 Name = Annotated[str, typer.Argument(help="Guest or jail name.")]

@@ -15,8 +15,11 @@ class OutputError(BhyvetplError):
     """A rendered file could not be written."""
 
 
-def write_atomic(path: Path, text: str) -> bool:
-    """Write text to path via a temp file and rename; return False if it was unchanged."""
+def write_atomic(path: Path, text: str, mode: int | None = None) -> bool:
+    """Write text to path via a temp file and rename; return False if it was unchanged.
+
+    mode sets the new file's permission bits (mkstemp alone would leave 0600).
+    """
     try:
         if path.is_file() and path.read_text(encoding="utf-8") == text:
             return False
@@ -25,6 +28,8 @@ def write_atomic(path: Path, text: str) -> bool:
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
+                if mode is not None:
+                    os.fchmod(handle.fileno(), mode)
             Path(tmp).replace(path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
+from tests.standin_env import Host, make_host
 from typer.testing import CliRunner
 
 
@@ -10,3 +14,9 @@ from typer.testing import CliRunner
 def cli() -> CliRunner:
     """A CLI runner that keeps stderr apart from stdout."""
     return CliRunner(mix_stderr=False)
+
+
+@pytest.fixture
+def fake_host(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Host]:
+    """A fake host with stand-in bastille, vm, kldload... first on PATH."""
+    yield make_host(tmp_path / "host", monkeypatch)

@@ -1,0 +1,35 @@
+"""Pure argv builders for Bastille (`bastille create`, `template`, `cmd`, `cp`, `list`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bhyvetpl.model.jail import JailSpec
+
+NET_FLAG = {"vnet": ("-V",), "bridge": ("-B",), "shared": ()}
+
+
+def create_argv(jail: JailSpec) -> tuple[str, ...]:
+    """`bastille create [-V|-B] NAME RELEASE IP INTERFACE` for the jail's network mode."""
+    return ("bastille", "create", *NET_FLAG[jail.network], jail.name, jail.release,
+            jail.address, jail.interface)
+
+
+def list_jails_argv() -> tuple[str, ...]:
+    """The stable inventory: one jail name a line."""
+    return ("bastille", "list", "jails")
+
+
+def template_argv(jail: str, template: str) -> tuple[str, ...]:
+    """Apply a template directory (relative to bastille_templatesdir) to a jail."""
+    return ("bastille", "template", jail, template)
+
+
+def cmd_argv(jail: str, argv: Sequence[str]) -> tuple[str, ...]:
+    """Run argv inside a running jail (exit 0/1 only; a stopped jail: nothing, exit 0)."""
+    return ("bastille", "cmd", jail, *argv)
+
+
+def cp_argv(jail: str, source: str, dest: str) -> tuple[str, ...]:
+    """Copy a host file into the jail; dest is relative to the jail's root."""
+    return ("bastille", "cp", jail, source, dest)

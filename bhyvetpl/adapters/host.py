@@ -1,0 +1,37 @@
+"""Pure argv builders for the host's own tools: kldstat/kldload, sysctl, service, jls."""
+
+from __future__ import annotations
+
+
+def kldstat_argv(module: str) -> tuple[str, ...]:
+    """Exit 0 when the module's file is loaded.
+
+    `-n` (file name), not `-m`: on 15.0 `kldstat -qm vmm` exits 1 with vmm.ko loaded
+    (vm-bhyve PR 118), while `kldstat -qn vmm` exits 0.
+    """
+    return ("kldstat", "-q", "-n", module)
+
+
+def kldload_argv(module: str) -> tuple[str, ...]:
+    """Load a module; `-n` makes a module that is already there (or built in) no error."""
+    return ("kldload", "-n", module)
+
+
+def sysctl_get_argv(name: str) -> tuple[str, ...]:
+    """Print a sysctl's value alone; exits non-zero for an unknown OID."""
+    return ("sysctl", "-n", name)
+
+
+def sysctl_set_argv(name: str, value: str) -> tuple[str, ...]:
+    """Set a sysctl now (sysctl.conf makes it last across reboots)."""
+    return ("sysctl", f"{name}={value}")
+
+
+def service_argv(service: str, action: str) -> tuple[str, ...]:
+    """Run an rc.d action on the host."""
+    return ("service", service, action)
+
+
+def jls_argv(jail: str) -> tuple[str, ...]:
+    """Exit 0 only when the jail is running (the check `bastille start` does not do)."""
+    return ("jls", "-j", jail)

@@ -1,0 +1,28 @@
+"""Pure argv builders for vm-bhyve; run inside the jail through `bastille cmd`."""
+
+from __future__ import annotations
+
+
+def create_argv(name: str, template: str, size: str) -> tuple[str, ...]:
+    """Create a guest from `$vm_dir/.templates/TEMPLATE.conf` with disk0 of size."""
+    return ("vm", "create", "-t", template, "-s", size, name)
+
+
+def info_argv(name: str) -> tuple[str, ...]:
+    """Exit 0 when the guest exists (vm list values hold spaces; vm info is parsable)."""
+    return ("vm", "info", name)
+
+
+def iso_argv(url: str) -> tuple[str, ...]:
+    """Fetch an ISO into `$vm_dir/.iso`."""
+    return ("vm", "iso", url)
+
+
+def install_argv(name: str, iso: str) -> tuple[str, ...]:
+    """Boot the installer in the background; no -f (that means foreground here)."""
+    return ("vm", "install", name, iso)
+
+
+def start_argv(name: str) -> tuple[str, ...]:
+    """Start a guest; exit 0 means only "backgrounded", not "running"."""
+    return ("vm", "start", name)

@@ -1,0 +1,158 @@
+"""The steps of a plan: pure data that apply, emit and dry-run all read the same way."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """An idempotence guard: a command whose result says the step is already done.
+
+    Without `line`, the step is done when the command exits 0. With `line`, it is
+    done when the command prints that exact line (its exit code is then ignored,
+    as a shell pipeline into `grep -qxF` ignores it).
+    """
+
+    argv: tuple[str, ...]
+    line: str | None = None
+    means: str = "already done"
+
+    def done(self, returncode: int, stdout: str) -> bool:
+        """Decide from the probe's exit code and output whether the step is done."""
+        if self.line is None:
+            return returncode == 0
+        return self.line in stdout.splitlines()
+
+
+@dataclass(frozen=True, slots=True)
+class WriteFile:
+    """Write a whole file (atomically); unchanged content is left alone."""
+
+    path: Path
+    text: str
+    where: str = "host"
+    why: str = ""
+
+    @property
+    def what(self) -> str:
+        """One line for the plan table."""
+        return f"write {self.path}" + (f" ({self.why})" if self.why else "")
+
+
+@dataclass(frozen=True, slots=True)
+class EditBlock:
+    """Replace (or add) bhyvetpl's marked block in a file; other lines stay as they are.
+
+    The block runs from `# BEGIN bhyvetpl <owner>` to `# END bhyvetpl <owner>`. When the
+    file has no such block it is added before the last line equal to `anchor` (for a
+    jail.conf: the closing `}`), or at the end when `anchor` is None. The previous file
+    is kept as `<file>.bhyvetpl.bak`.
+    """
+
+    path: Path
+    block: str
+    owner: str
+    where: str = "host"
+    anchor: str | None = None
+    why: str = ""
+
+    @property
+    def begin(self) -> str:
+        """The opening marker line."""
+        return f"# BEGIN bhyvetpl {self.owner}"
+
+    @property
+    def end(self) -> str:
+        """The closing marker line."""
+        return f"# END bhyvetpl {self.owner}"
+
+    @property
+    def what(self) -> str:
+        """One line for the plan table."""
+        return f"edit block {self.owner!r} in {self.path}" + (f" ({self.why})" if self.why
+                                                              else "")
+
+
+@dataclass(frozen=True, slots=True)
+class FileProbe:
+    """Guard on a stamp file bhyvetpl writes: done when it holds exactly `text`."""
+
+    path: Path
+    text: str
+    means: str = "already applied"
+
+
+Guard = Probe | FileProbe
+
+
+@dataclass(frozen=True, slots=True)
+class RunCommand:
+    """Run one argv; skipped when `skip_if` says done, or when `after_change` is unchanged.
+
+    `after_change` names a file an earlier step of the same plan writes: the command
+    (e.g. `service devfs restart`) only runs when that step changed the file.
+    """
+
+    argv: tuple[str, ...]
+    where: str = "host"
+    why: str = ""
+    skip_if: Guard | None = None
+    after_change: Path | None = None
+    timeout: float = 600.0
+
+    @property
+    def what(self) -> str:
+        """One line for the plan table."""
+        return shlex.join(self.argv) + (f"  # {self.why}" if self.why else "")
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """Stop the plan unless the probe passes; `fix` tells the admin what to do."""
+
+    probe: Probe
+    where: str = "host"
+    fix: str = ""
+
+    @property
+    def what(self) -> str:
+        """One line for the plan table."""
+        return f"check {shlex.join(self.probe.argv)}  # {self.probe.means}"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRuleset:
+    """Refuse a devfs ruleset number or name that a ruleset bhyvetpl did not write uses."""
+
+    path: Path
+    number: int
+    name: str
+    owner: str
+    where: str = "host"
+
+    @property
+    def what(self) -> str:
+        """One line for the plan table."""
+        return f"check that ruleset {self.name}={self.number} is free in {self.path}"
+
+
+Step = CheckRuleset | Check | WriteFile | EditBlock | RunCommand
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Ordered steps and a one-line description of the command that built them."""
+
+    description: str
+    steps: tuple[Step, ...]
+    summary: tuple[str, ...] = ()
+
+    def edit_index(self, path: Path) -> int:
+        """The index of the step that writes path (for `RunCommand.after_change`)."""
+        for index, step in enumerate(self.steps):
+            if isinstance(step, WriteFile | EditBlock) and step.path == path:
+                return index
+        raise ValueError(f"no step of this plan writes {path}")

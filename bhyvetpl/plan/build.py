@@ -1,0 +1,154 @@
+"""Specs to plans: pure functions of the model and the rendered files, no I/O."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path, PurePosixPath
+
+from bhyvetpl.adapters import bastille, host
+from bhyvetpl.model import policy
+from bhyvetpl.model.jail import JailSpec
+from bhyvetpl.model.policy import Features
+from bhyvetpl.plan.actions import (
+    Check,
+    CheckRuleset,
+    EditBlock,
+    FileProbe,
+    Plan,
+    Probe,
+    RunCommand,
+    Step,
+    WriteFile,
+)
+from bhyvetpl.render import render_host, render_jail, render_template
+
+HOST_FILES = ("etc/devfs.rules", "boot/loader.conf", "etc/rc.conf", "etc/sysctl.conf")
+# vm-bhyve needs these on the host; a jail cannot kldload (loader.conf/kld_list at boot).
+HOST_MODULES = ("vmm", "nmdm", "if_bridge", "if_tuntap")
+BASTILLE_PREFIX = PurePosixPath("/usr/local/bastille")
+# `bastille create` may fetch a release and `bastille template` installs packages.
+TEMPLATE_TIMEOUT = 3600.0
+
+
+def below(root: Path, path: PurePosixPath | str) -> Path:
+    """An absolute host path placed below root (`--root`, `/` on a real host)."""
+    return root.joinpath(*PurePosixPath(path).parts[1:])
+
+
+def host_prepare_plan(features: Features, root: Path) -> Plan:
+    """Edit the host files as marked blocks, then load modules, set sysctls, reload devfs.
+
+    Args:
+        features: What the jail's guests use (decides every line).
+        root: Where `/` is (tests and staging use a directory).
+    """
+    rendered = {str(f.relpath): f.text for f in render_host(features)}
+    devfs_rules = below(root, "/etc/devfs.rules")
+    steps: list[Step] = [CheckRuleset(devfs_rules, features.ruleset.number,
+                                      features.ruleset.name, features.jail)]
+    steps += [EditBlock(below(root, "/" + rel), rendered[rel], features.jail)
+              for rel in HOST_FILES if rel in rendered]
+    steps += [RunCommand(host.kldload_argv(module), why="load now what loader.conf/kld_list "
+                         "load at boot",
+                         skip_if=Probe(host.kldstat_argv(module), means=f"{module} loaded"))
+              for module in HOST_MODULES]
+    steps += [RunCommand(host.sysctl_set_argv(s.name, s.value or ""), why="set it now",
+                         skip_if=Probe(host.sysctl_get_argv(s.name), line=s.value,
+                                       means=f"{s.name} is {s.value}"))
+              for s in policy.sysctl_conf(features)]
+    steps.append(RunCommand(host.service_argv("devfs", "restart"),
+                            why="load the changed ruleset", after_change=devfs_rules))
+    summary = (f"host ready for jail {features.jail}: devfs ruleset {features.ruleset.name}="
+               f"{features.ruleset.number}; {', '.join(HOST_MODULES)} loaded",
+               "next: bhyvetpl jail create " + features.jail + (
+                   f" --ruleset {features.ruleset.number}" if features.ruleset.number != 25
+                   else ""))
+    return Plan(f"host prepare for jail {features.jail}", tuple(steps), summary)
+
+
+def template_stamp(texts: tuple[str, ...]) -> str:
+    """What the stamp file holds once a template was applied: a digest of its files."""
+    digest = hashlib.sha256("\0".join(texts).encode()).hexdigest()
+    return f"bhyvetpl template sha256 {digest}\n"
+
+
+def jail_create_plan(jail: JailSpec, root: Path,
+                     prefix: PurePosixPath = BASTILLE_PREFIX, create: bool = True) -> Plan:
+    """Create the jail with Bastille, add what Bastille cannot set, apply the template.
+
+    Args:
+        jail: The validated jail.
+        root: Where `/` is.
+        prefix: bastille_prefix (jails and templates live below it).
+        create: False for `jail apply`: the jail must already exist.
+    """
+    where = f"jail {jail.name}"
+    jail_dir = below(root, prefix / "jails" / jail.name)
+    template_rel = f"bhyvetpl/{jail.name}"
+    template_dir = below(root, prefix / "templates" / template_rel)
+    files = render_jail(jail)
+    stamp = template_stamp(tuple(f"{f.relpath}\n{f.text}" for f in files))
+    steps: list[Step] = [Check(Probe(host.sysctl_get_argv("security.jail.param.allow.vmm"),
+                                     means="allow.vmm exists: vmm.ko is loaded"),
+                               fix="run `bhyvetpl host prepare` (or kldload vmm) first")]
+    if create:
+        steps.append(RunCommand(bastille.create_argv(jail), where=where,
+                                why="Bastille makes the jail", timeout=TEMPLATE_TIMEOUT,
+                                skip_if=Probe(bastille.list_jails_argv(), line=jail.name,
+                                              means=f"jail {jail.name} exists")))
+    else:
+        steps.append(Check(Probe(bastille.list_jails_argv(), line=jail.name,
+                                 means=f"jail {jail.name} exists"),
+                           where=where, fix=f"create it: bhyvetpl jail create {jail.name}"))
+    features = Features.of_jail(jail)
+    lines = policy.jail_conf_lines(features, jail.vm_dataset)
+    if lines:
+        block = render_template("host/jail.conf.j2", f=features, settings=lines)
+        steps.append(EditBlock(jail_dir / "jail.conf", block, jail.name, where=where,
+                               anchor="}", why="parameters `bastille config` refuses"))
+    steps += [WriteFile(template_dir.joinpath(*f.relpath.parts), f.text, where="host",
+                        why="Bastille template") for f in files]
+    stamp_path = jail_dir / "bhyvetpl.applied"
+    steps.append(RunCommand(bastille.template_argv(jail.name, template_rel), where=where,
+                            why="config, packages, vm-bhyve, guest templates, switch",
+                            timeout=TEMPLATE_TIMEOUT,
+                            skip_if=FileProbe(stamp_path, stamp, means="this template applied")))
+    steps.append(WriteFile(stamp_path, stamp, where="host", why="remember the applied template"))
+    steps.append(Check(Probe(host.jls_argv(jail.name), means=f"jail {jail.name} runs"),
+                       where=where, fix=f"bastille start/restart exit 0 even when the jail "
+                       f"fails: see /var/log/bastille/{jail.name}_console.log"))
+    summary = (f"jail {jail.name}: {jail.release}, {jail.network} on {jail.interface}, "
+               f"{jail.address}; vm_dir {jail.vm_dir_value}; switch {jail.switch}",
+               f"devfs ruleset {jail.ruleset.number}, securelevel "
+               f"{policy.securelevel(features).value}")
+    verb = "create" if create else "apply"
+    return Plan(f"jail {verb} {jail.name}", tuple(steps), summary)
+
+
+def template_apply_plan(name: str, template: Path, digest: str, root: Path,
+                        prefix: PurePosixPath = BASTILLE_PREFIX) -> Plan:
+    """Apply a template directory of the admin's own to an existing jail.
+
+    Args:
+        name: The jail.
+        template: The template directory (absolute, on the host).
+        digest: A digest of the directory's files: the template is applied again only
+            when it changed since the last application.
+        root: Where `/` is.
+        prefix: bastille_prefix.
+    """
+    where = f"jail {name}"
+    stamp_path = below(root, prefix / "jails" / name) / "bhyvetpl.applied"
+    stamp = f"bhyvetpl template sha256 {digest}\n"
+    steps: tuple[Step, ...] = (
+        Check(Probe(bastille.list_jails_argv(), line=name, means=f"jail {name} exists"),
+              where=where, fix=f"create it: bhyvetpl jail create {name}"),
+        RunCommand(bastille.template_argv(name, str(template)), where=where,
+                   why="the admin's template", timeout=TEMPLATE_TIMEOUT,
+                   skip_if=FileProbe(stamp_path, stamp, means="this template applied")),
+        WriteFile(stamp_path, stamp, where="host", why="remember the applied template"),
+        Check(Probe(host.jls_argv(name), means=f"jail {name} runs"), where=where,
+              fix="bastille start/restart exit 0 even when the jail fails: see "
+                  f"/var/log/bastille/{name}_console.log"),
+    )
+    return Plan(f"jail apply {name} --template {template}", steps)

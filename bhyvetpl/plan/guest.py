@@ -1,0 +1,108 @@
+"""The new-guest plan, and the check that a jail can pass PCI devices through."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+from bhyvetpl.adapters import bastille, host, vm
+from bhyvetpl.errors import SpecError
+from bhyvetpl.model.guest import GuestSpec
+from bhyvetpl.model.jail import JailSpec
+from bhyvetpl.model.values import ARG_SAFE_RE
+from bhyvetpl.plan.actions import Check, Plan, Probe, RunCommand, Step, WriteFile
+from bhyvetpl.plan.build import BASTILLE_PREFIX, TEMPLATE_TIMEOUT, below
+from bhyvetpl.render import render_guest
+
+ISO_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*\.(iso|img)", re.ASCII)
+
+
+@dataclass(frozen=True, slots=True)
+class IsoSource:
+    """An installer image: a URL `vm iso` fetches, or a host file `bastille cp` copies."""
+
+    source: str
+    name: str
+    is_url: bool
+
+    @classmethod
+    def parse(cls, text: str) -> IsoSource:
+        """Check the URL or path and derive the file name it lands as in `$vm_dir/.iso`."""
+        url = urlsplit(text)
+        is_url = url.scheme in ("http", "https", "ftp")
+        name = PurePosixPath(url.path if is_url else text).name
+        if not ISO_NAME_RE.fullmatch(name) or not ARG_SAFE_RE.fullmatch(text) or (
+                not is_url and not text.startswith("/")):
+            raise SpecError("--iso", text, "an http(s)/ftp URL or an absolute host path of "
+                            "A-Z a-z 0-9 . _ / : - + ending in NAME.iso or NAME.img")
+        return cls(text, name, is_url)
+
+
+def new_guest_plan(jail: JailSpec, guest: GuestSpec, root: Path, iso: IsoSource | None = None,
+                   install: bool = False, start: bool = False, disk_size: str = "20G",
+                   prefix: PurePosixPath = BASTILLE_PREFIX) -> Plan:
+    """Template into `$vm_dir/.templates`, `vm create`, then optionally ISO, install, start.
+
+    Args:
+        jail: The jail (its name, vm_dir) with the guest among its guests.
+        guest: The guest to create.
+        root: Where `/` is.
+        iso: The installer image to fetch or copy.
+        install: Boot the installer (`vm install`, in the background).
+        start: Start the guest (`vm start`).
+        disk_size: disk0's size when the guest's disk does not give one.
+        prefix: bastille_prefix.
+    """
+    if install and (iso is None or start):
+        raise SpecError("--install", "yes", "--install with --iso, and without --start "
+                        "(start the guest once the installer has finished)")
+    where, name, vm_dir = f"jail {jail.name}", guest.name, jail.vm_dir_path
+
+    def inside(argv: tuple[str, ...]) -> tuple[str, ...]:
+        return bastille.cmd_argv(jail.name, argv)
+
+    running = Probe(inside(("test", "-e", f"/dev/vmm/{name}")), means=f"{name} is running")
+    steps: list[Step] = [Check(
+        Probe(host.jls_argv(jail.name), means=f"jail {jail.name} runs"), where=where,
+        fix=f"start it (bastille start {jail.name}): `bastille cmd` does nothing and exits 0 "
+            "on a stopped jail")]
+    templates = below(root, prefix / "jails" / jail.name / "root") / vm_dir.lstrip("/")
+    steps.append(WriteFile(templates / ".templates" / f"{name}.conf", render_guest(guest),
+                           where=where, why=f"template for vm create -t {name}"))
+    steps.append(RunCommand(inside(vm.create_argv(name, name, guest.disks[0].size or disk_size)),
+                            where=where, why="vm-bhyve creates the guest and its disk",
+                            skip_if=Probe(inside(vm.info_argv(name)), means=f"{name} exists")))
+    if iso is not None:
+        target = f"{vm_dir}/.iso/{iso.name}"
+        fetch = (vm.iso_argv(iso.source) if iso.is_url else None)
+        argv = inside(fetch) if fetch else bastille.cp_argv(jail.name, iso.source, target)
+        steps.append(RunCommand(argv, where=where, why=f"the installer as {target}",
+                                timeout=TEMPLATE_TIMEOUT,
+                                skip_if=Probe(inside(("test", "-f", target)),
+                                              means=f"{target} is there")))
+    if install and iso is not None:
+        steps.append(RunCommand(inside(vm.install_argv(name, iso.name)), where=where,
+                                why="boot the installer in the background", skip_if=running))
+    if start:
+        steps.append(RunCommand(inside(vm.start_argv(name)), where=where,
+                                why="exit 0 means only: backgrounded", skip_if=running))
+    return Plan(f"new-guest {name} in jail {jail.name}", tuple(steps),
+                guest_summary(jail, guest, started=install or start))
+
+
+def guest_summary(jail: JailSpec, guest: GuestSpec, started: bool) -> tuple[str, ...]:
+    """What the admin needs next: where the guest is, its console and VNC address."""
+    lines = [f"guest {guest.name} in jail {jail.name}: {guest.loader}, {guest.cpu} cpu, "
+             f"{guest.memory}, vm_dir {jail.vm_dir_value}",
+             f"console: bastille cmd {jail.name} vm console {guest.name} "
+             f"(/dev/nmdm-{guest.name}.1B)"]
+    if guest.graphics is not None:
+        port = guest.graphics.port or "first free from 5900 (see vm info)"
+        lines.append(f"VNC: {guest.graphics.listen}:{port}")
+    if started:
+        lines.append(f"vm-bhyve only backgrounded the guest: confirm with `bastille cmd "
+                     f"{jail.name} vm info {guest.name}` and {jail.vm_dir_path}/{guest.name}/"
+                     "vm-bhyve.log")
+    return tuple(lines)

@@ -1,0 +1,105 @@
+"""Pure text edits of host files: bhyvetpl's marked blocks and devfs ruleset headers.
+
+emit.py carries an awk program that does exactly what `replace_block` does, so the
+Python run and the sh script leave byte-identical files.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bhyvetpl.errors import BhyvetplError, ExitCode
+from bhyvetpl.model.jail import RESERVED_RULESETS
+
+# The same pattern as emit.py's awk check: `[NAME=NUMBER]`, NAME without "=".
+HEADER_RE = re.compile(r"^[ \t]*\[([^=]*)=([0-9]+)\]")
+
+
+class HostFileError(BhyvetplError):
+    """A host file cannot be edited safely (an unterminated block, no anchor line)."""
+
+
+class RulesetInUseError(BhyvetplError):
+    """The devfs ruleset number or name is taken by a ruleset bhyvetpl did not write."""
+
+    exit_code = ExitCode.USAGE
+
+
+def _lines(text: str) -> list[str]:
+    """Lines as awk reads them: split at LF; a final LF does not start another line."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def replace_block(text: str, block: str, begin: str, end: str,
+                  anchor: str | None = None, name: str = "file") -> str:
+    """Return text with the block between begin and end replaced by block, or added.
+
+    Args:
+        text: The file as it is now ("" when it does not exist).
+        block: The new block, markers included.
+        begin: The opening marker line.
+        end: The closing marker line.
+        anchor: Add a missing block before the last line equal to this (None: at the end).
+        name: The file's name, for error messages.
+
+    Raises:
+        HostFileError: The block has no end marker, or the anchor line is missing.
+    """
+    lines, new = _lines(text), _lines(block)
+    if begin in lines:
+        start = lines.index(begin)
+        try:
+            stop = lines.index(end, start + 1)
+        except ValueError:
+            raise HostFileError(f"{name}: `{begin}` has no `{end}` after it; fix the file "
+                                "by hand") from None
+        out = lines[:start] + new + lines[stop + 1:]
+    elif anchor is None:
+        out = lines + new
+    else:
+        at = next((i for i in range(len(lines) - 1, -1, -1) if lines[i] == anchor), None)
+        if at is None:
+            raise HostFileError(f"{name}: no line `{anchor}` to put the block before")
+        out = lines[:at] + new + lines[at:]
+    return "".join(line + "\n" for line in out)
+
+
+def strip_block(text: str, begin: str, end: str) -> list[str]:
+    """The lines outside bhyvetpl's own block (an unterminated block hides nothing)."""
+    lines = _lines(text)
+    if begin in lines:
+        start = lines.index(begin)
+        if end in lines[start + 1:]:
+            stop = lines.index(end, start + 1)
+            return lines[:start] + lines[stop + 1:]
+    return lines
+
+
+@dataclass(frozen=True, slots=True)
+class RulesetClash:
+    """A ruleset header outside bhyvetpl's block that uses our number or name."""
+
+    header: str
+    next_free: int
+
+
+def ruleset_clash(text: str, number: int, name: str, begin: str, end: str) -> RulesetClash | None:
+    """Find a foreign ruleset header using number or name, and the next free number."""
+    used: set[int] = set(RESERVED_RULESETS)
+    clash = None
+    for line in strip_block(text, begin, end):
+        match = HEADER_RE.match(line)
+        if match:
+            used.add(int(match.group(2)))
+            if clash is None and (int(match.group(2)) == number or match.group(1) == name):
+                clash = line.strip()
+    if clash is None:
+        return None
+    free = number + 1
+    while free in used:
+        free += 1
+    return RulesetClash(clash, free)

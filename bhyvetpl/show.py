@@ -1,0 +1,43 @@
+"""The plan for people: a table of steps and a unified diff of every file it writes."""
+
+from __future__ import annotations
+
+import difflib
+
+from bhyvetpl.apply import check_ruleset, new_text, read_text
+from bhyvetpl.output import table
+from bhyvetpl.plan.actions import CheckRuleset, EditBlock, Plan, RunCommand, WriteFile
+
+
+def _guard(step: object) -> str:
+    if isinstance(step, RunCommand):
+        if step.after_change is not None:
+            return f"only if {step.after_change} changes"
+        if step.skip_if is not None:
+            return f"skip if {step.skip_if.means}"
+    return ""
+
+
+def describe(plan: Plan) -> str:
+    """The steps as a table (step, where, what, guard), then a diff per file edit.
+
+    Reads the files the plan would change (to diff them) and refuses a taken devfs
+    ruleset exactly as a real run would; writes and runs nothing.
+    """
+    for step in plan.steps:
+        if isinstance(step, CheckRuleset):
+            check_ruleset(step)
+    rows = [(str(i), step.where, step.what, _guard(step))
+            for i, step in enumerate(plan.steps, 1)]
+    out = [f"plan: {plan.description} ({len(rows)} steps; nothing was run)", "",
+           table(("step", "where", "what", "guard"), rows)]
+    for step in plan.steps:
+        if isinstance(step, WriteFile | EditBlock):
+            current = read_text(step.path)
+            after = new_text(step, current)
+            diff = "".join(difflib.unified_diff(
+                (current or "").splitlines(keepends=True), after.splitlines(keepends=True),
+                fromfile=str(step.path) if current is not None else "/dev/null",
+                tofile=str(step.path)))
+            out += ["", diff.rstrip("\n") if diff else f"{step.path}: unchanged"]
+    return "\n".join(out) + "\n"

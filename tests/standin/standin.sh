@@ -1,0 +1,64 @@
+#!/bin/sh
+# Stand-in for bastille, vm, sysrc, kldload, kldstat, sysctl, service and jls in tests.
+# Records its argv (tab-separated) in $STANDIN_LOG and answers from $STANDIN_STATE:
+#   kld/MOD (module loaded), sysctl/NAME (value), jails/NAME (jail exists),
+#   running/NAME (jail runs), guests/JAIL/NAME (guest exists), vmm/NAME (guest runs),
+#   iso/NAME (an ISO in the jail's vm_dir),
+#   fail (a tab-separated argv prefix that exits 1 with a message on stderr).
+# `bastille create` copies $STANDIN_JAILCONF to the jail's jail.conf below $STANDIN_ROOT.
+set -eu
+name=${0##*/}
+line=$name
+for arg in "$@"; do line=$(printf '%s\t%s' "$line" "$arg"); done
+printf '%s\n' "$line" >> "$STANDIN_LOG"
+state=$STANDIN_STATE
+if [ -f "$state/fail" ]; then
+  prefix=$(cat "$state/fail")
+  case "$line" in
+    "$prefix"*) echo "$name: injected failure" >&2; exit 1 ;;
+  esac
+fi
+case "$name" in
+  kldstat) [ -e "$state/kld/$3" ] ;;
+  kldload) mkdir -p "$state/kld"; : > "$state/kld/$2" ;;
+  sysctl)
+    if [ "$1" = -n ]; then
+      [ -f "$state/sysctl/$2" ] || { echo "sysctl: unknown oid '$2'" >&2; exit 1; }
+      cat "$state/sysctl/$2"
+    else
+      mkdir -p "$state/sysctl"; echo "${1#*=}" > "$state/sysctl/${1%%=*}"
+    fi ;;
+  jls) [ -e "$state/running/$2" ] || { echo "jls: jail \"$2\" not found" >&2; exit 1; } ;;
+  service|sysrc|vm) : ;;
+  bastille)
+    case "$1" in
+      list) ls "$state/jails" 2>/dev/null || true ;;
+      create)
+        shift
+        while [ "${1#-}" != "$1" ]; do shift; done
+        mkdir -p "$state/jails" "$state/running"; : > "$state/jails/$1"; : > "$state/running/$1"
+        if [ -n "${STANDIN_ROOT:-}" ]; then
+          mkdir -p "$STANDIN_ROOT/usr/local/bastille/jails/$1"
+          cp "$STANDIN_JAILCONF" "$STANDIN_ROOT/usr/local/bastille/jails/$1/jail.conf"
+        fi
+        ;;
+      template)
+        # as `CONFIG set` does through `bastille config`: the jail's jail.conf changes
+        conf="${STANDIN_ROOT:-/nonexistent}/usr/local/bastille/jails/$2/jail.conf"
+        if [ -f "$conf" ]; then echo "# changed by the template stand-in" >> "$conf"; fi ;;
+      cmd)
+        jail=$2; shift 2
+        case "$*" in
+          "vm info "*) [ -e "$state/guests/$jail/$3" ] ;;
+          "vm create "*)
+            for guest in "$@"; do :; done
+            mkdir -p "$state/guests/$jail"; : > "$state/guests/$jail/$guest" ;;
+          "vm iso "*) mkdir -p "$state/iso"; : > "$state/iso/${3##*/}" ;;
+          "vm install "*|"vm start "*) mkdir -p "$state/vmm"; : > "$state/vmm/$3" ;;
+          "test -e /dev/vmm/"*) [ -e "$state/vmm/${3##*/}" ] ;;
+          "test -f "*) [ -e "$state/iso/${3##*/}" ] ;;
+        esac ;;
+      cp) mkdir -p "$state/iso"; : > "$state/iso/${4##*/}" ;;
+      *) : ;;
+    esac ;;
+esac

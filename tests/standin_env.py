@@ -1,0 +1,78 @@
+"""Stand-in executables first on PATH, recording argv, for end-to-end comparisons."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bhyvetpl.cli import app
+
+STANDIN = Path(__file__).resolve().parent / "standin" / "standin.sh"
+PROGRAMS = ("bastille", "vm", "sysrc", "kldload", "kldstat", "sysctl", "service", "jls")
+
+
+@dataclass
+class Host:
+    """A fake host: a root for files, a state dir for the stand-ins, and their log."""
+
+    base: Path
+    monkeypatch: pytest.MonkeyPatch
+
+    @property
+    def root(self) -> Path:
+        return self.base / "root"
+
+    @property
+    def state(self) -> Path:
+        return self.base / "state"
+
+    @property
+    def log(self) -> Path:
+        return self.base / "calls.log"
+
+    def calls(self) -> list[tuple[str, ...]]:
+        """The recorded argv lists, in order, and forget them."""
+        text = self.log.read_text() if self.log.exists() else ""
+        self.log.unlink(missing_ok=True)
+        return [tuple(line.split("\t")) for line in text.splitlines()]
+
+    def fail(self, *argv: str) -> None:
+        """Make the first command starting with argv exit 1."""
+        (self.state / "fail").write_text("\t".join(argv))
+
+    def heal(self) -> None:
+        (self.state / "fail").unlink(missing_ok=True)
+
+    def cli(self, *args: str) -> tuple[int, str, str]:
+        result = CliRunner(mix_stderr=False).invoke(app, list(args))
+        return result.exit_code, result.stdout, result.stderr
+
+    def sh(self, script: str) -> tuple[int, str, str]:
+        path = self.base / "script.sh"
+        path.write_text(script)
+        proc = subprocess.run(["/bin/sh", str(path)], capture_output=True, text=True,
+                              check=False, env=os.environ.copy())
+        return proc.returncode, proc.stdout, proc.stderr
+
+    def snapshot(self) -> dict[str, str]:
+        """Every file below root with its text (for before/after comparisons)."""
+        return {str(p.relative_to(self.root)): p.read_text()
+                for p in sorted(self.root.rglob("*")) if p.is_file()}
+
+
+def make_host(base: Path, monkeypatch: pytest.MonkeyPatch) -> Host:
+    host = Host(base, monkeypatch)
+    bindir = base / "bin"
+    for directory in (bindir, host.root, host.state):
+        directory.mkdir(parents=True, exist_ok=True)
+    for program in PROGRAMS:
+        (bindir / program).symlink_to(STANDIN)
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("STANDIN_LOG", str(host.log))
+    monkeypatch.setenv("STANDIN_STATE", str(host.state))
+    return host
