@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.standin_env import Host, make_host
 from typer.testing import CliRunner
+
+from tests.standin_env import Host, make_host
 
 
 @pytest.fixture

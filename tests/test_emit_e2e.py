@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from tests.standin_env import Host, make_host
 
 SHELLCHECK = str(Path(sys.executable).parent / "shellcheck")
