@@ -1,5 +1,5 @@
 """Allow ``python -m bhyvetpl``."""
 
-from bhyvetpl.cli import main
+from bhyvetpl.entry import main
 
 main()

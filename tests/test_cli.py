@@ -89,7 +89,7 @@ def test_demo_renders_the_sample_lab(cli: CliRunner, tmp_path: Path) -> None:
 
 
 def test_console_entry_runs_only_the_named_command(capsys: pytest.CaptureFixture[str]) -> None:
-    from bhyvetpl.cli import main
+    from bhyvetpl.entry import main
 
     with pytest.raises(SystemExit) as info:
         main(SEED_ARGS)
@@ -100,3 +100,15 @@ def test_console_entry_runs_only_the_named_command(capsys: pytest.CaptureFixture
     with pytest.raises(SystemExit) as info:
         main(["--help"])
     assert info.value.code == 0 and "render" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("words", [["render"], ["render", "guest"], ["demo"], ["import"],
+                                   ["import", "vmrun"], ["host", "prepare"], ["jail"],
+                                   ["jail", "create"], ["new-guest"], []])
+def test_every_entry_builds_alone(words: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    from bhyvetpl.entry import main
+
+    with pytest.raises(SystemExit) as info:
+        main([*words, "--help"])
+    assert info.value.code == 0
+    assert f"Usage: bhyvetpl {' '.join(words)}".rstrip() in capsys.readouterr().out
