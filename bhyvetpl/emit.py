@@ -81,7 +81,7 @@ END {
   exit 2
 }"""
 
-PRELUDE = """set -eu
+PRELUDE = r"""set -eu
 umask 022
 stage=$(mktemp -d "${{TMPDIR:-/tmp}}/bhyvetpl.XXXXXX")
 ok=
