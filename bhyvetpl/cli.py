@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from bhyvetpl import __version__
+from bhyvetpl.cli_check import lint_cmd
 from bhyvetpl.cli_common import emit, reports_errors, warn
 from bhyvetpl.errors import ExitCode
 from bhyvetpl.model import policy
@@ -29,6 +30,7 @@ app = typer.Typer(
     help="Run bhyve guests inside FreeBSD jails, with the least privilege that works.")
 render_app = typer.Typer(no_args_is_help=True, help="Render files from flags; nothing is run.")
 app.add_typer(render_app, name="render")
+app.command("lint")(lint_cmd)
 
 Out = Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of stdout.")]
 Name = Annotated[str, typer.Argument(help="Guest or jail name.")]
