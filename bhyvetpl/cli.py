@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from bhyvetpl import __version__
-from bhyvetpl.cli_check import lint_cmd
+from bhyvetpl.cli_check import doctor_cmd, lint_cmd
 from bhyvetpl.cli_common import emit, reports_errors, warn
 from bhyvetpl.errors import ExitCode
 from bhyvetpl.model import policy
@@ -31,6 +31,7 @@ app = typer.Typer(
 render_app = typer.Typer(no_args_is_help=True, help="Render files from flags; nothing is run.")
 app.add_typer(render_app, name="render")
 app.command("lint")(lint_cmd)
+app.command("doctor")(doctor_cmd)
 
 Out = Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of stdout.")]
 Name = Annotated[str, typer.Argument(help="Guest or jail name.")]
