@@ -86,6 +86,7 @@ def test_devfs_matches_with_fnm_pathname(pattern: str, node: str, matches: bool)
     ("pciconf-lv-igb0-normal-driver-12.2.txt", {"1/0/0": "igb"}),
     ("pciconf-lv-re0-normal-driver-14.x.txt", {"46/0/0": "re"}),
     ("pciconf-lv-vgapci0-before-ppt-tesla-p10.txt", {"1/0/0": "vgapci"}),
+    ("pciconf-lv-ppt0-tesla-p10.txt", {"1/0/0": "ppt"}),
 ])
 def test_pci_drivers(name: str, expected: dict[str, str]) -> None:
     assert parse.pci_drivers(fx(name)) == expected
@@ -103,10 +104,15 @@ def test_vm_passthru() -> None:
     (row,) = parse.vm_passthru(fx("vm-passthru-ppt0-not-ready.txt"))
     assert (row.bsf, row.ready, row.description) == ("1/0/0", False, "GP102GL [Tesla P10]")
     assert len(parse.vm_passthru(fx("vm-passthru-intel-host-in-jail-12.2.txt"))) == 17
+    amd = parse.vm_passthru(fx("vm-passthru-amd-host-none-ready.txt"))
+    assert len(amd) == 15 and not any(r.ready for r in amd)
+    (vga,) = parse.vm_passthru(fx("vm-passthru-vgapci-not-ready.txt"))
+    assert (vga.device, vga.bsf, vga.ready) == ("vgapci0", "4/0/0", False)
 
 
 def test_vm_switches() -> None:
     assert parse.vm_switches(fx("vm-switch-list-14.3.txt")) == {"public": "standard"}
+    assert parse.vm_switches(fx("vm-switch-list-14.2.txt")) == {"public": "standard"}
     assert parse.vm_switches(fx("vm-switch-list-vxlan-misaligned.txt")) == {
         "public": "standard", "vxlan1024": "vxlan"}
 

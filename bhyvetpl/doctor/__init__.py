@@ -22,7 +22,7 @@ def run_doctor(r: Reader, jail: str | None = None, ruleset: int = 25,
     results += [host.check_module(r, m) for m in MODULES]
     results += host.check_cpu(r)
     results.append(host.check_allow_vmm(r))
-    results += host.check_devfs(r, ruleset, needs, release)
+    results += host.check_devfs(r, ruleset, needs, release, jail or "JAIL")
     results.append(host.check_tap_up(r, needs))
     results.append(host.check_pptdevs(r, needs))
     if isinstance(context, CheckResult):

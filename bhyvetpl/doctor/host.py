@@ -14,7 +14,7 @@ MODULE_FIX = {
     "if_bridge": "kldload if_bridge && sysrc kld_list+=if_bridge",
     "if_tuntap": "kldload if_tuntap && sysrc kld_list+=if_tuntap",
 }
-RELOAD = "service devfs restart && bastille restart JAIL"
+RELOAD = "service devfs restart && bastille restart {jail}"
 
 
 def release_version(name: str) -> Version | None:
@@ -153,9 +153,10 @@ def required_nodes(needs: Needs, release: Version | None) -> list[tuple[str, str
     return nodes
 
 
-def check_devfs(r: Reader, number: int, needs: Needs,
-                release: Version | None) -> list[CheckResult]:
+def check_devfs(r: Reader, number: int, needs: Needs, release: Version | None,
+                jail: str = "JAIL") -> list[CheckResult]:
     """The ruleset exists in /etc/devfs.rules, unhides what the guests need, and no more."""
+    reload = RELOAD.format(jail=jail)
     name = f"devfs ruleset {number}"
     rulesets = {s.number: s for s in parse.devfs_rulesets(r.file("/etc/devfs.rules") or "")}
     ruleset = rulesets.get(number)
@@ -178,7 +179,7 @@ def check_devfs(r: Reader, number: int, needs: Needs,
     results = [CheckResult(name, status, where + ("; " + ", ".join(p[1] for p in problems)
                                                   if problems else ""),
                            "; ".join(p[2] for p in problems) +
-                           (f" (in {where}), then {RELOAD}" if problems else ""))]
+                           (f" (in {where}), then {reload}" if problems else ""))]
     extra = [p for p in ("mem", "kmem", "io", "pci") if p in ruleset.unhidden and not (
         needs.passthru and p in ("pci", "mem"))]
     results.append(CheckResult(
@@ -186,7 +187,7 @@ def check_devfs(r: Reader, number: int, needs: Needs,
         ("unhides " + ", ".join(f"/dev/{p}" for p in extra) +
          ": host memory or I/O ports the guests do not need") if extra else "nothing extra",
         ("delete " + ", ".join(f"`add path {p} unhide`" for p in extra) +
-         f" from {where}, then {RELOAD}") if extra else ""))
+         f" from {where}, then {reload}") if extra else ""))
     return results
 
 
