@@ -87,6 +87,12 @@ def test_missing_required_keys() -> None:
     assert [c for c in found if c[2] == "missing-key"] == [(2, "error", "missing-key")] * 3
 
 
+def test_missing_boot_disk_is_an_error_unless_uefi() -> None:
+    no_disk = 'loader="bhyveload"\ncpu=1\nmemory=1G\n'
+    assert codes(no_disk) == [(3, "error", "missing-key")]
+    assert codes(no_disk.replace("bhyveload", "uefi")) == [(3, "warning", "missing-key")]
+
+
 def test_did_you_mean_keeps_index() -> None:
     (finding,) = lint_text(Path("g.conf"), GOOD + 'netwrok1_switch="x"\n', "vmconf")
     assert "did you mean network1_switch?" in finding.message

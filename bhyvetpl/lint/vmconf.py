@@ -172,9 +172,12 @@ def _check_semantics(report: _Report, lines: tuple[ConfigLine, ...],
         if key not in first:
             report.add(last, "error", "missing-key",
                        f"{key} is not set: vm-bhyve refuses to start the guest")
-    if "disk0_name" not in first or "disk0_type" not in first:
-        report.add(last, "warning", "missing-key",
-                   "no disk0_type/disk0_name: vm create and the boot disk need disk0")
+    if not (get(lines, "disk0_name") and get(lines, "disk0_type")):
+        uefi = vmslots.is_uefi(get(lines, "loader"))
+        report.add(last, "warning" if uefi else "error", "missing-key",
+                   "no disk0_type/disk0_name: vm create needs disk0" + (
+                       "" if uefi else ", and bhyveload/grub refuse to start without a boot "
+                       "disk"))
     _check_indexes(report, first)
     num = 0
     while value := get(lines, f"network{num}_type"):
