@@ -83,10 +83,11 @@ def parse(text: str) -> tuple[tuple[Hook, ...], list[tuple[int, str]]]:
             if start != number:
                 swallowed.append((start, f"line {number}"))
             continue
-        words = logical.split()
+        # awk's $1 splits on blanks only; its -F '[ ]' arguments split on single spaces.
+        first = re.split(r"[ \t]+", stripped, maxsplit=1)[0]
         fields = logical.split(" ")
         args = " ".join(["", *fields[1:]]).lstrip(" ")
-        hooks.append(Hook(start, logical, words[0].lower(), args))
+        hooks.append(Hook(start, logical, first.lower(), args))
     return tuple(hooks), swallowed
 
 
