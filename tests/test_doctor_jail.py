@@ -129,6 +129,15 @@ def test_tap_guest_without_vnet_passes(fp: FakeProcess, tmp_path: Path) -> None:
     assert status(tmp_path, "jail vnet")[0] == "PASS"
 
 
+def test_configured_switch_without_vnet_fails(fp: FakeProcess, tmp_path: Path) -> None:
+    guest = GUEST.replace('network0_type="virtio-net"\nnetwork0_switch="public"\n', "")
+    make_jail(tmp_path, guest=guest, jail_conf=drop("  vnet;\n"))
+    put(tmp_path, f"{JAIL_ROOT}/vms/.config/system.conf", 'switch_list="public"\n')
+    readings(fp)
+    result = run(tmp_path)["jail vnet"]
+    assert result.status == "FAIL" and "(public)" in result.detail
+
+
 def test_vm_bhyve_missing_fails(fp: FakeProcess, tmp_path: Path) -> None:
     make_jail(tmp_path)
     (tmp_path / JAIL_ROOT.lstrip("/") / "usr/local/lib/vm-bhyve/vm-base").unlink()

@@ -28,6 +28,7 @@ class JailContext:
     root: Path
     guests: tuple[Guest, ...]
     vm_dir: str | None
+    vm_path: Path | None
 
     def fix(self, *args: str) -> str:
         """A bastille command for this jail."""
@@ -53,8 +54,9 @@ def load_context(r: Reader, name: str, jails_dir: str) -> JailContext | CheckRes
     where = vm_dir.removeprefix("zfs:") if vm_dir else None
     if where and vm_dir and vm_dir.startswith("zfs:"):
         where = "/" + where  # the dataset's default mountpoint
-    guests = find_guests(root / where.lstrip("/")) if where else ()
-    return JailContext(name, conf, conf_path, root, guests, vm_dir)
+    vm_path = root / where.lstrip("/") if where else None
+    guests = find_guests(vm_path) if vm_path else ()
+    return JailContext(name, conf, conf_path, root, guests, vm_dir, vm_path)
 
 
 def _read(path: Path) -> str:
@@ -123,12 +125,15 @@ def _vnet(ctx: JailContext, needs: Needs) -> CheckResult:
     vnet = "vnet" in ctx.conf.params
     if vnet:
         return CheckResult("jail vnet", "PASS", ctx.where("vnet"))
-    if needs.switches:
-        return CheckResult("jail vnet", "FAIL", "guests use vm-bhyve switches ("
-                           + ", ".join(needs.switches) + "), which need a vnet jail",
+    system = _read(ctx.vm_path / ".config/system.conf") if ctx.vm_path else ""
+    configured = parse.shell_assignments(system).get("switch_list", "").split()
+    switches = list(dict.fromkeys([*needs.switches, *configured]))
+    if switches:
+        return CheckResult("jail vnet", "FAIL", "vm-bhyve switches (" + ", ".join(switches)
+                           + ") need a vnet jail: vm init cannot create their bridges",
                            f"recreate the jail with vnet (bastille create -V {ctx.name} ...), "
                            "or give each NIC a host-made tap (networkN_device)")
-    return CheckResult("jail vnet", "PASS", "not vnet; no guest uses a switch")
+    return CheckResult("jail vnet", "PASS", "not vnet; no switch configured or used")
 
 
 def _vm_bhyve(ctx: JailContext) -> list[CheckResult]:
