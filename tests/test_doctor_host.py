@@ -151,6 +151,14 @@ def test_devfs_seed_ruleset_warns_and_fails_on_15(tmp_path: Path) -> None:
     assert nodes.status == "FAIL" and "add path 'vmmctl' unhide" in nodes.fix
 
 
+def test_devfs_ruleset_without_jail_include_fails(tmp_path: Path) -> None:
+    rules = fx("etc-devfs.rules-bhyve-jail-25.txt").replace("add include $devfsrules_jail\n", "")
+    put(tmp_path, "/etc/devfs.rules", rules)
+    nodes, _ = host.check_devfs(reader(tmp_path), 25, Needs(), Version("14.3"), "bhyve")
+    assert nodes.status == "FAIL" and nodes.fix.startswith("add include $devfsrules_jail")
+    assert nodes.fix.endswith("service devfs restart && bastille restart bhyve")
+
+
 def test_pptdevs_none_passes(tmp_path: Path) -> None:
     assert host.check_pptdevs(reader(tmp_path), Needs()).status == "PASS"
 
