@@ -66,6 +66,7 @@ def test_seed_passthru_guest_is_clean() -> None:
                  id="multicast-mac"),
     pytest.param('zfs_zvol_opts="a=1 b=2 c=3"\n', (8, "warning", "zfs-opts"), id="zfs-opts"),
     pytest.param('limit_pcpu="50"\n', (8, "warning", "rctl"), id="rctl"),
+    pytest.param('memory2=1G\n', (8, "error", "unknown-key"), id="memory2"),
 ])
 def test_rule_flags_line(extra: str, expected: tuple[int, str, str]) -> None:
     assert expected in codes(GOOD + extra)
@@ -85,6 +86,13 @@ def test_rule_passes_line(extra: str) -> None:
 def test_missing_required_keys() -> None:
     found = codes('disk0_type="virtio-blk"\ndisk0_name="d.img"\n')
     assert [c for c in found if c[2] == "missing-key"] == [(2, "error", "missing-key")] * 3
+
+
+@pytest.mark.parametrize(("memory", "ok"), [("512M", True), ("512MB", True), ("4g", True),
+                                            ("1024", True), ("1.5G", False), ("4 G", False)])
+def test_memory_forms(memory: str, ok: bool) -> None:
+    found = codes(GOOD.replace("memory=1G", f"memory={memory}"))
+    assert (found == []) is ok
 
 
 def test_missing_boot_disk_is_an_error_unless_uefi() -> None:

@@ -27,7 +27,8 @@ CHOICES = {
     "graphics_vga": ("io", "on", "off"),
 }
 CPU_RE = re.compile(r"[1-9][0-9]{0,2}", re.ASCII)
-MEMORY_RE = re.compile(r"[1-9][0-9]*[KkMmGgTt]?", re.ASCII)
+# bhyve -m reads it with expand_number(3); vm-bhyve's own legacy-gentoo sample writes 512MB.
+MEMORY_RE = re.compile(r"[1-9][0-9]*([KkMmGgTt][Bb]?)?", re.ASCII)
 RES_RE = re.compile(r"[1-9][0-9]{2,3}x[1-9][0-9]{2,3}", re.ASCII)
 
 
