@@ -21,6 +21,8 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "host": ("bhyvetpl.cli_run", "host_app"),
     "jail": ("bhyvetpl.cli_run", "jail_app"),
     "new-guest": ("bhyvetpl.cli_guest", "new_guest"),
+    "lint": ("bhyvetpl.cli_check", "lint_cmd"),
+    "doctor": ("bhyvetpl.cli_check", "doctor_cmd"),
 }
 
 

@@ -1,0 +1,100 @@
+"""The guests a jail holds, and the features they need from the host and the jail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bhyvetpl.lint import vmreader, vmslots
+from bhyvetpl.lint.vmreader import ConfigLine
+
+
+@dataclass(frozen=True, slots=True)
+class Guest:
+    """One guest config found below vm_dir, read as vm-bhyve reads it."""
+
+    name: str
+    path: Path
+    text: str
+    lines: tuple[ConfigLine, ...]
+
+    def get(self, key: str) -> str | None:
+        """config::get on this guest."""
+        return vmreader.get(self.lines, key)
+
+    def indexed(self, pattern: str) -> tuple[str, ...]:
+        """One value per entry of an indexed family as vm-bhyve loops over it ("" if unset).
+
+        `diskN_dev` yields one value per disk, read while disk N has a name and a type.
+        """
+        family = pattern.split("N", 1)[0]
+        found, index = [], 0
+        while all(self.get(k.replace("N", str(index))) for k in vmreader.LOOP_KEYS[family]):
+            found.append(self.get(pattern.replace("N", str(index))) or "")
+            index += 1
+        return tuple(found)
+
+    @property
+    def uefi(self) -> bool:
+        """Whether the guest boots from UEFI firmware."""
+        return vmslots.is_uefi(self.get("loader"))
+
+    @property
+    def passthru(self) -> tuple[str, ...]:
+        """Host PCI addresses (BUS/SLOT/FUNCTION) passed through."""
+        return tuple(v.split("=", 1)[0] for v in self.indexed("passthruN") if v)
+
+    @property
+    def zvol(self) -> bool:
+        """Whether any disk is a ZFS volume (needs securelevel <= 1)."""
+        return any(d in ("zvol", "sparse-zvol") for d in self.indexed("diskN_dev"))
+
+    @property
+    def switches(self) -> tuple[str, ...]:
+        """Switches the NICs attach to."""
+        return tuple(s for s in self.indexed("networkN_switch") if s)
+
+
+def find_guests(vm_dir: Path) -> tuple[Guest, ...]:
+    """Every `NAME/NAME.conf` below vm_dir (dot directories are vm-bhyve's own)."""
+    if not vm_dir.is_dir():
+        return ()
+    guests = []
+    for folder in sorted(vm_dir.iterdir()):
+        conf = folder / f"{folder.name}.conf"
+        if folder.name.startswith(".") or not conf.is_file():
+            continue
+        text = conf.read_text(encoding="utf-8", errors="replace")
+        guests.append(Guest(folder.name, conf, text, vmreader.load(text)))
+    return tuple(guests)
+
+
+@dataclass(frozen=True, slots=True)
+class Needs:
+    """What the guests need; with no jail given, the doctor assumes consoles and taps."""
+
+    tap: bool = True
+    uefi: bool = False
+    zvol: bool = False
+    passthru: tuple[str, ...] = ()
+    switches: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, guests: tuple[Guest, ...]) -> Needs:
+        """Collect the needs of every guest."""
+        if not guests:
+            return cls()
+        return cls(
+            tap=any(g.switches for g in guests),
+            uefi=any(g.uefi for g in guests),
+            zvol=any(g.zvol for g in guests),
+            passthru=tuple(dict.fromkeys(p for g in guests for p in g.passthru)),
+            switches=tuple(dict.fromkeys(s for g in guests for s in g.switches)),
+        )
+
+    @property
+    def securelevel(self) -> int:
+        """The highest securelevel the guests still work under (reference.md §4)."""
+        if self.passthru:
+            return 0
+        return 1 if self.zvol else 2

@@ -1,0 +1,210 @@
+"""Host checks: release, kernel modules, CPU features, jail sysctls, devfs, taps, ppt."""
+
+from __future__ import annotations
+
+from packaging.version import InvalidVersion, Version
+
+from bhyvetpl.doctor import parse
+from bhyvetpl.doctor.guest import Needs
+from bhyvetpl.doctor.result import CheckResult, Reader, Status
+
+MODULE_FIX = {
+    "vmm": "kldload vmm && sysrc -f /boot/loader.conf vmm_load=YES",
+    "nmdm": "kldload nmdm && sysrc -f /boot/loader.conf nmdm_load=YES",
+    "if_bridge": "kldload if_bridge && sysrc kld_list+=if_bridge",
+    "if_tuntap": "kldload if_tuntap && sysrc kld_list+=if_tuntap",
+}
+RELOAD = "service devfs restart && bastille restart {jail}"
+
+
+def release_version(name: str) -> Version | None:
+    """`14.3-RELEASE-p5` -> Version("14.3")."""
+    try:
+        return Version(name.split("-", 1)[0])
+    except InvalidVersion:
+        return None
+
+
+def check_release(r: Reader) -> tuple[CheckResult, Version | None]:
+    """Read `freebsd-version -kru`; return the check and the running kernel's version."""
+    result = r.run("freebsd-version", "-kru")
+    versions = parse.freebsd_version(result.stdout) if result.ok else None
+    if versions is None:
+        return CheckResult("FreeBSD release", "FAIL",
+                           "freebsd-version -kru gave no reading: " + result.stderr.strip(),
+                           "run bhyvetpl doctor on the FreeBSD host"), None
+    installed, running, userland = versions
+    version = release_version(running)
+    detail = f"kernel {running}, userland {userland}"
+    if version is None or version < Version("12.0"):
+        return CheckResult("FreeBSD release", "FAIL", detail + ": jailed bhyve needs 12.0+",
+                           "freebsd-update upgrade -r 14.3-RELEASE"), version
+    if installed != running:
+        return CheckResult("FreeBSD release", "WARN",
+                           f"{detail}; kernel {installed} is installed but not running",
+                           "shutdown -r now"), version
+    return CheckResult("FreeBSD release", "PASS", detail), version
+
+
+def check_module(r: Reader, module: str) -> CheckResult:
+    """Whether a module is registered: `kldstat -q -m MODULE` exits 0 (loaded or built in)."""
+    name = f"kernel module {module}"
+    probe = r.run("kldstat", "-q", "-m", module)
+    if probe.ok:
+        return CheckResult(name, "PASS", "loaded")
+    if probe.returncode == 127:
+        return CheckResult(name, "FAIL", probe.stderr.strip(), "run bhyvetpl doctor on the host")
+    if module == "vmm" and r.run("kldstat", "-q", "-n", "vmm").ok:
+        return CheckResult(name, "FAIL", "vmm.ko is loaded but vmm did not initialise (VT-x/"
+                           "AMD-V or EPT/RVI off in the firmware, or no nested virtualisation)",
+                           "enable VT-x/AMD-V in the firmware setup, then reboot")
+    return CheckResult(name, "FAIL", "not loaded", MODULE_FIX[module])
+
+
+def check_cpu(r: Reader) -> list[CheckResult]:
+    """Virtualisation, EPT/RVI, unrestricted guest and POPCNT from /var/run/dmesg.boot."""
+    cpu = parse.cpu_info(r.file("/var/run/dmesg.boot") or "")
+    if cpu is None:
+        return [CheckResult("CPU features", "FAIL", "no CPU block in /var/run/dmesg.boot",
+                            "check that /var/run/dmesg.boot exists (it is written at boot)")]
+    bios = "enable VT-x (Intel) or SVM (AMD) in the firmware setup, then reboot"
+    if cpu.intel:
+        virt = cpu.vtx is not None and not cpu.vtx_disabled and "VMX" in cpu.features2
+        paging, paging_name = cpu.vtx is not None and "EPT" in cpu.vtx, "EPT"
+    else:
+        virt = "SVM" in cpu.amd_features2 and cpu.svm is not None
+        paging, paging_name = cpu.svm is not None and "NP" in cpu.svm, "RVI (SVM NP)"
+    results = [
+        CheckResult("CPU virtualisation", "PASS" if virt else "FAIL",
+                    f"{cpu.vendor}: " + ("available" if virt else
+                                         "disabled in BIOS" if cpu.vtx_disabled else
+                                         "not offered to this system"), "" if virt else bios),
+        CheckResult(f"CPU {paging_name}", "PASS" if paging else "FAIL",
+                    "present" if paging else "missing: bhyve needs nested page tables",
+                    "" if paging else "run bhyve on a CPU with EPT (Intel) or RVI (AMD)"),
+    ]
+    if cpu.intel:
+        ug = cpu.vtx is not None and "UG" in cpu.vtx
+        results.append(CheckResult(
+            "CPU unrestricted guest", "PASS" if ug else "WARN",
+            "present" if ug else "missing: only FreeBSD guests (bhyveload) with 1 vCPU boot",
+            "" if ug else "use loader=bhyveload and cpu=1, or a CPU with UG"))
+    popcnt = "POPCNT" in cpu.features2
+    results.append(CheckResult("CPU POPCNT", "PASS" if popcnt else "FAIL",
+                               "present" if popcnt else "missing: vm-bhyve refuses to run",
+                               "" if popcnt else "run bhyve on a CPU with POPCNT"))
+    return results
+
+
+def sysctl(r: Reader, name: str) -> str | None:
+    """One sysctl value, or None when the OID is unknown (or sysctl cannot run)."""
+    result = r.run("sysctl", name)
+    return parse.sysctl_values(result.stdout).get(name) if result.ok else None
+
+
+def sysctl_exists(r: Reader, name: str) -> bool:
+    """Whether the OID exists: sysctl exits 0 for a known name, 1 for an unknown one."""
+    return r.run("sysctl", name).ok
+
+
+def check_allow_vmm(r: Reader) -> CheckResult:
+    """Read security.jail.param.allow.vmm, which exists only while vmm.ko is loaded."""
+    return allow_vmm_result(sysctl_exists(r, "security.jail.param.allow.vmm"))
+
+
+def allow_vmm_result(exists: bool) -> CheckResult:
+    """PASS when the jail parameter exists (its value does not matter)."""
+    if exists:
+        return CheckResult("jail parameter allow.vmm", "PASS", "available")
+    return CheckResult("jail parameter allow.vmm", "FAIL",
+                       "unknown oid: jails cannot be given vmm", MODULE_FIX["vmm"])
+
+
+def check_tap_up(r: Reader, needs: Needs) -> CheckResult:
+    """Read net.link.tap.up_on_open, unless no guest NIC uses a tap."""
+    if not needs.tap:
+        return CheckResult("net.link.tap.up_on_open", "PASS", "not needed: no guest has a NIC")
+    return tap_up_result(sysctl(r, "net.link.tap.up_on_open"))
+
+
+def tap_up_result(value: str | None) -> CheckResult:
+    """net.link.tap.up_on_open must be 1, or guest NICs stay down after a reboot."""
+    name = "net.link.tap.up_on_open"
+    if value == "1":
+        return CheckResult(name, "PASS", "1")
+    if value is None:
+        return CheckResult(name, "FAIL", "unknown oid: if_tuntap is not loaded",
+                           MODULE_FIX["if_tuntap"])
+    return CheckResult(name, "FAIL", f"{value}: guest taps stay down when bhyve opens them",
+                       f"sysctl {name}=1 && echo '{name}=1' >> /etc/sysctl.conf")
+
+
+def required_nodes(needs: Needs, release: Version | None) -> list[tuple[str, str, bool]]:
+    """(node, why, fatal) the ruleset must unhide for the needs (reference.md §5)."""
+    nodes = [("vmm", "vmm", True), ("vmm/guest", "vmm/*", True),
+             ("vmm.io", "vmm.io", needs.uefi), ("vmm.io/guest.bootrom", "vmm.io/*", needs.uefi),
+             ("nmdm-guest.1A", "nmdm-*", True)]
+    if release is not None and release >= Version("15.0"):
+        nodes.append(("vmmctl", "vmmctl", True))
+    if needs.tap:
+        nodes.append(("tap0", "tap*", True))
+    if needs.passthru:
+        nodes += [("pci", "pci", True), ("mem", "mem", True)]
+    return nodes
+
+
+def check_devfs(r: Reader, number: int, needs: Needs, release: Version | None,
+                jail: str = "JAIL") -> list[CheckResult]:
+    """The ruleset exists in /etc/devfs.rules, unhides what the guests need, and no more."""
+    reload = RELOAD.format(jail=jail)
+    name = f"devfs ruleset {number}"
+    rulesets = {s.number: s for s in parse.devfs_rulesets(r.file("/etc/devfs.rules") or "")}
+    ruleset = rulesets.get(number)
+    if ruleset is None:
+        return [CheckResult(name, "FAIL", "not in /etc/devfs.rules",
+                            f"bhyvetpl render host --ruleset {number} -o host-files, append "
+                            "host-files/etc/devfs.rules to /etc/devfs.rules, then "
+                            "service devfs restart")]
+    where = f"/etc/devfs.rules line {ruleset.line} [{ruleset.name}={number}]"
+    problems: list[tuple[Status, str, str]] = []
+    if not any(i in ("$devfsrules_jail", "$devfsrules_jail_vnet") for i in ruleset.includes):
+        problems.append(("FAIL", "does not include $devfsrules_jail",
+                         "add include $devfsrules_jail"))
+    for node, pattern, fatal in required_nodes(needs, release):
+        if not any(parse.devfs_matches(p, node) for p in ruleset.unhidden):
+            problems.append(("FAIL" if fatal else "WARN", f"hides /dev/{pattern}",
+                             f"add path '{pattern}' unhide"))
+    status: Status = "FAIL" if any(p[0] == "FAIL" for p in problems) else (
+        "WARN" if problems else "PASS")
+    results = [CheckResult(name, status, where + ("; " + ", ".join(p[1] for p in problems)
+                                                  if problems else ""),
+                           "; ".join(p[2] for p in problems) +
+                           (f" (in {where}), then {reload}" if problems else ""))]
+    extra = [p for p in ("mem", "kmem", "io", "pci") if p in ruleset.unhidden and not (
+        needs.passthru and p in ("pci", "mem"))]
+    results.append(CheckResult(
+        f"devfs ruleset {number} least privilege", "WARN" if extra else "PASS",
+        ("unhides " + ", ".join(f"/dev/{p}" for p in extra) +
+         ": host memory or I/O ports the guests do not need") if extra else "nothing extra",
+        ("delete " + ", ".join(f"`add path {p} unhide`" for p in extra) +
+         f" from {where}, then {reload}") if extra else ""))
+    return results
+
+
+def check_pptdevs(r: Reader, needs: Needs) -> CheckResult:
+    """Devices in pptdevs (and the guests' passthruN) are bound to ppt(4)."""
+    loader = parse.shell_assignments(r.file("/boot/loader.conf") or "")
+    reserved = " ".join(loader.get(k, "") for k in ("pptdevs", "pptdevs2", "pptdevs3")).split()
+    wanted = list(dict.fromkeys([*reserved, *needs.passthru]))
+    if not wanted:
+        return CheckResult("PCI passthrough (ppt)", "PASS", "no device reserved or used")
+    result = r.run("pciconf", "-lv")
+    drivers = parse.pci_drivers(result.stdout)
+    bad = [f"{bsf} is bound to {drivers.get(bsf, 'nothing (not present)')}"
+           for bsf in wanted if drivers.get(bsf) != "ppt"]
+    missing = [bsf for bsf in needs.passthru if bsf not in reserved]
+    if not bad:
+        return CheckResult("PCI passthrough (ppt)", "PASS", "ppt holds " + " ".join(wanted))
+    fix = (f'pptdevs="{" ".join([*reserved, *missing])}" in /boot/loader.conf, then '
+           "shutdown -r now") if missing else "shutdown -r now (pptdevs applies at boot)"
+    return CheckResult("PCI passthrough (ppt)", "FAIL", "; ".join(bad), fix)

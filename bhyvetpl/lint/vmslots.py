@@ -1,0 +1,134 @@
+"""The PCI slots vm-bhyve hands out, in the order vm::run (lib/vm-run, 1.7.5) does.
+
+Disks start at `start_slot` (4); then NICs, virtio-rnd, unpinned passthrough,
+framebuffer, xHCI tablet, sound and virtio-console each move the slot on. Pinned
+passthrough (`passthruN="B/S/F=SLOT:FUNC"`) is placed where asked, unchecked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bhyvetpl.lint.vmreader import ConfigLine, get, yesno
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    """One guest PCI function: bus, slot, function, and what vm-bhyve put there."""
+
+    bus: int
+    slot: int
+    func: int
+    what: str
+    pinned: bool = False
+
+
+class _Cursor:
+    """vm::run's _bus/_slot/_func/_maxslots and its wrap to the next bus."""
+
+    def __init__(self, start: int) -> None:
+        self.bus, self.slot, self.func, self.maxslots = 0, start, 0, 31
+
+    def wrap(self) -> None:
+        if self.slot >= self.maxslots:
+            self.slot, self.bus, self.maxslots = 0, self.bus + 1, 32
+
+    def next_func(self) -> None:
+        if self.func >= 8:
+            self.func, self.slot = 0, self.slot + 1
+        self.wrap()
+
+
+def _int(value: str | None, default: int) -> int:
+    return int(value) if value and value.isdigit() else default
+
+
+def is_uefi(loader: str | None) -> bool:
+    """`${_loader%-*}` = uefi: uefi, uefi-csm, uefi-devel, uefi-custom."""
+    return (loader or "").rsplit("-", 1)[0] == "uefi"
+
+
+def allocate(lines: tuple[ConfigLine, ...]) -> tuple[Device, ...]:
+    """Every device vm-bhyve would place, pinned passthrough included."""
+    cur = _Cursor(_int(get(lines, "start_slot"), 4))
+    uefi = is_uefi(get(lines, "loader"))
+    out: list[Device] = []
+    _disks(lines, cur, uefi, out)
+    num = 0
+    while get(lines, f"network{num}_type"):
+        cur.next_func()
+        if get(lines, f"network{num}_switch"):  # without a switch the NIC is dropped
+            out.append(Device(cur.bus, cur.slot, cur.func, f"network{num}"))
+            cur.func += 1
+        num += 1
+    if num:
+        cur.slot, cur.func = cur.slot + 1, 0
+    cur.wrap()
+    for key in ("virt_random",):
+        if yesno(get(lines, key)):
+            out.append(Device(cur.bus, cur.slot, 0, key))
+            cur.slot += 1
+        cur.wrap()
+    _passthru(lines, cur, out)
+    for key, wanted in (("graphics", uefi and yesno(get(lines, "graphics"))),
+                        ("xhci_mouse", yesno(get(lines, "xhci_mouse"))),
+                        ("sound", yesno(get(lines, "sound"))),
+                        ("virt_console0", bool(get(lines, "virt_console0")))):
+        if wanted:
+            out.append(Device(cur.bus, cur.slot, 0, key))
+            cur.slot += 1
+        cur.wrap()
+    return tuple(out)
+
+
+def _disks(lines: tuple[ConfigLine, ...], cur: _Cursor, uefi: bool, out: list[Device]) -> None:
+    multi = get(lines, "ahci_device_limit") or ""
+    limit = int(multi) if multi.isdigit() and 1 < int(multi) <= 32 else 1
+    num = ahci_num = 0
+    pending = False
+    while get(lines, f"disk{num}_name") and get(lines, f"disk{num}_type"):
+        dtype = get(lines, f"disk{num}_type") or ""
+        cur.next_func()
+        added = False
+        if limit > 1 and dtype in ("ahci-hd", "ahci-cd"):
+            pending, ahci_num = True, ahci_num + 1
+            if ahci_num >= limit:
+                out.append(Device(cur.bus, cur.slot, cur.func, "ahci"))
+                pending, ahci_num, added = False, 0, True
+        elif limit == 1 or not dtype.startswith("ahci"):
+            out.append(Device(cur.bus, cur.slot, cur.func, f"disk{num}"))
+            added = True
+        if added:
+            if uefi:
+                cur.slot += 1
+            else:
+                cur.func += 1
+        cur.wrap()
+        num += 1
+    if pending:
+        out.append(Device(0, cur.slot, cur.func, "ahci"))  # vm-bhyve omits the bus here
+        if uefi:
+            cur.slot += 1
+    if num and not uefi:
+        cur.slot, cur.func = cur.slot + 1, 0
+    cur.wrap()
+
+
+def _passthru(lines: tuple[ConfigLine, ...], cur: _Cursor, out: list[Device]) -> None:
+    func, num, last = 0, 0, None  # vm::bhyve_device_passthru has its own local _func
+    while dev := get(lines, f"passthru{num}"):
+        if "=" in dev:
+            slot, _, function = dev.rsplit("=", 1)[1].partition(":")
+            if slot.isdigit() and function.isdigit():
+                out.append(Device(cur.bus, int(slot), int(function), f"passthru{num}", True))
+        else:
+            orig = dev.split("/", 1)[0]
+            if last is not None and last != orig:
+                cur.slot, func = cur.slot + 1, 0
+            cur.wrap()
+            out.append(Device(cur.bus, cur.slot, func, f"passthru{num}"))
+            last, func = orig, func + 1
+        num += 1
+    if num:
+        cur.slot += 1
+    cur.wrap()
