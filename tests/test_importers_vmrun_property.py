@@ -16,18 +16,7 @@ from hypothesis import strategies as st
 
 from bhyvetpl.importers.vmrun import VmrunError, import_vmrun
 from bhyvetpl.render import render_guest
-
-
-def read_config(text: str) -> dict[str, str]:
-    """config::load + config::get: [a-z] lines, cut at #, strip, drop quotes, first key wins."""
-    found: dict[str, str] = {}
-    for line in text.split("\n"):
-        if not re.match(r"[a-z]", line):
-            continue
-        key, sep, value = line.split("#", 1)[0].rstrip().replace('"', "").partition("=")
-        assert sep and key not in found, f"line vm-bhyve would misread or a repeated key: {line}"
-        found[key] = value
-    return found
+from tests.vmconf_reader import load
 
 
 @dataclass
@@ -170,7 +159,7 @@ def test_accepted_command_lines_read_back(generated: tuple[Case, str]) -> None:
     case, name = generated
     imported = import_vmrun(case.args, switch="lan", cwd=PurePosixPath("/srv"))
     assert imported.guest.name == name
-    config = read_config(render_guest(imported.guest))
+    config = load(render_guest(imported.guest))
     assert config.keys() == case.expected.keys()
     for key, value in case.expected.items():
         if key.endswith("_mac"):
@@ -194,4 +183,4 @@ def test_any_command_line_imports_or_is_refused_by_flag(args: list[str]) -> None
     except VmrunError as exc:
         assert str(exc).startswith("vmrun.sh ") and "\n" not in str(exc)
     else:
-        assert read_config(render_guest(imported.guest))["loader"] in ("bhyveload", "uefi")
+        assert load(render_guest(imported.guest))["loader"] in ("bhyveload", "uefi")

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bhyvetpl.lint import vmreader, vmslots
+from bhyvetpl.lint import vmreader
+from bhyvetpl.model import slots
 
 HARNESS = Path(os.environ.get("VMB_HARNESS", "/work/shared/tools/vm-bhyve/vmb-bhyve-argv"))
 LINT = Path(__file__).resolve().parent / "fixtures" / "lint"
@@ -59,5 +60,6 @@ def test_slots_agree_with_vm_bhyve(tmp_path: Path, name: str) -> None:
     if name != "pinned":
         path = tmp_path / name
         path.write_text(text)  # vm-bhyve writes uuid/MACs back into the file
-    mine = sorted((d.bus, d.slot, d.func) for d in vmslots.allocate(vmreader.load(text)))
+    config = vmreader.getter(vmreader.load(text))
+    mine = sorted((d.bus, d.slot, d.func) for d in slots.allocate(config))
     assert harness_slots(path) == mine

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from bhyvetpl.lint import lint_text, vmreader, vmslots
+from bhyvetpl.lint import lint_text, vmreader
+from bhyvetpl.model import slots
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -128,7 +129,7 @@ def test_reader_is_faithful_to_config_load() -> None:
 def test_slots_match_vm_bhyve_for_windows_example() -> None:
     # bhyve -s list vmb-bhyve-argv printed for windows.conf (harness windows.expected).
     lines = vmreader.load((LINT / "windows.conf").read_text())
-    placed = [(d.bus, d.slot, d.func, d.what) for d in vmslots.allocate(lines)]
+    placed = [(d.bus, d.slot, d.func, d.what) for d in slots.allocate(vmreader.getter(lines))]
     assert placed == [
         (0, 4, 0, "disk2"), (0, 5, 0, "ahci"), (0, 6, 0, "network0"),
         (0, 7, 0, "virt_random"), (0, 8, 0, "passthru0"), (0, 8, 1, "passthru1"),
@@ -140,7 +141,7 @@ def test_slots_match_vm_bhyve_for_windows_example() -> None:
 
 def test_slots_non_uefi_disks_share_a_slot() -> None:
     lines = vmreader.load(GOOD + 'disk1_type="virtio-blk"\ndisk1_name="b.img"\n')
-    placed = [(d.slot, d.func, d.what) for d in vmslots.allocate(lines)]
+    placed = [(d.slot, d.func, d.what) for d in slots.allocate(vmreader.getter(lines))]
     assert placed == [(4, 0, "disk0"), (4, 1, "disk1"), (5, 0, "network0")]
 
 

@@ -10,24 +10,31 @@ import pytest
 from bhyvetpl.errors import SpecError
 from bhyvetpl.model.guest import GuestSpec
 from bhyvetpl.model.options import GuestOptions, build_guest
-from bhyvetpl.model.slots import automatic_slots
+from bhyvetpl.model.slots import allocate
 from bhyvetpl.render import render_guest
 
 HARNESS = Path(__file__).resolve().parents[2] / "shared/tools/vm-bhyve/vmb-bhyve-argv"
 
 
+def placed(config: dict[str, str]) -> dict[tuple[int, int], str]:
+    return {(d.slot, d.func): d.what for d in allocate(config.get)}
+
+
 def test_bhyveload_guest_layout() -> None:
-    slots = automatic_slots(uefi=False, disks=2, nics=2, passthru=[(1, False), (2, False)],
-                            graphics=False, mouse=False)
-    assert slots == {(4, 0): "disk0", (4, 1): "disk1", (5, 0): "network0",
-                     (5, 1): "network1", (6, 0): "passthru0", (7, 0): "passthru1"}
+    config = {"loader": "bhyveload", "disk0_name": "a", "disk0_type": "virtio-blk",
+              "disk1_name": "b", "disk1_type": "virtio-blk", "network0_type": "virtio-net",
+              "network0_switch": "p", "network1_type": "e1000", "network1_switch": "p",
+              "passthru0": "1/0/0", "passthru1": "2/0/0"}
+    assert placed(config) == {(4, 0): "disk0", (4, 1): "disk1", (5, 0): "network0",
+                              (5, 1): "network1", (6, 0): "passthru0", (7, 0): "passthru1"}
 
 
 def test_same_host_bus_shares_a_guest_slot() -> None:
-    slots = automatic_slots(uefi=True, disks=1, nics=0, passthru=[(2, False), (2, False)],
-                            graphics=True, mouse=True)
-    assert slots == {(4, 0): "disk0", (5, 0): "passthru0", (5, 1): "passthru1",
-                     (6, 0): "graphics", (7, 0): "xhci_mouse"}
+    config = {"loader": "uefi", "disk0_name": "a", "disk0_type": "nvme",
+              "passthru0": "2/0/0", "passthru1": "2/0/1", "graphics": "yes",
+              "xhci_mouse": "yes"}
+    assert placed(config) == {(4, 0): "disk0", (5, 0): "passthru0", (5, 1): "passthru1",
+                              (6, 0): "graphics", (7, 0): "xhci_mouse"}
 
 
 @pytest.mark.parametrize("pin", ["8:0", "3:0", "4:0", "6:1"])
@@ -63,10 +70,7 @@ def test_simulation_matches_vm_bhyve(opts: GuestOptions, tmp_path: Path) -> None
                          check=False, timeout=120).stdout
     bhyve = next(line for line in out.splitlines() if line.startswith("bhyve "))
     real = {(int(s), int(f)) for s, f in re.findall(r"-s 0:(\d+):(\d+),", bhyve)}
-    ours = set(automatic_slots(
-        uefi=guest.uefi, disks=len(guest.disks), nics=len(guest.nics),
-        passthru=[(p.bus, p.pin is not None) for p in guest.passthru],
-        graphics=guest.graphics is not None,
-        mouse=guest.graphics is not None and guest.graphics.mouse))
-    pins = {p.pin for p in guest.passthru if p.pin}
-    assert real == ours | pins
+    from bhyvetpl.lint import vmreader
+
+    ours = {(d.slot, d.func) for d in allocate(vmreader.getter(vmreader.load(conf.read_text())))}
+    assert real == ours

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bhyvetpl.lint import vmreader, vmslots
+from bhyvetpl.lint import vmreader
 from bhyvetpl.lint.vmreader import ConfigLine
+from bhyvetpl.model import slots
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +38,7 @@ class Guest:
     @property
     def uefi(self) -> bool:
         """Whether the guest boots from UEFI firmware."""
-        return vmslots.is_uefi(self.get("loader"))
+        return slots.is_uefi(self.get("loader"))
 
     @property
     def passthru(self) -> tuple[str, ...]:

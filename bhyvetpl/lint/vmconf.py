@@ -11,10 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bhyvetpl.errors import SpecError
-from bhyvetpl.lint import vmreader, vmslots
+from bhyvetpl.lint import vmreader
 from bhyvetpl.lint.finding import Finding, Severity
 from bhyvetpl.lint.vmreader import ConfigLine, get, yesno
-from bhyvetpl.model import values
+from bhyvetpl.model import slots, values
 
 KEY_RE = re.compile(r"[a-z][a-z0-9_]*", re.ASCII)
 LOADERS = ("bhyveload", "grub", "uefi", "uefi-csm", "uefi-devel", "uefi-custom")
@@ -174,7 +174,7 @@ def _check_semantics(report: _Report, lines: tuple[ConfigLine, ...],
             report.add(last, "error", "missing-key",
                        f"{key} is not set: vm-bhyve refuses to start the guest")
     if not (get(lines, "disk0_name") and get(lines, "disk0_type")):
-        uefi = vmslots.is_uefi(get(lines, "loader"))
+        uefi = slots.is_uefi(get(lines, "loader"))
         report.add(last, "warning" if uefi else "error", "missing-key",
                    "no disk0_type/disk0_name: vm create needs disk0" + (
                        "" if uefi else ", and bhyveload/grub refuse to start without a boot "
@@ -189,7 +189,7 @@ def _check_semantics(report: _Report, lines: tuple[ConfigLine, ...],
                        f"({value}) even when network{num}_device is set")
         num += 1
     graphics = first.get("graphics")
-    if graphics and yesno(graphics.value) and not vmslots.is_uefi(get(lines, "loader")):
+    if graphics and yesno(graphics.value) and not slots.is_uefi(get(lines, "loader")):
         report.add(graphics.number, "error", "graphics-without-uefi",
                    "graphics needs a UEFI loader (uefi, uefi-csm): vm-bhyve adds no framebuffer")
     if graphics and yesno(graphics.value) and "graphics_listen" not in first:
@@ -224,7 +224,7 @@ def _check_indexes(report: _Report, first: dict[str, ConfigLine]) -> None:
 
 def _check_slots(report: _Report, lines: tuple[ConfigLine, ...],
                  first: dict[str, ConfigLine]) -> None:
-    devices = vmslots.allocate(lines)
+    devices = slots.allocate(vmreader.getter(lines))
     slot = get(lines, "install_slot") or ""
     install = (0, int(slot) if slot.isdigit() else 3, 0)
     free = max((d.slot for d in devices if not d.pinned and d.bus == 0), default=3) + 1

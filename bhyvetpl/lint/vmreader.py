@@ -11,6 +11,11 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from bhyvetpl.model.slots import Get, yesno
+
+__all__ = ["ConfigLine", "get", "getter", "is_known", "load", "split_indexed", "suggest",
+           "yesno"]
+
 # Keys vm-bhyve reads (config::get / config::yesno in lib/, and vm.8).
 PLAIN_KEYS = frozenset({
     "loader", "uefi_vars", "bhyveload_loader", "bhyveload_args", "loader_timeout",
@@ -74,9 +79,9 @@ def get(lines: tuple[ConfigLine, ...], key: str) -> str | None:
     return None
 
 
-def yesno(value: str | None) -> bool:
-    """util::yesno: false only for unset, empty, no, false, off and 0 (any case)."""
-    return bool(value) and (value or "").lower() not in ("no", "false", "off", "0")
+def getter(lines: tuple[ConfigLine, ...]) -> Get:
+    """config::get bound to one loaded config, as model.slots.allocate reads it."""
+    return lambda key: get(lines, key)
 
 
 def split_indexed(key: str) -> tuple[str, int, str] | None:

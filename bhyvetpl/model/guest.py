@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from bhyvetpl.errors import SpecError
-from bhyvetpl.model import values
-from bhyvetpl.model.slots import RESERVED, automatic_slots
+from bhyvetpl.model import slots, values
 
 Loader = Literal["bhyveload", "grub", "uefi", "uefi-csm"]
 DiskType = Literal["virtio-blk", "ahci-hd", "nvme"]
@@ -255,12 +254,17 @@ class GuestSpec:
             raise SpecError("guest.nics", " ".join(macs), "a different MAC for each NIC")
 
     def _check_pins(self) -> None:
-        taken = dict(RESERVED)
-        taken.update(automatic_slots(
-            uefi=self.uefi, disks=len(self.disks), nics=len(self.nics),
-            passthru=[(p.bus, p.pin is not None) for p in self.passthru],
-            graphics=self.graphics is not None,
-            mouse=self.graphics is not None and self.graphics.mouse))
+        config: dict[str, str] = {"loader": self.loader}
+        for index, disk in enumerate(self.disks):
+            config |= {f"disk{index}_name": disk.name, f"disk{index}_type": disk.type}
+        for index, nic in enumerate(self.nics):
+            config |= {f"network{index}_type": nic.type, f"network{index}_switch": nic.switch}
+        for index, device in enumerate(self.passthru):
+            config[f"passthru{index}"] = device.value
+        if self.graphics is not None:
+            config |= {"graphics": "yes", "xhci_mouse": "yes" if self.graphics.mouse else "no"}
+        taken = dict(slots.RESERVED)
+        taken |= {(d.slot, d.func): d.what for d in slots.allocate(config.get) if not d.pinned}
         for index, device in enumerate(self.passthru):
             if device.pin in taken:
                 raise SpecError(f"passthru{index}", device.value,

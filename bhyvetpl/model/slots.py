@@ -1,56 +1,144 @@
-"""Where vm-bhyve 1.7 puts each device on the guest's PCI bus (lib/vm-run, vm::run).
+"""The PCI slots vm-bhyve hands out, in the order vm::run (lib/vm-run, 1.7.5) does.
 
-vm-bhyve does not check that a pinned passthrough slot (`passthruN="B/S/F=SLOT:FUNC"`)
-is free; it emits two devices on one slot and bhyve refuses to start. This module
-replays its allocation so the model can refuse the pin instead.
+Disks start at `start_slot` (4); then NICs, virtio-rnd, unpinned passthrough,
+framebuffer, xHCI tablet, sound and virtio-console each move the slot on. Pinned
+passthrough (`passthruN="B/S/F=SLOT:FUNC"`) is placed where asked, unchecked: vm-bhyve
+emits two devices on one slot and bhyve refuses to start. The model (refusing such a
+pin) and lint (flagging it in any config) both replay the allocation with this module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
+from dataclasses import dataclass
 
-START_SLOT = 4  # start_slot default
+Get = Callable[[str], "str | None"]  # config::get for one key; None when absent
 INSTALL_SLOT = 3  # install_slot default: the ISO during `vm install`
 RESERVED = {(0, 0): "hostbridge", (31, 0): "lpc", (INSTALL_SLOT, 0): "the install ISO"}
 
 
-def automatic_slots(*, uefi: bool, disks: int, nics: int, passthru: Iterable[tuple[int, bool]],
-                    graphics: bool, mouse: bool) -> dict[tuple[int, int], str]:
-    """Map (slot, function) to the device vm-bhyve gives it, on bus 0.
+def yesno(value: str | None) -> bool:
+    """util::yesno: false only for unset, empty, no, false, off and 0 (any case)."""
+    return bool(value) and (value or "").lower() not in ("no", "false", "off", "0")
 
-    `passthru` yields (host bus, pinned) per passthruN, in order; pinned devices take
-    their own slot and do not move the counter, as in vm::bhyve_device_passthru.
-    """
-    taken: dict[tuple[int, int], str] = {}
-    slot, func = START_SLOT, 0
-    for index in range(disks):
-        if func >= 8:
-            slot, func = slot + 1, 0
-        taken[(slot, func)] = f"disk{index}"
-        slot, func = (slot + 1, func) if uefi else (slot, func + 1)
-    if disks and not uefi:
-        slot, func = slot + 1, 0
-    for index in range(nics):
-        if func >= 8:
-            slot, func = slot + 1, 0
-        taken[(slot, func)] = f"network{index}"
-        func += 1
-    if nics:
-        slot, func = slot + 1, 0
-    func, last_bus, count = 0, None, 0
-    for index, (bus, pinned) in enumerate(passthru):
-        count += 1
-        if pinned:
-            continue
-        if last_bus is not None and last_bus != bus:
-            slot, func = slot + 1, 0
-        taken[(slot, func)] = f"passthru{index}"
-        last_bus, func = bus, func + 1
-    if count:
-        slot += 1
-    if graphics and uefi:
-        taken[(slot, 0)] = "graphics"
-        slot += 1
-    if mouse:
-        taken[(slot, 0)] = "xhci_mouse"
-    return taken
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    """One guest PCI function: bus, slot, function, and what vm-bhyve put there."""
+
+    bus: int
+    slot: int
+    func: int
+    what: str
+    pinned: bool = False
+
+
+class _Cursor:
+    """vm::run's _bus/_slot/_func/_maxslots and its wrap to the next bus."""
+
+    def __init__(self, start: int) -> None:
+        self.bus, self.slot, self.func, self.maxslots = 0, start, 0, 31
+
+    def wrap(self) -> None:
+        if self.slot >= self.maxslots:
+            self.slot, self.bus, self.maxslots = 0, self.bus + 1, 32
+
+    def next_func(self) -> None:
+        if self.func >= 8:
+            self.func, self.slot = 0, self.slot + 1
+        self.wrap()
+
+
+def _int(value: str | None, default: int) -> int:
+    return int(value) if value and value.isdigit() else default
+
+
+def is_uefi(loader: str | None) -> bool:
+    """`${_loader%-*}` = uefi: uefi, uefi-csm, uefi-devel, uefi-custom."""
+    return (loader or "").rsplit("-", 1)[0] == "uefi"
+
+
+def allocate(get: Get) -> tuple[Device, ...]:
+    """Every device vm-bhyve would place, pinned passthrough included."""
+    cur = _Cursor(_int(get("start_slot"), 4))
+    uefi = is_uefi(get("loader"))
+    out: list[Device] = []
+    _disks(get, cur, uefi, out)
+    num = 0
+    while get(f"network{num}_type"):
+        cur.next_func()
+        if get(f"network{num}_switch"):  # without a switch the NIC is dropped
+            out.append(Device(cur.bus, cur.slot, cur.func, f"network{num}"))
+            cur.func += 1
+        num += 1
+    if num:
+        cur.slot, cur.func = cur.slot + 1, 0
+    cur.wrap()
+    for key in ("virt_random",):
+        if yesno(get(key)):
+            out.append(Device(cur.bus, cur.slot, 0, key))
+            cur.slot += 1
+        cur.wrap()
+    _passthru(get, cur, out)
+    for key, wanted in (("graphics", uefi and yesno(get("graphics"))),
+                        ("xhci_mouse", yesno(get("xhci_mouse"))),
+                        ("sound", yesno(get("sound"))),
+                        ("virt_console0", bool(get("virt_console0")))):
+        if wanted:
+            out.append(Device(cur.bus, cur.slot, 0, key))
+            cur.slot += 1
+        cur.wrap()
+    return tuple(out)
+
+
+def _disks(get: Get, cur: _Cursor, uefi: bool, out: list[Device]) -> None:
+    multi = get("ahci_device_limit") or ""
+    limit = int(multi) if multi.isdigit() and 1 < int(multi) <= 32 else 1
+    num = ahci_num = 0
+    pending = False
+    while get(f"disk{num}_name") and get(f"disk{num}_type"):
+        dtype = get(f"disk{num}_type") or ""
+        cur.next_func()
+        added = False
+        if limit > 1 and dtype in ("ahci-hd", "ahci-cd"):
+            pending, ahci_num = True, ahci_num + 1
+            if ahci_num >= limit:
+                out.append(Device(cur.bus, cur.slot, cur.func, "ahci"))
+                pending, ahci_num, added = False, 0, True
+        elif limit == 1 or not dtype.startswith("ahci"):
+            out.append(Device(cur.bus, cur.slot, cur.func, f"disk{num}"))
+            added = True
+        if added:
+            if uefi:
+                cur.slot += 1
+            else:
+                cur.func += 1
+        cur.wrap()
+        num += 1
+    if pending:
+        out.append(Device(0, cur.slot, cur.func, "ahci"))  # vm-bhyve omits the bus here
+        if uefi:
+            cur.slot += 1
+    if num and not uefi:
+        cur.slot, cur.func = cur.slot + 1, 0
+    cur.wrap()
+
+
+def _passthru(get: Get, cur: _Cursor, out: list[Device]) -> None:
+    func, num, last = 0, 0, None  # vm::bhyve_device_passthru has its own local _func
+    while dev := get(f"passthru{num}"):
+        if "=" in dev:
+            slot, _, function = dev.rsplit("=", 1)[1].partition(":")
+            if slot.isdigit() and function.isdigit():
+                out.append(Device(cur.bus, int(slot), int(function), f"passthru{num}", True))
+        else:
+            orig = dev.split("/", 1)[0]
+            if last is not None and last != orig:
+                cur.slot, func = cur.slot + 1, 0
+            cur.wrap()
+            out.append(Device(cur.bus, cur.slot, func, f"passthru{num}"))
+            last, func = orig, func + 1
+        num += 1
+    if num:
+        cur.slot += 1
+    cur.wrap()
