@@ -11,6 +11,7 @@ import typer
 
 from bhyvetpl.errors import BhyvetplError
 from bhyvetpl.model import policy
+from bhyvetpl.model.guest import GuestSpec
 from bhyvetpl.model.policy import Features
 from bhyvetpl.output import tree, write_tree
 from bhyvetpl.render import RenderedFile
@@ -48,3 +49,10 @@ def emit(files: tuple[RenderedFile, ...], out: Path | None) -> None:
     typer.echo(tree(out, written), err=True)
 
 
+
+
+def warn_public_vnc(guest: GuestSpec) -> None:
+    """Say so when a guest's VNC listens beyond loopback."""
+    if guest.graphics and guest.graphics.listen not in ("127.0.0.1", "::1"):
+        typer.echo(f"warning: VNC of {guest.name} listens on {guest.graphics.listen}, "
+                   "reachable beyond this host", err=True)

@@ -7,13 +7,14 @@ from typing import Annotated
 
 import typer
 
+from bhyvetpl import cli_options as o
 from bhyvetpl.apply import read_text
-from bhyvetpl.cli_common import reports_errors
-from bhyvetpl.cli_run import DryRun, Emit, Prefix, Root, run_plan
+from bhyvetpl.cli_common import reports_errors, warn_public_vnc
+from bhyvetpl.cli_run import run_plan
 from bhyvetpl.model import values
 from bhyvetpl.model.guest import GuestSpec
 from bhyvetpl.model.jail import JailSpec
-from bhyvetpl.model.options import GuestOptions, JailOptions, build_guest, build_jail
+from bhyvetpl.model.options import JAIL, JailOptions, build_guest, build_jail
 from bhyvetpl.plan.build import BASTILLE_PREFIX, below
 from bhyvetpl.plan.guest import IsoSource, new_guest_plan
 from bhyvetpl.plan.passthru import PassthroughError, passthrough_problems
@@ -36,49 +37,35 @@ def refuse_passthrough(jail: JailSpec, guest: GuestSpec, root: Path, prefix: str
 def new_guest_cmd(
     jail: Annotated[str, typer.Argument(help="The bhyve jail (running).")],
     name: Annotated[str, typer.Argument(help="Guest name.")],
-    preset: Annotated[str, typer.Option(help="freebsd, linux, linux-grub, windows, openbsd.")]
-    = "freebsd",
-    loader: Annotated[str | None, typer.Option(help="bhyveload, grub, uefi, uefi-csm.")] = None,
-    cpu: Annotated[int | None, typer.Option(help="Virtual CPUs.")] = None,
-    memory: Annotated[str | None, typer.Option(help="Memory, e.g. 512M or 4G.")] = None,
-    disk: Annotated[list[str] | None, typer.Option(
-        help="NAME[,type=T][,dev=file|zvol|sparse-zvol][,size=S]; repeat for more.")] = None,
+    preset: o.Preset = "freebsd", loader: o.Loader = None, cpu: o.Cpu = None,
+    topology: o.Topology = None, memory: o.Memory = None, disk: o.Disks = None,
     size: Annotated[str | None, typer.Option(
         help="disk0 size for vm create -s (default: the disk's size=, else by preset).")]
     = None,
-    nic: Annotated[list[str] | None, typer.Option(
-        help="SWITCH[,type=virtio-net|e1000][,mac=M][,device=TAP]; repeat for more.")] = None,
-    switch: Annotated[str, typer.Option(help="Switch of the default NIC.")] = "public",
-    passthru: Annotated[list[str] | None, typer.Option(
-        help="Host PCI device BUS/SLOT/FUNC[=SLOT:FUNC]; repeat for more.")] = None,
-    graphics: Annotated[bool | None, typer.Option(
-        "--graphics/--no-graphics", help="UEFI framebuffer over VNC.")] = None,
-    vnc_port: Annotated[int | None, typer.Option(help="VNC port (default: first free).")]
-    = None,
-    vnc_listen: Annotated[str | None, typer.Option(help="VNC address (default 127.0.0.1).")]
-    = None,
+    nic: o.Nics = None, no_nic: o.NoNic = False, switch: o.GuestSwitch = JAIL.switch,
+    passthru: o.GuestPassthru = None, graphics: o.Graphics = None, vnc_port: o.VncPort = None,
+    vnc_listen: o.VncListen = None, vnc_res: o.VncRes = None, vnc_wait: o.VncWait = None,
+    comport: o.Comports = None, uuid: o.Uuid = None, debug: o.Debug = False,
     iso: Annotated[str | None, typer.Option(help="Installer: a URL (vm iso) or host path.")]
     = None,
     install: Annotated[bool, typer.Option(help="Boot the installer from --iso.")] = False,
     start: Annotated[bool, typer.Option(help="Start the guest.")] = False,
-    vm_dir: Annotated[str, typer.Option(help="vm-bhyve's vm_dir in the jail.")] = "/vms",
-    vm_dataset: Annotated[str | None, typer.Option(help="ZFS dataset of vm_dir.")] = None,
-    prefix: Prefix = str(BASTILLE_PREFIX),
-    root: Root = Path("/"),
-    dry_run: DryRun = False,
-    emit: Emit = None,
+    vm_dir: o.VmDir = JAIL.vm_dir, vm_dataset: o.VmDataset = None,
+    prefix: o.Prefix = str(BASTILLE_PREFIX), root: o.Root = Path("/"),
+    dry_run: o.DryRun = False, emit: o.Emit = None,
 ) -> None:
     """Create a guest in a bhyve jail: template, vm create, optional ISO, install, start."""
-    guest = build_guest(GuestOptions(
-        name=name, preset=preset, loader=loader, cpu=cpu, memory=memory, disks=disk or (),
-        nics=nic or (), switch=switch, passthru=passthru or (), graphics=graphics,
-        vnc_port=vnc_port, vnc_listen=vnc_listen))
+    guest = build_guest(o.guest_options(
+        name, preset, loader, cpu, topology, memory, disk, nic, no_nic, switch, passthru,
+        graphics, vnc_port, vnc_listen, vnc_res, vnc_wait, comport, uuid, debug))
+    warn_public_vnc(guest)
     spec = build_jail(JailOptions(name=jail, vm_dir=vm_dir, vm_dataset=vm_dataset,
                                   switch=switch), guests=(guest,))
     source = IsoSource.parse(iso) if iso is not None else None
     root = root.absolute()
     refuse_passthrough(spec, guest, root, prefix)
-    disk_size = values.size("guest.size", size) if size else PRESET_DISK_SIZE.get(preset, "20G")
+    disk_size = (values.size("guest.size", size) if size else
+                 guest.disks[0].size or PRESET_DISK_SIZE.get(preset, "20G"))
     plan = new_guest_plan(spec, guest, root, source, install, start, disk_size,
                           PurePosixPath(prefix))
     run_plan(plan, dry_run, emit)

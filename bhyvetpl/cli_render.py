@@ -8,117 +8,56 @@ from typing import Annotated
 import typer
 
 from bhyvetpl import __version__
-from bhyvetpl.cli_common import emit, reports_errors, warn
+from bhyvetpl import cli_options as o
+from bhyvetpl.cli_common import emit, reports_errors, warn, warn_public_vnc
 from bhyvetpl.model import policy
 from bhyvetpl.model.lab import sample_lab
-from bhyvetpl.model.options import (
-    JAIL,
-    GuestOptions,
-    HostOptions,
-    JailOptions,
-    build_features,
-    build_guest,
-    build_jail,
-)
+from bhyvetpl.model.options import JAIL, build_features, build_guest, build_jail
 from bhyvetpl.model.policy import Features
 from bhyvetpl.output import table, tree, write_atomic, write_tree
 from bhyvetpl.render import RenderedFile, render_guest, render_host, render_jail
 
 render_app = typer.Typer(no_args_is_help=True, help="Render files from flags; nothing is run.")
 
-Out = Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of stdout.")]
-Name = Annotated[str, typer.Argument(help="Guest or jail name.")]
-
 
 @render_app.command("guest")
 @reports_errors
 def render_guest_cmd(
-    name: Name,
-    preset: Annotated[str, typer.Option(help="freebsd, linux, linux-grub, windows, openbsd.")]
-    = "freebsd",
-    loader: Annotated[str | None, typer.Option(help="bhyveload, grub, uefi, uefi-csm.")] = None,
-    cpu: Annotated[int | None, typer.Option(help="Virtual CPUs.")] = None,
-    topology: Annotated[str | None, typer.Option(help="SOCKETSxCORESxTHREADS.")] = None,
-    memory: Annotated[str | None, typer.Option(help="Memory, e.g. 512M or 4G.")] = None,
-    disk: Annotated[list[str] | None, typer.Option(
-        help="NAME[,type=T][,dev=file|zvol|sparse-zvol|custom][,size=S] (custom: an "
-             "absolute path); repeat for more.")] = None,
-    nic: Annotated[list[str] | None, typer.Option(
-        help="SWITCH[,type=virtio-net|e1000][,mac=M][,device=TAP]; repeat for more.")] = None,
-    no_nic: Annotated[bool, typer.Option("--no-nic", help="A guest without network.")] = False,
-    switch: Annotated[str, typer.Option(help="Switch of the default NIC.")] = "public",
-    passthru: Annotated[list[str] | None, typer.Option(
-        help="Host PCI device BUS/SLOT/FUNC[=SLOT:FUNC]; repeat for more.")] = None,
-    graphics: Annotated[bool | None, typer.Option(
-        "--graphics/--no-graphics", help="UEFI framebuffer over VNC.")] = None,
-    vnc_port: Annotated[int | None, typer.Option(help="VNC port (default: first free).")]
-    = None,
-    vnc_listen: Annotated[str | None, typer.Option(help="VNC address (default 127.0.0.1).")]
-    = None,
-    vnc_res: Annotated[str | None, typer.Option(help="Resolution WxH.")] = None,
-    vnc_wait: Annotated[str | None, typer.Option(help="yes, no or auto.")] = None,
-    comport: Annotated[list[str] | None, typer.Option(help="com1-com4; repeat for more.")]
-    = None,
-    uuid: Annotated[str | None, typer.Option(help="Fixed SMBIOS UUID.")] = None,
-    debug: Annotated[bool, typer.Option(help="vm-bhyve debug logging.")] = False,
-    output: Out = None,
+    name: Annotated[str, typer.Argument(help="Guest name.")],
+    preset: o.Preset = "freebsd", loader: o.Loader = None, cpu: o.Cpu = None,
+    topology: o.Topology = None, memory: o.Memory = None, disk: o.Disks = None,
+    nic: o.Nics = None, no_nic: o.NoNic = False, switch: o.GuestSwitch = JAIL.switch,
+    passthru: o.GuestPassthru = None, graphics: o.Graphics = None, vnc_port: o.VncPort = None,
+    vnc_listen: o.VncListen = None, vnc_res: o.VncRes = None, vnc_wait: o.VncWait = None,
+    comport: o.Comports = None, uuid: o.Uuid = None, debug: o.Debug = False,
+    output: o.Output = None,
 ) -> None:
     """Render a vm-bhyve guest config."""
-    guest = build_guest(GuestOptions(
-        name=name, preset=preset, loader=loader, cpu=cpu, topology=topology, memory=memory,
-        disks=disk or (), nics=nic or (), no_nic=no_nic, switch=switch,
-        passthru=passthru or (), graphics=graphics, vnc_port=vnc_port, vnc_listen=vnc_listen,
-        vnc_res=vnc_res, vnc_wait=vnc_wait, comports=comport or (), uuid=uuid, debug=debug))
+    guest = build_guest(o.guest_options(
+        name, preset, loader, cpu, topology, memory, disk, nic, no_nic, switch, passthru,
+        graphics, vnc_port, vnc_listen, vnc_res, vnc_wait, comport, uuid, debug))
     text = render_guest(guest)
-    if guest.graphics and guest.graphics.listen not in ("127.0.0.1", "::1"):
-        typer.echo(f"warning: VNC of {name} listens on {guest.graphics.listen}, "
-                   "reachable beyond this host", err=True)
+    warn_public_vnc(guest)
     if output is None:
         typer.echo(text, nl=False)
     else:
         write_atomic(output, text)
 
 
-def jail_options(name: str, release: str, network: str, iface: str, ip: str,
-                 gateway: str | None, vm_dir: str, vm_dataset: str | None, switch: str,
-                 ruleset: int, ruleset_name: str, preset: list[str] | None,
-                 passthrough: bool, vmm_ppt: bool) -> JailOptions:
-    """Collect the jail flags (shared by every command that takes them)."""
-    return JailOptions(name=name, release=release, network=network, interface=iface,
-                       address=ip, gateway=gateway, vm_dir=vm_dir, vm_dataset=vm_dataset,
-                       switch=switch, ruleset=ruleset, ruleset_name=ruleset_name,
-                       presets=tuple(preset or ("freebsd",)), passthrough=passthrough,
-                       vmm_ppt=vmm_ppt)
-
-
 @render_app.command("jail")
 @reports_errors
 def render_jail_cmd(
-    name: Name,
-    release: Annotated[str, typer.Option(help="FreeBSD release of the jail.")] = JAIL.release,
-    network: Annotated[str, typer.Option(help="vnet, bridge or shared.")] = JAIL.network,
-    iface: Annotated[str, typer.Option(help="Host interface (or bridge) for the jail.")]
-    = JAIL.interface,
-    ip: Annotated[str, typer.Option(help="DHCP, SYNCDHCP or ADDR/NN.")] = JAIL.address,
-    gateway: Annotated[str | None, typer.Option(help="Default router (static vnet).")] = None,
-    vm_dir: Annotated[str, typer.Option(help="vm-bhyve's vm_dir in the jail.")] = JAIL.vm_dir,
-    vm_dataset: Annotated[str | None, typer.Option(
-        help="ZFS dataset for vm_dir (needed for zvol disks).")] = None,
-    switch: Annotated[str, typer.Option(help="vm-bhyve switch name.")] = JAIL.switch,
-    ruleset: Annotated[int, typer.Option(help="devfs ruleset number.")] = JAIL.ruleset.number,
-    ruleset_name: Annotated[str, typer.Option(help="devfs ruleset name.")]
-    = JAIL.ruleset.name,
-    preset: Annotated[list[str] | None, typer.Option(
-        help="Guest templates to install; repeat for more.")] = None,
-    passthrough: Annotated[bool, typer.Option(help="Prepare for PCI passthrough.")] = False,
-    vmm_ppt: Annotated[bool, typer.Option(help="Set allow.vmm_ppt (host must have it).")]
-    = False,
-    output: Out = None,
+    name: o.JailName, release: o.Release = JAIL.release, ip: o.Ip = JAIL.address,
+    iface: o.Iface = JAIL.interface, vnet: o.Vnet = True, bridge: o.Bridge = None,
+    gateway: o.Gateway = None, vm_dir: o.VmDir = JAIL.vm_dir, vm_dataset: o.VmDataset = None,
+    switch: o.JailSwitch = JAIL.switch, ruleset: o.Ruleset = JAIL.ruleset.number,
+    ruleset_name: o.RulesetName = JAIL.ruleset.name, preset: o.Presets = None,
+    passthrough: o.Passthrough = False, vmm_ppt: o.VmmPpt = False, output: o.Output = None,
 ) -> None:
     """Render the Bastille template directory for a bhyve jail."""
-    jail = build_jail(jail_options(name, release, network, iface, ip, gateway, vm_dir,
-                                   vm_dataset, switch, ruleset, ruleset_name, preset,
-                                   passthrough, vmm_ppt))
+    jail = build_jail(o.jail_options(name, release, ip, iface, vnet, bridge, gateway, vm_dir,
+                                     vm_dataset, switch, ruleset, ruleset_name, preset,
+                                     passthrough, vmm_ppt))
     warn(Features.of_jail(jail))
     emit(render_jail(jail), output)
 
@@ -126,38 +65,18 @@ def render_jail_cmd(
 @render_app.command("host")
 @reports_errors
 def render_host_cmd(
-    jail: Annotated[str, typer.Option(help="Name of the bhyve jail.")] = JAIL.name,
-    release: Annotated[str, typer.Option(help="FreeBSD release of the host.")] = JAIL.release,
-    ruleset: Annotated[int, typer.Option(help="devfs ruleset number.")] = JAIL.ruleset.number,
-    ruleset_name: Annotated[str, typer.Option(help="devfs ruleset name.")]
-    = JAIL.ruleset.name,
-    guest: Annotated[list[str] | None, typer.Option(
-        help="Guest name: narrows the console rule; repeat for more.")] = None,
-    console: Annotated[bool, typer.Option(help="Serial consoles (nmdm).")] = True,
-    tap: Annotated[bool, typer.Option(help="Guest NICs on vm-bhyve taps.")] = True,
-    host_tap: Annotated[list[str] | None, typer.Option(
-        help="A tap the host creates (non-vnet jails); repeat for more.")] = None,
-    uplink: Annotated[str | None, typer.Option(help="Uplink bridged with host taps.")] = None,
-    zvol_dataset: Annotated[str | None, typer.Option(help="Dataset holding guest zvols.")]
-    = None,
-    disk_device: Annotated[list[str] | None, typer.Option(
-        help="A disk device a guest opens (e.g. /dev/zvol/tank/vm/disk0); repeat for more.")]
-    = None,
-    uefi: Annotated[bool, typer.Option(help="UEFI guests.")] = False,
-    passthru: Annotated[list[str] | None, typer.Option(
-        help="Host PCI device BUS/SLOT/FUNC; repeat for more.")] = None,
-    vmm_ppt: Annotated[bool, typer.Option(help="Emit allow.vmm_ppt.")] = False,
-    dhcp: Annotated[bool, typer.Option(help="DHCP in the vnet jail.")] = False,
-    vnet: Annotated[bool, typer.Option(help="The jail is a vnet jail.")] = True,
-    output: Out = None,
+    jail: o.HostJail = JAIL.name, release: o.Release = JAIL.release,
+    ruleset: o.Ruleset = JAIL.ruleset.number, ruleset_name: o.RulesetName = JAIL.ruleset.name,
+    guest: o.GuestNames = None, console: o.Console = True, tap: o.Tap = True,
+    host_tap: o.HostTaps = None, uplink: o.Uplink = None, zvol_dataset: o.ZvolDataset = None,
+    disk_device: o.DiskDevices = None, uefi: o.Uefi = False, passthru: o.HostPassthru = None,
+    vmm_ppt: o.VmmPpt = False, dhcp: o.Dhcp = False, vnet: o.HostVnet = True,
+    output: o.Output = None,
 ) -> None:
     """Render the host fragments: devfs ruleset, loader.conf, rc.conf, sysctl.conf."""
-    features = build_features(HostOptions(
-        jail=jail, release=release, ruleset=ruleset, ruleset_name=ruleset_name,
-        guests=tuple(guest or ()), console=console, tap=tap, host_taps=tuple(host_tap or ()),
-        uplink=uplink, zvol_dataset=zvol_dataset, disk_devices=tuple(disk_device or ()),
-        uefi=uefi, passthru=tuple(passthru or ()),
-        vmm_ppt=vmm_ppt, dhcp=dhcp, vnet=vnet))
+    features = build_features(o.host_options(
+        jail, release, ruleset, ruleset_name, guest, console, tap, host_tap, uplink,
+        zvol_dataset, disk_device, uefi, passthru, vmm_ppt, dhcp, vnet))
     warn(features)
     emit(render_host(features, None), output)
 
