@@ -79,7 +79,7 @@ def test_jail_json(cli: CliRunner, fp: FakeProcess, tmp_path: Path) -> None:
     assert report["ok"] is False and report["counts"]["FAIL"] >= 3
     assert checks["jail securelevel"]["status"] == "FAIL"
     assert checks["jail securelevel"]["fix"] == (
-        "bastille config test-bhyve set securelevel 0 && bastille restart test-bhyve")
+        "bastille config test-bhyve set securelevel -1 && bastille restart test-bhyve")
     assert checks["vm-bhyve switches"]["status"] == "FAIL"
     assert checks["guest test config"]["status"] == "PASS"
     assert checks["PCI passthrough (ppt)"]["status"] == "PASS"

@@ -13,6 +13,7 @@ from bhyvetpl.doctor.guest import Guest, Needs, find_guests
 from bhyvetpl.doctor.host import sysctl_exists
 from bhyvetpl.doctor.result import CheckResult, Reader
 from bhyvetpl.lint.vmconf import lint_vmconf
+from bhyvetpl.model import policy
 
 FIRMWARE = {"uefi": "BHYVE_UEFI.fd", "uefi-csm": "BHYVE_UEFI_CSM.fd",
             "uefi-devel": "BHYVE_UEFI_CODE-devel.fd"}
@@ -99,19 +100,21 @@ def _securelevel(ctx: JailContext, needs: Needs) -> CheckResult:
     value = ctx.conf.params.get("securelevel", "")
     need = needs.securelevel
     why = {0: "PCI passthrough", 1: "zvol disks", 2: "nothing needs less"}[need]
+    # Suggest what bhyvetpl renders for these needs (-1 for passthrough; 0 works alike).
+    wanted = policy.securelevel_for(passthrough=need == 0, disk_devices=need == 1).value or ""
     if not re.fullmatch(r"-?[0-9]+", value):
         return CheckResult("jail securelevel", "WARN", f"not set in {ctx.conf_path}: the jail "
                            "inherits the host's", ctx.fix("config", "set", "securelevel",
-                                                         str(need)))
+                                                         wanted))
     level = max(int(value), 0)
     detail = f"{value} ({ctx.where('securelevel')}); the guests need <= {need}: {why}"
     if level > need:
         return CheckResult("jail securelevel", "FAIL", detail,
-                           f"{ctx.fix('config', 'set', 'securelevel', str(need))} && "
+                           f"{ctx.fix('config', 'set', 'securelevel', wanted)} && "
                            f"{ctx.fix('restart')}")
     if level < need:
         return CheckResult("jail securelevel", "WARN", detail + "; lower than needed",
-                           f"{ctx.fix('config', 'set', 'securelevel', str(need))} && "
+                           f"{ctx.fix('config', 'set', 'securelevel', wanted)} && "
                            f"{ctx.fix('restart')}")
     return CheckResult("jail securelevel", "PASS", detail)
 

@@ -165,10 +165,16 @@ def _with_parents(node: str) -> tuple[str, ...]:
 
 def securelevel(features: Features) -> Setting:
     """The highest securelevel that still lets the chosen features work."""
-    if features.needs_passthrough:
+    return securelevel_for(passthrough=features.needs_passthrough,
+                           disk_devices=bool(features.zvol_dataset or features.disk_nodes))
+
+
+def securelevel_for(*, passthrough: bool, disk_devices: bool) -> Setting:
+    """The securelevel bhyvetpl writes for these needs (doctor suggests the same)."""
+    if passthrough:
         return Setting("securelevel", "-1", "PCI passthrough: bhyve must write-open /dev/pci "
                        "and /dev/mem, which securelevel >= 1 forbids")
-    if features.zvol_dataset or features.disk_nodes:
+    if disk_devices:
         return Setting("securelevel", "1", "disk devices (zvols): securelevel 2 forbids "
                        "write-opening them; 1 still forbids /dev/mem and kldload")
     return Setting("securelevel", "2", "nothing chosen needs less than Bastille's default")
