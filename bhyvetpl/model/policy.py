@@ -185,7 +185,7 @@ def jail_config(features: Features, vm_dataset: str | None) -> tuple[Setting, ..
     settings = [
         Setting("allow.vmm", None, "lets the jail use the host's vmm(4); needs vmm.ko loaded"),
         Setting("devfs_ruleset", str(features.ruleset.number),
-                f"bhyvetpl's ruleset {features.ruleset.name} (bhyvetpl render host)"),
+                f"bhyvetpl's ruleset {features.ruleset.name} (bhyvetpl host prepare)"),
         securelevel(features),
     ]
     if vm_dataset:
