@@ -30,7 +30,7 @@ from bhyvetpl.plan.actions import (
 )
 from bhyvetpl.plan.hostfile import RulesetInUseError, replace_block, ruleset_clash
 
-Status = Literal["done", "skipped", "unchanged", "passed"]
+Status = Literal["running", "done", "skipped", "unchanged", "passed"]
 Reporter = Callable[[int, int, Step, Status, str], None]
 NEW_FILE_MODE = 0o644
 BACKUP_SUFFIX = ".bhyvetpl.bak"
@@ -181,7 +181,9 @@ def apply(plan: Plan, runner: CommandRunner, report: Reporter | None = None) -> 
     Args:
         plan: The steps.
         runner: Starts the processes (SubprocessRunner, or a fake in tests).
-        report: Called after each step with (k, n, step, status, note).
+        report: Called with (k, n, step, status, note): "running" before a command
+            starts (long ones, pkg install or vm install, take minutes), then after each
+            step with how it ended.
 
     Returns:
         The status of each step.
@@ -194,6 +196,8 @@ def apply(plan: Plan, runner: CommandRunner, report: Reporter | None = None) -> 
     statuses: list[Status] = []
     total = len(plan.steps)
     for index, step in enumerate(plan.steps, start=1):
+        if report is not None and isinstance(step, RunCommand):
+            report(index, total, step, "running", "")
         try:
             status, note = _run_step(step, runner, journal)
         except KeyboardInterrupt:

@@ -6,6 +6,7 @@ Each builds one plan and hands it to exactly one consumer: `--dry-run` shows it,
 
 from __future__ import annotations
 
+import time
 from pathlib import Path, PurePosixPath
 from typing import Annotated
 
@@ -44,9 +45,16 @@ def run_plan(plan: Plan, dry_run: bool, emit: str | None) -> None:
         typer.echo(describe(plan), nl=False)
         return
 
+    started: dict[int, float] = {}
+
     def report(index: int, total: int, step: Step, status: Status, note: str) -> None:
+        if status == "running":
+            started[index] = time.monotonic()
+            typer.echo(f"[{index}/{total}] running: {step.where}: {step.what} ...")
+            return
+        took = time.monotonic() - started.get(index, time.monotonic())
         typer.echo(f"[{index}/{total}] {status}: {step.where}: {step.what}"
-                   + (f" ({note})" if note else ""))
+                   + (f" ({note})" if note else "") + (f" [{took:.0f}s]" if took >= 2 else ""))
 
     statuses = apply(plan, SubprocessRunner(), report)
     if all(s in ("skipped", "unchanged", "passed") for s in statuses):
