@@ -40,7 +40,7 @@ def test_golden_sequence_on_a_fresh_host(fp: FakeProcess, tmp_path: Path) -> Non
     assert result.exit_code == 0, result.stderr
     assert [list(c) for c in fp.calls] == GOLDEN
     assert "[11/11] done: host: service devfs restart" in result.stdout
-    running = result.stdout.index("[11/11] running: host: service devfs restart ...")
+    running = result.stdout.index("[11/11] running: host: service devfs restart")
     assert running < result.stdout.index("[11/11] done: host: service devfs restart")
     assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()) == [
         "boot/loader.conf", "etc/devfs.rules", "etc/rc.conf", "etc/sysctl.conf"]
