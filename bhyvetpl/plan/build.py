@@ -62,7 +62,10 @@ def host_prepare_plan(features: Features, root: Path) -> Plan:
                f"{features.ruleset.number}; {', '.join(HOST_MODULES)} loaded",
                "next: bhyvetpl jail create " + features.jail + (
                    f" --ruleset {features.ruleset.number}" if features.ruleset.number != 25
-                   else ""))
+                   else ""),
+               f"a running jail keeps its /dev until it restarts (bastille restart "
+               f"{features.jail}) or `devfs -m JAILROOT/dev rule -s {features.ruleset.number} "
+               "applyset`")
     return Plan(f"host prepare for jail {features.jail}", tuple(steps), summary)
 
 
