@@ -21,6 +21,7 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "host": ("bhyvetpl.cli_run", "host_app"),
     "jail": ("bhyvetpl.cli_run", "jail_app"),
     "new-guest": ("bhyvetpl.cli_guest", "new_guest"),
+    "bastille-plugin": ("bhyvetpl.cli_plugin", "plugin_app"),
 }
 
 
