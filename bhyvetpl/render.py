@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -137,10 +138,16 @@ def render_jail(jail: JailSpec) -> tuple[RenderedFile, ...]:
         config=policy.jail_config(features, jail.vm_dataset),
         packages=jail_packages(jail), mkdir=jail.vm_dataset is None)
     files = [RenderedFile(PurePosixPath("Bastillefile"), bastillefile)]
-    for preset in jail.presets:
-        text = render_guest(preset_template(preset, jail.switch))
-        files.append(RenderedFile(PurePosixPath(f"vm-templates/bhyvetpl-{preset}.conf"), text))
+    files += [RenderedFile("vm-templates" / f.relpath, f.text)
+              for f in render_preset_templates(jail.presets, jail.switch)]
     return tuple(files)
+
+
+def render_preset_templates(presets: Sequence[str], switch: str) -> tuple[RenderedFile, ...]:
+    """`bhyvetpl-<preset>.conf` for each preset: what `vm create -t bhyvetpl-<preset>` copies."""
+    return tuple(RenderedFile(PurePosixPath(f"bhyvetpl-{preset}.conf"),
+                              render_guest(preset_template(preset, switch)))
+                 for preset in presets)
 
 
 def render_bastille_plugin(kmods: tuple[str, ...]) -> tuple[RenderedFile, ...]:
