@@ -22,6 +22,7 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "jail": ("bhyvetpl.cli_run", "jail_app"),
     "new-guest": ("bhyvetpl.cli_guest", "new_guest"),
     "bastille-plugin": ("bhyvetpl.cli_plugin", "plugin_app"),
+    "templates": ("bhyvetpl.cli_templates", "templates_app"),
 }
 
 

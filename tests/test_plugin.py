@@ -30,7 +30,7 @@ SHIMS = sorted(name for name in FILES if name.endswith(".sh"))
 # Bastille's plugin.sh refuses a plugin or command name outside this.
 BASTILLE_NAME_RE = re.compile(r"[A-Za-z0-9_-]+")
 # Commands another branch adds; the shims only exec bhyvetpl, so they can come first.
-PENDING = {"doctor", "lint", "templates"}
+PENDING = {"doctor", "lint"}
 ODD_ARGS = ["--preset", "linux", "my jail", "it's \"quoted\"", "$HOME `id` \\n", "",
             "*", "-x", "two\nlines", "ünï"]
 
