@@ -207,3 +207,10 @@ def test_uninstall_removes_exactly_what_install_wrote(foreign: dict[str, str],
         assert plugin.exists() == bool(left)
         assert (plugin.parent).is_dir()
         assert out.count("changed since bhyvetpl wrote it: kept") == len(edited)
+
+
+def test_readme_lists_every_plugin_command() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Bastille plugin", 1)[1].split("\n## ", 1)[0]
+    listed = re.findall(r"`([a-z-]+)`", section.split("The commands are", 1)[1].split(".", 1)[0])
+    assert listed == list(PLUGIN_COMMANDS)

@@ -193,3 +193,16 @@ def test_vm_create_accepts_every_installed_template(tmp_path: Path, preset: str)
     assert create.returncode == 0, create.stdout + create.stderr
     assert f"core::create -t bhyvetpl-{preset} -s 20G {preset}1 -> exit 0" in create.stdout
     assert "# would run: truncate -s 20G" in create.stdout
+
+
+def test_readme_shows_what_list_prints(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    invoke("install", "--vm-dir", "/vm", "--preset", "freebsd", "--preset", "linux",
+           "--root", str(tmp_path))
+    code, out, _ = invoke("list", "--vm-dir", "/vm", "--root", str(tmp_path))
+    assert code == 0
+    rows = [line.replace(str(tmp_path), "").split() for line in out.splitlines()]
+    shown = readme.split("bhyvetpl templates list --vm-dir /vm\n```\n\n```\n", 1)[1]
+    # cell by cell, skipping the dashes (the table is as wide as the longest path)
+    assert [line.split() for line in shown.splitlines()[:len(rows)]][2:] == rows[2:]
+    assert shown.splitlines()[0].split() == rows[0]
