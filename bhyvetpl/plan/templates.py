@@ -65,14 +65,14 @@ def templates_install_plan(target: TemplatesTarget, files: tuple[RenderedFile, .
                            fix=f"create it first: bhyvetpl jail create {target.jail}"))
     steps += [WriteFile(target.directory / f.relpath.name, f.text, where=target.where,
                         why=f"vm create -t {f.relpath.stem}") for f in files]
-    summary = tuple(
-        "next: " + shlex.join(target.vm_argv(vm.create_argv(
-            "NAME", f.relpath.stem, PRESET_DISK_SIZE.get(f.relpath.stem.removeprefix(
-                "bhyvetpl-"), "20G"))))
-        for f in files[:1])
+    names = [f.relpath.stem for f in files]
+    summary = [f"{len(files)} vm-bhyve templates in {target.directory}: " + ", ".join(names)]
+    if names:
+        size = PRESET_DISK_SIZE.get(names[0].removeprefix("bhyvetpl-"), "20G")
+        create = target.vm_argv(vm.create_argv("NAME", names[0], size))
+        summary.append(f"next: {shlex.join(create)}")
     return Plan(f"templates install into {target.where} {target.directory}", tuple(steps),
-                (f"{len(files)} vm-bhyve templates in {target.directory}: "
-                 + ", ".join(f.relpath.stem for f in files), *summary))
+                tuple(summary))
 
 
 def template_state(current: str | None, expected: str | None) -> State:
