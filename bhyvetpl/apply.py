@@ -18,12 +18,16 @@ from bhyvetpl.adapters.runner import CommandResult, CommandRunner
 from bhyvetpl.errors import BhyvetplError, ExitCode
 from bhyvetpl.output import OutputError, write_atomic
 from bhyvetpl.plan.actions import (
+    DIR_KEPT,
+    REMOVE_KEPT,
     Check,
     CheckRuleset,
     EditBlock,
     FileProbe,
     Plan,
     Probe,
+    RemoveDir,
+    RemoveFile,
     RunCommand,
     Step,
     WriteFile,
@@ -98,9 +102,12 @@ def check_ruleset(step: CheckRuleset) -> None:
 
 @dataclass(slots=True)
 class _Journal:
-    """What this run changed: previous contents to put back, and changed paths."""
+    """What this run changed: previous contents to put back, and changed paths.
 
-    previous: list[tuple[Path, str | None, str, int]] = field(default_factory=list)
+    Each entry is (path, text before, text this run left or None if removed, mode).
+    """
+
+    previous: list[tuple[Path, str | None, str | None, int]] = field(default_factory=list)
     changed: set[Path] = field(default_factory=set)
 
     def write(self, path: Path, text: str, backup: bool) -> bool:
@@ -114,6 +121,22 @@ class _Journal:
         write_atomic(path, text, mode)
         self.changed.add(path)
         return True
+
+    def remove(self, path: Path, text: str) -> tuple[Status, str]:
+        """Remove path when it holds exactly text; keep (and say so) when it differs."""
+        current = read_text(path)
+        if current is None:
+            return "unchanged", "absent"
+        if current != text:
+            return "skipped", REMOVE_KEPT
+        mode = stat.S_IMODE(path.stat().st_mode)
+        try:
+            path.unlink()
+        except OSError as exc:
+            raise OutputError(f"cannot remove {path}: {exc.strerror or exc}") from exc
+        self.previous.append((path, current, None, mode))
+        self.changed.add(path)
+        return "done", ""
 
     def rollback(self) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
         """Put back each file this run wrote, unless a later step changed it again.
@@ -132,6 +155,19 @@ class _Journal:
                 write_atomic(path, text, mode)
                 restored.append(path)
         return tuple(restored), tuple(kept)
+
+
+def remove_dir(path: Path) -> tuple[Status, str]:
+    """Remove the directory when it is empty; anything left in it keeps it."""
+    if not path.is_dir():
+        return "unchanged", "absent"
+    try:
+        if any(path.iterdir()):
+            return "skipped", DIR_KEPT
+        path.rmdir()
+    except OSError as exc:
+        raise OutputError(f"cannot remove {path}: {exc.strerror or exc}") from exc
+    return "done", ""
 
 
 def probe_done(probe: Probe, runner: CommandRunner) -> tuple[bool, CommandResult]:
@@ -168,6 +204,10 @@ def _run_step(step: Step, runner: CommandRunner, journal: _Journal) -> tuple[Sta
         text = new_text(step, read_text(step.path))
         changed = journal.write(step.path, text, backup=isinstance(step, EditBlock))
         return ("done", "") if changed else ("unchanged", "")
+    if isinstance(step, RemoveFile):
+        return journal.remove(step.path, step.text)
+    if isinstance(step, RemoveDir):
+        return remove_dir(step.path)
     reason = _guarded(step, runner, journal)
     if reason is not None:
         return "skipped", reason

@@ -23,6 +23,8 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "new-guest": ("bhyvetpl.cli_guest", "new_guest"),
     "lint": ("bhyvetpl.cli_check", "lint_cmd"),
     "doctor": ("bhyvetpl.cli_check", "doctor_cmd"),
+    "bastille-plugin": ("bhyvetpl.cli_plugin", "plugin_app"),
+    "templates": ("bhyvetpl.cli_templates", "templates_app"),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -11,7 +12,7 @@ from pathlib import Path, PurePosixPath
 import jinja2
 import jinja2.bccache
 
-from bhyvetpl import __version__
+from bhyvetpl import __version__, shquote
 from bhyvetpl.errors import RenderError
 from bhyvetpl.model import policy
 from bhyvetpl.model.guest import GuestSpec
@@ -27,8 +28,30 @@ TEMPLATE_NAMES = (
     "host/settings.conf.j2",
     "host/sysctl.conf.j2",
     "host/jail.conf.j2",
+    "bastille-plugin/shim.sh.j2",
+    "bastille-plugin/plugin.conf.j2",
 )
 PRESET_DISK_SIZE = {"windows": "64G"}
+# Bastille plugin command (`bastille plugin bhyvetpl COMMAND ...`) -> the bhyvetpl words it
+# runs. Bastille accepts only [A-Za-z0-9_-] in a command, so subcommands are joined by `-`;
+# options and the target follow the command, which is Bastille's own argument order.
+PLUGIN_COMMANDS: dict[str, tuple[str, ...]] = {
+    "new-guest": ("new-guest",),
+    "jail-create": ("jail", "create"),
+    "jail-apply": ("jail", "apply"),
+    "host-prepare": ("host", "prepare"),
+    "templates-install": ("templates", "install"),
+    "templates-list": ("templates", "list"),
+    "render-guest": ("render", "guest"),
+    "render-jail": ("render", "jail"),
+    "render-host": ("render", "host"),
+    "import-vmrun": ("import", "vmrun"),
+    "demo": ("demo",),
+    "doctor": ("doctor",),
+    "lint": ("lint",),
+}
+PLUGIN_NAME = "bhyvetpl"
+PLUGIN_MIN_BASTILLE = "1.5.0"   # the first Bastille with `bastille plugin`
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,9 +138,32 @@ def render_jail(jail: JailSpec) -> tuple[RenderedFile, ...]:
         config=policy.jail_config(features, jail.vm_dataset),
         packages=jail_packages(jail), mkdir=jail.vm_dataset is None)
     files = [RenderedFile(PurePosixPath("Bastillefile"), bastillefile)]
-    for preset in jail.presets:
-        text = render_guest(preset_template(preset, jail.switch))
-        files.append(RenderedFile(PurePosixPath(f"vm-templates/bhyvetpl-{preset}.conf"), text))
+    files += [RenderedFile("vm-templates" / f.relpath, f.text)
+              for f in render_preset_templates(jail.presets, jail.switch)]
+    return tuple(files)
+
+
+def render_preset_templates(presets: Sequence[str], switch: str) -> tuple[RenderedFile, ...]:
+    """`bhyvetpl-<preset>.conf` for each preset: what `vm create -t bhyvetpl-<preset>` copies."""
+    return tuple(RenderedFile(PurePosixPath(f"bhyvetpl-{preset}.conf"),
+                              render_guest(preset_template(preset, switch)))
+                 for preset in presets)
+
+
+def render_bastille_plugin(kmods: tuple[str, ...]) -> tuple[RenderedFile, ...]:
+    """The plugin directory: plugin.conf and one shim per command that execs bhyvetpl.
+
+    Args:
+        kmods: The kernel modules the host must load (plugin.conf's depends_kmods).
+    """
+    files = [RenderedFile(PurePosixPath("plugin.conf"), render_template(
+        "bastille-plugin/plugin.conf.j2", plugin=PLUGIN_NAME, min_version=PLUGIN_MIN_BASTILLE,
+        kmods=kmods))]
+    for command, words in PLUGIN_COMMANDS.items():
+        runs = (PLUGIN_NAME, *words)
+        files.append(RenderedFile(PurePosixPath(f"{command}.sh"), render_template(
+            "bastille-plugin/shim.sh.j2", command=command, runs=" ".join(runs),
+            exec_line=shquote.join(runs))))
     return tuple(files)
 
 

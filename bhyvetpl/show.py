@@ -6,7 +6,15 @@ import difflib
 
 from bhyvetpl.apply import check_ruleset, new_text, read_text
 from bhyvetpl.output import table
-from bhyvetpl.plan.actions import CheckRuleset, EditBlock, Plan, RunCommand, WriteFile
+from bhyvetpl.plan.actions import (
+    REMOVE_KEPT,
+    CheckRuleset,
+    EditBlock,
+    Plan,
+    RemoveFile,
+    RunCommand,
+    WriteFile,
+)
 
 
 def _guard(step: object) -> str:
@@ -19,7 +27,7 @@ def _guard(step: object) -> str:
 
 
 def describe(plan: Plan) -> str:
-    """The steps as a table (step, where, what, guard), then a diff per file edit.
+    """The steps as a table (step, where, what, guard), then a diff per file changed.
 
     Reads the files the plan would change (to diff them) and refuses a taken devfs
     ruleset exactly as a real run would; writes and runs nothing.
@@ -40,4 +48,14 @@ def describe(plan: Plan) -> str:
                 fromfile=str(step.path) if current is not None else "/dev/null",
                 tofile=str(step.path)))
             out += ["", diff.rstrip("\n") if diff else f"{step.path}: unchanged"]
+        elif isinstance(step, RemoveFile):
+            current = read_text(step.path)
+            if current is None:
+                out += ["", f"{step.path}: absent"]
+            elif current != step.text:
+                out += ["", f"{step.path}: {REMOVE_KEPT}"]
+            else:
+                out += ["", "".join(difflib.unified_diff(
+                    current.splitlines(keepends=True), [], fromfile=str(step.path),
+                    tofile="/dev/null")).rstrip("\n")]
     return "\n".join(out) + "\n"

@@ -112,3 +112,14 @@ def test_every_entry_builds_alone(words: list[str], capsys: pytest.CaptureFixtur
         main([*words, "--help"])
     assert info.value.code == 0
     assert f"Usage: bhyvetpl {' '.join(words)}".rstrip() in capsys.readouterr().out
+
+
+def test_every_plugin_shim_runs_a_real_command(capsys: pytest.CaptureFixture[str]) -> None:
+    from bhyvetpl.entry import main
+    from bhyvetpl.render import PLUGIN_COMMANDS
+
+    for words in PLUGIN_COMMANDS.values():
+        with pytest.raises(SystemExit) as info:
+            main([*words, "--help"])
+        assert info.value.code == 0, words
+        assert f"Usage: bhyvetpl {' '.join(words)}" in capsys.readouterr().out

@@ -6,6 +6,10 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
+# What a removal step reports when it leaves something in place.
+REMOVE_KEPT = "changed since bhyvetpl wrote it: kept"
+DIR_KEPT = "not empty: kept"
+
 
 @dataclass(frozen=True, slots=True)
 class Probe:
@@ -139,7 +143,39 @@ class CheckRuleset:
         return f"check that ruleset {self.name}={self.number} is free in {self.path}"
 
 
-Step = CheckRuleset | Check | WriteFile | EditBlock | RunCommand
+@dataclass(frozen=True, slots=True)
+class RemoveFile:
+    """Remove a file bhyvetpl wrote, only while it still holds exactly `text`.
+
+    A file that is absent is left so; one that differs (changed since bhyvetpl wrote
+    it) is kept and reported, never removed.
+    """
+
+    path: Path
+    text: str
+    where: str = "host"
+    why: str = ""
+
+    @property
+    def what(self) -> str:
+        """One line for the plan table."""
+        return f"remove {self.path}" + (f" ({self.why})" if self.why else "")
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveDir:
+    """Remove a directory, only when it is empty (anything left in it stays)."""
+
+    path: Path
+    where: str = "host"
+
+    @property
+    def what(self) -> str:
+        """One line for the plan table."""
+        return f"remove directory {self.path} if empty"
+
+
+Step = CheckRuleset | Check | WriteFile | EditBlock | RunCommand | RemoveFile | RemoveDir
 
 
 @dataclass(frozen=True, slots=True)

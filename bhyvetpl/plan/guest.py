@@ -40,6 +40,13 @@ class IsoSource:
         return cls(text, name, is_url)
 
 
+def jail_templates_dir(jail: JailSpec, root: Path,
+                       prefix: PurePosixPath = BASTILLE_PREFIX) -> Path:
+    """`$vm_dir/.templates` of the jail, seen from the host through the jail's root."""
+    jail_root = below(root, prefix / "jails" / jail.name / "root")
+    return jail_root / jail.vm_dir_path.lstrip("/") / ".templates"
+
+
 def new_guest_plan(jail: JailSpec, guest: GuestSpec, root: Path, iso: IsoSource | None = None,
                    install: bool = False, start: bool = False, disk_size: str = "20G",
                    prefix: PurePosixPath = BASTILLE_PREFIX) -> Plan:
@@ -68,8 +75,8 @@ def new_guest_plan(jail: JailSpec, guest: GuestSpec, root: Path, iso: IsoSource 
         Probe(host.jls_argv(jail.name), means=f"jail {jail.name} runs"), where=where,
         fix=f"start it (bastille start {jail.name}): `bastille cmd` does nothing and exits 0 "
             "on a stopped jail")]
-    templates = below(root, prefix / "jails" / jail.name / "root") / vm_dir.lstrip("/")
-    steps.append(WriteFile(templates / ".templates" / f"{name}.conf", render_guest(guest),
+    steps.append(WriteFile(jail_templates_dir(jail, root, prefix) / f"{name}.conf",
+                           render_guest(guest),
                            where=where, why=f"template for vm create -t {name}"))
     steps.append(RunCommand(inside(vm.create_argv(name, name, guest.disks[0].size or disk_size)),
                             where=where, why="vm-bhyve creates the guest and its disk",

@@ -1,0 +1,59 @@
+"""`bhyvetpl bastille-plugin install|uninstall`: bhyvetpl as `bastille plugin bhyvetpl ...`."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+from typing import Annotated
+
+import typer
+
+from bhyvetpl.apply import read_text
+from bhyvetpl.cli_common import reports_errors
+from bhyvetpl.cli_options import DryRun, Emit, Root
+from bhyvetpl.cli_run import run_plan
+from bhyvetpl.model import values
+from bhyvetpl.plan.build import below
+from bhyvetpl.plan.plugin import (
+    BASTILLE_CONF,
+    plugin_install_plan,
+    plugin_uninstall_plan,
+    sharedir_from_conf,
+)
+from bhyvetpl.render import PLUGIN_MIN_BASTILLE
+
+plugin_app = typer.Typer(no_args_is_help=True, help=(
+    "Install bhyvetpl as a Bastille plugin: `bastille plugin bhyvetpl COMMAND ...` runs "
+    "`bhyvetpl COMMAND ...` (Bastille 1.5.0+)."))
+
+Sharedir = Annotated[str | None, typer.Option(
+    help=f"bastille_sharedir (default: as {BASTILLE_CONF} sets it, else "
+         "/usr/local/share/bastille).")]
+
+
+def resolve_sharedir(sharedir: str | None, root: Path) -> PurePosixPath:
+    """--sharedir, else bastille_sharedir from bastille.conf below root, else the default."""
+    if sharedir is not None:
+        return PurePosixPath(values.abs_path("--sharedir", sharedir))
+    return sharedir_from_conf(read_text(below(root, BASTILLE_CONF)))
+
+
+@plugin_app.command("install")
+@reports_errors
+def install_cmd(sharedir: Sharedir = None, root: Root = Path("/"), dry_run: DryRun = False,
+                emit: Emit = None) -> None:
+    """Write ${bastille_sharedir}/plugins/bhyvetpl: plugin.conf and one shim per command."""
+    root = root.absolute()
+    share = resolve_sharedir(sharedir, root)
+    if not below(root, share / "plugin.sh").is_file():
+        typer.echo(f"warning: {share} has no plugin.sh: `bastille plugin` needs Bastille "
+                   f"{PLUGIN_MIN_BASTILLE} or later", err=True)
+    run_plan(plugin_install_plan(share, root), dry_run, emit)
+
+
+@plugin_app.command("uninstall")
+@reports_errors
+def uninstall_cmd(sharedir: Sharedir = None, root: Root = Path("/"), dry_run: DryRun = False,
+                  emit: Emit = None) -> None:
+    """Remove the files install wrote (an edited one stays), then the directory if empty."""
+    root = root.absolute()
+    run_plan(plugin_uninstall_plan(resolve_sharedir(sharedir, root), root), dry_run, emit)

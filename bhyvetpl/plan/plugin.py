@@ -1,0 +1,96 @@
+"""The Bastille plugin: where bastille_sharedir is, and the plans that install or remove it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePosixPath
+
+from bhyvetpl.errors import SpecError
+from bhyvetpl.model import values
+from bhyvetpl.plan.actions import Plan, RemoveDir, RemoveFile, Step, WriteFile
+from bhyvetpl.plan.build import HOST_MODULES, below
+from bhyvetpl.render import PLUGIN_NAME, render_bastille_plugin
+
+BASTILLE_CONF = PurePosixPath("/usr/local/etc/bastille/bastille.conf")
+DEFAULT_SHAREDIR = PurePosixPath("/usr/local/share/bastille")
+ASSIGN_RE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.ASCII)
+VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)", re.ASCII)
+
+
+def _word(text: str) -> tuple[str, bool]:
+    """The value at the start of text as sh reads a plain assignment, and whether it expands."""
+    if text[:1] in ("'", '"'):
+        end = text.find(text[0], 1)
+        if end < 0:
+            raise ValueError("unterminated quote")
+        return text[1:end], text[0] == '"'
+    return re.split(r"\s", text, maxsplit=1)[0], True
+
+
+def sharedir_from_conf(text: str | None) -> PurePosixPath:
+    """bastille_sharedir as bastille.conf (a sourced sh file) sets it; the default without one.
+
+    Reads `name=value` lines the way sh would for plain assignments: quotes, a trailing
+    comment, and `${name}` of an earlier line. Anything richer (command substitution,
+    a variable the file does not set) is refused: pass --sharedir instead.
+    """
+    assigned: dict[str, str] = {}
+    for line in (text or "").splitlines():
+        match = ASSIGN_RE.fullmatch(line)
+        if not match:
+            continue
+        try:
+            value, expands = _word(match.group(2))
+        except ValueError:
+            value, expands = match.group(2), False
+        if expands:
+            value = VAR_RE.sub(lambda m: assigned.get(m.group(1) or m.group(2), "\0"), value)
+        assigned[match.group(1)] = value
+    found = assigned.get("bastille_sharedir")
+    if found is None:
+        return DEFAULT_SHAREDIR
+    if "\0" in found or "`" in found or "$(" in found:
+        raise SpecError("bastille.conf: bastille_sharedir", found.replace("\0", "$?"),
+                        "a value bhyvetpl can read without running sh; pass --sharedir DIR")
+    return PurePosixPath(values.abs_path("bastille.conf: bastille_sharedir", found))
+
+
+def plugin_dir(root: Path, sharedir: PurePosixPath) -> Path:
+    """`${bastille_sharedir}/plugins/bhyvetpl`, below root."""
+    return below(root, sharedir / "plugins" / PLUGIN_NAME)
+
+
+def plugin_install_plan(sharedir: PurePosixPath, root: Path) -> Plan:
+    """Write plugin.conf and one shim per command into the plugin directory.
+
+    Args:
+        sharedir: bastille_sharedir on the host.
+        root: Where `/` is.
+    """
+    directory = plugin_dir(root, sharedir)
+    files = render_bastille_plugin(HOST_MODULES)
+    steps: tuple[Step, ...] = tuple(
+        WriteFile(directory.joinpath(*f.relpath.parts), f.text,
+                  why="manifest" if f.relpath.suffix == ".conf"
+                  else f"bastille plugin {PLUGIN_NAME} {f.relpath.stem}")
+        for f in files)
+    commands = sorted(f.relpath.stem for f in files if f.relpath.suffix == ".sh")
+    summary = (f"Bastille plugin {PLUGIN_NAME} in {sharedir}/plugins/{PLUGIN_NAME}: "
+               + ", ".join(commands),
+               f"try: bastille plugin {PLUGIN_NAME} new-guest --help")
+    return Plan(f"bastille-plugin install into {sharedir}", steps, summary)
+
+
+def plugin_uninstall_plan(sharedir: PurePosixPath, root: Path) -> Plan:
+    """Remove what install writes, file by file while unchanged, then the directory if empty.
+
+    Args:
+        sharedir: bastille_sharedir on the host.
+        root: Where `/` is.
+    """
+    directory = plugin_dir(root, sharedir)
+    steps: list[Step] = [RemoveFile(directory.joinpath(*f.relpath.parts), f.text,
+                                    why="written by bastille-plugin install")
+                         for f in render_bastille_plugin(HOST_MODULES)]
+    steps.append(RemoveDir(directory))
+    return Plan(f"bastille-plugin uninstall from {sharedir}", tuple(steps))

@@ -1,0 +1,84 @@
+"""vm-bhyve template packs: the preset templates in `$vm_dir/.templates`, in a jail or on a host.
+
+Once installed, `vm create -t bhyvetpl-<preset> -s SIZE NAME` needs nothing else from
+bhyvetpl. The files are those the jail's Bastille template installs (render_preset_templates).
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Literal
+
+from bhyvetpl.adapters import bastille, vm
+from bhyvetpl.model.jail import JailSpec
+from bhyvetpl.plan.actions import Check, Plan, Probe, Step, WriteFile
+from bhyvetpl.plan.build import BASTILLE_PREFIX, below
+from bhyvetpl.plan.guest import jail_templates_dir
+from bhyvetpl.render import PRESET_DISK_SIZE, RenderedFile
+
+State = Literal["installed", "differs", "missing", "not a preset of this version"]
+TEMPLATE_GLOB = "bhyvetpl-*.conf"
+
+
+@dataclass(frozen=True, slots=True)
+class TemplatesTarget:
+    """Where the templates go: the directory on this machine, and whose vm-bhyve reads it."""
+
+    directory: Path
+    jail: str | None = None
+
+    @property
+    def where(self) -> str:
+        """The plan table's `where` column."""
+        return f"jail {self.jail}" if self.jail else "host"
+
+    def vm_argv(self, argv: tuple[str, ...]) -> tuple[str, ...]:
+        """A vm-bhyve command as the admin runs it for this target."""
+        return bastille.cmd_argv(self.jail, argv) if self.jail else argv
+
+
+def jail_target(jail: JailSpec, root: Path,
+                prefix: PurePosixPath = BASTILLE_PREFIX) -> TemplatesTarget:
+    """The jail's `$vm_dir/.templates`, the same directory new-guest writes into."""
+    return TemplatesTarget(jail_templates_dir(jail, root, prefix), jail.name)
+
+
+def host_target(vm_dir: str, root: Path) -> TemplatesTarget:
+    """`$vm_dir/.templates` of vm-bhyve running on the host itself (no jail)."""
+    return TemplatesTarget(below(root, PurePosixPath(vm_dir) / ".templates"))
+
+
+def templates_install_plan(target: TemplatesTarget, files: tuple[RenderedFile, ...]) -> Plan:
+    """Write each preset template; for a jail, first check that Bastille knows it.
+
+    Args:
+        target: The `.templates` directory and its jail, if any.
+        files: render_preset_templates(...) for the presets asked for.
+    """
+    steps: list[Step] = []
+    if target.jail:
+        steps.append(Check(Probe(bastille.list_jails_argv(), line=target.jail,
+                                 means=f"jail {target.jail} exists"),
+                           where=target.where,
+                           fix=f"create it first: bhyvetpl jail create {target.jail}"))
+    steps += [WriteFile(target.directory / f.relpath.name, f.text, where=target.where,
+                        why=f"vm create -t {f.relpath.stem}") for f in files]
+    names = [f.relpath.stem for f in files]
+    summary = [f"{len(files)} vm-bhyve templates in {target.directory}: " + ", ".join(names)]
+    if names:
+        size = PRESET_DISK_SIZE.get(names[0].removeprefix("bhyvetpl-"), "20G")
+        create = target.vm_argv(vm.create_argv("NAME", names[0], size))
+        summary.append(f"next: {shlex.join(create)}")
+    return Plan(f"templates install into {target.where} {target.directory}", tuple(steps),
+                tuple(summary))
+
+
+def template_state(current: str | None, expected: str | None) -> State:
+    """How an installed file compares with what this version writes."""
+    if expected is None:
+        return "not a preset of this version"
+    if current is None:
+        return "missing"
+    return "installed" if current == expected else "differs"

@@ -1,0 +1,6 @@
+#!/bin/sh
+# bhyvetpl plugin for Bastille: `bastille plugin bhyvetpl doctor ARGS...`
+# runs `bhyvetpl doctor ARGS...`, with ARGS unchanged (bhyvetpl checks them; see --help).
+# Written by `bhyvetpl bastille-plugin install`; `bhyvetpl bastille-plugin uninstall`
+# removes it as long as it is unchanged.
+exec bhyvetpl doctor "$@"

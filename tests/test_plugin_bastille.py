@@ -1,0 +1,86 @@
+"""Bastille's own `bastille plugin` dispatch runs the installed shims (needs MIRROR_ROOT).
+
+Bastille's scripts are extracted from the mirror into a temporary directory for each
+run (nothing of Bastille is stored here); their absolute /usr/local paths are pointed
+into that copy, and `id -u` answers 0, as the shared template harness does.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import tarfile
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bhyvetpl.cli import app
+from bhyvetpl.render import PLUGIN_COMMANDS
+from tests.test_plugin import ARGV_STANDIN, ODD_ARGS
+
+MIRROR = Path(os.environ.get("MIRROR_ROOT", "/nonexistent")) / "BastilleBSD+bastille" / "repo"
+pytestmark = pytest.mark.skipif(not os.environ.get("MIRROR_ROOT") or not MIRROR.is_dir(),
+                                reason="needs MIRROR_ROOT with a BastilleBSD/bastille mirror")
+PATHS = ("/usr/local/share/bastille", "/usr/local/etc/bastille")
+GIT = shutil.which("git") or "/usr/bin/git"
+
+
+@pytest.fixture(scope="module")
+def bastille(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Bastille (the mirror's HEAD) below a directory, with bhyvetpl's plugin installed."""
+    base = tmp_path_factory.mktemp("bastille")
+    archive = subprocess.run([GIT, "-C", str(MIRROR), "archive", "HEAD", "usr/local"],
+                             capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(base, filter="data")
+    for path in (base / "usr/local").rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            text = path.read_bytes().decode(errors="surrogateescape")
+            if any(p in text for p in PATHS):
+                for p in PATHS:
+                    text = text.replace(p, f"{base}{p}")
+                path.write_bytes(text.encode(errors="surrogateescape"))
+    (base / "usr/local/etc/bastille/bastille.conf").write_text(
+        f'bastille_prefix="{base}/prefix"\nbastille_sharedir="/usr/local/share/bastille"\n'
+        'bastille_zfs_enable="NO"\n')
+    result = CliRunner(mix_stderr=False).invoke(
+        app, ["bastille-plugin", "install", "--root", str(base)])   # sharedir from the conf
+    assert result.exit_code == 0, result.stderr
+    assert "no plugin.sh" not in result.stderr
+    (base / "usr/local/etc/bastille/bastille.conf").write_text(
+        f'bastille_prefix="{base}/prefix"\n'
+        f'bastille_sharedir="{base}/usr/local/share/bastille"\nbastille_zfs_enable="NO"\n')
+    bindir = base / "bin"
+    bindir.mkdir()
+    (bindir / "bhyvetpl").symlink_to(ARGV_STANDIN)
+    (bindir / "id").write_text('#!/bin/sh\n[ "$1" = -u ] && { echo 0; exit 0; }\n'
+                               'exec /usr/bin/id "$@"\n')
+    (bindir / "id").chmod(0o755)
+    return base
+
+
+def dispatch(base: Path, *args: str) -> list[str]:
+    log = base / "argv"
+    log.unlink(missing_ok=True)
+    env = {**os.environ, "PATH": f"{base / 'bin'}{os.pathsep}{os.environ['PATH']}",
+           "ARGV_LOG": str(log)}
+    proc = subprocess.run(["/bin/sh", str(base / "usr/local/bin/bastille"), *args],
+                          capture_output=True, env=env, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return log.read_bytes().decode().split("\0")[:-1]
+
+
+@pytest.mark.parametrize("command", list(PLUGIN_COMMANDS))
+def test_bastille_plugin_runs_each_command(bastille: Path, command: str) -> None:
+    words = list(PLUGIN_COMMANDS[command])
+    assert dispatch(bastille, "plugin", "bhyvetpl", command, *ODD_ARGS) == words + ODD_ARGS
+
+
+def test_short_form_and_debug(bastille: Path) -> None:
+    args = ["--preset", "linux", "my jail", "deb 1"]
+    assert dispatch(bastille, "p", "bhyvetpl", "new-guest", *args) == ["new-guest", *args]
+    assert dispatch(bastille, "-x", "plugin", "bhyvetpl", "new-guest", *args) == [
+        "new-guest", *args]
