@@ -64,7 +64,7 @@ def new_guest_cmd(
     source = IsoSource.parse(iso) if iso is not None else None
     root = root.absolute()
     refuse_passthrough(spec, guest, root, prefix)
-    disk_size = (values.size("guest.size", size) if size else
+    disk_size = (values.size("guest.size", size) if size is not None else
                  guest.disks[0].size or PRESET_DISK_SIZE.get(preset, "20G"))
     plan = new_guest_plan(spec, guest, root, source, install, start, disk_size,
                           PurePosixPath(prefix))

@@ -97,9 +97,10 @@ def jail_options(name: str, release: str, ip: str, iface: str, vnet: bool, bridg
                  ruleset: int, ruleset_name: str, preset: list[str] | None,
                  passthrough: bool, vmm_ppt: bool) -> JailOptions:
     """The jail flags as the model takes them (`--bridge B` makes a bridged vnet jail)."""
-    network = "bridge" if bridge else ("vnet" if vnet else "shared")
+    network = "bridge" if bridge is not None else ("vnet" if vnet else "shared")
     return JailOptions(
-        name=name, release=release, network=network, interface=bridge or iface, address=ip,
+        name=name, release=release, network=network,
+        interface=iface if bridge is None else bridge, address=ip,
         gateway=gateway, vm_dir=vm_dir, vm_dataset=vm_dataset, switch=switch,
         ruleset=ruleset, ruleset_name=ruleset_name,
         presets=tuple(preset or JAIL.presets), passthrough=passthrough, vmm_ppt=vmm_ppt)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from bhyvetpl.errors import SpecError
 from bhyvetpl.model import values
@@ -15,6 +16,8 @@ from bhyvetpl.model.guest import DiskSpec, GraphicsSpec, GuestSpec, NicSpec, Pas
 from bhyvetpl.model.jail import JailSpec, RulesetSpec
 from bhyvetpl.model.policy import Features
 from bhyvetpl.model.preset import preset_defaults
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +43,11 @@ class GuestOptions:
     uuid: str | None = None
     debug: bool = False
     switch: str = "public"
+
+
+def given(value: T | None, default: T) -> T:
+    """A flag's value when given (an empty string is given, and then refused), else default."""
+    return default if value is None else value
 
 
 def parse_topology(text: str) -> tuple[int, int, int]:
@@ -70,16 +78,16 @@ def build_guest(opts: GuestOptions) -> GuestSpec:
         base = preset.graphics or GraphicsSpec()
         graphics = GraphicsSpec(
             port=opts.vnc_port if opts.vnc_port is not None else base.port,
-            listen=opts.vnc_listen or base.listen,
-            res=opts.vnc_res or base.res,
-            wait=opts.vnc_wait or base.wait,  # type: ignore[arg-type]
+            listen=given(opts.vnc_listen, base.listen),
+            res=given(opts.vnc_res, base.res),
+            wait=given(opts.vnc_wait, base.wait),  # type: ignore[arg-type]
             mouse=base.mouse)
     return GuestSpec(
         name=opts.name,
-        loader=opts.loader or preset.loader,  # type: ignore[arg-type]
+        loader=given(opts.loader, preset.loader),  # type: ignore[arg-type]
         cpu=opts.cpu if opts.cpu is not None else preset.cpu,
-        topology=parse_topology(opts.topology) if opts.topology else None,
-        memory=opts.memory or preset.memory,
+        topology=parse_topology(opts.topology) if opts.topology is not None else None,
+        memory=given(opts.memory, preset.memory),
         disks=disks,
         nics=nics,
         passthru=tuple(PassthruSpec.parse(p, f"passthru{i}") for i, p in

@@ -56,7 +56,8 @@ MIN_RELEASE = Version("12.0")
 # vm-bhyve config::load cuts at '#', deletes '"' and stops at a newline; the rest
 # would reach shells or globbing in vm-bhyve's own code.
 CONFIG_FORBIDDEN = frozenset("#\"'\\\t\r\n*?[]$`;&|<>(){} ")
-CONFIG_FORM = "a non-empty value without spaces, quotes, # \\ $ ` ; & | < > ( ) { } * ? [ ]"
+CONFIG_FORM = ("1-255 printable ASCII characters without spaces, quotes, "
+               "# \\ $ ` ; & | < > ( ) { } * ? [ ]")
 
 
 def vm_name(field: str, value: str, *, max_len: int = 231) -> str:
@@ -83,7 +84,8 @@ def arg_safe(field: str, value: str) -> str:
 
 def config_value(field: str, value: str) -> str:
     """Check a free value for a vm-bhyve config line."""
-    if not value or any(ch in CONFIG_FORBIDDEN for ch in value) or not value.isprintable():
+    if (not value or len(value) > 255 or any(ch in CONFIG_FORBIDDEN for ch in value)
+            or not value.isprintable() or not value.isascii()):
         raise SpecError(field, value, CONFIG_FORM)
     return value
 

@@ -1,0 +1,70 @@
+"""Every command, every string flag, hostile values: exit 2, one line, nothing written or run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import typer
+from click.testing import CliRunner
+from pytest_subprocess import FakeProcess
+
+from bhyvetpl.cli import app
+
+COMMAND = typer.main.get_command(app)  # built once: 800 invocations follow
+
+HOSTILE = {"semicolon": "a;reboot", "subst": "$(id)", "squote": "a'b", "dquote": 'a"b',
+           "space": "a b", "newline": "a\nb", "unicode": "é", "long": "x" * 300, "empty": ""}
+GUEST = ("NAME", "--preset", "--loader", "--topology", "--memory", "--disk", "--nic",
+         "--switch", "--passthru", "--vnc-listen", "--vnc-res", "--vnc-wait", "--comport",
+         "--uuid")
+JAIL = ("NAME", "--release", "--ip", "--iface", "--bridge", "--gateway", "--vm-dir",
+        "--vm-dataset", "--switch", "--ruleset-name", "--preset")
+HOST = ("--jail", "--release", "--ruleset-name", "--guest", "--host-tap", "--uplink",
+        "--zvol-dataset", "--disk-device", "--passthru")
+# command words, positional arguments, its string flags, how it is told where to write
+COMMANDS = [
+    (("render", "guest"), ("g1",), GUEST, "-o"),
+    (("render", "jail"), ("j1",), JAIL, "-o"),
+    (("render", "host"), (), HOST, "-o"),
+    (("host", "prepare"), (), HOST, "--root"),
+    (("jail", "create"), ("j1",), (*JAIL, "--prefix"), "--root"),
+    (("jail", "apply"), ("j1",), (*JAIL, "--prefix"), "--root"),
+    (("new-guest",), ("j1", "g1"), (*GUEST, "JAIL", "--vm-dir", "--vm-dataset", "--iso",
+                                    "--size"), "--root"),
+    (("templates", "install"), ("--vm-dir", "/vms"), ("--switch", "--preset"), "--root"),
+    (("templates", "install"), (), ("--jail",), "--root"),
+    (("bastille-plugin", "install"), (), ("--sharedir",), "--root"),
+]
+CASES = [pytest.param(words, positional, flag, out, value,
+                      id=f"{'-'.join(words)}:{flag}:{name}")
+         for words, positional, flags, out in COMMANDS for flag in flags
+         for name, value in HOSTILE.items()]
+
+
+@pytest.mark.parametrize(("words", "positional", "flag", "out", "value"), CASES)
+def test_hostile_value(fp: FakeProcess, tmp_path: Path, words: tuple[str, ...],
+                       positional: tuple[str, ...], flag: str, out: str, value: str) -> None:
+    args = list(positional)
+    if flag == "NAME":
+        args[-1] = value
+    elif flag == "JAIL":
+        args[0] = value
+    else:
+        args += [flag, value]
+    target = tmp_path / "out"
+    result = CliRunner(mix_stderr=False).invoke(COMMAND, [*words, *args, out, str(target)])
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert not target.exists()
+    assert not list(fp.calls)
+
+
+def test_import_vmrun_refuses_hostile_names(tmp_path: Path) -> None:
+    for value in HOSTILE.values():
+        out = tmp_path / "g.conf"
+        result = CliRunner(mix_stderr=False).invoke(
+            COMMAND, ["import", "vmrun", "-o", str(out), "--", "-t", "tap0", value])
+        assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+        assert not out.exists()
