@@ -6,7 +6,7 @@ Each builds one plan and hands it to exactly one consumer: `--dry-run` shows it,
 
 from __future__ import annotations
 
-import time
+import sys
 from pathlib import Path, PurePosixPath
 from typing import Annotated
 
@@ -28,6 +28,7 @@ from bhyvetpl.plan.build import (
     jail_create_plan,
     template_apply_plan,
 )
+from bhyvetpl.progress import Spinner
 from bhyvetpl.show import describe
 
 host_app = typer.Typer(no_args_is_help=True, help="Change the FreeBSD host.")
@@ -45,14 +46,16 @@ def run_plan(plan: Plan, dry_run: bool, emit: str | None) -> None:
         typer.echo(describe(plan), nl=False)
         return
 
-    started: dict[int, float] = {}
+    spinners: dict[int, Spinner] = {}
 
     def report(index: int, total: int, step: Step, status: Status, note: str) -> None:
         if status == "running":
-            started[index] = time.monotonic()
-            typer.echo(f"[{index}/{total}] running: {step.where}: {step.what} ...")
+            line = f"[{index}/{total}] running: {step.where}: {step.what}"
+            spinners[index] = Spinner(sys.stdout, line).start()
+            if not sys.stdout.isatty():
+                typer.echo(line + " ...")
             return
-        took = time.monotonic() - started.get(index, time.monotonic())
+        took = spinners.pop(index).stop() if index in spinners else 0.0
         typer.echo(f"[{index}/{total}] {status}: {step.where}: {step.what}"
                    + (f" ({note})" if note else "") + (f" [{took:.0f}s]" if took >= 2 else ""))
 
