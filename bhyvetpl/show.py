@@ -40,7 +40,11 @@ def describe(plan: Plan) -> str:
     out = [f"plan: {plan.description} ({len(rows)} steps; nothing was run)", "",
            table(("step", "where", "what", "guard"), rows)]
     for step in plan.steps:
-        if isinstance(step, WriteFile | EditBlock):
+        if isinstance(step, EditBlock) and step.anchor and read_text(step.path) is None:
+            # e.g. the jail.conf that `bastille create`, an earlier step, writes
+            out += ["", f"{step.path}: written by an earlier step; this block goes before "
+                        f"its last `{step.anchor}` line:", step.block.rstrip("\n")]
+        elif isinstance(step, WriteFile | EditBlock):
             current = read_text(step.path)
             after = new_text(step, current)
             diff = "".join(difflib.unified_diff(

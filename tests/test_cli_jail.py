@@ -182,3 +182,12 @@ def test_jail_apply_own_template_only_when_changed(fp: FakeProcess, tmp_path: Pa
                                            LIST, apply_own, JLS_ARGV]
     bad = RUNNER.invoke(app, ["jail", "apply", "plex", "--template", str(tmp_path / "none")])
     assert bad.exit_code == 2 and "Bastillefile" in bad.stderr
+
+
+def test_dry_run_of_a_new_jail_shows_the_jail_conf_block(tmp_path: Path) -> None:
+    result = CliRunner(mix_stderr=False).invoke(
+        app, ["jail", "create", "gpu", "--passthrough", "--vmm-ppt", "--root", str(tmp_path),
+              "--dry-run"])
+    assert result.exit_code == 0, result.stderr
+    assert "jail.conf: written by an earlier step" in result.stdout
+    assert "allow.vmm_ppt;" in result.stdout and not any(tmp_path.iterdir())

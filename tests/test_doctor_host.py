@@ -139,7 +139,7 @@ def test_devfs_rendered_passthrough_ruleset_passes(tmp_path: Path) -> None:
 def test_devfs_missing_ruleset_fails(tmp_path: Path) -> None:
     put(tmp_path, "/etc/devfs.rules", fx("etc-defaults-devfs.rules-freebsd-src-1b1334b.txt"))
     (result,) = host.check_devfs(reader(tmp_path), 25, Needs(), Version("14.3"))
-    assert result.status == "FAIL" and "bhyvetpl render host" in result.fix
+    assert result.status == "FAIL" and "bhyvetpl host prepare --ruleset" in result.fix
 
 
 def test_devfs_seed_ruleset_warns_and_fails_on_15(tmp_path: Path) -> None:

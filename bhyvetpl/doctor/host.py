@@ -162,9 +162,8 @@ def check_devfs(r: Reader, number: int, needs: Needs, release: Version | None,
     ruleset = rulesets.get(number)
     if ruleset is None:
         return [CheckResult(name, "FAIL", "not in /etc/devfs.rules",
-                            f"bhyvetpl render host --ruleset {number} -o host-files, append "
-                            "host-files/etc/devfs.rules to /etc/devfs.rules, then "
-                            "service devfs restart")]
+                            f"bhyvetpl host prepare --ruleset {number} (review first with "
+                            "--dry-run)")]
     where = f"/etc/devfs.rules line {ruleset.line} [{ruleset.name}={number}]"
     problems: list[tuple[Status, str, str]] = []
     if not any(i in ("$devfsrules_jail", "$devfsrules_jail_vnet") for i in ruleset.includes):

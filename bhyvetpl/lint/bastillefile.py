@@ -185,7 +185,7 @@ def _check_config(add: _Add, hook: Hook, restart_after: int) -> None:
             f"`CONFIG {action} {name} {value.rstrip(';')}`".rstrip() + " (space form)")
         return
     if prop not in CONFIG_PROPERTIES:
-        extra = (": write it into the jail's jail.conf (bhyvetpl render host)"
+        extra = (": write it into the jail's jail.conf (bhyvetpl jail create|apply --vmm-ppt does)"
                  if prop == "allow.vmm_ppt" else "")
         add(hook.line, "error", "config-property",
             f"bastille config refuses {prop!r} (not on its allow-list since 1.4.0){extra}")
