@@ -108,5 +108,10 @@ def demo_cmd(
     typer.echo(f"\njail: securelevel {level.value} ({level.why}); devfs ruleset "
                f"{jail.ruleset.number} unhides "
                + ", ".join(p for g in policy.devfs_rules(features) for p in g.paths))
-    typer.echo(f"next: review {output}/host, then apply the host blocks and "
-               f"`bastille template {jail.name} <dir>`", err=False)
+    guests = " ".join(f"--guest {g.name}" for g in jail.guests)
+    typer.echo(f"next, on the FreeBSD host (each with --dry-run or --emit sh first):\n"
+               f"  bhyvetpl host prepare --jail {jail.name} {guests} --uefi --dhcp\n"
+               f"  bhyvetpl jail create {jail.name} --iface {jail.interface} "
+               + " ".join(f"--preset {p}" for p in jail.presets) + "\n"
+               f"  bhyvetpl new-guest {jail.name} {jail.guests[0].name} --cpu "
+               f"{jail.guests[0].cpu} --memory {jail.guests[0].memory}")

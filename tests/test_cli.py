@@ -123,3 +123,14 @@ def test_every_plugin_shim_runs_a_real_command(capsys: pytest.CaptureFixture[str
             main([*words, "--help"])
         assert info.value.code == 0, words
         assert f"Usage: bhyvetpl {' '.join(words)}" in capsys.readouterr().out
+
+
+def test_demo_next_steps_render_the_same_host_blocks(cli: CliRunner, tmp_path: Path) -> None:
+    demo = cli.invoke(app, ["demo", str(tmp_path / "lab")])
+    prepare = next(line for line in demo.stdout.splitlines()
+                   if line.strip().startswith("bhyvetpl host prepare"))
+    flags = prepare.split()[3:]
+    rendered = cli.invoke(app, ["render", "host", *flags, "-o", str(tmp_path / "host")])
+    assert rendered.exit_code == 0, rendered.stderr
+    for name in ("etc/devfs.rules", "boot/loader.conf", "etc/rc.conf", "etc/sysctl.conf"):
+        assert (tmp_path / "host" / name).read_text() == (tmp_path / "lab/host" / name).read_text()
