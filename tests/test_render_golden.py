@@ -74,7 +74,7 @@ JAIL_CASES = {
         name="vmhost", network="bridge", interface="bridge0", address="10.0.0.5/24",
         gateway="10.0.0.1", presets=tuple(sorted(PRESETS)), switch="lan"),
     "zvol-passthrough": JailOptions(
-        name="ppt-jail", release="14.2-RELEASE", vm_dataset="tank/bhyve",
+        name="pptjail", release="14.2-RELEASE", vm_dataset="tank/bhyve",
         passthrough=True, vmm_ppt=True),
 }
 

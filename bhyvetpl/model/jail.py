@@ -64,7 +64,14 @@ class JailSpec:
         values.release("jail.release", self.release)
         if self.network not in get_args(NetMode):
             raise SpecError("jail.network", self.network, "one of vnet, bridge, shared")
+        # Bastille's create.sh refuses these for -V/-B jails (the name becomes an epair name).
+        if self.network != "shared" and ("-" in self.name or "_" in self.name):
+            raise SpecError("jail.name", self.name, "letters and digits only for a vnet jail "
+                            "(Bastille refuses - and _ in VNET jail names)")
         values.interface("jail.interface", self.interface)
+        if self.network == "vnet" and "." in self.interface:
+            raise SpecError("jail.interface", self.interface,
+                            "an interface without a dot: bastille create -V refuses VLAN names")
         self._check_address()
         values.abs_path("jail.vm_dir", self.vm_dir)
         if self.vm_dataset is not None:

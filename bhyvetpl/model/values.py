@@ -69,9 +69,9 @@ def vm_name(field: str, value: str, *, max_len: int = 231) -> str:
 
 
 def jail_name(field: str, value: str) -> str:
-    """Check a Bastille jail name."""
-    if not JAIL_NAME_RE.fullmatch(value):
-        raise SpecError(field, value, JAIL_NAME_FORM)
+    """Check a Bastille jail name (create.sh validate_name: not all digits either)."""
+    if not JAIL_NAME_RE.fullmatch(value) or value.isdigit():
+        raise SpecError(field, value, JAIL_NAME_FORM + ", not only digits")
     return value
 
 
