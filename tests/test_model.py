@@ -178,3 +178,14 @@ def test_custom_disk_device_is_unhidden_exactly() -> None:
 def test_disk_device_must_be_a_device(path: str) -> None:
     with pytest.raises(SpecError, match=r"^disk_device"):
         build_features(HostOptions(disk_devices=(path,)))
+
+
+def test_freebsd_12_loads_if_tap_not_if_tuntap() -> None:
+    from packaging.version import Version
+
+    from bhyvetpl.model.policy import host_modules, rc_conf
+
+    assert host_modules(Version("12.2"))[-1] == "if_tap"
+    assert host_modules(Version("13.0"))[-1] == "if_tuntap"
+    old = build_features(HostOptions(release="12.2-RELEASE"))
+    assert rc_conf(old)[0].value == "${kld_list} if_bridge if_tap"

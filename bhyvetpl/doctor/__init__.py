@@ -6,8 +6,7 @@ from bhyvetpl.doctor import host
 from bhyvetpl.doctor.guest import Needs
 from bhyvetpl.doctor.jail import check_jail, load_context
 from bhyvetpl.doctor.result import CheckResult, Reader, Status
-
-MODULES = ("vmm", "nmdm", "if_bridge", "if_tuntap")
+from bhyvetpl.model import policy
 
 
 def run_doctor(r: Reader, jail: str | None = None, ruleset: int = 25,
@@ -19,7 +18,8 @@ def run_doctor(r: Reader, jail: str | None = None, ruleset: int = 25,
     needs = Needs.of(guests)
     release_check, release = host.check_release(r)
     results = [release_check]
-    results += [host.check_module(r, m) for m in MODULES]
+    modules = policy.host_modules(release or policy.TUNTAP_SINCE)
+    results += [host.check_module(r, m) for m in modules]
     results += host.check_cpu(r)
     results.append(host.check_allow_vmm(r))
     results += host.check_devfs(r, ruleset, needs, release, jail or "JAIL")

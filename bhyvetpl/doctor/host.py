@@ -13,6 +13,7 @@ MODULE_FIX = {
     "nmdm": "kldload nmdm && sysrc -f /boot/loader.conf nmdm_load=YES",
     "if_bridge": "kldload if_bridge && sysrc kld_list+=if_bridge",
     "if_tuntap": "kldload if_tuntap && sysrc kld_list+=if_tuntap",
+    "if_tap": "kldload if_tap && sysrc kld_list+=if_tap",
 }
 RELOAD = "service devfs restart && bastille restart {jail}"
 

@@ -18,6 +18,7 @@ from bhyvetpl.model.preset import PRESETS
 
 PPTDEVS_MAX = 128  # the loader truncates longer values; continue in pptdevs2, pptdevs3
 VMMCTL_SINCE = Version("15.0")
+TUNTAP_SINCE = Version("13.0")  # tap(4) and tun(4) became if_tuntap (vm-bhyve util::setup)
 NO_IO_SINCE = Version("13.1")  # bhyve stopped opening /dev/io and /dev/mem in 2021
 
 
@@ -230,9 +231,14 @@ def loader_conf(features: Features) -> tuple[Setting, ...]:
     return tuple(settings)
 
 
+def host_modules(release: Version) -> tuple[str, ...]:
+    """Kernel modules the host loads for jailed vm-bhyve (a jail cannot kldload)."""
+    return ("vmm", "nmdm", "if_bridge", "if_tuntap" if release >= TUNTAP_SINCE else "if_tap")
+
+
 def rc_conf(features: Features) -> tuple[Setting, ...]:
     """/etc/rc.conf: bridge and tap drivers at boot, and host-made taps for non-vnet jails."""
-    settings = [Setting("kld_list", "${kld_list} if_bridge if_tuntap",
+    settings = [Setting("kld_list", "${kld_list} " + " ".join(host_modules(features.release)[2:]),
                         "vm-bhyve's switches and taps; appended so other modules stay")]
     if features.host_taps:
         bridge_members = " ".join(f"addm {tap}" for tap in features.host_taps)

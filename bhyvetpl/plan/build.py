@@ -24,7 +24,8 @@ from bhyvetpl.render import render_host, render_jail, render_template
 
 HOST_FILES = ("etc/devfs.rules", "boot/loader.conf", "etc/rc.conf", "etc/sysctl.conf")
 # vm-bhyve needs these on the host; a jail cannot kldload (loader.conf/kld_list at boot).
-HOST_MODULES = ("vmm", "nmdm", "if_bridge", "if_tuntap")
+# What the Bastille plugin declares (depends_kmods); host prepare loads per release.
+HOST_MODULES = policy.host_modules(policy.TUNTAP_SINCE)
 BASTILLE_PREFIX = PurePosixPath("/usr/local/bastille")
 # `bastille create` may fetch a release and `bastille template` installs packages.
 TEMPLATE_TIMEOUT = 3600.0
@@ -51,7 +52,7 @@ def host_prepare_plan(features: Features, root: Path) -> Plan:
     steps += [RunCommand(host.kldload_argv(module), why="load now what loader.conf/kld_list "
                          "load at boot",
                          skip_if=Probe(host.kldstat_argv(module), means=f"{module} loaded"))
-              for module in HOST_MODULES]
+              for module in policy.host_modules(features.release)]
     steps += [RunCommand(host.sysctl_set_argv(s.name, s.value or ""), why="set it now",
                          skip_if=Probe(host.sysctl_get_argv(s.name), line=s.value,
                                        means=f"{s.name} is {s.value}"))
@@ -59,7 +60,8 @@ def host_prepare_plan(features: Features, root: Path) -> Plan:
     steps.append(RunCommand(host.service_argv("devfs", "restart"),
                             why="load the changed ruleset", after_change=devfs_rules))
     summary = (f"host ready for jail {features.jail}: devfs ruleset {features.ruleset.name}="
-               f"{features.ruleset.number}; {', '.join(HOST_MODULES)} loaded",
+               f"{features.ruleset.number}; "
+               f"{', '.join(policy.host_modules(features.release))} loaded",
                "next: bhyvetpl jail create " + features.jail + (
                    f" --ruleset {features.ruleset.number}" if features.ruleset.number != 25
                    else ""),
