@@ -16,7 +16,7 @@ from typing import Literal
 
 from bhyvetpl.adapters.runner import CommandResult, CommandRunner
 from bhyvetpl.errors import BhyvetplError, ExitCode
-from bhyvetpl.output import OutputError, write_atomic
+from bhyvetpl.output import BYTES_AS_IS, OutputError, write_atomic
 from bhyvetpl.plan.actions import (
     DIR_KEPT,
     REMOVE_KEPT,
@@ -62,7 +62,7 @@ class StepFailedError(BhyvetplError):
 def read_text(path: Path) -> str | None:
     """The file's text, or None when it does not exist."""
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8", errors=BYTES_AS_IS)
     except FileNotFoundError:
         return None
     except OSError as exc:

@@ -15,18 +15,24 @@ class OutputError(BhyvetplError):
     """A rendered file could not be written."""
 
 
+# Host files are not always UTF-8 (a Latin-1 comment in rc.conf): keep unknown bytes as
+# they are, both when reading them and when writing the edited file back.
+BYTES_AS_IS = "surrogateescape"
+
+
 def write_atomic(path: Path, text: str, mode: int | None = None) -> bool:
     """Write text to path via a temp file and rename; return False if it was unchanged.
 
     mode sets the new file's permission bits (mkstemp alone would leave 0600).
     """
     try:
-        if path.is_file() and path.read_text(encoding="utf-8") == text:
+        if path.is_file() and path.read_text(encoding="utf-8", errors=BYTES_AS_IS) == text:
             return False
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            with os.fdopen(fd, "w", encoding="utf-8", errors=BYTES_AS_IS,
+                           newline="\n") as handle:
                 handle.write(text)
                 if mode is not None:
                     os.fchmod(handle.fileno(), mode)

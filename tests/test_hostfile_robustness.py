@@ -119,3 +119,14 @@ def test_concurrent_runs_for_two_jails_keep_each_block_whole(tmp_path: Path) -> 
             assert text.count(f"# BEGIN bhyvetpl {jail}\n") <= 1
             assert text.count(f"# BEGIN bhyvetpl {jail}\n") == text.count(
                 f"# END bhyvetpl {jail}\n")
+
+
+def test_a_latin1_host_file_keeps_its_bytes(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    seed(root)
+    rc = root / "etc/rc.conf"
+    rc.write_bytes(b'hostname="h\xe9te"\n')
+    prepare(str(root))
+    data = rc.read_bytes()
+    assert data.startswith(b'hostname="h\xe9te"\n') and b"# BEGIN bhyvetpl bhyve\n" in data
+    assert (root / "etc/rc.conf.bhyvetpl.bak").read_bytes() == b'hostname="h\xe9te"\n'

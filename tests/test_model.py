@@ -15,7 +15,9 @@ BAD_GUESTS = [
     pytest.param({"name": "wéb1"}, "guest.name", id="unicode-name"),
     pytest.param({"name": "a" * 232}, "guest.name", id="too-long-name"),
     pytest.param({"name": "ok1", "memory": "4X"}, "guest.memory", id="bad-size"),
-    pytest.param({"name": "ok1", "memory": "16"}, "guest.memory", id="bytes-too-small"),
+    pytest.param({"name": "ok1", "memory": "16M"}, "guest.memory", id="too-small"),
+    pytest.param({"name": "ok1", "memory": "64"}, "guest.memory", id="no-unit"),
+    pytest.param({"name": "ok1", "disks": ("d0,size=20",)}, "disk0.size", id="disk-no-unit"),
     pytest.param({"name": "ok1", "cpu": 0}, "guest.cpu", id="zero-cpu"),
     pytest.param({"name": "ok1", "cpu": 4, "topology": "1x2x1"}, "guest.topology",
                  id="topology-product"),
@@ -189,3 +191,14 @@ def test_freebsd_12_loads_if_tap_not_if_tuntap() -> None:
     assert host_modules(Version("13.0"))[-1] == "if_tuntap"
     old = build_features(HostOptions(release="12.2-RELEASE"))
     assert rc_conf(old)[0].value == "${kld_list} if_bridge if_tap"
+
+
+def test_ipv6_address_and_gateway_use_the_ipv6_keys() -> None:
+    jail = JailSpec(address="2001:db8::5/64", gateway="2001:db8::1")
+    assert (jail.ifconfig_key, jail.ifconfig_value) == ("ifconfig_vnet0_ipv6",
+                                                        "inet6 2001:db8::5/64")
+    assert jail.gateway_key == "ipv6_defaultrouter"
+    v4 = JailSpec(address="10.0.0.5/24", gateway="10.0.0.1")
+    assert (v4.ifconfig_key, v4.gateway_key) == ("ifconfig_vnet0", "defaultrouter")
+    with pytest.raises(SpecError, match=r"^jail\.gateway"):
+        JailSpec(address="10.0.0.5/24", gateway="2001:db8::1")

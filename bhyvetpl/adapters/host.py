@@ -4,10 +4,11 @@ from __future__ import annotations
 
 
 def kldstat_argv(module: str) -> tuple[str, ...]:
-    """Exit 0 when the module's file is loaded.
+    """Exit 0 when the module's file is loaded (the guard before kldload).
 
-    `-n` (file name), not `-m`: on 15.0 `kldstat -qm vmm` exits 1 with vmm.ko loaded
-    (vm-bhyve PR 118), while `kldstat -qn vmm` exits 0.
+    `-n` asks the linker: vmm.ko loaded. `-m` asks the module registry, which also
+    fails when vmm.ko is loaded but vmm did not initialise (VT-x off); kldload would
+    not help then, and `bhyvetpl doctor` tells the two apart.
     """
     return ("kldstat", "-q", "-n", module)
 

@@ -97,6 +97,9 @@ class JailSpec:
             if self.network == "shared" or self.dhcp:
                 raise SpecError("jail.gateway", self.gateway,
                                 "no gateway unless the jail is vnet with a static address")
+            if (":" in self.gateway) != (":" in self.address):
+                raise SpecError("jail.gateway", self.gateway,
+                                "a gateway of the same address family as --ip")
 
     def _check_guests(self) -> None:
         names = [g.name for g in self.guests]
@@ -133,12 +136,23 @@ class JailSpec:
         return self.address in DHCP_MODES
 
     @property
+    def ifconfig_key(self) -> str:
+        """rc.conf's key for the jail's address: ifconfig_vnet0, or ifconfig_vnet0_ipv6."""
+        suffix = "_ipv6" if not self.dhcp and ":" in self.address else ""
+        return f"ifconfig_{self.inner_interface}{suffix}"
+
+    @property
     def ifconfig_value(self) -> str:
         """rc.conf ifconfig_vnet0: SYNCDHCP/DHCP, or `inet[6] ADDR/NN` for a static address."""
         if self.dhcp:
             return self.address
         family = "inet6" if ":" in self.address else "inet"
         return f"{family} {self.address}"
+
+    @property
+    def gateway_key(self) -> str:
+        """rc.conf's default route key for the gateway's address family."""
+        return "ipv6_defaultrouter" if self.gateway and ":" in self.gateway else "defaultrouter"
 
     @property
     def inner_interface(self) -> str | None:

@@ -173,8 +173,9 @@ def securelevel(features: Features) -> Setting:
 def securelevel_for(*, passthrough: bool, disk_devices: bool) -> Setting:
     """The securelevel bhyvetpl writes for these needs (doctor suggests the same)."""
     if passthrough:
-        return Setting("securelevel", "-1", "PCI passthrough: bhyve must write-open /dev/pci "
-                       "and /dev/mem, which securelevel >= 1 forbids")
+        return Setting("securelevel", "-1", "PCI passthrough: bhyve opens /dev/pci for "
+                       "writing (before 13.1 also /dev/io and /dev/mem), which securelevel "
+                       ">= 1 forbids; -1 as the seed articles set it (0 works alike)")
     if disk_devices:
         return Setting("securelevel", "1", "disk devices (zvols): securelevel 2 forbids "
                        "write-opening them; 1 still forbids /dev/mem and kldload")

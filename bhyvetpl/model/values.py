@@ -23,8 +23,10 @@ JAIL_NAME_FORM = "1-63 characters of A-Z a-z 0-9 _ -, starting with a letter or 
 # template.sh runs ARG values through `eval echo`: only this set is inert there.
 ARG_SAFE_RE = re.compile(r"[A-Za-z0-9._/:,@%+=-]+", re.ASCII)
 ARG_SAFE_FORM = "a non-empty value of A-Z a-z 0-9 . _ / : , @ % + = -"
-SIZE_RE = re.compile(r"([1-9][0-9]{0,8})([KMGT]?)", re.IGNORECASE | re.ASCII)
-SIZE_FORM = "a whole number with an optional K, M, G or T suffix, e.g. 512M or 20G"
+# A unit is required: vm-bhyve hands `-s 20` to truncate (20 bytes) but `memory=64` to
+# bhyve (64 MiB); with K/M/G/T both read the same.
+SIZE_RE = re.compile(r"([1-9][0-9]{0,8})([KMGT])", re.IGNORECASE | re.ASCII)
+SIZE_FORM = "a whole number with a K, M, G or T suffix, e.g. 512M or 20G"
 MAC_RE = re.compile(r"[0-9a-f]{2}(:[0-9a-f]{2}){5}", re.IGNORECASE | re.ASCII)
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I | re.A)
 BSF_RE = re.compile(r"([0-9]{1,3})/([0-9]{1,2})/([0-9])", re.ASCII)
@@ -102,7 +104,7 @@ def size_bytes(value: str) -> int:
     """Return the number of bytes of a size already checked by size()."""
     match = SIZE_RE.fullmatch(value)
     assert match is not None  # noqa: S101 - callers pass checked values only
-    power: int = " KMGT".index(match.group(2).upper() or " ")
+    power: int = " KMGT".index(match.group(2).upper())
     return int(match.group(1)) << (10 * power)
 
 
