@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 from bhyvetpl.cli import app
 
 STANDIN = Path(__file__).resolve().parent / "standin" / "standin.sh"
-PROGRAMS = ("bastille", "vm", "sysrc", "kldload", "kldstat", "sysctl", "service", "jls")
+PROGRAMS = ("bastille", "vm", "sysrc", "kldload", "kldstat", "sysctl", "service", "jls",
+            "zfs")
 
 
 @dataclass

@@ -21,6 +21,8 @@ ALLOW_VMM = ["sysctl", "-n", "security.jail.param.allow.vmm"]
 LIST = ["bastille", "list", "jails"]
 TEMPLATE = ["bastille", "template", "plex", "bhyvetpl/plex"]
 JLS_ARGV = ["jls", "-j", "plex"]
+ZFS_GET = ["zfs", "get", "-H", "-o", "value", "jailed", "zroot/vms"]
+ZFS_SET = ["zfs", "set", "jailed=on", "zroot/vms"]
 
 CASES = {
     "vnet-dhcp": ([], ["bastille", "create", "-V", "plex", "14.3-RELEASE", "SYNCDHCP", "em0"]),
@@ -48,6 +50,8 @@ def register(fp: FakeProcess, root: Path, create: list[str], exists: bool = Fals
     fp.register(ALLOW_VMM, stdout="0\n", returncode=1 if fail == ALLOW_VMM else 0)
     fp.register(LIST, stdout=NAMES if exists else NAMES_WITHOUT_PLEX)
     fp.register(create, callback=make_jail, returncode=1 if fail == create else 0)
+    fp.register(ZFS_GET, stdout="off\n")
+    fp.register(ZFS_SET)
     fp.register(TEMPLATE, returncode=1 if fail == TEMPLATE else 0)
     fp.register(JLS_ARGV, stdout=JLS, returncode=1 if fail == JLS_ARGV else 0)
 
@@ -68,7 +72,8 @@ def test_golden_sequence(fp: FakeProcess, tmp_path: Path, case: str) -> None:
     register(fp, tmp_path, create)
     code, out, err = invoke(tmp_path, *args)
     assert code == 0, err
-    assert [list(c) for c in fp.calls] == [ALLOW_VMM, LIST, create, TEMPLATE, JLS_ARGV]
+    zfs = [ZFS_GET, ZFS_SET] if case == "shared-zfs" else []
+    assert [list(c) for c in fp.calls] == [ALLOW_VMM, LIST, create, *zfs, TEMPLATE, JLS_ARGV]
     template = tmp_path / "usr/local/bastille/templates/bhyvetpl/plex"
     assert "CONFIG set allow.vmm" in (template / "Bastillefile").read_text()
     assert (template / "vm-templates/bhyvetpl-freebsd.conf").is_file()
@@ -92,8 +97,8 @@ def test_existing_jail_is_not_created_again(fp: FakeProcess, tmp_path: Path) -> 
 
 STEPS = {"allow-vmm": (ALLOW_VMM, 1, "allow.vmm exists"),
          "create": (CASES["shared-zfs"][1], 2, "bastille create plex"),
-         "template": (TEMPLATE, 6, "bastille template plex bhyvetpl/plex"),
-         "jls": (JLS_ARGV, 8, "jail plex runs")}
+         "template": (TEMPLATE, 7, "bastille template plex bhyvetpl/plex"),
+         "jls": (JLS_ARGV, 9, "jail plex runs")}
 
 
 @pytest.mark.parametrize("step", STEPS)
@@ -103,7 +108,7 @@ def test_failure_at_each_step_then_rerun(fp: FakeProcess, tmp_path: Path, step: 
     register(fp, tmp_path, create, fail=failing)
     code, out, err = invoke(tmp_path, *args)
     assert code == 1
-    assert f"step {index}/8 " in err and words in err
+    assert f"step {index}/9 " in err and words in err
     assert not [p for p in (tmp_path / "usr/local/bastille").rglob("*")
                 if p.is_file() and "templates" in p.parts]
     assert not (jail_dir(tmp_path) / "bhyvetpl.applied").exists()
@@ -132,10 +137,11 @@ def test_rerun_after_success_skips_template(fp: FakeProcess, tmp_path: Path) -> 
     offset = len(fp.calls)
     fp.register(ALLOW_VMM, stdout="0\n")
     fp.register(LIST, stdout=NAMES)
+    fp.register(ZFS_GET, stdout="on\n")
     fp.register(JLS_ARGV, stdout=JLS)
     code, out, _ = invoke(tmp_path, *args)
     assert code == 0
-    assert [list(c) for c in fp.calls][offset:] == [ALLOW_VMM, LIST, JLS_ARGV]
+    assert [list(c) for c in fp.calls][offset:] == [ALLOW_VMM, LIST, ZFS_GET, JLS_ARGV]
     assert "nothing changed" in out and files(tmp_path) == before
 
 

@@ -164,7 +164,7 @@ def test_jail_create_script_matches_direct_run(tmp_path: Path, monkeypatch: pyte
     assert (code, scode) == (0, 0) and "nothing changed" in out
     assert direct.calls() == script.calls() == [
         ("sysctl", "-n", "security.jail.param.allow.vmm"), ("bastille", "list", "jails"),
-        ("jls", "-j", "web")]
+        ("zfs", "get", "-H", "-o", "value", "jailed", "zroot/vms"), ("jls", "-j", "web")]
 
 
 GUEST_ARGS = ("new-guest", "bhyve", "deb1", "--preset", "linux", "--iso",

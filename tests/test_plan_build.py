@@ -35,6 +35,7 @@ def test_jail_create_steps(tmp_path: Path) -> None:
     plan = jail_create_plan(jail, tmp_path)
     argvs = [s.argv for s in plan.steps if isinstance(s, RunCommand)]
     assert argvs == [("bastille", "create", "-V", "web", "14.3-RELEASE", "SYNCDHCP", "em0"),
+                     ("zfs", "set", "jailed=on", "zroot/vms"),
                      ("bastille", "template", "web", "bhyvetpl/web")]
     edit = next(s for s in plan.steps if isinstance(s, EditBlock))
     assert edit.path == tmp_path / "usr/local/bastille/jails/web/jail.conf"
@@ -42,3 +43,9 @@ def test_jail_create_steps(tmp_path: Path) -> None:
     writes = [s.path for s in plan.steps if isinstance(s, WriteFile)]
     assert tmp_path / "usr/local/bastille/templates/bhyvetpl/web/Bastillefile" in writes
     assert isinstance(plan.steps[-1], Check) and plan.steps[-1].probe.argv == ("jls", "-j", "web")
+
+
+def test_vmm_ppt_is_checked_before_anything_is_written(tmp_path: Path) -> None:
+    jail = build_jail(JailOptions(name="gpu", passthrough=True, vmm_ppt=True))
+    checks = [s for s in jail_create_plan(jail, tmp_path).steps if isinstance(s, Check)]
+    assert checks[1].probe.argv == ("sysctl", "-n", "security.jail.param.allow.vmm_ppt")

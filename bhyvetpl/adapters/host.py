@@ -36,3 +36,13 @@ def service_argv(service: str, action: str) -> tuple[str, ...]:
 def jls_argv(jail: str) -> tuple[str, ...]:
     """Exit 0 only when the jail is running (the check `bastille start` does not do)."""
     return ("jls", "-j", jail)
+
+
+def zfs_get_jailed_argv(dataset: str) -> tuple[str, ...]:
+    """Print `on` or `off`: whether a jail may manage the dataset."""
+    return ("zfs", "get", "-H", "-o", "value", "jailed", dataset)
+
+
+def zfs_set_jailed_argv(dataset: str) -> tuple[str, ...]:
+    """Let a jail manage the dataset (`zfs jail` in exec.created needs it)."""
+    return ("zfs", "set", "jailed=on", dataset)

@@ -96,6 +96,12 @@ def jail_create_plan(jail: JailSpec, root: Path,
     steps: list[Step] = [Check(Probe(host.sysctl_get_argv("security.jail.param.allow.vmm"),
                                      means="allow.vmm exists: vmm.ko is loaded"),
                                fix="run `bhyvetpl host prepare` (or kldload vmm) first")]
+    if jail.vmm_ppt:
+        steps.append(Check(
+            Probe(host.sysctl_get_argv("security.jail.param.allow.vmm_ppt"),
+                  means="this kernel has the allow.vmm_ppt jail parameter"),
+            fix="drop --vmm-ppt: jail(8) would refuse the unknown parameter and the jail "
+                "would not start"))
     if create:
         steps.append(RunCommand(bastille.create_argv(jail), where=where,
                                 why="Bastille makes the jail", timeout=TEMPLATE_TIMEOUT,
@@ -106,6 +112,11 @@ def jail_create_plan(jail: JailSpec, root: Path,
                                  means=f"jail {jail.name} exists"),
                            where=where, fix=f"create it: bhyvetpl jail create {jail.name}"))
     features = Features.of_jail(jail)
+    if jail.vm_dataset:
+        steps.append(RunCommand(host.zfs_set_jailed_argv(jail.vm_dataset),
+                                why="let the jail mount its vm_dir dataset",
+                                skip_if=Probe(host.zfs_get_jailed_argv(jail.vm_dataset),
+                                              line="on", means=f"{jail.vm_dataset} is jailed")))
     lines = policy.jail_conf_lines(features, jail.vm_dataset)
     if lines:
         block = render_template("host/jail.conf.j2", f=features, settings=lines)

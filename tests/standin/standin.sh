@@ -1,9 +1,9 @@
 #!/bin/sh
-# Stand-in for bastille, vm, sysrc, kldload, kldstat, sysctl, service and jls in tests.
+# Stand-in for bastille, vm, sysrc, kldload, kldstat, sysctl, service, jls and zfs in tests.
 # Records its argv (tab-separated) in $STANDIN_LOG and answers from $STANDIN_STATE:
 #   kld/MOD (module loaded), sysctl/NAME (value), jails/NAME (jail exists),
 #   running/NAME (jail runs), guests/JAIL/NAME (guest exists), vmm/NAME (guest runs),
-#   iso/NAME (an ISO in the jail's vm_dir),
+#   iso/NAME (an ISO in the jail's vm_dir), zfs/POOL_DS.jailed (zfs set jailed=on done),
 #   fail (a tab-separated argv prefix that exits 1 with a message on stderr).
 # `bastille create` copies $STANDIN_JAILCONF to the jail's jail.conf below $STANDIN_ROOT.
 set -eu
@@ -30,6 +30,13 @@ case "$name" in
     fi ;;
   jls) [ -e "$state/running/$2" ] || { echo "jls: jail \"$2\" not found" >&2; exit 1; } ;;
   service|sysrc|vm) : ;;
+  zfs)
+    ds=$(printf '%s' "$*" | awk '{print $NF}' | tr / _)
+    if [ "$1" = get ]; then
+      if [ -e "$state/zfs/$ds.jailed" ]; then echo on; else echo off; fi
+    else
+      mkdir -p "$state/zfs"; : > "$state/zfs/$ds.jailed"
+    fi ;;
   bastille)
     case "$1" in
       list) ls "$state/jails" 2>/dev/null || true ;;
