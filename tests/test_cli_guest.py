@@ -26,7 +26,7 @@ def cmd(*argv: str) -> list[str]:
 
 JLS_ARGV = ["jls", "-j", "bhyve"]
 INFO = cmd("vm", "info", "win1")
-CREATE = cmd("vm", "create", "-t", "win1", "-s", "64G", "win1")
+CREATE = cmd("vm", "create", "-t", "bhyvetpl-guest-win1", "-s", "64G", "win1")
 HAS_ISO = cmd("test", "-f", f"/vms/.iso/{ISO}")
 FETCH = cmd("vm", "iso", URL)
 RUNNING = cmd("test", "-e", "/dev/vmm/win1")
@@ -47,7 +47,7 @@ def register(fp: FakeProcess, fail: list[str] | None = None, created: bool = Fal
 
 
 def template(root: Path) -> Path:
-    return root / "usr/local/bastille/jails/bhyve/root/vms/.templates/win1.conf"
+    return root / "usr/local/bastille/jails/bhyve/root/vms/.templates/bhyvetpl-guest-win1.conf"
 
 
 def invoke(root: Path, *args: str) -> tuple[int, str, str]:
@@ -69,13 +69,13 @@ def test_golden_sequence_and_summary(fp: FakeProcess, tmp_path: Path) -> None:
 def test_minimal_guest(fp: FakeProcess, tmp_path: Path) -> None:
     fp.register(JLS_ARGV, stdout=JLS)
     fp.register(cmd("vm", "info", "fbsd1"), returncode=1)
-    fp.register(cmd("vm", "create", "-t", "fbsd1", "-s", "10G", "fbsd1"))
+    fp.register(cmd("vm", "create", "-t", "bhyvetpl-guest-fbsd1", "-s", "10G", "fbsd1"))
     fp.register(cmd("vm", "start", "fbsd1"))
     fp.register(cmd("test", "-e", "/dev/vmm/fbsd1"), returncode=1)
     code, _, err = invoke(tmp_path, "new-guest", "bhyve", "fbsd1", "--size", "10G", "--start")
     assert code == 0, err
     assert [list(c) for c in fp.calls] == [
-        JLS_ARGV, cmd("vm", "info", "fbsd1"), cmd("vm", "create", "-t", "fbsd1", "-s", "10G",
+        JLS_ARGV, cmd("vm", "info", "fbsd1"), cmd("vm", "create", "-t", "bhyvetpl-guest-fbsd1", "-s", "10G",
                                                    "fbsd1"),
         cmd("test", "-e", "/dev/vmm/fbsd1"), cmd("vm", "start", "fbsd1")]
 

@@ -31,6 +31,6 @@ def test_names_round_trip_through_the_script(jail: str, guest: str, odd: str) ->
         assert (code, scode) == (0, 0), out + sout
         calls = direct.calls()
         assert calls == script.calls()
-        assert ("bastille", "cmd", jail, "vm", "create", "-t", guest, "-s", "20G",
-                guest) in calls
+        assert ("bastille", "cmd", jail, "vm", "create", "-t", f"bhyvetpl-guest-{guest}",
+                "-s", "20G", guest) in calls
         assert direct.snapshot() == script.snapshot()

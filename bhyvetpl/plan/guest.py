@@ -75,10 +75,13 @@ def new_guest_plan(jail: JailSpec, guest: GuestSpec, root: Path, iso: IsoSource 
         Probe(host.jls_argv(jail.name), means=f"jail {jail.name} runs"), where=where,
         fix=f"start it (bastille start {jail.name}): `bastille cmd` does nothing and exits 0 "
             "on a stopped jail")]
-    steps.append(WriteFile(jail_templates_dir(jail, root, prefix) / f"{name}.conf",
+    # A name of bhyvetpl's own, so the admin's templates (default.conf...) stay untouched.
+    template = f"bhyvetpl-guest-{name}"
+    steps.append(WriteFile(jail_templates_dir(jail, root, prefix) / f"{template}.conf",
                            render_guest(guest),
-                           where=where, why=f"template for vm create -t {name}"))
-    steps.append(RunCommand(inside(vm.create_argv(name, name, guest.disks[0].size or disk_size)),
+                           where=where, why=f"template for vm create -t {template}"))
+    steps.append(RunCommand(inside(vm.create_argv(name, template,
+                                                  guest.disks[0].size or disk_size)),
                             where=where, why="vm-bhyve creates the guest and its disk",
                             skip_if=Probe(inside(vm.info_argv(name)), means=f"{name} exists")))
     if iso is not None:
