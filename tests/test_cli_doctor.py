@@ -107,3 +107,20 @@ def test_nothing_failing_exits_0(cli: CliRunner, fp: FakeProcess, tmp_path: Path
     result = cli.invoke(app, ["doctor", "test-bhyve", "--root", str(tmp_path)])
     assert result.exit_code == 0, result.stdout
     assert " 0 fail" in result.stdout and "FAIL" not in result.stdout
+
+
+def test_jail_zvols_are_probed_below_its_zfs_vm_dir(cli: CliRunner, fp: FakeProcess,
+                                                     tmp_path: Path) -> None:
+    # The seed ruleset unhides nmdm* and tap* but no zvol: the guest's zvol is hidden.
+    host(fp, tmp_path)
+    jail(fp, tmp_path)
+    put(tmp_path, f"{JAIL_ROOT}/etc/rc.conf", 'vm_enable="YES"\nvm_dir="zfs:tank/vms"\n')
+    guest = (FIXTURES / "lint" / "seed-passthru-guest.conf").read_text()
+    put(tmp_path, f"{JAIL_ROOT}/tank/vms/test/test.conf",
+        guest.replace('disk0_name="disk0.img"', 'disk0_name="disk0"\ndisk0_dev="zvol"'))
+    result = cli.invoke(app, ["doctor", "test-bhyve", "--json", "--root", str(tmp_path)])
+    checks = {c["check"]: c for c in json.loads(result.stdout)["checks"]}
+    devfs = checks["devfs ruleset 25"]
+    assert devfs["status"] == "FAIL" and "hides /dev/zvol/tank/vms/test/disk0" in devfs["detail"]
+    assert "add path 'zvol/tank/vms/*/*' unhide" in devfs["fix"]
+    assert "nmdm" not in devfs["fix"] and "tap" not in devfs["fix"]

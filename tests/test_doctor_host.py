@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 import pytest
 from packaging.version import Version
@@ -10,8 +11,11 @@ from typer.testing import CliRunner
 from bhyvetpl.adapters.runner import SubprocessRunner
 from bhyvetpl.cli import app
 from bhyvetpl.doctor import host
-from bhyvetpl.doctor.guest import Needs
+from bhyvetpl.doctor.guest import Needs, find_guests
 from bhyvetpl.doctor.result import Reader
+from bhyvetpl.model.jail import RulesetSpec
+from bhyvetpl.model.policy import Features
+from bhyvetpl.render import render_host
 
 FREEBSD = Path(__file__).resolve().parent / "fixtures" / "freebsd"
 
@@ -187,3 +191,82 @@ def test_probe_of_missing_program_reads_as_127(fp: FakeProcess, tmp_path: Path) 
         raise FileNotFoundError("kldstat")
     fp.register(["kldstat", "-q", "-m", "vmm"], callback=missing)
     assert reader(tmp_path).run("kldstat", "-q", "-m", "vmm").returncode == 127
+
+
+DEB1 = ('loader="grub"\ncpu=1\nmemory=512M\nnetwork0_type="virtio-net"\n'
+        'network0_switch="public"\nnetwork0_device="tap25"\n'
+        'disk0_type="virtio-blk"\ndisk0_name="disk0.img"\n')
+DEB1_ZVOL = ('loader="grub"\ncpu=1\nmemory=512M\n'
+             'disk0_type="virtio-blk"\ndisk0_name="disk0"\ndisk0_dev="zvol"\n')
+
+
+def own_rules(**features: Any) -> str:
+    """The devfs.rules block bhyvetpl's render_host writes for these features."""
+    files = render_host(Features(jail="bhyve", release=Version("14.3"),
+                                 ruleset=RulesetSpec(25), **features))
+    (rules,) = [f.text for f in files if f.relpath == PurePosixPath("etc/devfs.rules")]
+    return rules
+
+
+def guest_needs(root: Path, text: str, vm_dir: str = "/vms") -> Needs:
+    put(root, "/jail/vms/deb1/deb1.conf", text)
+    return Needs.of(find_guests(root / "jail/vms"), vm_dir)
+
+
+def test_devfs_own_narrow_ruleset_passes_for_its_guests(tmp_path: Path) -> None:
+    rules = own_rules(guests=("deb1",), host_taps=("tap25",))
+    assert "nmdm-*" not in rules and "tap*" not in rules
+    put(tmp_path, "/etc/devfs.rules", rules)
+    needs = guest_needs(tmp_path, DEB1)
+    results = host.check_devfs(reader(tmp_path), 25, needs, Version("14.3"))
+    assert [(r.status, r.fix) for r in results] == [("PASS", ""), ("PASS", "")]
+
+
+def test_devfs_hidden_guest_console_names_its_own_pair(tmp_path: Path) -> None:
+    rules = own_rules(guests=("deb1",), host_taps=("tap25",))
+    put(tmp_path, "/etc/devfs.rules", rules.replace("add path 'nmdm-deb1.*' unhide\n", ""))
+    needs = guest_needs(tmp_path, DEB1)
+    nodes, _ = host.check_devfs(reader(tmp_path), 25, needs, Version("14.3"))
+    assert nodes.status == "FAIL" and nodes.detail.endswith("; hides /dev/nmdm-deb1.*")
+    assert nodes.fix.startswith("add path 'nmdm-deb1.*' unhide (in ")
+    assert "nmdm-*" not in nodes.fix and "tap" not in nodes.fix
+
+
+def test_devfs_hidden_host_tap_names_the_tap(tmp_path: Path) -> None:
+    put(tmp_path, "/etc/devfs.rules", own_rules(guests=("deb1",), host_taps=("tap7",)))
+    nodes, _ = host.check_devfs(reader(tmp_path), 25, guest_needs(tmp_path, DEB1),
+                                Version("14.3"))
+    assert nodes.status == "FAIL" and nodes.detail.endswith("; hides /dev/tap25")
+    assert nodes.fix.startswith("add path 'tap25' unhide (in ")
+
+
+def test_devfs_hidden_zvol_fails_and_names_the_zvol(tmp_path: Path) -> None:
+    put(tmp_path, "/etc/devfs.rules", own_rules(guests=("deb1",), tap=False))
+    needs = guest_needs(tmp_path, DEB1_ZVOL, "zfs:tank/vms")
+    nodes, _ = host.check_devfs(reader(tmp_path), 25, needs, Version("14.3"))
+    assert nodes.status == "FAIL" and "hides /dev/zvol/tank/vms/deb1/disk0" in nodes.detail
+    assert nodes.fix.startswith(
+        "add path 'zvol' unhide; add path 'zvol/tank' unhide; add path 'zvol/tank/vms' "
+        "unhide; add path 'zvol/tank/vms/*' unhide; add path 'zvol/tank/vms/*/*' unhide (in ")
+
+
+def test_devfs_own_zvol_ruleset_passes(tmp_path: Path) -> None:
+    put(tmp_path, "/etc/devfs.rules",
+        own_rules(guests=("deb1",), tap=False, zvol_dataset="tank/vms"))
+    needs = guest_needs(tmp_path, DEB1_ZVOL, "zfs:tank/vms")
+    assert [r.status for r in host.check_devfs(reader(tmp_path), 25, needs,
+                                                Version("14.3"))] == ["PASS", "PASS"]
+
+
+def test_devfs_custom_disk_device_is_probed_with_its_directories(tmp_path: Path) -> None:
+    custom = DEB1_ZVOL.replace('"disk0"\ndisk0_dev="zvol"', '"/dev/zvol/tank/x/d0"\n'
+                               'disk0_dev="custom"')
+    needs = guest_needs(tmp_path, custom)
+    put(tmp_path, "/etc/devfs.rules", own_rules(guests=("deb1",), tap=False,
+                                                disk_nodes=("zvol/tank/x/d0",)))
+    assert host.check_devfs(reader(tmp_path), 25, needs, Version("14.3"))[0].status == "PASS"
+    put(tmp_path, "/etc/devfs.rules", own_rules(guests=("deb1",), tap=False))
+    nodes, _ = host.check_devfs(reader(tmp_path), 25, needs, Version("14.3"))
+    assert nodes.status == "FAIL" and nodes.fix.startswith(
+        "add path 'zvol' unhide; add path 'zvol/tank' unhide; add path 'zvol/tank/x' unhide; "
+        "add path 'zvol/tank/x/d0' unhide (in ")

@@ -13,9 +13,8 @@ def run_doctor(r: Reader, jail: str | None = None, ruleset: int = 25,
                jails_dir: str = "/usr/local/bastille/jails") -> list[CheckResult]:
     """Every host check, then (given a jail) every jail check."""
     context = load_context(r, jail, jails_dir) if jail else None
-    guests = context.guests if context is not None and not isinstance(
-        context, CheckResult) else ()
-    needs = Needs.of(guests)
+    known = context if context is not None and not isinstance(context, CheckResult) else None
+    needs = Needs.of(known.guests, known.vm_dir) if known is not None else Needs()
     release_check, release = host.check_release(r)
     results = [release_check]
     modules = policy.host_modules(release or policy.TUNTAP_SINCE)

@@ -55,6 +55,26 @@ class Guest:
         """Switches the NICs attach to."""
         return tuple(s for s in self.indexed("networkN_switch") if s)
 
+    @property
+    def nic_devices(self) -> tuple[str, ...]:
+        """networkN_device of each NIC: a host-made tap, or "" when vm-bhyve makes one."""
+        return self.indexed("networkN_device")
+
+    def disk_nodes(self, dataset: str | None) -> tuple[str, ...]:
+        """The devfs paths of the disks that are device nodes, as vm-bhyve opens them.
+
+        A zvol is /dev/zvol/DATASET/GUEST/DISK (DATASET from `vm_dir="zfs:..."`), a
+        custom disk its own path; file disks are not device nodes.
+        """
+        nodes = []
+        for dev, name in zip(self.indexed("diskN_dev"), self.indexed("diskN_name"),
+                             strict=True):
+            if dev in ("zvol", "sparse-zvol") and dataset:
+                nodes.append(f"zvol/{dataset}/{self.name}/{name}")
+            elif dev == "custom" and name.startswith("/dev/"):
+                nodes.append(name.removeprefix("/dev/"))
+        return tuple(nodes)
+
 
 def find_guests(vm_dir: Path) -> tuple[Guest, ...]:
     """Every `NAME/NAME.conf` below vm_dir (dot directories are vm-bhyve's own)."""
@@ -72,25 +92,42 @@ def find_guests(vm_dir: Path) -> tuple[Guest, ...]:
 
 @dataclass(frozen=True, slots=True)
 class Needs:
-    """What the guests need; with no jail given, the doctor assumes consoles and taps."""
+    """What the guests need; with no jail given, the doctor assumes consoles and taps.
+
+    `guests` and the fields after it name the device nodes; they stay empty when no
+    guest is known, and the devfs check then probes generic nodes.
+    """
 
     tap: bool = True
     uefi: bool = False
     zvol: bool = False
     passthru: tuple[str, ...] = ()
     switches: tuple[str, ...] = ()
+    guests: tuple[str, ...] = ()
+    host_taps: tuple[str, ...] = ()
+    made_taps: bool = False
+    zvol_dataset: str | None = None
+    disk_nodes: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, guests: tuple[Guest, ...]) -> Needs:
-        """Collect the needs of every guest."""
+    def of(cls, guests: tuple[Guest, ...], vm_dir: str | None = None) -> Needs:
+        """Collect the needs of every guest; vm_dir (`zfs:DATASET`) places their zvols."""
         if not guests:
             return cls()
+        dataset = vm_dir.removeprefix("zfs:") if vm_dir and vm_dir.startswith("zfs:") else None
+        nics = [nic for g in guests for nic in zip(g.nic_devices, g.indexed("networkN_switch"),
+                                                    strict=True)]
         return cls(
             tap=any(g.switches for g in guests),
             uefi=any(g.uefi for g in guests),
             zvol=any(g.zvol for g in guests),
             passthru=tuple(dict.fromkeys(p for g in guests for p in g.passthru)),
             switches=tuple(dict.fromkeys(s for g in guests for s in g.switches)),
+            guests=tuple(g.name for g in guests),
+            host_taps=tuple(dict.fromkeys(device for device, _ in nics if device)),
+            made_taps=any(switch and not device for device, switch in nics),
+            zvol_dataset=dataset if any(g.zvol for g in guests) else None,
+            disk_nodes=tuple(dict.fromkeys(n for g in guests for n in g.disk_nodes(dataset))),
         )
 
     @property

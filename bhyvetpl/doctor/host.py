@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from packaging.version import InvalidVersion, Version
 
 from bhyvetpl.doctor import parse
 from bhyvetpl.doctor.guest import Needs
 from bhyvetpl.doctor.result import CheckResult, Reader, Status
+from bhyvetpl.model import policy
 
 MODULE_FIX = {
     "vmm": "kldload vmm && sysrc -f /boot/loader.conf vmm_load=YES",
@@ -140,17 +143,48 @@ def tap_up_result(value: str | None) -> CheckResult:
                        f"sysctl {name}=1 && echo '{name}=1' >> /etc/sysctl.conf")
 
 
-def required_nodes(needs: Needs, release: Version | None) -> list[tuple[str, str, bool]]:
-    """(node, why, fatal) the ruleset must unhide for the needs (reference.md §5)."""
-    nodes = [("vmm", "vmm", True), ("vmm/guest", "vmm/*", True),
-             ("vmm.io", "vmm.io", needs.uefi), ("vmm.io/guest.bootrom", "vmm.io/*", needs.uefi),
-             ("nmdm-guest.1A", "nmdm-*", True)]
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """A node the ruleset must unhide, the narrowest rule that does, and what to call it."""
+
+    node: str
+    unhide: str
+    fatal: bool = True
+    label: str = ""
+
+    @property
+    def shown(self) -> str:
+        """What the detail names: the node, or the rule when the node is made up."""
+        return self.label or self.node
+
+
+def required_nodes(needs: Needs, release: Version | None) -> list[Probe]:
+    """The nodes the guests open (reference.md §5), each with bhyvetpl's rule for it.
+
+    With the guests known the probes are their own consoles, taps and disk devices and
+    the rules those bhyvetpl's policy grants; without, generic nodes stand in.
+    """
+    nodes = [Probe("vmm", "vmm"), Probe("vmm/guest", "vmm/*", label="vmm/*"),
+             Probe("vmm.io", "vmm.io", needs.uefi),
+             Probe("vmm.io/guest.bootrom", "vmm.io/*", needs.uefi, "vmm.io/*")]
     if release is not None and release >= Version("15.0"):
-        nodes.append(("vmmctl", "vmmctl", True))
-    if needs.tap:
-        nodes.append(("tap0", "tap*", True))
+        nodes.append(Probe("vmmctl", "vmmctl"))
+    if not needs.guests:
+        nodes.append(Probe("nmdm-guest.1A", "nmdm-*", label="nmdm-*"))
+        if needs.tap:
+            nodes.append(Probe("tap0", "tap*", label="tap*"))
+    else:
+        for guest, rule in zip(needs.guests, policy.console_paths(needs.guests), strict=True):
+            nodes += [Probe(f"nmdm-{guest}.1{end}", rule, label=rule) for end in "AB"]
+        nodes += [Probe(tap, tap) for tap in needs.host_taps]
+        if needs.made_taps:
+            nodes.append(Probe("tap0", "tap*", label="tap*"))
+        granted = policy.zvol_paths(needs.zvol_dataset) if needs.zvol_dataset else ()
+        for node in dict.fromkeys(p for d in needs.disk_nodes for p in policy.with_parents(d)):
+            rule = next((g for g in granted if parse.devfs_matches(g, node)), node)
+            nodes.append(Probe(node, rule))
     if needs.passthru:
-        nodes += [("pci", "pci", True), ("mem", "mem", True)]
+        nodes += [Probe("pci", "pci"), Probe("mem", "mem")]
     return nodes
 
 
@@ -170,15 +204,15 @@ def check_devfs(r: Reader, number: int, needs: Needs, release: Version | None,
     if not any(i in ("$devfsrules_jail", "$devfsrules_jail_vnet") for i in ruleset.includes):
         problems.append(("FAIL", "does not include $devfsrules_jail",
                          "add include $devfsrules_jail"))
-    for node, pattern, fatal in required_nodes(needs, release):
-        if not any(parse.devfs_matches(p, node) for p in ruleset.unhidden):
-            problems.append(("FAIL" if fatal else "WARN", f"hides /dev/{pattern}",
-                             f"add path '{pattern}' unhide"))
+    for probe in required_nodes(needs, release):
+        if not any(parse.devfs_matches(p, probe.node) for p in ruleset.unhidden):
+            problems.append(("FAIL" if probe.fatal else "WARN", f"hides /dev/{probe.shown}",
+                             f"add path '{probe.unhide}' unhide"))
     status: Status = "FAIL" if any(p[0] == "FAIL" for p in problems) else (
         "WARN" if problems else "PASS")
-    results = [CheckResult(name, status, where + ("; " + ", ".join(p[1] for p in problems)
-                                                  if problems else ""),
-                           "; ".join(p[2] for p in problems) +
+    results = [CheckResult(name, status, where + ("; " + ", ".join(
+                               dict.fromkeys(p[1] for p in problems)) if problems else ""),
+                           "; ".join(dict.fromkeys(p[2] for p in problems)) +
                            (f" (in {where}), then {reload}" if problems else ""))]
     extra = [p for p in ("mem", "kmem", "io", "pci") if p in ruleset.unhidden and not (
         needs.passthru and p in ("pci", "mem"))]

@@ -118,13 +118,10 @@ def devfs_rules(features: Features) -> tuple[RuleGroup, ...]:
         groups.append(RuleGroup("FreeBSD 15+: guests are created through /dev/vmmctl",
                                 ("vmmctl",)))
     if features.console:
-        if features.guests:
-            paths = tuple(f"nmdm-{name}.*" for name in features.guests)
-            why = "serial consoles of the declared guests only (vm-bhyve's nmdm-NAME.NA/B)"
-        else:
-            paths = ("nmdm-*",)
-            why = "serial consoles: vm-bhyve's nmdm-* pairs (declare guests to narrow this)"
-        groups.append(RuleGroup(why, paths))
+        why = ("serial consoles of the declared guests only (vm-bhyve's nmdm-NAME.NA/B)"
+               if features.guests else
+               "serial consoles: vm-bhyve's nmdm-* pairs (declare guests to narrow this)")
+        groups.append(RuleGroup(why, console_paths(features.guests)))
     if features.host_taps:
         groups.append(RuleGroup("the host-made taps the guests name, and no others",
                                 features.host_taps))
@@ -136,17 +133,13 @@ def devfs_rules(features: Features) -> tuple[RuleGroup, ...]:
     if features.dhcp:
         groups.append(RuleGroup("DHCP in the vnet jail: dhclient needs bpf(4)", ("bpf*",)))
     if features.zvol_dataset:
-        dataset = features.zvol_dataset
-        parts = dataset.split("/")
-        parents = tuple("zvol/" + "/".join(parts[:i]) for i in range(1, len(parts)))
         groups.append(RuleGroup(
-            f"zvol disks below {dataset} only; devfs matches with FNM_PATHNAME, so each "
-            "directory level is its own line",
-            ("zvol", *parents, f"zvol/{dataset}", f"zvol/{dataset}/*", f"zvol/{dataset}/*/*")))
+            f"zvol disks below {features.zvol_dataset} only; devfs matches with FNM_PATHNAME, "
+            "so each directory level is its own line", zvol_paths(features.zvol_dataset)))
     if features.disk_nodes:
         groups.append(RuleGroup(
             "the disk devices the guests name, with their directories, and no others",
-            tuple(dict.fromkeys(p for node in features.disk_nodes for p in _with_parents(node)))))
+            tuple(dict.fromkeys(p for node in features.disk_nodes for p in with_parents(node)))))
     if features.needs_passthrough:
         groups.append(RuleGroup("PCI passthrough: bhyve opens /dev/pci; vm-bhyve reads "
                                 "/dev/mem for its IOMMU check. DANGEROUS: host memory",
@@ -158,7 +151,19 @@ def devfs_rules(features: Features) -> tuple[RuleGroup, ...]:
     return tuple(groups)
 
 
-def _with_parents(node: str) -> tuple[str, ...]:
+def console_paths(guests: tuple[str, ...]) -> tuple[str, ...]:
+    """The nmdm(4) pairs of these guests (`nmdm-NAME.*`), or every pair when none is named."""
+    return tuple(f"nmdm-{name}.*" for name in guests) or ("nmdm-*",)
+
+
+def zvol_paths(dataset: str) -> tuple[str, ...]:
+    """vm-bhyve's zvols below DATASET (`zvol/DATASET/GUEST/DISK`) with each directory."""
+    parts = dataset.split("/")
+    parents = tuple("zvol/" + "/".join(parts[:i]) for i in range(1, len(parts)))
+    return ("zvol", *parents, f"zvol/{dataset}", f"zvol/{dataset}/*", f"zvol/{dataset}/*/*")
+
+
+def with_parents(node: str) -> tuple[str, ...]:
     """`zvol/tank/vm/disk0` and each directory above it (FNM_PATHNAME: one line each)."""
     parts = node.split("/")
     return tuple("/".join(parts[:i]) for i in range(1, len(parts) + 1))
