@@ -75,8 +75,8 @@ def test_minimal_guest(fp: FakeProcess, tmp_path: Path) -> None:
     code, _, err = invoke(tmp_path, "new-guest", "bhyve", "fbsd1", "--size", "10G", "--start")
     assert code == 0, err
     assert [list(c) for c in fp.calls] == [
-        JLS_ARGV, cmd("vm", "info", "fbsd1"), cmd("vm", "create", "-t", "bhyvetpl-guest-fbsd1", "-s", "10G",
-                                                   "fbsd1"),
+        JLS_ARGV, cmd("vm", "info", "fbsd1"),
+        cmd("vm", "create", "-t", "bhyvetpl-guest-fbsd1", "-s", "10G", "fbsd1"),
         cmd("test", "-e", "/dev/vmm/fbsd1"), cmd("vm", "start", "fbsd1")]
 
 

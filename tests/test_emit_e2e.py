@@ -199,7 +199,8 @@ def test_new_guest_script_matches_direct_run(tmp_path: Path, monkeypatch: pytest
         assert again == script.calls()
         assert not any(c[3:5] == ("vm", "create") for c in again)   # the guest exists now
         assert normalised(direct) == normalised(script)
-    conf = direct.root / "usr/local/bastille/jails/bhyve/root/vms/.templates/bhyvetpl-guest-deb1.conf"
+    templates = direct.root / "usr/local/bastille/jails/bhyve/root/vms/.templates"
+    conf = templates / "bhyvetpl-guest-deb1.conf"
     assert 'loader="uefi"' in conf.read_text()
 
 
