@@ -69,8 +69,12 @@ def passthrough_problems(jail: str, devices: Sequence[str], jail_conf: str | Non
         what = ("has no devfs_ruleset" if ruleset is None else f"uses devfs ruleset {ruleset}, "
                 + ("which is not in /etc/devfs.rules" if pci is None else "which hides pci"))
         problems.append(f"jail {jail} {what}: {fix_host}, and {fix_jail}")
-    reserved = {d for line in (loader_conf or "").splitlines()
-                if (m := PPTDEVS_RE.match(line)) for d in m.group(1).split()}
+    # The loader keeps the last assignment of each of pptdevs, pptdevs2, pptdevs3.
+    last: dict[str, str] = {}
+    for line in (loader_conf or "").splitlines():
+        if m := PPTDEVS_RE.match(line):
+            last[line.split("=", 1)[0].strip()] = m.group(1)
+    reserved = {d for value in last.values() for d in value.split()}
     missing = [d for d in devices if d not in reserved]
     if missing:
         problems.append(f"/boot/loader.conf does not give {' '.join(missing)} to ppt(4) "
