@@ -8,7 +8,6 @@ import pytest
 
 from bhyvetpl.errors import SpecError
 from bhyvetpl.model.guest import DiskSpec, GuestSpec
-from bhyvetpl.model.options import GuestOptions, build_guest
 from bhyvetpl.render import render_guest
 
 
@@ -89,26 +88,3 @@ def test_gdb_renders_as_bhyve_options(gdb: str) -> None:
 def test_defaults_write_none_of_the_new_keys() -> None:
     text = render_guest(GuestSpec("vm0"))
     assert not any(key in text for key in ("bhyveload_args", "bhyve_options", "_opts", "_dev"))
-
-
-SEED_GUEST = """\
-loader="bhyveload"
-cpu=2
-memory=4G
-wired_memory="yes"
-network0_type="virtio-net"
-network0_switch="public14"
-disk0_type="virtio-blk"
-disk0_name="disk0.img"
-uuid="a179833c-204e-11eb-97b6-90e2ba4673cc"
-network0_mac="58:9c:fc:0c:fa:98"
-passthru0="1/0/0"
-debug="yes"
-"""
-
-
-def test_seed_guest_renders_unchanged() -> None:
-    guest = build_guest(GuestOptions(
-        name="test", cpu=2, memory="4G", nics=("public14,mac=58:9c:fc:0c:fa:98",),
-        uuid="a179833c-204e-11eb-97b6-90e2ba4673cc", passthru=("1/0/0",), debug=True))
-    assert render_guest(guest) == SEED_GUEST
