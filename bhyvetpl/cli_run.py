@@ -14,11 +14,11 @@ import typer
 
 from bhyvetpl import cli_options as o
 from bhyvetpl.adapters.runner import SubprocessRunner
-from bhyvetpl.apply import Status, apply, tree_digest
+from bhyvetpl.apply import Status, apply, read_text, tree_digest
 from bhyvetpl.cli_common import reports_errors, warn
 from bhyvetpl.emit import emit_sh
 from bhyvetpl.errors import SpecError
-from bhyvetpl.model import values
+from bhyvetpl.model import policy, values
 from bhyvetpl.model.options import JAIL, build_features, build_jail
 from bhyvetpl.model.policy import Features
 from bhyvetpl.plan.actions import Plan, Step
@@ -28,6 +28,7 @@ from bhyvetpl.plan.build import (
     jail_create_plan,
     template_apply_plan,
 )
+from bhyvetpl.plan.shared import refuse_shared
 from bhyvetpl.progress import Spinner
 from bhyvetpl.show import describe
 
@@ -82,7 +83,12 @@ def host_prepare_cmd(
         jail, release, ruleset, ruleset_name, guest, console, tap, host_tap, uplink,
         zvol_dataset, disk_device, uefi, passthru, vmm_ppt, dhcp, vnet))
     warn(features)
-    run_plan(host_prepare_plan(features, root.absolute()), dry_run, emit)
+    root = root.absolute()
+    for rel, settings in (("boot/loader.conf", policy.loader_conf(features)),
+                          ("etc/rc.conf", policy.rc_conf(features))):
+        wanted = tuple(s.name for s in settings if s.name.startswith(("pptdevs", "ifconfig_")))
+        refuse_shared(features.jail, wanted, f"/{rel}", read_text(root / rel))
+    run_plan(host_prepare_plan(features, root), dry_run, emit)
 
 
 def _jail_plan(name: str, release: str, ip: str, iface: str, vnet: bool, bridge: str | None,

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bhyvetpl.cli import app
+from bhyvetpl.plan.shared import SharedSettingError, owners, refuse_shared
+
+LOADER = '# BEGIN bhyvetpl alpha\nvmm_load="YES"\npptdevs="1/0/0"\n# END bhyvetpl alpha\n'
+RC = ('hostname="h"\n# BEGIN bhyvetpl alpha\ncloned_interfaces="${cloned_interfaces} bridge0 '
+      'tap0"\nifconfig_bridge0="addm em0 addm tap0 up"\n# END bhyvetpl alpha\n')
+
+
+def test_owners_reads_only_bhyvetpl_blocks() -> None:
+    text = 'pptdevs="9/0/0"\n' + LOADER
+    assert owners(text, ("pptdevs", "pptdevs2")) == {"pptdevs": "alpha"}
+
+
+def test_the_same_jail_may_rewrite_its_own_block() -> None:
+    refuse_shared("alpha", ("pptdevs",), "/boot/loader.conf", LOADER)
+    with pytest.raises(SharedSettingError, match="jail alpha"):
+        refuse_shared("beta", ("pptdevs",), "/boot/loader.conf", LOADER)
+
+
+@pytest.mark.parametrize(("rel", "text", "flags"), [
+    ("boot/loader.conf", LOADER, ["--passthru", "2/0/0"]),
+    ("etc/rc.conf", RC, ["--no-vnet", "--host-tap", "tap1", "--uplink", "em0"]),
+])
+def test_host_prepare_refuses_a_second_jail(tmp_path: Path, rel: str, text: str,
+                                            flags: list[str]) -> None:
+    (tmp_path / rel).parent.mkdir(parents=True)
+    (tmp_path / rel).write_text(text)
+    before = sorted(tmp_path.rglob("*"))
+    for mode in ("--dry-run", "--emit"):
+        args = [mode, "sh"] if mode == "--emit" else [mode]
+        result = CliRunner(mix_stderr=False).invoke(
+            app, ["host", "prepare", "--jail", "beta", *flags, "--root", str(tmp_path), *args])
+        assert result.exit_code == 2, result.stdout
+        assert "already set by bhyvetpl's block for jail alpha" in result.stderr
+    assert sorted(tmp_path.rglob("*")) == before
+    ok = CliRunner(mix_stderr=False).invoke(
+        app, ["host", "prepare", "--jail", "beta", "--root", str(tmp_path), "--dry-run"])
+    assert ok.exit_code == 0, ok.stderr
