@@ -28,7 +28,7 @@ from bhyvetpl.plan.build import (
     jail_create_plan,
     template_apply_plan,
 )
-from bhyvetpl.plan.shared import refuse_shared
+from bhyvetpl.plan.shared import refuse_other_release, refuse_shared
 from bhyvetpl.progress import Spinner
 from bhyvetpl.show import describe
 
@@ -84,6 +84,7 @@ def host_prepare_cmd(
         zvol_dataset, disk_device, uefi, passthru, vmm_ppt, dhcp, vnet))
     warn(features)
     root = root.absolute()
+    refuse_other_release(release, read_text(root / "bin/freebsd-version"))
     for rel, settings in (("boot/loader.conf", policy.loader_conf(features)),
                           ("etc/rc.conf", policy.rc_conf(features))):
         wanted = tuple(s.name for s in settings if s.name.startswith(("pptdevs", "ifconfig_")))

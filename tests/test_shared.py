@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bhyvetpl.cli import app
-from bhyvetpl.plan.shared import SharedSettingError, owners, refuse_shared
+from bhyvetpl.plan.shared import HostStateError, owners, refuse_shared
 
 LOADER = '# BEGIN bhyvetpl alpha\nvmm_load="YES"\npptdevs="1/0/0"\n# END bhyvetpl alpha\n'
 RC = ('hostname="h"\n# BEGIN bhyvetpl alpha\ncloned_interfaces="${cloned_interfaces} bridge0 '
@@ -20,7 +20,7 @@ def test_owners_reads_only_bhyvetpl_blocks() -> None:
 
 def test_the_same_jail_may_rewrite_its_own_block() -> None:
     refuse_shared("alpha", ("pptdevs",), "/boot/loader.conf", LOADER)
-    with pytest.raises(SharedSettingError, match="jail alpha"):
+    with pytest.raises(HostStateError, match="jail alpha"):
         refuse_shared("beta", ("pptdevs",), "/boot/loader.conf", LOADER)
 
 
@@ -43,3 +43,17 @@ def test_host_prepare_refuses_a_second_jail(tmp_path: Path, rel: str, text: str,
     ok = CliRunner(mix_stderr=False).invoke(
         app, ["host", "prepare", "--jail", "beta", "--root", str(tmp_path), "--dry-run"])
     assert ok.exit_code == 0, ok.stderr
+
+
+def test_host_prepare_refuses_a_release_the_host_does_not_run(tmp_path: Path) -> None:
+    script = tmp_path / "bin/freebsd-version"
+    script.parent.mkdir()
+    script.write_text('#!/bin/sh\nUSERLAND_VERSION="15.0-RELEASE-p3"\n')
+    result = CliRunner(mix_stderr=False).invoke(
+        app, ["host", "prepare", "--root", str(tmp_path), "--dry-run"])
+    assert result.exit_code == 2
+    assert "pass --release 15.0-RELEASE" in result.stderr
+    ok = CliRunner(mix_stderr=False).invoke(
+        app, ["host", "prepare", "--release", "15.0-RELEASE", "--root", str(tmp_path),
+              "--dry-run"])
+    assert ok.exit_code == 0 and "add path 'vmmctl' unhide" in ok.stdout

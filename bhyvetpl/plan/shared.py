@@ -1,4 +1,4 @@
-"""Host settings only one jail's block can own: pptdevs (loader.conf) and bridge0 (rc.conf).
+"""Checks of the host's own files before host prepare: owned settings, the release.
 
 Each jail gets its own marked block, but the loader and rc keep the last assignment of
 a name, so a second jail's `pptdevs` or `ifconfig_bridge0` would silently cancel the
@@ -15,8 +15,8 @@ BEGIN_RE = re.compile(r"# BEGIN bhyvetpl (\S+)$")
 END_RE = re.compile(r"# END bhyvetpl (\S+)$")
 
 
-class SharedSettingError(BhyvetplError):
-    """Another jail's bhyvetpl block already owns a host-wide setting."""
+class HostStateError(BhyvetplError):
+    """The host's files contradict what this run would write (exit 2, nothing written)."""
 
     exit_code = ExitCode.USAGE
 
@@ -43,7 +43,26 @@ def refuse_shared(jail: str, wanted: tuple[str, ...], path: str, text: str | Non
              if owner != jail}
     if taken:
         name, owner = next(iter(taken.items()))
-        raise SharedSettingError(
+        raise HostStateError(
             f"{path}: {name} is already set by bhyvetpl's block for jail {owner}, and the "
             f"last assignment wins; prepare passthrough and host taps for one jail per "
             f"host (or add the devices to jail {owner}'s flags)")
+
+
+USERLAND_RE = re.compile(r'^USERLAND_VERSION="([^"]+)"', re.MULTILINE)
+
+
+def refuse_other_release(release: str, script: str | None) -> None:
+    """Raise when /bin/freebsd-version names another X.Y than --release says.
+
+    The ruleset depends on it (vmmctl on 15+, io/kmem before 13.1, if_tap on 12), and
+    the flag has a default; the script is read as a file, not run.
+    """
+    match = USERLAND_RE.search(script or "")
+    if match is None:
+        return
+    found = match.group(1)
+    if found.split("-", 1)[0] != release.split("-", 1)[0]:
+        raise HostStateError(
+            f"--release: {release!r} is not this host's release; /bin/freebsd-version says "
+            f"{found!r}: pass --release {found.rsplit('-p', 1)[0]}")
