@@ -117,11 +117,12 @@ def jail_create_plan(jail: JailSpec, root: Path,
                                 why="let the jail mount its vm_dir dataset",
                                 skip_if=Probe(host.zfs_get_jailed_argv(jail.vm_dataset),
                                               line="on", means=f"{jail.vm_dataset} is jailed")))
-    lines = policy.jail_conf_lines(features, jail.vm_dataset)
-    if lines:
-        block = render_template("host/jail.conf.j2", f=features, settings=lines)
-        steps.append(EditBlock(jail_dir / "jail.conf", block, jail.name, where=where,
-                               anchor="}", why="parameters `bastille config` refuses"))
+    # Written even when empty, so a later run without --vmm-ppt (or a dataset) takes out
+    # what an earlier one put there.
+    block = render_template("host/jail.conf.j2", f=features,
+                            settings=policy.jail_conf_lines(features, jail.vm_dataset))
+    steps.append(EditBlock(jail_dir / "jail.conf", block, jail.name, where=where,
+                           anchor="}", why="parameters `bastille config` refuses"))
     steps += [WriteFile(template_dir.joinpath(*f.relpath.parts), f.text, where="host",
                         why="Bastille template") for f in files]
     stamp_path = jail_dir / "bhyvetpl.applied"
