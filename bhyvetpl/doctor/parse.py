@@ -179,14 +179,18 @@ class JailConf:
     lines: dict[str, int] = field(default_factory=dict)
 
 
-def jail_conf(text: str, name: str) -> JailConf | None:
-    """The `NAME { ... }` block of a jail.conf as Bastille writes it (one param a line)."""
+def jail_conf(text: str, name: str | None) -> JailConf | None:
+    """The `NAME { ... }` block of a jail.conf as Bastille writes it (one param a line).
+
+    With name None, the first block: a jail's own jail.conf under Bastille holds one.
+    """
     inside = False
-    conf = JailConf(name)
+    conf = JailConf(name or "")
+    wanted = re.escape(name) if name else r"[^\s{]+"
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not inside:
-            inside = re.fullmatch(rf"{re.escape(name)}\s*\{{", line) is not None
+            inside = re.fullmatch(rf"{wanted}\s*\{{", line) is not None
             continue
         if line.startswith("}"):
             return conf
