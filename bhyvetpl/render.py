@@ -19,7 +19,6 @@ from bhyvetpl.model.guest import GuestSpec
 from bhyvetpl.model.jail import JailSpec
 from bhyvetpl.model.lab import guest_from_preset
 from bhyvetpl.model.policy import Features
-from bhyvetpl.model.preset import PRESETS
 
 TEMPLATE_NAMES = (
     "vm-bhyve/guest.conf.j2",
@@ -120,7 +119,7 @@ def render_guest(guest: GuestSpec) -> str:
 
 def preset_template(preset: str, switch: str) -> GuestSpec:
     """The guest behind `bhyvetpl-<preset>.conf`, the template `vm create -t` copies."""
-    return guest_from_preset(f"bhyvetpl-{preset}", PRESETS[preset], switch,
+    return guest_from_preset(f"bhyvetpl-{preset}", preset, switch,
                              PRESET_DISK_SIZE.get(preset, "20G"))
 
 
