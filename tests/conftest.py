@@ -9,6 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.standin_env import Host, make_host
+from tests.upstream import upstream
+
+__all__ = ["upstream"]
 
 
 @pytest.fixture

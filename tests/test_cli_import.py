@@ -1,13 +1,12 @@
 """`bhyvetpl import vmrun` end to end: the seed command lines as golden files, and vm-bhyve's view.
 
-Golden files regenerate only with BHYVETPL_UPDATE_GOLDEN=1. The harness test runs vm-bhyve's
-own code (/work/shared/tools/vm-bhyve) and skips when MIRROR_ROOT is unset.
+Golden files go through tests/golden_util.assert_golden. The harness test runs vm-bhyve's
+own code (../shared/tools/vm-bhyve, found by tests/upstream.py).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -16,9 +15,12 @@ from typer.testing import CliRunner
 
 from bhyvetpl.adapters.runner import SubprocessRunner
 from bhyvetpl.cli import app
+from tests.golden_util import GOLDEN as GOLDEN_ROOT
+from tests.golden_util import assert_golden
+from tests.upstream import VMB_TOOLS, needs_upstream
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "import"
-HARNESS = Path(os.environ.get("VMB_HARNESS", "/work/shared/tools/vm-bhyve"))
+HARNESS = VMB_TOOLS
 # Baldwin ran vmrun.sh in ~/bhyve as john (`make install DESTDIR=~/bhyve/vm0/host KMODOWN=john`).
 CWD = "/home/john/bhyve"
 SEEDS: dict[str, tuple[str, ...]] = {
@@ -50,11 +52,7 @@ def run_import(*args: str) -> tuple[int, str, str]:
 def test_seed_imports_exactly(case: str) -> None:
     code, out, err = run_import("--", *SEEDS[case])
     assert code == 0, err
-    path = golden_path(case)
-    if os.environ.get("BHYVETPL_UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(out, encoding="utf-8")
-    assert out == path.read_text(encoding="utf-8")
+    assert_golden(str(golden_path(case).relative_to(GOLDEN_ROOT)), out)
     assert all(line.startswith("note: ") for line in err.splitlines())
 
 
@@ -99,7 +97,7 @@ EXPECTED_ARGV: dict[str, tuple[list[str], list[str]]] = {
 }
 
 
-@pytest.mark.skipif(not os.environ.get("MIRROR_ROOT"), reason="needs MIRROR_ROOT (vm-bhyve)")
+@needs_upstream
 @pytest.mark.parametrize("case", sorted(SEEDS))
 def test_vm_bhyve_runs_the_golden_configs(case: str, tmp_path: Path) -> None:
     conf = tmp_path / golden_path(case).name

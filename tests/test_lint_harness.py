@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import os
 import subprocess
 from pathlib import Path
 
@@ -11,12 +10,11 @@ import pytest
 
 from bhyvetpl.lint import vmreader
 from bhyvetpl.model import slots
+from tests.upstream import VMB_TOOLS, needs_upstream
 
-HARNESS = Path(os.environ.get("VMB_HARNESS", "/work/shared/tools/vm-bhyve/vmb-bhyve-argv"))
+HARNESS = VMB_TOOLS / "vmb-bhyve-argv"
 LINT = Path(__file__).resolve().parent / "fixtures" / "lint"
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("MIRROR_ROOT") or not HARNESS.is_file(),
-    reason="needs MIRROR_ROOT and the vm-bhyve harness (vmb-bhyve-argv)")
+pytestmark = needs_upstream
 PINNED = """loader="bhyveload"
 cpu=2
 memory=1G

@@ -1,4 +1,4 @@
-"""Bastille's own `bastille plugin` dispatch runs the installed shims (needs MIRROR_ROOT).
+"""Bastille's own `bastille plugin` dispatch runs the installed shims (tests/upstream.py finds it).
 
 Bastille's scripts are extracted from the mirror into a temporary directory for each
 run (nothing of Bastille is stored here); their absolute /usr/local paths are pointed
@@ -20,10 +20,9 @@ from typer.testing import CliRunner
 from bhyvetpl.cli import app
 from bhyvetpl.render import PLUGIN_COMMANDS
 from tests.test_plugin import ARGV_STANDIN, ODD_ARGS
+from tests.upstream import needs_upstream, require_upstream
 
-MIRROR = Path(os.environ.get("MIRROR_ROOT", "/nonexistent")) / "BastilleBSD+bastille" / "repo"
-pytestmark = pytest.mark.skipif(not os.environ.get("MIRROR_ROOT") or not MIRROR.is_dir(),
-                                reason="needs MIRROR_ROOT with a BastilleBSD/bastille mirror")
+pytestmark = needs_upstream
 PATHS = ("/usr/local/share/bastille", "/usr/local/etc/bastille")
 GIT = shutil.which("git") or "/usr/bin/git"
 
@@ -32,7 +31,8 @@ GIT = shutil.which("git") or "/usr/bin/git"
 def bastille(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Bastille (the mirror's HEAD) below a directory, with bhyvetpl's plugin installed."""
     base = tmp_path_factory.mktemp("bastille")
-    archive = subprocess.run([GIT, "-C", str(MIRROR), "archive", "HEAD", "usr/local"],
+    mirror = require_upstream() / "BastilleBSD+bastille" / "repo"
+    archive = subprocess.run([GIT, "-C", str(mirror), "archive", "HEAD", "usr/local"],
                              capture_output=True, check=True).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(base, filter="data")

@@ -1,8 +1,7 @@
-"""Bastille's and vm-bhyve's own shell code reads what we render (needs MIRROR_ROOT)."""
+"""Bastille's and vm-bhyve's own shell code reads what we render (tests/upstream.py)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
@@ -12,11 +11,9 @@ from bhyvetpl.model.options import GuestOptions, JailOptions, build_guest, build
 from bhyvetpl.model.preset import PRESETS
 from bhyvetpl.output import write_tree
 from bhyvetpl.render import render_guest, render_jail
+from tests.upstream import TOOLS, needs_upstream
 
-TOOLS = Path(__file__).resolve().parents[2] / "shared" / "tools"
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("MIRROR_ROOT") or not TOOLS.is_dir(),
-    reason="needs MIRROR_ROOT with BastilleBSD/bastille and freebsd/vm-bhyve mirrors")
+pytestmark = needs_upstream
 
 
 def run(argv: list[str]) -> subprocess.CompletedProcess[str]:

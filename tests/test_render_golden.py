@@ -121,7 +121,10 @@ def test_bastillefile_example_is_the_default_render() -> None:
 
 @pytest.mark.parametrize("name", TEMPLATE_NAMES)
 def test_every_named_template_loads(name: str) -> None:
-    assert make_env().get_template(name) is not None
+    """make_env() loads each named template from the project's templates/ directory."""
+    template = make_env().get_template(name)
+    assert template.filename is not None
+    assert Path(template.filename).resolve() == (ROOT / "templates" / name).resolve()
 
 
 def test_wheel_ships_the_templates_the_code_loads() -> None:

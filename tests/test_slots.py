@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -12,8 +11,9 @@ from bhyvetpl.model.guest import GuestSpec
 from bhyvetpl.model.options import GuestOptions, build_guest
 from bhyvetpl.model.slots import allocate
 from bhyvetpl.render import render_guest
+from tests.upstream import VMB_TOOLS, needs_upstream
 
-HARNESS = Path(__file__).resolve().parents[2] / "shared/tools/vm-bhyve/vmb-bhyve-argv"
+HARNESS = VMB_TOOLS / "vmb-bhyve-argv"
 
 
 def placed(config: dict[str, str]) -> dict[tuple[int, int], str]:
@@ -59,8 +59,7 @@ GUESTS = [
 ]
 
 
-@pytest.mark.skipif(not os.environ.get("MIRROR_ROOT") or not HARNESS.is_file(),
-                    reason="needs MIRROR_ROOT and ../shared/tools")
+@needs_upstream
 @pytest.mark.parametrize("opts", GUESTS, ids=lambda o: o.name)
 def test_simulation_matches_vm_bhyve(opts: GuestOptions, tmp_path: Path) -> None:
     guest: GuestSpec = build_guest(opts)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import tempfile
 from pathlib import Path
@@ -19,11 +18,12 @@ from bhyvetpl.model.preset import PRESETS
 from bhyvetpl.render import render_jail
 from tests.golden_util import GOLDEN, assert_golden
 from tests.test_emit import SHELLCHECK
+from tests.upstream import VMB_TOOLS, needs_upstream
 
 RUNNER = CliRunner(mix_stderr=False)
 JAIL_DIR = "usr/local/bastille/jails/bhyve/root"
 LIST_JAILS = ["bastille", "list", "jails"]
-TOOLS = Path(__file__).resolve().parents[2] / "shared" / "tools" / "vm-bhyve"
+TOOLS = VMB_TOOLS
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
@@ -171,12 +171,7 @@ def test_install_then_list(presets: list[str], switch: str, edited: str) -> None
         assert states(out) == expected
 
 
-needs_harness = pytest.mark.skipif(
-    not os.environ.get("MIRROR_ROOT") or not TOOLS.is_dir(),
-    reason="needs MIRROR_ROOT with a freebsd/vm-bhyve mirror and ../shared/tools")
-
-
-@needs_harness
+@needs_upstream
 @pytest.mark.parametrize("preset", sorted(PRESETS))
 def test_vm_create_accepts_every_installed_template(tmp_path: Path, preset: str) -> None:
     """vm-bhyve's own `vm create -t` (core::create) and config reader take each template."""
