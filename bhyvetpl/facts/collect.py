@@ -1,0 +1,140 @@
+"""One read-only pass over a host: a fixed set of commands, then files read below the root.
+
+The number of processes is a constant (PROBES), whatever the number of jails and guests:
+jails, their parameters, rc.conf and guests are read from files (Bastille's jail.conf,
+the jail's /etc/rc.conf, `$vm_dir/NAME/NAME.conf`), never by a process per jail or guest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import PurePosixPath
+from typing import Protocol
+
+from bhyvetpl.adapters.runner import CommandNotFoundError, CommandRunner
+from bhyvetpl.doctor.parse import cpu_info, freebsd_version, jail_conf, sysctl_values
+from bhyvetpl.facts import parse
+from bhyvetpl.facts.model import Cpu, Facts, Guest, Jail, Release
+from bhyvetpl.hostfs.assign import assignments
+from bhyvetpl.lint import vmreader
+
+# The sysctls a plan or a check reads; `sysctl -i` skips the ones a kernel lacks
+# (sysctl(8): "-i Ignore unknown OIDs"), so an absent name means an absent OID.
+SYSCTLS = (
+    "kern.osreldate",
+    "security.jail.jailed",
+    "security.jail.param.allow.vmm",
+    "security.jail.param.allow.vmm_ppt",
+    "net.link.tap.up_on_open",
+    "kern.racct.enable",
+)
+PROBES: dict[str, tuple[str, ...]] = {
+    "release": ("freebsd-version", "-kru"),
+    "modules": ("kldstat",),
+    "sysctls": ("sysctl", "-i", *SYSCTLS),
+    "routes": ("netstat", "-rn", "-f", "inet"),
+    "interfaces": ("ifconfig", "-a"),
+    # jls(8) -n: every parameter of every running jail; libxo JSON keeps values intact.
+    "jails": ("jls", "--libxo=json", "-n"),
+    "datasets": ("zfs", "list", "-o", "name,mountpoint"),
+}
+DMESG = PurePosixPath("/var/run/dmesg.boot")
+BASTILLE_CONF = PurePosixPath("/usr/local/etc/bastille/bastille.conf")
+BASTILLE_PREFIX = "/usr/local/bastille"
+
+
+class HostReader(Protocol):
+    """Reads host files below a root: text (None when absent) and directory entries."""
+
+    def read_text(self, path: PurePosixPath) -> str | None:
+        """The file's text, or None when it does not exist."""
+        ...
+
+    def listdir(self, path: PurePosixPath) -> tuple[str, ...]:
+        """The names in a directory, sorted; () when it does not exist."""
+        ...
+
+
+def _outputs(runner: CommandRunner) -> dict[str, str]:
+    """Run every probe once; a missing program or a failure reads as no output."""
+    outputs: dict[str, str] = {}
+    for key, argv in PROBES.items():
+        try:
+            result = runner.run(argv, check=False, timeout=60.0)
+        except CommandNotFoundError:
+            outputs[key] = ""
+            continue
+        outputs[key] = result.stdout if result.ok or key == "sysctls" else ""
+    return outputs
+
+
+def _cpu(text: str | None) -> Cpu | None:
+    info = cpu_info(text or "")
+    if info is None:
+        return None
+    return Cpu(info.vendor, tuple(sorted(info.features2)), tuple(sorted(info.amd_features2)),
+               None if info.vtx is None else tuple(sorted(info.vtx)), info.vtx_disabled,
+               None if info.svm is None else tuple(sorted(info.svm)))
+
+
+def _guests(reader: HostReader, vm_dir: PurePosixPath) -> tuple[Guest, ...]:
+    """`$vm_dir/NAME/NAME.conf`, as vm-bhyve finds its guests (dot-directories are not)."""
+    guests = []
+    for name in reader.listdir(vm_dir):
+        text = None if name.startswith(".") else reader.read_text(vm_dir / name / f"{name}.conf")
+        if text is not None:
+            lines = vmreader.load(text)
+            config: dict[str, str] = {}
+            for line in lines:
+                config.setdefault(line.key, line.value)
+            guests.append(Guest(name, config))
+    return tuple(guests)
+
+
+def _vm_dir(rc_conf: dict[str, str], root: PurePosixPath,
+            mountpoint: Callable[[str], str | None]) -> PurePosixPath | None:
+    """Where the jail's vm_dir is on the host: below its root, or a jailed dataset's mount."""
+    value = rc_conf.get("vm_dir")
+    if not value:
+        return None
+    if value.startswith("zfs:"):
+        mounted = mountpoint(value[4:])
+        return None if mounted is None else root / mounted.lstrip("/")
+    return root / value.lstrip("/") if value.startswith("/") else None
+
+
+def collect(runner: CommandRunner, reader: HostReader) -> Facts:
+    """Read the host once: the fixed probes, then dmesg.boot, bastille.conf and the jails."""
+    out = _outputs(runner)
+    version = freebsd_version(out["release"])
+    datasets = parse.zfs_list(out["datasets"])
+    mounts = {d.name: d.mountpoint for d in datasets}
+    settings = assignments(reader.read_text(BASTILLE_CONF) or "", expand=True)
+    prefix = settings.get("bastille_prefix") or BASTILLE_PREFIX
+    jails_dir = PurePosixPath(settings.get("bastille_jailsdir") or f"{prefix}/jails")
+    releases_dir = PurePosixPath(settings.get("bastille_releasesdir") or f"{prefix}/releases")
+    running = parse.jls_json(out["jails"])
+    jails = []
+    for name in reader.listdir(jails_dir):
+        conf_text = reader.read_text(jails_dir / name / "jail.conf")
+        conf = jail_conf(conf_text, name) if conf_text is not None else None
+        if conf is None:
+            continue
+        root = jails_dir / name / "root"
+        rc = {k: v for k, v in assignments(reader.read_text(root / "etc/rc.conf") or "").items()
+              if v is not None}
+        vm_dir = _vm_dir(rc, root, lambda ds: mounts.get(ds))
+        jails.append(Jail(name, dict(conf.params), rc, name in running,
+                          running.get(name, {}), _guests(reader, vm_dir) if vm_dir else ()))
+    return Facts(
+        release=Release(*version) if version else None,
+        cpu=_cpu(reader.read_text(DMESG)),
+        modules=parse.kldstat_modules(out["modules"]),
+        sysctls=sysctl_values(out["sysctls"]),
+        default_interface=parse.default_interface(out["routes"]),
+        interfaces=parse.interfaces(out["interfaces"]),
+        bastille_prefix=prefix,
+        bastille_releases=reader.listdir(releases_dir),
+        jails=tuple(jails),
+        datasets=datasets,
+    )

@@ -1,0 +1,126 @@
+"""What one read-only pass found on a host: plain frozen data, saved and loaded as JSON.
+
+Tests and the demo plan against recorded facts; a real run collects them once, before
+anything is planned, so plan, dry-run and doctor all see the same host.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """`freebsd-version -kru`: the installed kernel, the running kernel, the userland."""
+
+    kernel_installed: str
+    kernel_running: str
+    userland: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cpu:
+    """The boot CPU block of /var/run/dmesg.boot: vendor and the flag lists bhyve needs."""
+
+    vendor: str
+    features2: tuple[str, ...] = ()
+    amd_features2: tuple[str, ...] = ()
+    vtx: tuple[str, ...] | None = None
+    vtx_disabled: bool = False
+    svm: tuple[str, ...] | None = None
+
+    @property
+    def intel(self) -> bool:
+        """Origin="GenuineIntel" (every other vendor is read as AMD-V)."""
+        return self.vendor == "GenuineIntel"
+
+    @property
+    def virtualisation(self) -> bool:
+        """VT-x offered and not disabled in the firmware, or SVM."""
+        if self.intel:
+            return self.vtx is not None and not self.vtx_disabled and "VMX" in self.features2
+        return "SVM" in self.amd_features2 and self.svm is not None
+
+    @property
+    def nested_paging(self) -> bool:
+        """EPT (Intel) or RVI, shown as SVM `NP` (AMD): bhyve needs one."""
+        if self.intel:
+            return self.vtx is not None and "EPT" in self.vtx
+        return self.svm is not None and "NP" in self.svm
+
+    @property
+    def unrestricted_guest(self) -> bool:
+        """Intel UG: without it only 1-vCPU bhyveload guests boot (AMD always has it)."""
+        return not self.intel or (self.vtx is not None and "UG" in self.vtx)
+
+    @property
+    def popcnt(self) -> bool:
+        """vm-bhyve refuses to run without POPCNT."""
+        return "POPCNT" in self.features2
+
+
+@dataclass(frozen=True, slots=True)
+class Interface:
+    """One `ifconfig -a` block: its name, groups and (for a bridge) members."""
+
+    name: str
+    groups: tuple[str, ...] = ()
+    members: tuple[str, ...] = ()
+    addresses: tuple[str, ...] = ()
+
+    @property
+    def bridge(self) -> bool:
+        """In the `bridge` interface group, as if_bridge puts every bridge."""
+        return "bridge" in self.groups
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    """One `zfs list -H -o name,mountpoint` row."""
+
+    name: str
+    mountpoint: str
+
+
+@dataclass(frozen=True, slots=True)
+class Guest:
+    """A vm-bhyve guest found as `$vm_dir/NAME/NAME.conf`, with its config's keys."""
+
+    name: str
+    config: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Jail:
+    """A Bastille jail: its jail.conf parameters, rc.conf, whether it runs, its guests."""
+
+    name: str
+    params: dict[str, str] = field(default_factory=dict)
+    rc_conf: dict[str, str] = field(default_factory=dict)
+    running: bool = False
+    live: dict[str, str] = field(default_factory=dict)
+    guests: tuple[Guest, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Everything bhyvetpl reads from a host before it plans."""
+
+    release: Release | None = None
+    cpu: Cpu | None = None
+    modules: tuple[str, ...] = ()
+    sysctls: dict[str, str] = field(default_factory=dict)
+    default_interface: str | None = None
+    interfaces: tuple[Interface, ...] = ()
+    bastille_prefix: str | None = None
+    bastille_releases: tuple[str, ...] = ()
+    jails: tuple[Jail, ...] = ()
+    datasets: tuple[Dataset, ...] = ()
+
+    def jail(self, name: str) -> Jail | None:
+        """The jail of that name, if the host has it."""
+        return next((j for j in self.jails if j.name == name), None)
+
+    def interface(self, name: str) -> Interface | None:
+        """The interface of that name, if the host has it."""
+        return next((i for i in self.interfaces if i.name == name), None)

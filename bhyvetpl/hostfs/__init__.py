@@ -1,0 +1,1 @@
+"""The host's files: reading them below a root, and one parser for each of their formats."""

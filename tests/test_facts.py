@@ -1,0 +1,205 @@
+"""The facts pass: parsers on recorded FreeBSD outputs, the collector, the JSON record."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pytest_subprocess import FakeProcess
+
+from bhyvetpl.adapters.runner import SubprocessRunner
+from bhyvetpl.errors import SpecError
+from bhyvetpl.facts import parse
+from bhyvetpl.facts.collect import PROBES, collect
+from bhyvetpl.facts.model import Cpu, Facts, Guest, Interface, Jail, Release
+from bhyvetpl.facts.record import dumps, loads
+from bhyvetpl.hostfs.assign import assignments
+
+FIX = Path(__file__).resolve().parent / "fixtures"
+FREEBSD = FIX / "freebsd"
+
+
+def fixture(name: str) -> str:
+    return (FREEBSD / name).read_text(encoding="utf-8")
+
+
+def test_kldstat_lists_vmm_without_ko() -> None:
+    modules = parse.kldstat_modules(fixture("kldstat-vmm-loaded-15.0.txt"))
+    assert modules[0] == "kernel" and "vmm" in modules and "zfs" in modules
+    assert "nmdm" in parse.kldstat_modules(fixture("kldstat-vmm-loaded-12.1-amd.txt"))
+    assert parse.kldstat_modules("kldstat: can't find file vmm\n") == ()
+
+
+def test_default_route_interface_read_by_header_column() -> None:
+    assert parse.default_interface(fixture("netstat-rn-inet-section-vtnet0-2020.txt")) == "vtnet0"
+    assert parse.default_interface("") is None
+
+
+@pytest.mark.parametrize(("name", "iface", "members", "groups"), [
+    ("ifconfig-bridge0-members-em0-em1-15.x.txt", "bridge0", ("em1", "em0"), ("bridge",)),
+    ("ifconfig-vm-public-member-ue0-14.2.txt", "vm-public", ("ue0",),
+     ("bridge", "vm-switch", "viid-4c918@")),
+    ("ifconfig-vm-public-inet-no-members-13.0-p4.txt", "vm-public", (), ("bridge", "vm-switch")),
+])
+def test_ifconfig_bridges(name: str, iface: str, members: tuple[str, ...],
+                          groups: tuple[str, ...]) -> None:
+    found = {i.name: i for i in parse.interfaces(fixture(name))}
+    assert found[iface].members == members
+    assert found[iface].groups[:len(groups)] == groups and found[iface].bridge
+
+
+def test_ifconfig_addresses_and_non_bridges() -> None:
+    found = parse.interfaces(fixture("ifconfig-a-g-epair-in-vnet-jail-15.0.txt"))
+    assert found and not any(i.bridge for i in found)
+    assert any(i.addresses for i in found)
+
+
+def test_jls_json_reads_every_parameter() -> None:
+    jails = parse.jls_json(fixture("jls-libxo-json-vnet-jail-15.0-p1.txt"))
+    demo = jails["demo"]
+    assert demo["vnet"] == "new" and demo["securelevel"] == "-1"
+    assert demo["devfs_ruleset"] == "5" and demo["ip4.addr"] == ""
+    assert parse.jls_json("") == {}
+
+
+def test_zfs_list_with_the_default_columns() -> None:
+    datasets = parse.zfs_list(fixture("zfs-list-r-vm-bhyve-guest-zvol-15.0.txt"))
+    assert [(d.name, d.mountpoint) for d in datasets] == [
+        ("zroot/usr/vm/freebsd", "/usr/vm/freebsd"), ("zroot/usr/vm/freebsd/disk0", "-")]
+    many = parse.zfs_list(fixture("zfs-list-bhyve-datasets-boot-environments-14.3.txt"))
+    assert ("cbsd", "/zroot") in [(d.name, d.mountpoint) for d in many]
+
+
+def test_bastille_conf_sample_expands_the_prefix() -> None:
+    conf = assignments(fixture("bastille.conf.sample-bastille-1.4.4-2280556.txt"), expand=True)
+    assert conf["bastille_prefix"] == "/usr/local/bastille"
+    assert conf["bastille_jailsdir"] == "/usr/local/bastille/jails"
+    assert conf["bastille_releasesdir"] == "/usr/local/bastille/releases"
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ('x="$(id)"\n', None), ("x=`id`\n", None), ('x="${nope}/a"\n', None),
+    ("x='${kept}'\n", "${kept}"), ('x="a b" # note\n', "a b"), ('x="open\n', None),
+])
+def test_assignments_never_guess_what_sh_would_run(text: str, value: str | None) -> None:
+    assert assignments(text, expand=True)["x"] == value
+
+
+class DirReader:
+    """Host files below a directory (the test's stand-in for HostFS)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def read_text(self, path: PurePosixPath) -> str | None:
+        target = self.root / str(path).lstrip("/")
+        return target.read_text(encoding="utf-8") if target.is_file() else None
+
+    def listdir(self, path: PurePosixPath) -> tuple[str, ...]:
+        target = self.root / str(path).lstrip("/")
+        return tuple(sorted(p.name for p in target.iterdir())) if target.is_dir() else ()
+
+
+def recorded_host(fp: FakeProcess, root: Path, jails: int, guests: int) -> None:
+    outputs = {
+        "release": fixture("freebsd-version-kru-14.3-kernel-p5-running-14.3-userland-p6.txt"),
+        "modules": fixture("kldstat-vmm-loaded-15.0.txt"),
+        "sysctls": fixture("sysctl-security-jail-jailed-0.txt"),
+        "routes": fixture("netstat-rn-inet-section-vtnet0-2020.txt"),
+        "interfaces": fixture("ifconfig-bridge0-members-em0-em1-15.x.txt"),
+        "jails": fixture("jls-libxo-json-vnet-jail-15.0-p1.txt"),
+        "datasets": fixture("zfs-list-r-vm-bhyve-guest-zvol-15.0.txt"),
+    }
+    for key, argv in PROBES.items():
+        fp.register(list(argv), stdout=outputs[key])
+    (root / "var/run").mkdir(parents=True)
+    (root / "var/run/dmesg.boot").write_text(fixture("dmesg-intel-n100-ept-ug-15.0-current.txt"))
+    conf = root / "usr/local/etc/bastille"
+    conf.mkdir(parents=True)
+    (conf / "bastille.conf").write_text(fixture("bastille.conf.sample-bastille-1.4.4-2280556.txt"))
+    (root / "usr/local/bastille/releases/14.3-RELEASE").mkdir(parents=True)
+    jail_conf = fixture("bastille-jail.conf-bhyve-vnet-12.2.txt")
+    guest_conf = (FIX / "lint" / "freebsd.conf").read_text()
+    for j in range(jails):
+        name = "demo" if j == 0 else f"j{j}"
+        jail_dir = root / "usr/local/bastille/jails" / name
+        (jail_dir / "root/etc").mkdir(parents=True)
+        (jail_dir / "jail.conf").write_text(jail_conf.replace("test-bhyve {", f"{name} {{"))
+        (jail_dir / "root/etc/rc.conf").write_text('vm_enable="YES"\nvm_dir="/vms"\n')
+        for g in range(guests):
+            (jail_dir / f"root/vms/g{g}").mkdir(parents=True)
+            (jail_dir / f"root/vms/g{g}/g{g}.conf").write_text(guest_conf)
+        (jail_dir / "root/vms/.templates").mkdir(parents=True)
+
+
+def test_collect_reads_a_recorded_host(fp: FakeProcess, tmp_path: Path) -> None:
+    recorded_host(fp, tmp_path, jails=2, guests=2)
+    facts = collect(SubprocessRunner(), DirReader(tmp_path))
+    assert facts.release == Release("14.3-RELEASE-p5", "14.3-RELEASE", "14.3-RELEASE-p6")
+    assert facts.cpu is not None and facts.cpu.intel and facts.cpu.nested_paging
+    assert "vmm" in facts.modules and facts.sysctls == {"security.jail.jailed": "0"}
+    assert facts.default_interface == "vtnet0"
+    assert facts.interface("bridge0") == Interface(
+        "bridge0", ("bridge",), ("em1", "em0"), ())
+    assert facts.bastille_prefix == "/usr/local/bastille"
+    assert facts.bastille_releases == ("14.3-RELEASE",)
+    demo = facts.jail("demo")
+    assert demo is not None and demo.running and demo.live["vnet"] == "new"
+    assert demo.params["allow.vmm"] == "" and demo.params["devfs_ruleset"] == "25"
+    assert demo.rc_conf["vm_dir"] == "/vms"
+    assert [g.name for g in demo.guests] == ["g0", "g1"]
+    assert demo.guests[0].config["loader"] == "bhyveload"
+    j1 = facts.jail("j1")
+    assert j1 is not None and not j1.running
+
+
+@pytest.mark.parametrize(("jails", "guests"), [(1, 1), (3, 5), (10, 20)])
+def test_processes_do_not_grow_with_jails_or_guests(fp: FakeProcess, tmp_path: Path,
+                                                    jails: int, guests: int) -> None:
+    recorded_host(fp, tmp_path, jails, guests)
+    facts = collect(SubprocessRunner(), DirReader(tmp_path))
+    assert len(facts.jails) == jails and sum(len(j.guests) for j in facts.jails) == jails * guests
+    assert len(fp.calls) == len(PROBES) == 7
+
+
+def test_a_missing_program_reads_as_no_output(fp: FakeProcess, tmp_path: Path) -> None:
+    for argv in PROBES.values():
+        fp.register(list(argv), callback=lambda _: (_ for _ in ()).throw(FileNotFoundError()))
+    facts = collect(SubprocessRunner(), DirReader(tmp_path))
+    assert facts == Facts(bastille_prefix="/usr/local/bastille")
+
+
+def test_record_round_trips(fp: FakeProcess, tmp_path: Path) -> None:
+    recorded_host(fp, tmp_path, jails=2, guests=1)
+    facts = collect(SubprocessRunner(), DirReader(tmp_path))
+    assert loads(dumps(facts)) == facts
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    ("{", "line 1"), ('{"format": 2, "facts": {}}', "format"),
+    ('{"format": 1, "facts": {"colour": 1}}', "colour"),
+    ('{"format": 1, "facts": {"modules": "vmm"}}', "modules"),
+    ('{"format": 1, "facts": {"release": {"userland": "x"}}}', "release"),
+    ('{"format": 1, "facts": {"jails": [{"name": 3}]}}', "jails[0].name"),
+])
+def test_record_refuses_what_it_did_not_write(text: str, where: str) -> None:
+    with pytest.raises(SpecError, match=where.replace("[", r"\[").replace("]", r"\]")):
+        loads(text)
+
+
+names = st.text(st.characters(codec="utf-8"), max_size=12)
+
+
+@given(st.builds(
+    Facts,
+    release=st.none() | st.builds(Release, names, names, names),
+    cpu=st.none() | st.builds(Cpu, names, st.lists(names).map(tuple)),
+    modules=st.lists(names).map(tuple),
+    sysctls=st.dictionaries(names, names),
+    jails=st.lists(st.builds(Jail, names, st.dictionaries(names, names),
+                             guests=st.lists(st.builds(Guest, names)).map(tuple))).map(tuple),
+))
+def test_any_facts_round_trip(facts: Facts) -> None:
+    assert loads(dumps(facts)) == facts
