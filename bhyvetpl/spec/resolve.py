@@ -1,0 +1,99 @@
+"""A read spec plus the host's facts become the model: "auto" and unset keys come from facts.
+
+Nothing here falls back to a constant where the host can answer: the release is the
+host's userland, the uplink and a jail's interface are the default route's interface.
+Where facts cannot answer, the error says which key to set.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bhyvetpl.errors import SpecError
+from bhyvetpl.facts.model import Facts
+from bhyvetpl.model.jail import JailSpec
+from bhyvetpl.model.options import GuestOptions, JailOptions, build_guest, build_jail
+from bhyvetpl.spec.load import SpecFile, Values
+
+_PATCH_RE = re.compile(r"-p[0-9]+$")
+_INDEXED_RE = re.compile(r"(disk|nic|passthru)[0-9]+")
+FIRST_RULESET = 25
+RULESET_NAME = "devfs_rules_bhyve_jail"
+
+
+@dataclass(frozen=True, slots=True)
+class Desired:
+    """The model of a spec on a host: host settings and each jail with its guests."""
+
+    release: str
+    uplink: str
+    jails: tuple[JailSpec, ...]
+
+
+def _auto(spec: SpecFile, path: str, value: object, fact: str | None, what: str) -> str:
+    if value is not None and value != "auto":
+        return str(value)
+    if fact is None:
+        raise spec.error(path, value or "auto", f"a value: the host shows no {what}")
+    return fact
+
+
+def _model_path(section: str, keys: Values, err: SpecError) -> str:
+    """The spec key a model error is about, else the section.
+
+    `nic1.switch` is `nics` and `jail.vm_dir` is `vm_dir`; a key the section does not
+    write (a default the model refused) points at the section's header.
+    """
+    for word in err.field.split("."):
+        indexed = _INDEXED_RE.fullmatch(word)
+        if indexed:
+            word = {"disk": "disks", "nic": "nics", "passthru": "passthru"}[indexed.group(1)]
+        word = {"vm_dataset": "vm_dir", "number": "ruleset"}.get(word, word)
+        if word in keys:
+            return f"{section}.{word}"
+    return section
+
+
+def _rebased(spec: SpecFile, section: str, keys: Values, err: SpecError) -> SpecError:
+    return spec.error(_model_path(section, keys, err), err.value,
+                      f"{err.accepted} ({err.field})")
+
+
+def resolve(spec: SpecFile, facts: Facts) -> Desired:
+    """Build every jail and guest of the spec, with facts filling "auto" and unset keys."""
+    host = spec.host
+    userland = facts.release.userland if facts.release else None
+    release = _auto(spec, "host.release", host.get("release"), userland, "freebsd-version")
+    uplink = _auto(spec, "host.uplink", host.get("uplink"), facts.default_interface,
+                   "default route")
+    first = int(host.get("ruleset", FIRST_RULESET))
+    base_name = str(host.get("ruleset_name", RULESET_NAME))
+    jails = []
+    for index, entry in enumerate(spec.jails):
+        section = f"jails.{entry.name}"
+        guests = []
+        for guest in entry.guests:
+            where = f"{section}.guests.{guest.name}"
+            try:
+                guests.append(build_guest(GuestOptions(name=guest.name, **guest.values)))
+            except SpecError as err:
+                raise _rebased(spec, where, guest.values, err) from err
+        v = dict(entry.values)
+        vm_dir = str(v.pop("vm_dir", "/vms"))
+        dataset = vm_dir.removeprefix("zfs:") if vm_dir.startswith("zfs:") else None
+        try:
+            jails.append(build_jail(JailOptions(
+                name=entry.name,
+                release=_PATCH_RE.sub("", _auto(spec, f"{section}.release", v.pop("release", None),
+                                                release, "release")),
+                interface=_auto(spec, f"{section}.interface", v.pop("interface", None), uplink,
+                                "default route"),
+                vm_dir="/vms" if dataset else vm_dir, vm_dataset=dataset,
+                ruleset=first + index,
+                ruleset_name=base_name if index == 0 else
+                f"{base_name}_{entry.name.replace('-', '_')}",
+                **v), guests))
+        except SpecError as err:
+            raise _rebased(spec, section, entry.values, err) from err
+    return Desired(release, uplink, tuple(jails))
