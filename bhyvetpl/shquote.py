@@ -168,3 +168,20 @@ def comment_text(text: str) -> str:
 def comment(text: str) -> str:
     """One `# text` line (see `comment_text`)."""
     return "# " + comment_text(text)
+
+
+def shown(word: str, context: Context = "sh") -> Quoted:
+    """A word read from a host or jail, for a line a person may paste (doctor fixes).
+
+    Quoted by `quote` when the context can carry it; otherwise escaped as a comment is and
+    still single-quoted, so the pasted line runs nothing the jail wrote, and the doctor
+    reports instead of failing.
+    """
+    if refusal(word, context) is None:
+        return quote(word, context)
+    return Quoted("'" + comment_text(word).replace("'", "'\\''") + "'")
+
+
+def shown_join(argv: tuple[str, ...] | list[str]) -> Quoted:
+    """A command line of `shown` words."""
+    return Quoted(" ".join(shown(word) for word in argv))
