@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -90,10 +90,25 @@ def bytecode_cache() -> jinja2.BytecodeCache | None:
     return QuietBytecodeCache(str(directory))
 
 
+def _quoter(context: shquote.Context) -> Callable[[str], str]:
+    """The template filter for one context of the quoting routine."""
+    return lambda word: shquote.quote(word, context)
+
+
+# Templates never quote by hand: every value reaching a consumer that parses it goes
+# through one of these, all from bhyvetpl.shquote (`{{ x | sh }}`, `{{ n | rc_assign(v) }}`).
+FILTERS: dict[str, Callable[..., str]] = {
+    **{context: _quoter(context) for context in shquote.CONTEXTS},
+    "rc_assign": shquote.rc_assign,
+    "jail_param": shquote.jail_param,
+    "comment": shquote.comment_text,
+}
+
+
 @cache
 def make_env() -> jinja2.Environment:
     """One environment for every template: strict, and no HTML escaping (config files)."""
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(template_dir()),
         bytecode_cache=bytecode_cache(),
         undefined=jinja2.StrictUndefined,
@@ -102,6 +117,8 @@ def make_env() -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,  # noqa: S701 - these are config files, not HTML
     )
+    env.filters.update(FILTERS)
+    return env
 
 
 def render_template(name: str, **context: object) -> str:
@@ -135,7 +152,8 @@ def render_jail(jail: JailSpec) -> tuple[RenderedFile, ...]:
     bastillefile = render_template(
         "bastille/Bastillefile.j2", j=jail,
         config=policy.jail_config(features, jail.vm_dataset),
-        packages=jail_packages(jail), mkdir=jail.vm_dataset is None)
+        packages=jail_packages(jail), mkdir=jail.vm_dataset is None,
+        switch_pattern=f"^{jail.switch} ")  # a `vm switch list` row for the switch
     files = [RenderedFile(PurePosixPath("Bastillefile"), bastillefile)]
     files += [RenderedFile("vm-templates" / f.relpath, f.text)
               for f in render_preset_templates(jail.presets, jail.switch)]
@@ -159,10 +177,8 @@ def render_bastille_plugin(kmods: tuple[str, ...]) -> tuple[RenderedFile, ...]:
         "bastille-plugin/plugin.conf.j2", plugin=PLUGIN_NAME, min_version=PLUGIN_MIN_BASTILLE,
         kmods=kmods))]
     for command, words in PLUGIN_COMMANDS.items():
-        runs = (PLUGIN_NAME, *words)
         files.append(RenderedFile(PurePosixPath(f"{command}.sh"), render_template(
-            "bastille-plugin/shim.sh.j2", command=command, runs=" ".join(runs),
-            exec_line=shquote.join(runs))))
+            "bastille-plugin/shim.sh.j2", command=command, runs=(PLUGIN_NAME, *words))))
     return tuple(files)
 
 

@@ -227,7 +227,7 @@ def test_devfs_hidden_guest_console_names_its_own_pair(tmp_path: Path) -> None:
     put(tmp_path, "/etc/devfs.rules", rules.replace("add path 'nmdm-deb1.*' unhide\n", ""))
     needs = guest_needs(tmp_path, DEB1)
     nodes, _ = host.check_devfs(reader(tmp_path), 25, needs, Version("14.3"))
-    assert nodes.status == "FAIL" and nodes.detail.endswith("; hides /dev/nmdm-deb1.*")
+    assert nodes.status == "FAIL" and nodes.detail.endswith("; hides '/dev/nmdm-deb1.*'")
     assert nodes.fix.startswith("add path 'nmdm-deb1.*' unhide (in ")
     assert "nmdm-*" not in nodes.fix and "tap" not in nodes.fix
 

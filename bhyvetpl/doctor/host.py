@@ -9,7 +9,9 @@ from packaging.version import InvalidVersion, Version
 from bhyvetpl.doctor import parse
 from bhyvetpl.doctor.guest import Needs
 from bhyvetpl.doctor.result import CheckResult, Reader, Status
+from bhyvetpl.errors import SpecError
 from bhyvetpl.model import policy
+from bhyvetpl.shquote import rc_assign, shown, shown_join
 
 MODULE_FIX = {
     "vmm": "kldload vmm && sysrc -f /boot/loader.conf vmm_load=YES",
@@ -39,13 +41,13 @@ def check_release(r: Reader) -> tuple[CheckResult, Version | None]:
                            "run bhyvetpl doctor on the FreeBSD host"), None
     installed, running, userland = versions
     version = release_version(running)
-    detail = f"kernel {running}, userland {userland}"
+    detail = f"kernel {shown(running)}, userland {shown(userland)}"
     if version is None or version < Version("12.0"):
         return CheckResult("FreeBSD release", "FAIL", detail + ": jailed bhyve needs 12.0+",
                            "freebsd-update upgrade -r 14.3-RELEASE"), version
     if installed != running:
         return CheckResult("FreeBSD release", "WARN",
-                           f"{detail}; kernel {installed} is installed but not running",
+                           f"{detail}; kernel {shown(installed)} is installed but not running",
                            "shutdown -r now"), version
     return CheckResult("FreeBSD release", "PASS", detail), version
 
@@ -139,7 +141,7 @@ def tap_up_result(value: str | None) -> CheckResult:
     if value is None:
         return CheckResult(name, "FAIL", "unknown oid: if_tuntap is not loaded",
                            MODULE_FIX["if_tuntap"])
-    return CheckResult(name, "FAIL", f"{value}: guest taps stay down when bhyve opens them",
+    return CheckResult(name, "FAIL", f"{shown(value)}: guest taps stay down when bhyve opens them",
                        f"sysctl {name}=1 && echo '{name}=1' >> /etc/sysctl.conf")
 
 
@@ -191,7 +193,7 @@ def required_nodes(needs: Needs, release: Version | None) -> list[Probe]:
 def check_devfs(r: Reader, number: int, needs: Needs, release: Version | None,
                 jail: str = "JAIL") -> list[CheckResult]:
     """The ruleset exists in /etc/devfs.rules, unhides what the guests need, and no more."""
-    reload = RELOAD.format(jail=jail)
+    reload = RELOAD.format(jail=shown(jail))
     name = f"devfs ruleset {number}"
     rulesets = {s.number: s for s in parse.devfs_rulesets(r.file("/etc/devfs.rules") or "")}
     ruleset = rulesets.get(number)
@@ -206,8 +208,9 @@ def check_devfs(r: Reader, number: int, needs: Needs, release: Version | None,
                          "add include $devfsrules_jail"))
     for probe in required_nodes(needs, release):
         if not any(parse.devfs_matches(p, probe.node) for p in ruleset.unhidden):
-            problems.append(("FAIL" if probe.fatal else "WARN", f"hides /dev/{probe.shown}",
-                             f"add path '{probe.unhide}' unhide"))
+            problems.append(("FAIL" if probe.fatal else "WARN",
+                             f"hides {shown('/dev/' + probe.shown)}",
+                             f"add path {shown(probe.unhide, 'devfs_rules')} unhide"))
     status: Status = "FAIL" if any(p[0] == "FAIL" for p in problems) else (
         "WARN" if problems else "PASS")
     results = [CheckResult(name, status, where + ("; " + ", ".join(
@@ -234,11 +237,20 @@ def check_pptdevs(r: Reader, needs: Needs) -> CheckResult:
         return CheckResult("PCI passthrough (ppt)", "PASS", "no device reserved or used")
     result = r.run("pciconf", "-lv")
     drivers = parse.pci_drivers(result.stdout)
-    bad = [f"{bsf} is bound to {drivers.get(bsf, 'nothing (not present)')}"
+    bad = [f"{shown(bsf)} is bound to {drivers.get(bsf, 'nothing (not present)')}"
            for bsf in wanted if drivers.get(bsf) != "ppt"]
     missing = [bsf for bsf in needs.passthru if bsf not in reserved]
     if not bad:
-        return CheckResult("PCI passthrough (ppt)", "PASS", "ppt holds " + " ".join(wanted))
-    fix = (f'pptdevs="{" ".join([*reserved, *missing])}" in /boot/loader.conf, then '
+        return CheckResult("PCI passthrough (ppt)", "PASS",
+                           "ppt holds " + shown_join(wanted))
+    fix = (f"{_pptdevs(' '.join([*reserved, *missing]))} in /boot/loader.conf, then "
            "shutdown -r now") if missing else "shutdown -r now (pptdevs applies at boot)"
     return CheckResult("PCI passthrough (ppt)", "FAIL", "; ".join(bad), fix)
+
+
+def _pptdevs(value: str) -> str:
+    """The loader.conf line, or its value quoted and escaped when rc_conf cannot carry it."""
+    try:
+        return rc_assign("pptdevs", value)
+    except SpecError:
+        return f"pptdevs={shown(value)}"

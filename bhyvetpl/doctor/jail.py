@@ -14,6 +14,8 @@ from bhyvetpl.doctor.host import sysctl_exists
 from bhyvetpl.doctor.result import CheckResult, Reader
 from bhyvetpl.lint.vmconf import lint_vmconf
 from bhyvetpl.model import policy
+from bhyvetpl.shquote import shown as quoted
+from bhyvetpl.shquote import shown_join
 
 FIRMWARE = {"uefi": "BHYVE_UEFI.fd", "uefi-csm": "BHYVE_UEFI_CSM.fd",
             "uefi-devel": "BHYVE_UEFI_CODE-devel.fd"}
@@ -32,13 +34,18 @@ class JailContext:
     vm_path: Path | None
 
     def fix(self, *args: str) -> str:
-        """A bastille command for this jail."""
-        return " ".join(("bastille", args[0], self.name, *args[1:]))
+        """A bastille command for this jail, every word quoted (names come from the jail)."""
+        return shown_join(("bastille", args[0], self.name, *args[1:]))
+
+    @property
+    def conf_shown(self) -> str:
+        """The jail.conf path as a quoted word."""
+        return quoted(self.conf_path)
 
     def where(self, key: str) -> str:
         """`FILE line N` of a jail.conf parameter, or just the file."""
         line = self.conf.lines.get(key)
-        return f"{self.conf_path} line {line}" if line else self.conf_path
+        return f"{self.conf_shown} line {line}" if line else self.conf_shown
 
 
 def load_context(r: Reader, name: str, jails_dir: str) -> JailContext | CheckResult:
@@ -46,8 +53,10 @@ def load_context(r: Reader, name: str, jails_dir: str) -> JailContext | CheckRes
     conf_path = f"{jails_dir.rstrip('/')}/{name}/jail.conf"
     conf = parse.jail_conf(r.file(conf_path) or "", name)
     if conf is None:
-        return CheckResult(f"jail {name}", "FAIL", f"no `{name} {{` block in {conf_path}",
-                           f"bastille create -V {name} 14.3-RELEASE SYNCDHCP em0 (or pass "
+        return CheckResult(f"jail {quoted(name)}", "FAIL",
+                           f"no `{quoted(name)} {{` block in {quoted(conf_path)}",
+                           f"{shown_join(('bastille', 'create', '-V', name))} 14.3-RELEASE "
+                           "SYNCDHCP em0 (or pass "
                            "--jails-dir)")
     root = r.path(conf.params.get("path", f"{jails_dir}/{name}/root"))
     rc = parse.shell_assignments(_read(root / "etc/rc.conf"))
@@ -73,18 +82,18 @@ def check_jail(r: Reader, ctx: JailContext, ruleset: int) -> list[CheckResult]:
     params = ctx.conf.params
     running = r.run("jls", "-j", ctx.name).ok
     results = [
-        CheckResult(f"jail {ctx.name} running", "PASS" if running else "FAIL",
+        CheckResult(f"jail {quoted(ctx.name)} running", "PASS" if running else "FAIL",
                     "running" if running else "not running (jls -j finds no such jail)",
                     "" if running else ctx.fix("start")),
         CheckResult("jail allow.vmm", "PASS" if "allow.vmm" in params else "FAIL",
                     ctx.where("allow.vmm") if "allow.vmm" in params else f"not set in "
-                    f"{ctx.conf_path}", "" if "allow.vmm" in params else
+                    f"{ctx.conf_shown}", "" if "allow.vmm" in params else
                     f"{ctx.fix('config', 'set', 'allow.vmm')} && {ctx.fix('restart')}"),
     ]
     current = params.get("devfs_ruleset", "")
     results.append(CheckResult(
         "jail devfs_ruleset", "PASS" if current == str(ruleset) else "FAIL",
-        f"{current or 'unset'} ({ctx.where('devfs_ruleset')})",
+        f"{quoted(current) if current else 'unset'} ({ctx.where('devfs_ruleset')})",
         "" if current == str(ruleset) else
         f"{ctx.fix('config', 'set', 'devfs_ruleset', str(ruleset))} && {ctx.fix('restart')}"))
     results.append(_securelevel(ctx, needs))
@@ -103,11 +112,11 @@ def _securelevel(ctx: JailContext, needs: Needs) -> CheckResult:
     # Suggest what bhyvetpl renders for these needs (-1 for passthrough; 0 works alike).
     wanted = policy.securelevel_for(passthrough=need == 0, disk_devices=need == 1).value or ""
     if not re.fullmatch(r"-?[0-9]+", value):
-        return CheckResult("jail securelevel", "WARN", f"not set in {ctx.conf_path}: the jail "
+        return CheckResult("jail securelevel", "WARN", f"not set in {ctx.conf_shown}: the jail "
                            "inherits the host's", ctx.fix("config", "set", "securelevel",
                                                          wanted))
     level = max(int(value), 0)
-    detail = f"{value} ({ctx.where('securelevel')}); the guests need <= {need}: {why}"
+    detail = f"{quoted(value)} ({ctx.where('securelevel')}); the guests need <= {need}: {why}"
     if level > need:
         return CheckResult("jail securelevel", "FAIL", detail,
                            f"{ctx.fix('config', 'set', 'securelevel', wanted)} && "
@@ -132,9 +141,11 @@ def _vnet(ctx: JailContext, needs: Needs) -> CheckResult:
     configured = parse.shell_assignments(system).get("switch_list", "").split()
     switches = list(dict.fromkeys([*needs.switches, *configured]))
     if switches:
-        return CheckResult("jail vnet", "FAIL", "vm-bhyve switches (" + ", ".join(switches)
+        return CheckResult("jail vnet", "FAIL", "vm-bhyve switches ("
+                           + ", ".join(quoted(s) for s in switches)
                            + ") need a vnet jail: vm init cannot create their bridges",
-                           f"recreate the jail with vnet (bastille create -V {ctx.name} ...), "
+                           "recreate the jail with vnet ("
+                           f"{shown_join(('bastille', 'create', '-V', ctx.name))} ...), "
                            "or give each NIC a host-made tap (networkN_device)")
     return CheckResult("jail vnet", "PASS", "not vnet; no switch configured or used")
 
@@ -162,7 +173,7 @@ def _vm_bhyve(ctx: JailContext) -> list[CheckResult]:
                                    ctx.fix("sysrc", "vm_dir=/vms")))
     else:
         results.append(CheckResult("jail vm_dir", "PASS",
-                                   f"{ctx.vm_dir}, {len(ctx.guests)} guest(s)"))
+                                   f"{quoted(ctx.vm_dir)}, {len(ctx.guests)} guest(s)"))
     return results
 
 
@@ -174,7 +185,8 @@ def _guests(r: Reader, ctx: JailContext) -> list[CheckResult]:
         missing = [s for s in needs.switches if switches is None or s not in switches]
         results.append(CheckResult(
             "vm-bhyve switches", "FAIL" if missing else "PASS",
-            ("missing: " + ", ".join(missing)) if missing else ", ".join(needs.switches),
+            ("missing: " if missing else "") + ", ".join(quoted(s) for s in
+                                                         missing or needs.switches),
             " && ".join(ctx.fix("cmd", "vm", "switch", "create", "-i", "vnet0", s)
                         for s in missing)))
     for guest in ctx.guests:
@@ -183,21 +195,22 @@ def _guests(r: Reader, ctx: JailContext) -> list[CheckResult]:
             fd = f"/usr/local/share/uefi-firmware/{FIRMWARE[loader]}"
             present = (ctx.root / fd.lstrip("/")).is_file()
             results.append(CheckResult(
-                f"guest {guest.name} firmware", "PASS" if present else "FAIL",
+                f"guest {quoted(guest.name)} firmware", "PASS" if present else "FAIL",
                 fd + (" present" if present else " missing in the jail"),
                 "" if present else ctx.fix("pkg", "install", "-y", "edk2-bhyve")))
         elif loader == "grub":
             present = (ctx.root / "usr/local/sbin/grub-bhyve").is_file()
             results.append(CheckResult(
-                f"guest {guest.name} grub-bhyve", "PASS" if present else "FAIL",
+                f"guest {quoted(guest.name)} grub-bhyve", "PASS" if present else "FAIL",
                 "present" if present else "grub-bhyve missing in the jail",
                 "" if present else ctx.fix("pkg", "install", "-y", "grub2-bhyve")))
         findings = lint_vmconf(guest.path, guest.text)
         errors = [f for f in findings if f.is_error]
         shown = errors or findings
-        rel = "/" + str(guest.path.relative_to(r.root))
+        rel = quoted("/" + str(guest.path.relative_to(r.root)))
         results.append(CheckResult(
-            f"guest {guest.name} config", "FAIL" if errors else "WARN" if findings else "PASS",
+            f"guest {quoted(guest.name)} config",
+            "FAIL" if errors else "WARN" if findings else "PASS",
             f"{rel}: {len(errors)} error(s), {len(findings) - len(errors)} warning(s)"
             + (f"; line {shown[0].line}: {shown[0].message}" if shown else ""),
             f"bhyvetpl lint {rel} and fix each line it names" if shown else ""))
@@ -210,11 +223,12 @@ def vmm_ppt_result(exists: bool, ctx: JailContext, needs: Needs) -> CheckResult:
     if wanted and not exists:
         return CheckResult("jail allow.vmm_ppt", "FAIL", f"set at {ctx.where('allow.vmm_ppt')}"
                            " but this kernel has no such parameter: the jail will not start",
-                           f"delete the allow.vmm_ppt line from {ctx.conf_path}")
+                           f"delete the allow.vmm_ppt line from {ctx.conf_shown}")
     if needs.passthru and exists and not wanted:
         return CheckResult("jail allow.vmm_ppt", "WARN", "guests pass PCI devices through and "
                            "this kernel checks allow.vmm_ppt, which the jail lacks",
-                           f"add `allow.vmm_ppt;` to the {ctx.name} block of {ctx.conf_path} "
+                           f"add `allow.vmm_ppt;` to the {quoted(ctx.name)} block of "
+                           f"{ctx.conf_shown} "
                            "(never for an untrusted jail)")
     return CheckResult("jail allow.vmm_ppt", "PASS",
                        "set" if wanted else "not needed" if not needs.passthru else
