@@ -46,7 +46,7 @@ def test_accepted_values_round_trip(name: str, disk: str, switch: str, device: s
 
 @given(value=HOSTILE)
 def test_hostile_text_is_rejected_or_inert(value: str) -> None:
-    for check in (values.config_value, values.vm_name, values.jail_name, values.arg_safe,
+    for check in (values.disk_name, values.vm_name, values.jail_name, values.arg_safe,
                   values.interface, values.abs_path, values.dataset):
         try:
             accepted = check("field", value)
