@@ -37,8 +37,10 @@ FIRMWARE: dict[str, Loader] = {
     "/usr/local/share/uefi-firmware/BHYVE_UEFI_CSM.fd": "uefi-csm",
 }
 NIC_TYPES: dict[str, NicType] = {t: t for t in get_args(NicType)}
-NMDM_RE = re.compile(r"/dev/nmdm[A-Za-z0-9._-]*[AB]", re.ASCII)
-BSF_RE = re.compile(r"[0-9]+/[0-9]+/[0-9]+", re.ASCII)  # vmrun.sh's own test for -p
+NMDM_RE = re.compile(r"/dev/nmdm[A-Za-z0-9._-]{0,64}[AB]", re.ASCII)
+BSF_RE = re.compile(r"[0-9]+/[0-9]+/[0-9]+", re.ASCII)  # vmrun.sh's test; values.bsf bounds it
+# -I is only echoed back in a note, but a note is still a line on the admin's terminal.
+ISO_PATH_RE = re.compile(r"[A-Za-z0-9._/+-]{1,1024}", re.ASCII)
 FIRST_NIC_SLOT = 2  # vmrun.sh: slot 0 hostbridge, slot 1 lpc, then the taps from slot 2
 UEFI_ONLY = "fFLPTv"  # read by vmrun.sh only in UEFI mode (-E)
 BHYVELOAD_ONLY = "elH"  # passed to bhyveload, which vmrun.sh skips in UEFI mode
@@ -211,6 +213,8 @@ def _notes(flags: dict[str, str], state: _Args, name: str, switch: str) -> list[
     taps = " ".join(state.taps or ["tap0"])
     notes.append(f"-t {taps}: vm-bhyve adds each tap to switch {switch} (a bridge already "
                  f"holding it wants `vm switch create -t manual -b BRIDGE {switch}`)")
+    if "I" in flags and not ISO_PATH_RE.fullmatch(flags["I"]):
+        raise VmrunError("-I", flags["I"], "a path of A-Z a-z 0-9 . _ / + - (1024 at most)")
     if "I" in flags or "i" in flags:
         notes.append(f"-i/-I: vm-bhyve boots installers with `vm install {name} "
                      f"{flags.get('I', 'ISO')}`; the ISO is not part of the config")
