@@ -97,6 +97,13 @@ RELEASE_RE = re.compile(
 )
 RELEASE_FORM = "a FreeBSD release of 12.0 or later, e.g. 14.3-RELEASE or 15.0-RELEASE-p2"
 MIN_RELEASE = Version("12.0")
+# template.sh runs every hook but CMD as `eval "bastille HOOK JAIL ARGS"` on the host. What
+# stays literal there: any character inside single quotes; inside double quotes all but
+# $ ` \; outside quotes all but these (globs are off: template.sh runs `set -f`).
+EVAL_ACTIVE = frozenset("$`\\;&|<>()")
+EVAL_ACTIVE_QUOTED = frozenset("$`\\")
+EVAL_INERT_FORM = ("printable words with no $ ` \\ ; & | < > ( ) outside single quotes "
+                   "(no $ ` \\ inside double quotes), and every quote closed")
 # bhyve's framebuffer (pci_fbuf.c) takes 640x480 up to 3840x2160.
 RES_RE = re.compile(r"([1-9][0-9]{2,3})x([1-9][0-9]{2,3})", re.ASCII)
 RES_FORM = "WIDTHxHEIGHT from 640x480 to 3840x2160, e.g. 1280x720"
@@ -137,6 +144,26 @@ def disk_device(field: str, value: str) -> str:
             "/../" in value + "/" or "/./" in value + "/"):
         raise SpecError(field, value, DISK_DEVICE_FORM)
     return value.removeprefix("/dev/")
+
+
+def eval_inert(field: str, value: str) -> str:
+    """Check that a Bastillefile hook's arguments stay data under template.sh's eval."""
+    quote = ""
+    for char in value:
+        if quote == "'":
+            quote = "" if char == "'" else quote
+        elif char == quote:
+            quote = ""
+        elif quote:
+            if char in EVAL_ACTIVE_QUOTED or not char.isprintable():
+                raise SpecError(field, value, EVAL_INERT_FORM)
+        elif char in "'\"":
+            quote = char
+        elif char in EVAL_ACTIVE or not (char.isprintable() or char == "\t"):
+            raise SpecError(field, value, EVAL_INERT_FORM)
+    if quote:
+        raise SpecError(field, value, EVAL_INERT_FORM)
+    return value
 
 
 def resolution(field: str, value: str) -> str:
