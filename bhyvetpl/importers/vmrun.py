@@ -130,6 +130,10 @@ def _disk(text: str, index: int, disk_type: DiskType, name: str, notes: list[str
         return _flagged("-d", text, partial(
             DiskSpec, name=path, type=disk_type, dev="custom", opts=options,
             field_name=f"disk{index}"))
+    # Only the base name is written, but the whole path is echoed in the note: it must be
+    # as plain as an absolute one (normpath, as vmrun.sh's working directory would).
+    _flagged("-d", text, partial(values.abs_path, f"disk{index}.name",
+                                 posixpath.normpath(posixpath.join("/", path))))
     base = PurePosixPath(path).name
     notes.append(f"-d {path}: vm-bhyve reads file disks in the guest directory: move it to "
                  f"$vm_dir/{name}/{base} (vmrun.sh read it relative to its working directory)")
@@ -258,8 +262,9 @@ def import_vmrun(args: Sequence[str], switch: str = "public",
         raise VmrunError("-n", flags["n"], "virtio-net or e1000 (vm-bhyve's networkN_type)")
     for dev in state.passthru:
         if not BSF_RE.fullmatch(dev):
+            shown = dev if values.IFACE_RE.fullmatch(dev) else "DEVICE"  # ppt0, a driver name
             raise VmrunError("-p", dev, "vm-bhyve's passthruN takes BUS/SLOT/FUNCTION: find it "
-                             f"with `pciconf -l {dev}` or `vm passthru`")
+                             f"with `pciconf -l {shown}` or `vm passthru`")
     disk_type: DiskType = "ahci-hd" if "A" in flags else "virtio-blk"
     disks = tuple(_disk(text, i, disk_type, name, notes)
                   for i, text in enumerate(state.disks or ["./diskdev"]))
@@ -281,7 +286,8 @@ def import_vmrun(args: Sequence[str], switch: str = "public",
             gdb=gdb)
     except SpecError as exc:
         flag = next((f for prefix, f in FIELD_FLAGS if exc.field.startswith(prefix)), "VMNAME")
+        flag = "-g" if flag == "-G" and "G" not in flags else flag
         given = {"-c": state.cpus, "-m": state.memsize, "VMNAME": name, "-H": flags.get("H"),
-                 "-l": flags.get("l"), "-G": flags.get("G")}.get(flag)
+                 "-l": flags.get("l"), "-G": flags.get("G"), "-g": flags.get("g")}.get(flag)
         raise VmrunError(flag, given, str(exc)) from exc
     return VmrunImport(guest, tuple(notes))
