@@ -216,8 +216,8 @@ def _check_sysrc(add: _Add, hook: Hook) -> None:
     if len(value) > 1 and value[0] == value[-1] and value[0] in "\"'":
         value = value[1:-1]
     words = value.split()
-    if name in ROUTER_KEYS and len(words) == 1:
-        _check_address(add, hook, name, words[0], zone=True)
+    if name in ROUTER_KEYS:
+        _check_address(add, hook, name, value, zone=True)
     elif name.startswith("ifconfig_") and len(words) > 1 and words[0] in ("inet", "inet6"):
         _check_address(add, hook, name, words[1], zone=False)
     elif name.startswith("ifconfig_") and "%" in value:
