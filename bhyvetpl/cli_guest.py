@@ -62,6 +62,7 @@ def new_guest_cmd(
     spec = build_jail(JailOptions(name=jail, vm_dir=vm_dir, vm_dataset=vm_dataset,
                                   switch=switch), guests=(guest,))
     source = IsoSource.parse(iso) if iso is not None else None
+    values.abs_path("--prefix", prefix)
     root = root.absolute()
     refuse_passthrough(spec, guest, root, prefix)
     disk_size = (values.size("guest.size", size) if size is not None else

@@ -100,8 +100,7 @@ def _jail_plan(name: str, release: str, ip: str, iface: str, vnet: bool, bridge:
                                      vm_dataset, switch, ruleset, ruleset_name, preset,
                                      passthrough, vmm_ppt))
     warn(Features.of_jail(jail))
-    if not prefix.startswith("/"):
-        raise SpecError("--prefix", prefix, "an absolute path")
+    values.abs_path("--prefix", prefix)
     return jail_create_plan(jail, root.absolute(), PurePosixPath(prefix), create=create)
 
 
@@ -141,6 +140,9 @@ def jail_apply_cmd(
     """Apply the rendered template (or --template DIR) to an existing jail."""
     if template is not None:
         directory = template.absolute()
+        # template.sh evals `bastille cp JAIL TEMPLATE_DIR/src dst` on the host: the
+        # directory's own path must be as plain as any other value.
+        values.abs_path("--template", directory.as_posix())
         if not (directory / "Bastillefile").is_file():
             raise SpecError("--template", str(template), "a directory holding a Bastillefile")
         values.jail_name("jail.name", name)

@@ -88,7 +88,9 @@ def test_parse_edges_case() -> None:
 def test_config_eq_form_case() -> None:
     path = LINT / "config-eq-form" / "Bastillefile"
     found = [f for f in lint_text(path, path.read_text()) if f.is_error]
-    assert [(f.line, f.code) for f in found] == [(2, "config-eq-form"), (3, "config-eq-form")]
+    # The trailing `;` is also a command separator under template.sh's eval.
+    assert [(f.line, f.code) for f in found] == [(2, "config-eq-form"), (2, "eval-code"),
+                                                 (3, "config-eq-form"), (3, "eval-code")]
     assert "CONFIG set allow.vmm 1" in found[0].message
 
 
@@ -105,3 +107,43 @@ def test_unknown_hook_suggests() -> None:
 ])
 def test_detect_kind(name: str, text: str, kind: str) -> None:
     assert detect_kind(Path(name), text) == kind
+
+
+# What the model refuses, seen in an existing Bastillefile: each flagged on line 11. On
+# f72da7b lint passed every one of these (no eval-code or bad-address rule existed).
+@pytest.mark.parametrize(("extra", "code"), [
+    pytest.param('SYSRC ifconfig_vnet0_ipv6="inet6 fe80::1%$(id)/64"\n', "eval-code",
+                 id="zone-subst"),
+    pytest.param('SYSRC ifconfig_vnet0_ipv6="inet6 fe80::1%vnet0/64"\n', "bad-address",
+                 id="zone-on-jail-address"),
+    pytest.param('SYSRC ipv6_defaultrouter="fe80::1%a b"\n', "bad-address", id="zone-space"),
+    pytest.param('SYSRC defaultrouter="10.0.0.1%vnet0"\n', "bad-address", id="zone-on-ipv4"),
+    pytest.param('SYSRC ifconfig_vnet0="inet 10.0.0.5/24;id"\n', "bad-address",
+                 id="semicolon-in-address"),
+    pytest.param("SYSRC foo=`id`\n", "eval-code", id="backtick"),
+    pytest.param("SYSRC foo=a;id\n", "eval-code", id="semicolon"),
+    pytest.param('SYSRC foo="${IFS:-x}"\n', "eval-code", id="dollar-brace-expansion"),
+    pytest.param("SYSRC foo=$(id)\n", "eval-code", id="subst"),
+    pytest.param("SYSRC foo=a\x01b\n", "eval-code", id="control"),
+    pytest.param("SYSRC foo='a\n", "eval-code", id="open-quote"),
+    pytest.param("CONFIG set host.hostname a$(id)\nRESTART\n", "eval-code", id="config-subst"),
+    pytest.param("CONFIG set host.hostname a|b\nRESTART\n", "eval-code", id="config-pipe"),
+    pytest.param("CONFIG set ip6.addr vnet0|fe80::1%$(id)/64\nRESTART\n", "bad-address",
+                 id="config-address-zone"),
+    pytest.param("PKG nginx;reboot\n", "eval-code", id="pkg-semicolon"),
+    pytest.param("SERVICE nginx `id`\n", "eval-code", id="service-backtick"),
+])
+def test_eval_and_address_rules_flag_line(extra: str, code: str) -> None:
+    assert (11, "error", code) in codes(GOOD + extra)
+
+
+@pytest.mark.parametrize("extra", [
+    pytest.param('SYSRC ipv6_defaultrouter="fe80::1%vnet0"\n', id="link-local-router-zone"),
+    pytest.param('SYSRC ifconfig_vnet0_ipv6="inet6 fd00::5/64"\n', id="ipv6-address"),
+    pytest.param('SYSRC ifconfig_vnet0="SYNCDHCP"\n', id="dhcp"),
+    pytest.param("SYSRC sshd_flags='-o A=$B;c'\n", id="single-quoted-is-literal"),
+    pytest.param('SERVICE "nginx" start\n', id="double-quoted-word"),
+    pytest.param("CMD echo $(hostname); id\n", id="cmd-is-shell-on-purpose"),
+])
+def test_eval_and_address_rules_pass_line(extra: str) -> None:
+    assert codes(GOOD + extra) == []

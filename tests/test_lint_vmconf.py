@@ -149,3 +149,20 @@ def test_linux_grub_example_drops_switchless_nic() -> None:
     path = LINT / "linux-grub.conf"
     found = [(f.line, f.code) for f in lint_text(path, path.read_text())]
     assert found == [(9, "nic-without-switch")]
+
+
+# Values the model refuses, seen in an existing guest config, through the model's checks.
+# On f72da7b none was flagged (its own graphics_res regex took 600x400).
+@pytest.mark.parametrize("extra", [
+    pytest.param('graphics_listen="fe80::1%$(id)"\n', id="listen-zone-subst"),
+    pytest.param('graphics_listen="::1%vnet0"\n', id="listen-zone"),
+    pytest.param('network0_switch="pub;lic"\n', id="switch-semicolon"),
+    pytest.param('network1_type="e1000"\nnetwork1_switch="a$(id)"\n', id="switch-subst"),
+    pytest.param('network0_device="tap0;id"\n', id="device-semicolon"),
+    pytest.param('disk0_opts="nocache,$(id)"\n', id="disk-opts-subst"),
+    pytest.param('graphics_res="600x400"\n', id="res-below-fbuf-minimum"),
+])
+def test_model_checks_flag_values(extra: str) -> None:
+    found = codes(GOOD.replace('network0_switch="public"\n', "") + extra
+                  if "network0_switch" in extra else GOOD + extra)
+    assert any(code == "bad-value" for _, _, code in found), found

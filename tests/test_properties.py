@@ -46,7 +46,7 @@ def test_accepted_values_round_trip(name: str, disk: str, switch: str, device: s
 
 @given(value=HOSTILE)
 def test_hostile_text_is_rejected_or_inert(value: str) -> None:
-    for check in (values.config_value, values.vm_name, values.jail_name, values.arg_safe,
+    for check in (values.disk_name, values.vm_name, values.jail_name, values.arg_safe,
                   values.interface, values.abs_path, values.dataset):
         try:
             accepted = check("field", value)
@@ -78,3 +78,28 @@ def test_bastillefile_lines_are_single_safe_hooks(name: str, vm_dir: str, switch
             hook = line.split(" ", 1)[0]
             assert hook in {"CONFIG", "SYSRC", "RESTART", "PKG", "CMD", "CP"}, line
             assert "'" not in line and "$(" not in line and ";" not in line, line
+
+
+ADDRESSES = st.sampled_from(["10.0.0.5", "fd00::5", "fe80::1", "::1", "::ffff:10.0.0.1"])
+ADDRESS_JUNK = st.text(alphabet=st.sampled_from(list("%$()`;{}\n\r\t\x01\x7f é/:.aZ09_-")),
+                       max_size=12)
+ADDRESS_SAFE = set("0123456789abcdefABCDEF:./")
+
+
+@given(address=ADDRESSES, junk=ADDRESS_JUNK, where=st.integers(0, 20),
+       zone=st.booleans(), prefix=st.sampled_from(["", "/24", "/64"]))
+def test_accepted_addresses_are_inert(address: str, junk: str, where: int, zone: bool,
+                                      prefix: str) -> None:
+    """Whatever is spliced into an address, what is accepted is hex, : . / and at most a
+    %IFACE zone on a link-local IPv6 address (f72da7b accepted %$(id), %\\n... here)."""
+    text = address[:where] + junk + address[where:] + prefix
+    try:
+        accepted = (values.ip_interface("f", text) if prefix else
+                    values.ip_address("f", text, zone=zone))
+    except SpecError as err:
+        assert "\n" not in str(err)
+        return
+    plain, percent, scope = accepted.partition("%")
+    assert set(plain) <= ADDRESS_SAFE and len(accepted) <= 64
+    if percent:
+        assert zone and values.IFACE_RE.fullmatch(scope) and plain.lower().startswith("fe")

@@ -37,8 +37,10 @@ FIRMWARE: dict[str, Loader] = {
     "/usr/local/share/uefi-firmware/BHYVE_UEFI_CSM.fd": "uefi-csm",
 }
 NIC_TYPES: dict[str, NicType] = {t: t for t in get_args(NicType)}
-NMDM_RE = re.compile(r"/dev/nmdm[A-Za-z0-9._-]*[AB]", re.ASCII)
-BSF_RE = re.compile(r"[0-9]+/[0-9]+/[0-9]+", re.ASCII)  # vmrun.sh's own test for -p
+NMDM_RE = re.compile(r"/dev/nmdm[A-Za-z0-9._-]{0,64}[AB]", re.ASCII)
+BSF_RE = re.compile(r"[0-9]+/[0-9]+/[0-9]+", re.ASCII)  # vmrun.sh's test; values.bsf bounds it
+# -I is only echoed back in a note, but a note is still a line on the admin's terminal.
+ISO_PATH_RE = re.compile(r"[A-Za-z0-9._/+-]{1,1024}", re.ASCII)
 FIRST_NIC_SLOT = 2  # vmrun.sh: slot 0 hostbridge, slot 1 lpc, then the taps from slot 2
 UEFI_ONLY = "fFLPTv"  # read by vmrun.sh only in UEFI mode (-E)
 BHYVELOAD_ONLY = "elH"  # passed to bhyveload, which vmrun.sh skips in UEFI mode
@@ -128,6 +130,10 @@ def _disk(text: str, index: int, disk_type: DiskType, name: str, notes: list[str
         return _flagged("-d", text, partial(
             DiskSpec, name=path, type=disk_type, dev="custom", opts=options,
             field_name=f"disk{index}"))
+    # Only the base name is written, but the whole path is echoed in the note: it must be
+    # as plain as an absolute one (normpath, as vmrun.sh's working directory would).
+    _flagged("-d", text, partial(values.abs_path, f"disk{index}.name",
+                                 posixpath.normpath(posixpath.join("/", path))))
     base = PurePosixPath(path).name
     notes.append(f"-d {path}: vm-bhyve reads file disks in the guest directory: move it to "
                  f"$vm_dir/{name}/{base} (vmrun.sh read it relative to its working directory)")
@@ -211,6 +217,8 @@ def _notes(flags: dict[str, str], state: _Args, name: str, switch: str) -> list[
     taps = " ".join(state.taps or ["tap0"])
     notes.append(f"-t {taps}: vm-bhyve adds each tap to switch {switch} (a bridge already "
                  f"holding it wants `vm switch create -t manual -b BRIDGE {switch}`)")
+    if "I" in flags and not ISO_PATH_RE.fullmatch(flags["I"]):
+        raise VmrunError("-I", flags["I"], "a path of A-Z a-z 0-9 . _ / + - (1024 at most)")
     if "I" in flags or "i" in flags:
         notes.append(f"-i/-I: vm-bhyve boots installers with `vm install {name} "
                      f"{flags.get('I', 'ISO')}`; the ISO is not part of the config")
@@ -254,8 +262,9 @@ def import_vmrun(args: Sequence[str], switch: str = "public",
         raise VmrunError("-n", flags["n"], "virtio-net or e1000 (vm-bhyve's networkN_type)")
     for dev in state.passthru:
         if not BSF_RE.fullmatch(dev):
+            shown = dev if values.IFACE_RE.fullmatch(dev) else "DEVICE"  # ppt0, a driver name
             raise VmrunError("-p", dev, "vm-bhyve's passthruN takes BUS/SLOT/FUNCTION: find it "
-                             f"with `pciconf -l {dev}` or `vm passthru`")
+                             f"with `pciconf -l {shown}` or `vm passthru`")
     disk_type: DiskType = "ahci-hd" if "A" in flags else "virtio-blk"
     disks = tuple(_disk(text, i, disk_type, name, notes)
                   for i, text in enumerate(state.disks or ["./diskdev"]))
@@ -277,7 +286,8 @@ def import_vmrun(args: Sequence[str], switch: str = "public",
             gdb=gdb)
     except SpecError as exc:
         flag = next((f for prefix, f in FIELD_FLAGS if exc.field.startswith(prefix)), "VMNAME")
+        flag = "-g" if flag == "-G" and "G" not in flags else flag
         given = {"-c": state.cpus, "-m": state.memsize, "VMNAME": name, "-H": flags.get("H"),
-                 "-l": flags.get("l"), "-G": flags.get("G")}.get(flag)
+                 "-l": flags.get("l"), "-G": flags.get("G"), "-g": flags.get("g")}.get(flag)
         raise VmrunError(flag, given, str(exc)) from exc
     return VmrunImport(guest, tuple(notes))

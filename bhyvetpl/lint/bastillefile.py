@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bhyvetpl.errors import SpecError
 from bhyvetpl.lint.finding import Finding, Severity
 from bhyvetpl.model import values
 
@@ -52,6 +53,11 @@ VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", re.ASCII)
 # Replaced by template.sh before any ARG, or expanded by its own eval.
 BUILTIN_VARS = frozenset({"JAIL_IP", "JAIL_IP6", "JAIL_NAME", "bastille_template"})
 _Add = Callable[[int, Severity, str, str], None]
+# Hooks template.sh does not hand to eval: CMD becomes `sh -c` in the jail (shell on
+# purpose), ARG values have their own rule.
+NOT_EVALUATED = frozenset({"cmd", "arg", "arg+"})
+ROUTER_KEYS = frozenset({"defaultrouter", "ipv6_defaultrouter"})
+ADDRESS_PROPERTIES = frozenset({"ip4.addr", "ip6.addr"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,10 +127,14 @@ def lint_bastillefile(path: Path, text: str) -> list[Finding]:
                 add(hook.line, "warning", "undeclared-var",
                     f"${{{name}}} is not an ARG: Bastille leaves it to the shell, which "
                     "expands it (usually to nothing)")
+        if hook.hook not in NOT_EVALUATED:
+            _check_eval(add, hook)
         if hook.hook in ("arg", "arg+"):
             _check_arg(add, hook, seen_args)
         elif hook.hook == "config":
             _check_config(add, hook, restart_after)
+        elif hook.hook == "sysrc":
+            _check_sysrc(add, hook)
     return sorted(found, key=lambda f: (f.line, f.code))
 
 
@@ -171,6 +181,50 @@ def _check_arg(add: _Add, hook: Hook, seen: set[str]) -> None:
             "literal (Bastille 1.4.1+); use ARG+ if it is mandatory")
 
 
+def _refused(check: Callable[[str, str], object], value: str) -> str | None:
+    """Run a bhyvetpl.model.values check; return its accepted form when it refuses."""
+    try:
+        check("value", value)
+    except SpecError as err:
+        return err.accepted
+    return None
+
+
+def _check_eval(add: _Add, hook: Hook) -> None:
+    # ${NAME} is substituted (ARGs, built-ins) or warned about above; anything else is code.
+    accepted = _refused(values.eval_inert, VAR_RE.sub("x", hook.args))
+    if accepted:
+        add(hook.line, "error", "eval-code",
+            f"{hook.hook.upper()} {hook.args!r} is shell code: template.sh evals "
+            f"`bastille {hook.hook} JAIL ...` on the host; expected {accepted}")
+
+
+def _check_address(add: _Add, hook: Hook, where: str, value: str, zone: bool) -> None:
+    check = (values.ip_interface if "/" in value else
+             lambda field, text: values.ip_address(field, text, zone=zone))
+    accepted = _refused(check, value)
+    if accepted:
+        add(hook.line, "error", "bad-address",
+            f"{where}: {value!r} is not a plain address; expected {accepted}")
+
+
+def _check_sysrc(add: _Add, hook: Hook) -> None:
+    name, eq, value = hook.args.partition("=")
+    name = name.removesuffix("+")
+    if not eq:
+        return
+    if len(value) > 1 and value[0] == value[-1] and value[0] in "\"'":
+        value = value[1:-1]
+    words = value.split()
+    if name in ROUTER_KEYS:
+        _check_address(add, hook, name, value, zone=True)
+    elif name.startswith("ifconfig_") and len(words) > 1 and words[0] in ("inet", "inet6"):
+        _check_address(add, hook, name, words[1], zone=False)
+    elif name.startswith("ifconfig_") and "%" in value:
+        add(hook.line, "error", "bad-address",
+            f"{name}: {value!r} holds a %zone; the key names the interface already")
+
+
 def _check_config(add: _Add, hook: Hook, restart_after: int) -> None:
     words = hook.args.split(" ")
     action = words[0].lower() if words else ""
@@ -190,6 +244,10 @@ def _check_config(add: _Add, hook: Hook, restart_after: int) -> None:
         add(hook.line, "error", "config-property",
             f"bastille config refuses {prop!r} (not on its allow-list since 1.4.0){extra}")
     value = " ".join(words[2:])
+    if prop in ADDRESS_PROPERTIES:
+        for item in value.strip("\"'").split(","):
+            if item and item.strip() not in ("inherit", "new", "disable"):
+                _check_address(add, hook, prop, item.strip().rpartition("|")[2], zone=False)
     if value and not CONFIG_VALUE_RE.fullmatch(VAR_RE.sub("x", value)):
         add(hook.line, "error", "config-value",
             f"bastille config refuses the value {value!r}: use A-Z a-z 0-9 . _ / : | "

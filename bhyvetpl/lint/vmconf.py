@@ -29,7 +29,16 @@ CHOICES = {
 CPU_RE = re.compile(r"[1-9][0-9]{0,2}", re.ASCII)
 # bhyve -m reads it with expand_number(3); vm-bhyve's own legacy-gentoo sample writes 512MB.
 MEMORY_RE = re.compile(r"[1-9][0-9]*([KkMmGgTt][Bb]?)?", re.ASCII)
-RES_RE = re.compile(r"[1-9][0-9]{2,3}x[1-9][0-9]{2,3}", re.ASCII)
+# Values with a grammar in the model: lint asks the model's own check (one copy of each).
+MODEL_CHECKS: dict[str, Callable[[str, str], object]] = {
+    "networkN_mac": values.mac,
+    "uuid": values.uuid,
+    "graphics_listen": values.ip_address,  # bhyve -s fbuf,tcp=ADDR:PORT: no %zone
+    "graphics_res": values.resolution,
+    "networkN_switch": values.vm_name,
+    "networkN_device": values.interface,
+    "diskN_opts": lambda field, text: [values.disk_opt(field, o) for o in text.split(",")],
+}
 
 
 def _checked(check: Callable[[str, str], object], field: str, value: str) -> str | None:
@@ -140,18 +149,12 @@ def _check_key(report: _Report, line: ConfigLine) -> None:
         problem = "a whole number of virtual CPUs, e.g. 2"
     elif pattern == "memory" and not MEMORY_RE.fullmatch(value):
         problem = "a size such as 512M or 4G"
-    elif pattern == "networkN_mac":
-        problem = _checked(values.mac, line.key, value)
-    elif pattern == "uuid":
-        problem = _checked(values.uuid, line.key, value)
+    elif pattern in MODEL_CHECKS:
+        problem = _checked(MODEL_CHECKS[pattern], line.key, value)
     elif pattern == "passthruN":
         device, _, pinned = value.partition("=")
         problem = _checked(values.bsf, line.key, device) or (
             _checked(values.pin, line.key, pinned) if pinned else None)
-    elif pattern == "graphics_listen":
-        problem = _checked(values.ip_address, line.key, value)
-    elif pattern == "graphics_res" and not RES_RE.fullmatch(value):
-        problem = "WIDTHxHEIGHT, e.g. 1280x720"
     elif pattern == "comports" and any(p not in ("com1", "com2", "com3", "com4")
                                        for p in value.split()):
         problem = "com1 to com4, separated by spaces"

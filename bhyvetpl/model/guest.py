@@ -42,16 +42,18 @@ class DiskSpec:
         """Check every field; vm-bhyve joins `name` onto the guest path unless dev is custom."""
         _choice(f"{self.field_name}.type", self.type, get_args(DiskType))
         _choice(f"{self.field_name}.dev", self.dev, get_args(DiskDev))
-        values.config_value(f"{self.field_name}.name", self.name)
         if self.dev == "custom":
-            # vm-bhyve's get_disk_path uses a custom name as the full path, unchanged.
-            values.abs_path(f"{self.field_name}.name", self.name)
+            # vm-bhyve's get_disk_path uses a custom name as the full path, unchanged; below
+            # /dev it is also unhidden in the jail's devfs, so only disk device nodes go.
+            if self.name.startswith("/dev/"):
+                values.disk_device(f"{self.field_name}.name", self.name)
+            else:
+                values.abs_path(f"{self.field_name}.name", self.name)
             if self.size is not None:
                 raise SpecError(f"{self.field_name}.size", self.size,
                                 "no size for a custom disk (vm create does not make it)")
-        elif "/" in self.name or self.name in {".", ".."}:
-            raise SpecError(f"{self.field_name}.name", self.name,
-                            "a file or zvol name inside the guest directory, without /")
+        else:
+            values.disk_name(f"{self.field_name}.name", self.name)
         if self.size is not None:
             object.__setattr__(self, "size", values.size(f"{self.field_name}.size", self.size))
         for opt in self.opts:
@@ -104,7 +106,7 @@ class NicSpec:
         if self.mac is not None:
             object.__setattr__(self, "mac", values.mac(f"{self.field_name}.mac", self.mac))
         if self.device is not None:
-            values.interface(f"{self.field_name}.device", self.device)
+            values.tap(f"{self.field_name}.device", self.device)
 
     @classmethod
     def parse(cls, text: str, default_type: str = "virtio-net",
@@ -160,11 +162,7 @@ class GraphicsSpec:
             values.integer("graphics.port", self.port, 1024, 65535)
         object.__setattr__(self, "listen", values.ip_address("graphics.listen", self.listen))
         if self.res is not None:
-            width, _, height = self.res.partition("x")
-            if not (width.isdigit() and height.isdigit() and width.isascii() and height.isascii()
-                    and 640 <= int(width) <= 3840 and 480 <= int(height) <= 2160):
-                raise SpecError("graphics.res", self.res,
-                                "WIDTHxHEIGHT from 640x480 to 3840x2160, e.g. 1280x720")
+            values.resolution("graphics.res", self.res)
         if self.wait is not None:
             _choice("graphics.wait", self.wait, get_args(Wait))
 

@@ -93,7 +93,8 @@ class JailSpec:
             object.__setattr__(self, "address", values.ip_interface("jail.address",
                                                                     self.address))
         if self.gateway is not None:
-            object.__setattr__(self, "gateway", values.ip_address("jail.gateway", self.gateway))
+            object.__setattr__(self, "gateway", values.ip_address("jail.gateway", self.gateway,
+                                                                     zone=True))
             if self.network == "shared" or self.dhcp:
                 raise SpecError("jail.gateway", self.gateway,
                                 "no gateway unless the jail is vnet with a static address")

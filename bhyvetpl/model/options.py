@@ -158,13 +158,6 @@ class HostOptions:
     vnet: bool = True
 
 
-def _device_node(path: str) -> str:
-    values.abs_path("disk_device", path)
-    if not path.startswith("/dev/") or path.count("/") < 3:
-        raise SpecError("disk_device", path, "a device below /dev, e.g. /dev/zvol/tank/vm/disk0")
-    return path.removeprefix("/dev/")
-
-
 def build_features(opts: HostOptions) -> Features:
     """Validate host feature flags into Features."""
     if opts.uplink is not None:
@@ -179,7 +172,7 @@ def build_features(opts: HostOptions) -> Features:
         host_taps=tuple(opts.host_taps),
         uplink=opts.uplink,
         zvol_dataset=opts.zvol_dataset,
-        disk_nodes=tuple(_device_node(path) for path in opts.disk_devices),
+        disk_nodes=tuple(values.disk_device("disk_device", path) for path in opts.disk_devices),
         uefi=opts.uefi,
         passthru=tuple(PassthruSpec.parse(p, f"passthru{i}") for i, p in
                        enumerate(opts.passthru)),

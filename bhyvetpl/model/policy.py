@@ -49,11 +49,11 @@ class Features:
         for guest in self.guests:
             values.vm_name("guest.name", guest)
         for tap in self.host_taps:
-            values.interface("nic.device", tap)
+            values.tap("nic.device", tap)
         if self.zvol_dataset is not None:
             values.dataset("zvol_dataset", self.zvol_dataset)
         for node in self.disk_nodes:
-            values.abs_path("disk_device", "/dev/" + node)
+            values.disk_device("disk_device", "/dev/" + node)
         if self.vmm_ppt and not self.needs_passthrough:
             raise SpecError("vmm_ppt", "yes", "allow.vmm_ppt only together with passthrough")
 

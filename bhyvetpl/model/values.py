@@ -21,8 +21,8 @@ VM_NAME_FORM = "2-231 characters of a-z 0-9 . _ -, starting and ending with a le
 JAIL_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}", re.ASCII)
 JAIL_NAME_FORM = "1-63 characters of A-Z a-z 0-9 _ -, starting with a letter or digit"
 # template.sh runs ARG values through `eval echo`: only this set is inert there.
-ARG_SAFE_RE = re.compile(r"[A-Za-z0-9._/:,@%+=-]+", re.ASCII)
-ARG_SAFE_FORM = "a non-empty value of A-Z a-z 0-9 . _ / : , @ % + = -"
+ARG_SAFE_RE = re.compile(r"[A-Za-z0-9._/:,@%+=-]{1,1024}", re.ASCII)
+ARG_SAFE_FORM = "1-1024 characters of A-Z a-z 0-9 . _ / : , @ % + = -"
 # A unit is required: vm-bhyve hands `-s 20` to truncate (20 bytes) but `memory=64` to
 # bhyve (64 MiB); with K/M/G/T both read the same.
 SIZE_RE = re.compile(r"([1-9][0-9]{0,8})([KMGT])", re.IGNORECASE | re.ASCII)
@@ -33,18 +33,60 @@ BSF_RE = re.compile(r"([0-9]{1,3})/([0-9]{1,2})/([0-9])", re.ASCII)
 PIN_RE = re.compile(r"([0-9]{1,2}):([0-9])", re.ASCII)
 IFACE_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,14}", re.ASCII)
 IFACE_FORM = "a FreeBSD interface name: a letter, then up to 14 of A-Z a-z 0-9 _ ."
+# tap(4): the host makes tapN, and devfs unhides exactly that node; anything else named here
+# (mem, kmem, io, pci, vmm...) would be unhidden in the jail as if it were a tap.
+TAP_RE = re.compile(r"tap[0-9]{1,5}", re.ASCII)
+TAP_FORM = "a tap(4) device: tap and a number, e.g. tap0"
+# IP literals. Python's ipaddress also takes an IPv6 zone: "%" and then ANY text (spaces,
+# $(...), newlines), so an allow-list decides what reaches it: hex digits, ":" and ".".
+IP_RE = re.compile(r"[0-9A-Fa-f:.]{2,45}", re.ASCII)
+IP_FORM = "an IPv4 or IPv6 address without a %zone, e.g. 127.0.0.1 or ::1"
+# Zones are refused, except on a link-local IPv6 gateway (ipv6_defaultrouter="fe80::1%vnet0"
+# is how rc.conf routes through a link-local router): there the zone is an interface name.
+ZONED_IP_FORM = IP_FORM.replace(" without a %zone", "") + (
+    "; a link-local IPv6 address may name its interface, e.g. fe80::1%vnet0")
+PREFIX_RE = re.compile(r"[0-9]{1,3}", re.ASCII)
+IP_INTERFACE_FORM = "an address with prefix length and no %zone, e.g. 10.0.0.5/24"
+# RFC 1123 host names (bhyve -G passes the address to getaddrinfo): 1-253 characters.
+HOSTNAME_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                         r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*", re.ASCII)
+HOSTNAME_MAX = 253
 SHELL_ID_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}", re.ASCII)
 DATASET_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]*(/[A-Za-z0-9][A-Za-z0-9_.:-]*)+", re.ASCII)
 DATASET_FORM = "a ZFS dataset below a pool, e.g. zroot/bhyve (A-Z a-z 0-9 _ . : - and /)"
-ABS_PATH_RE = re.compile(r"(/[A-Za-z0-9._-]+)+", re.ASCII)
-ABS_PATH_FORM = "an absolute path of A-Z a-z 0-9 . _ - segments, e.g. /vms"
+ABS_PATH_RE = re.compile(r"(/[A-Za-z0-9._-]{1,255})+", re.ASCII)
+ABS_PATH_MAX = 1024  # PATH_MAX on FreeBSD
+ABS_PATH_FORM = "an absolute path of A-Z a-z 0-9 . _ - segments, e.g. /vms (1024 at most)"
+# A file or zvol inside the guest directory: vm-bhyve joins it onto $vm_dir/NAME/ (file) or
+# the guest's dataset (zvol), so it is one ZFS-and-file-safe segment, never . or ..
+DISK_NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}", re.ASCII)
+DISK_NAME_FORM = ("a file or zvol name inside the guest directory: 1-128 of A-Z a-z 0-9 . _ -, "
+                  "not starting with . or -")
+# Disk device nodes a guest may open, and so a devfs ruleset may unhide (from FreeBSD's man
+# pages, written from memory as no search was available: ada(4), da(4), nvd(4), nda(4),
+# vtbd(4), md(4) with gpart(8) partitions pN or MBR slices sN[a-h]; glabel(8)/gpart(8)
+# labels under gpt/, gptid/, diskid/; zfs(8) volumes under zvol/POOL/...). Nothing else:
+# mem, kmem, io, pci, vmm, nmdm, bpf... must never be unhidden as a "disk".
+_DISK_UNIT = r"(?:ada|da|nvd|nda|vtbd|md)[0-9]{1,3}(?:p[0-9]{1,3}|s[0-9]{1,2}[a-h]?)?"
+_LABEL = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
+DISK_DEVICE_RE = re.compile(
+    rf"/dev/(?:{_DISK_UNIT}|gpt/{_LABEL}|gptid/[0-9a-f]{{8}}(?:-[0-9a-f]{{4}}){{3}}-[0-9a-f]{{12}}"
+    rf"|diskid/{_LABEL}|zvol/[A-Za-z0-9][A-Za-z0-9_.:-]*(?:/[A-Za-z0-9][A-Za-z0-9_.:-]*)+)",
+    re.ASCII)
+DISK_DEVICE_MAX = 255
+DISK_DEVICE_FORM = ("a disk device node: /dev/zvol/POOL/.../VOLUME, /dev/adaN, daN, nvdN, ndaN, "
+                    "vtbdN or mdN (optionally pN or sN[a-h]), /dev/gpt/LABEL, /dev/gptid/UUID "
+                    "or /dev/diskid/LABEL")
 # bhyveload -e NAME=VALUE: loader variable names are dotted identifiers (hw.x, boot_verbose).
-LOADER_ENV_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,62}=[A-Za-z0-9._,:/@%+=-]*", re.ASCII)
-LOADER_ENV_FORM = ("NAME=VALUE with NAME of A-Z a-z 0-9 _ . and VALUE of "
-                   "A-Z a-z 0-9 . _ , : / @ % + = -")
+LOADER_ENV_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,62}=[A-Za-z0-9._,:/@%+=-]{0,255}",
+                           re.ASCII)
+LOADER_ENV_FORM = ("NAME=VALUE with NAME of A-Z a-z 0-9 _ . (1-63) and VALUE of "
+                   "A-Z a-z 0-9 . _ , : / @ % + = - (0-255)")
 # bhyve -G [w][ADDRESS:]PORT (the GDB stub); ADDRESS is an IP literal or a host name.
-GDB_RE = re.compile(r"(w?)(?:([A-Za-z0-9.:-]+):)?([0-9]{1,5})", re.ASCII)
-GDB_FORM = "[w][ADDRESS:]PORT with PORT from 1 to 65535, e.g. 1234 or w127.0.0.1:1234"
+# bhyve splits at the last ":", so an IPv6 literal needs no brackets.
+GDB_RE = re.compile(r"(w?)(?:([A-Za-z0-9.:-]{1,253}):)?([0-9]{1,5})", re.ASCII)
+GDB_FORM = ("[w][ADDRESS:]PORT with PORT from 1 to 65535 and ADDRESS a host name or an IP "
+            "address without a %zone, e.g. 1234 or w127.0.0.1:1234")
 # bhyve block device options as vm-bhyve's diskN_opts passes them (nocache, sectorsize=512).
 DISK_OPT_RE = re.compile(r"[a-z][a-z_]{0,31}(=[A-Za-z0-9._/:-]{1,64})?", re.ASCII)
 DISK_OPT_FORM = "bhyve block options like nocache, direct, ro or sectorsize=512"
@@ -55,11 +97,16 @@ RELEASE_RE = re.compile(
 )
 RELEASE_FORM = "a FreeBSD release of 12.0 or later, e.g. 14.3-RELEASE or 15.0-RELEASE-p2"
 MIN_RELEASE = Version("12.0")
-# vm-bhyve config::load cuts at '#', deletes '"' and stops at a newline; the rest
-# would reach shells or globbing in vm-bhyve's own code.
-CONFIG_FORBIDDEN = frozenset("#\"'\\\t\r\n*?[]$`;&|<>(){} ")
-CONFIG_FORM = ("1-255 printable ASCII characters without spaces, quotes, "
-               "# \\ $ ` ; & | < > ( ) { } * ? [ ]")
+# template.sh runs every hook but CMD as `eval "bastille HOOK JAIL ARGS"` on the host. What
+# stays literal there: any character inside single quotes; inside double quotes all but
+# $ ` \; outside quotes all but these (globs are off: template.sh runs `set -f`).
+EVAL_ACTIVE = frozenset("$`\\;&|<>()")
+EVAL_ACTIVE_QUOTED = frozenset("$`\\")
+EVAL_INERT_FORM = ("printable words with no $ ` \\ ; & | < > ( ) outside single quotes "
+                   "(no $ ` \\ inside double quotes), and every quote closed")
+# bhyve's framebuffer (pci_fbuf.c) takes 640x480 up to 3840x2160.
+RES_RE = re.compile(r"([1-9][0-9]{2,3})x([1-9][0-9]{2,3})", re.ASCII)
+RES_FORM = "WIDTHxHEIGHT from 640x480 to 3840x2160, e.g. 1280x720"
 
 
 def vm_name(field: str, value: str, *, max_len: int = 231) -> str:
@@ -84,11 +131,47 @@ def arg_safe(field: str, value: str) -> str:
     return value
 
 
-def config_value(field: str, value: str) -> str:
-    """Check a free value for a vm-bhyve config line."""
-    if (not value or len(value) > 255 or any(ch in CONFIG_FORBIDDEN for ch in value)
-            or not value.isprintable() or not value.isascii()):
-        raise SpecError(field, value, CONFIG_FORM)
+def disk_name(field: str, value: str) -> str:
+    """Check a file or zvol name that vm-bhyve joins onto the guest's directory or dataset."""
+    if not DISK_NAME_RE.fullmatch(value):
+        raise SpecError(field, value, DISK_NAME_FORM)
+    return value
+
+
+def disk_device(field: str, value: str) -> str:
+    """Check a disk device path and return its devfs name (below /dev) for the ruleset."""
+    if not DISK_DEVICE_RE.fullmatch(value) or len(value) > DISK_DEVICE_MAX or (
+            "/../" in value + "/" or "/./" in value + "/"):
+        raise SpecError(field, value, DISK_DEVICE_FORM)
+    return value.removeprefix("/dev/")
+
+
+def eval_inert(field: str, value: str) -> str:
+    """Check that a Bastillefile hook's arguments stay data under template.sh's eval."""
+    quote = ""
+    for char in value:
+        if quote == "'":
+            quote = "" if char == "'" else quote
+        elif char == quote:
+            quote = ""
+        elif quote:
+            if char in EVAL_ACTIVE_QUOTED or not char.isprintable():
+                raise SpecError(field, value, EVAL_INERT_FORM)
+        elif char in "'\"":
+            quote = char
+        elif char in EVAL_ACTIVE or not (char.isprintable() or char == "\t"):
+            raise SpecError(field, value, EVAL_INERT_FORM)
+    if quote:
+        raise SpecError(field, value, EVAL_INERT_FORM)
+    return value
+
+
+def resolution(field: str, value: str) -> str:
+    """Check a framebuffer size WIDTHxHEIGHT within what bhyve's fbuf device takes."""
+    match = RES_RE.fullmatch(value)
+    if not match or not (640 <= int(match.group(1)) <= 3840
+                         and 480 <= int(match.group(2)) <= 2160):
+        raise SpecError(field, value, RES_FORM)
     return value
 
 
@@ -148,28 +231,47 @@ def pin(field: str, value: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
-def ip_address(field: str, value: str) -> str:
-    """Check a literal IPv4 or IPv6 address."""
+def ip_address(field: str, value: str, *, zone: bool = False) -> str:
+    """Check a literal IPv4 or IPv6 address, allow-list first, then ipaddress.
+
+    With zone=True a link-local IPv6 address may carry `%IFACE` (an interface name, nothing
+    else); everywhere else a zone is refused: no consumer of ours needs one.
+    """
+    form = ZONED_IP_FORM if zone else IP_FORM
+    address, percent, scope = value.partition("%")
+    if not IP_RE.fullmatch(address) or (percent and not (zone and IFACE_RE.fullmatch(scope))):
+        raise SpecError(field, value, form)
     try:
-        return str(ipaddress.ip_address(value))
+        parsed = ipaddress.ip_address(address)
     except ValueError as exc:
-        raise SpecError(field, value, "an IPv4 or IPv6 address, e.g. 127.0.0.1") from exc
+        raise SpecError(field, value, form) from exc
+    if percent and not (parsed.version == 6 and parsed.is_link_local):
+        raise SpecError(field, value, form)
+    return f"{parsed}%{scope}" if percent else str(parsed)
 
 
 def ip_interface(field: str, value: str) -> str:
-    """Check an address with prefix length, e.g. 10.0.0.5/24."""
-    if "/" not in value:
-        raise SpecError(field, value, "an address with prefix length, e.g. 10.0.0.5/24")
+    """Check ADDR/NN, e.g. 10.0.0.5/24; no zone: rc.conf's key names the interface already."""
+    address, slash, prefix = value.partition("/")
+    if not (slash and IP_RE.fullmatch(address) and PREFIX_RE.fullmatch(prefix)):
+        raise SpecError(field, value, IP_INTERFACE_FORM)
     try:
         return str(ipaddress.ip_interface(value))
     except ValueError as exc:
-        raise SpecError(field, value, "an address with prefix length, e.g. 10.0.0.5/24") from exc
+        raise SpecError(field, value, IP_INTERFACE_FORM) from exc
 
 
 def interface(field: str, value: str) -> str:
     """Check a network interface name."""
     if not IFACE_RE.fullmatch(value):
         raise SpecError(field, value, IFACE_FORM)
+    return value
+
+
+def tap(field: str, value: str) -> str:
+    """Check a host-made tap device (its /dev node is unhidden in the jail)."""
+    if not TAP_RE.fullmatch(value):
+        raise SpecError(field, value, TAP_FORM)
     return value
 
 
@@ -189,7 +291,8 @@ def dataset(field: str, value: str) -> str:
 
 def abs_path(field: str, value: str) -> str:
     """Check an absolute path made of plain segments (no spaces, no ..)."""
-    if not ABS_PATH_RE.fullmatch(value) or "/../" in value + "/" or "/./" in value + "/":
+    if (not ABS_PATH_RE.fullmatch(value) or len(value) > ABS_PATH_MAX
+            or "/../" in value + "/" or "/./" in value + "/"):
         raise SpecError(field, value, ABS_PATH_FORM)
     return value
 
@@ -206,6 +309,13 @@ def gdb(field: str, value: str) -> str:
     match = GDB_RE.fullmatch(value)
     if not match or not 1 <= int(match.group(3)) <= 65535:
         raise SpecError(field, value, GDB_FORM)
+    address = match.group(2)
+    if address is not None and not (HOSTNAME_RE.fullmatch(address)
+                                    and len(address) <= HOSTNAME_MAX):
+        try:
+            ip_address(field, address)
+        except SpecError:
+            raise SpecError(field, value, GDB_FORM) from None
     return value
 
 
