@@ -8,14 +8,12 @@ from typing import Annotated
 import typer
 
 from bhyvetpl.adapters.runner import SubprocessRunner
-from bhyvetpl.cli_common import reports_errors
 from bhyvetpl.doctor import Reader, exit_failed, run_doctor
 from bhyvetpl.doctor.report import as_json, as_table
 from bhyvetpl.errors import ExitCode
 from bhyvetpl.lint import lint_paths
 
 
-@reports_errors
 def lint_cmd(
     files: Annotated[list[Path], typer.Argument(
         help="Guest configs (*.conf), Bastillefiles, or directories holding them.")],
@@ -30,7 +28,6 @@ def lint_cmd(
         raise typer.Exit(int(ExitCode.FAILURE))
 
 
-@reports_errors
 def doctor_cmd(
     jail: Annotated[str | None, typer.Argument(help="Bastille jail that runs vm-bhyve.")]
     = None,
