@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 from importlib import import_module
+from typing import Annotated
 
 import typer
 
+from bhyvetpl.cli_boundary import DEBUG_ENV, DEBUG_FLAG, BoundaryGroup
 from bhyvetpl.entry import ENTRIES
-from bhyvetpl.errors import ExitCode
+from bhyvetpl.errors import ExitCode, exit_status_help
 
 app = typer.Typer(
-    add_completion=False, no_args_is_help=True,
+    cls=BoundaryGroup, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+    pretty_exceptions_enable=False, epilog=exit_status_help(),
     help="Run bhyve guests inside FreeBSD jails, with the least privilege that works.")
+
+
+@app.callback()
+def root(debug: Annotated[bool, typer.Option(
+        DEBUG_FLAG, help=f"Show the traceback of an error (or set {DEBUG_ENV}=1).")] = False,
+         ) -> None:
+    """Options before the command name (the boundary has read --debug from argv already)."""
+    del debug
+
+
 for _name, (_module, _attr) in ENTRIES.items():
     _command = getattr(import_module(_module), _attr)
     if isinstance(_command, typer.Typer):

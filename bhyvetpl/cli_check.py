@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from bhyvetpl.adapters.runner import SubprocessRunner
-from bhyvetpl.cli_common import reports_errors
 from bhyvetpl.doctor import Reader, exit_failed, run_doctor
 from bhyvetpl.doctor.report import as_json, as_table
 from bhyvetpl.errors import ExitCode
@@ -16,7 +15,6 @@ from bhyvetpl.lint import lint_paths
 from bhyvetpl.model import values
 
 
-@reports_errors
 def lint_cmd(
     files: Annotated[list[Path], typer.Argument(
         help="Guest configs (*.conf), Bastillefiles, or directories holding them.")],
@@ -31,7 +29,6 @@ def lint_cmd(
         raise typer.Exit(int(ExitCode.FAILURE))
 
 
-@reports_errors
 def doctor_cmd(
     jail: Annotated[str | None, typer.Argument(help="Bastille jail that runs vm-bhyve.")]
     = None,

@@ -1,35 +1,16 @@
-"""Helpers every command module shares: error reporting, warnings, file output."""
+"""Helpers the command modules share: warnings and file output (errors: cli_boundary)."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from pathlib import Path
-from typing import ParamSpec, TypeVar
 
 import typer
 
-from bhyvetpl.errors import BhyvetplError
 from bhyvetpl.model import policy
 from bhyvetpl.model.guest import GuestSpec
 from bhyvetpl.model.policy import Features
 from bhyvetpl.output import tree, write_tree
 from bhyvetpl.render import RenderedFile
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn a BhyvetplError into `error: ...` on stderr and its exit code."""
-    @functools.wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return func(*args, **kwargs)
-        except BhyvetplError as err:
-            typer.echo(f"error: {err}", err=True)
-            raise typer.Exit(int(err.exit_code)) from err
-    return wrapper
 
 
 def warn(features: Features) -> None:
@@ -47,8 +28,6 @@ def emit(files: tuple[RenderedFile, ...], out: Path | None) -> None:
         return
     written = write_tree(out, files)
     typer.echo(tree(out, written), err=True)
-
-
 
 
 def warn_public_vnc(guest: GuestSpec) -> None:

@@ -9,7 +9,7 @@ import typer
 
 from bhyvetpl import cli_options as o
 from bhyvetpl.apply import read_text
-from bhyvetpl.cli_common import reports_errors, warn_public_vnc
+from bhyvetpl.cli_common import warn_public_vnc
 from bhyvetpl.cli_run import run_plan
 from bhyvetpl.model import values
 from bhyvetpl.model.guest import GuestSpec
@@ -71,5 +71,3 @@ def new_guest_cmd(
                           PurePosixPath(prefix))
     run_plan(plan, dry_run, emit)
 
-
-new_guest = reports_errors(new_guest_cmd)

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from bhyvetpl.cli_common import reports_errors
 from bhyvetpl.importers.vmrun import import_vmrun
 from bhyvetpl.output import write_atomic
 from bhyvetpl.render import render_guest
@@ -17,7 +16,6 @@ import_app = typer.Typer(no_args_is_help=True,
 
 
 @import_app.command("vmrun")
-@reports_errors
 def import_vmrun_cmd(
     args: Annotated[list[str], typer.Argument(
         help="vmrun.sh's arguments after `--`: options, then the VM name.")],

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from bhyvetpl.apply import read_text
-from bhyvetpl.cli_common import reports_errors
 from bhyvetpl.cli_options import DryRun, Emit, Root
 from bhyvetpl.cli_run import run_plan
 from bhyvetpl.model import values
@@ -38,7 +37,6 @@ def resolve_sharedir(sharedir: str | None, root: Path) -> PurePosixPath:
 
 
 @plugin_app.command("install")
-@reports_errors
 def install_cmd(sharedir: Sharedir = None, root: Root = Path("/"), dry_run: DryRun = False,
                 emit: Emit = None) -> None:
     """Write ${bastille_sharedir}/plugins/bhyvetpl: plugin.conf and one shim per command."""
@@ -51,7 +49,6 @@ def install_cmd(sharedir: Sharedir = None, root: Root = Path("/"), dry_run: DryR
 
 
 @plugin_app.command("uninstall")
-@reports_errors
 def uninstall_cmd(sharedir: Sharedir = None, root: Root = Path("/"), dry_run: DryRun = False,
                   emit: Emit = None) -> None:
     """Remove the files install wrote (an edited one stays), then the directory if empty."""

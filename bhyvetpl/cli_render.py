@@ -9,7 +9,7 @@ import typer
 
 from bhyvetpl import __version__
 from bhyvetpl import cli_options as o
-from bhyvetpl.cli_common import emit, reports_errors, warn, warn_public_vnc
+from bhyvetpl.cli_common import emit, warn, warn_public_vnc
 from bhyvetpl.model import policy
 from bhyvetpl.model.lab import sample_lab
 from bhyvetpl.model.options import JAIL, build_features, build_guest, build_jail
@@ -21,7 +21,6 @@ render_app = typer.Typer(no_args_is_help=True, help="Render files from flags; no
 
 
 @render_app.command("guest")
-@reports_errors
 def render_guest_cmd(
     name: Annotated[str, typer.Argument(help="Guest name.")],
     preset: o.Preset = "freebsd", loader: o.Loader = None, cpu: o.Cpu = None,
@@ -45,7 +44,6 @@ def render_guest_cmd(
 
 
 @render_app.command("jail")
-@reports_errors
 def render_jail_cmd(
     name: o.JailName, release: o.Release = JAIL.release, ip: o.Ip = JAIL.address,
     iface: o.Iface = JAIL.interface, vnet: o.Vnet = True, bridge: o.Bridge = None,
@@ -63,7 +61,6 @@ def render_jail_cmd(
 
 
 @render_app.command("host")
-@reports_errors
 def render_host_cmd(
     jail: o.HostJail = JAIL.name, release: o.Release = JAIL.release,
     ruleset: o.Ruleset = JAIL.ruleset.number, ruleset_name: o.RulesetName = JAIL.ruleset.name,
@@ -81,7 +78,6 @@ def render_host_cmd(
     emit(render_host(features, None), output)
 
 
-@reports_errors
 def demo_cmd(
     output: Annotated[Path, typer.Argument(help="Folder to render the sample lab into.")]
     = Path("lab"),

@@ -15,7 +15,7 @@ import typer
 from bhyvetpl import cli_options as o
 from bhyvetpl.adapters.runner import SubprocessRunner
 from bhyvetpl.apply import Status, apply, read_text, tree_digest
-from bhyvetpl.cli_common import reports_errors, warn
+from bhyvetpl.cli_common import warn
 from bhyvetpl.emit import emit_sh
 from bhyvetpl.errors import SpecError
 from bhyvetpl.model import policy, values
@@ -68,7 +68,6 @@ def run_plan(plan: Plan, dry_run: bool, emit: str | None) -> None:
 
 
 @host_app.command("prepare")
-@reports_errors
 def host_prepare_cmd(
     jail: o.HostJail = JAIL.name, release: o.Release = JAIL.release,
     ruleset: o.Ruleset = JAIL.ruleset.number, ruleset_name: o.RulesetName = JAIL.ruleset.name,
@@ -105,7 +104,6 @@ def _jail_plan(name: str, release: str, ip: str, iface: str, vnet: bool, bridge:
 
 
 @jail_app.command("create")
-@reports_errors
 def jail_create_cmd(
     name: o.JailName, release: o.Release = JAIL.release, ip: o.Ip = JAIL.address,
     iface: o.Iface = JAIL.interface, vnet: o.Vnet = True, bridge: o.Bridge = None,
@@ -123,7 +121,6 @@ def jail_create_cmd(
 
 
 @jail_app.command("apply")
-@reports_errors
 def jail_apply_cmd(
     name: o.JailName, release: o.Release = JAIL.release, ip: o.Ip = JAIL.address,
     iface: o.Iface = JAIL.interface, vnet: o.Vnet = True, bridge: o.Bridge = None,

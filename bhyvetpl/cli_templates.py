@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from bhyvetpl.apply import read_text
-from bhyvetpl.cli_common import reports_errors
 from bhyvetpl.cli_options import DryRun, Emit, Prefix, Root
 from bhyvetpl.cli_run import run_plan
 from bhyvetpl.errors import SpecError
@@ -67,7 +66,6 @@ def preset_files(presets: list[str] | None, switch: str) -> tuple[RenderedFile, 
 
 
 @templates_app.command("install")
-@reports_errors
 def install_cmd(
     jail: Jail = None, vm_dir: VmDir = None, vm_dataset: VmDataset = None,
     preset: Presets = None, switch: Switch = "public", prefix: Prefix = str(BASTILLE_PREFIX),
@@ -79,7 +77,6 @@ def install_cmd(
 
 
 @templates_app.command("list")
-@reports_errors
 def list_cmd(
     jail: Jail = None, vm_dir: VmDir = None, vm_dataset: VmDataset = None,
     preset: Presets = None, switch: Switch = "public", prefix: Prefix = str(BASTILLE_PREFIX),

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import sys
 from importlib import import_module
+from typing import NoReturn
 
 import typer
+
+from bhyvetpl.cli_boundary import DEBUG_FLAG, Command, run
 
 # name -> (module, attribute): a typer.Typer group, or a command function.
 ENTRIES: dict[str, tuple[str, str]] = {
@@ -20,7 +23,7 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "import": ("bhyvetpl.cli_import", "import_app"),
     "host": ("bhyvetpl.cli_run", "host_app"),
     "jail": ("bhyvetpl.cli_run", "jail_app"),
-    "new-guest": ("bhyvetpl.cli_guest", "new_guest"),
+    "new-guest": ("bhyvetpl.cli_guest", "new_guest_cmd"),
     "lint": ("bhyvetpl.cli_check", "lint_cmd"),
     "doctor": ("bhyvetpl.cli_check", "doctor_cmd"),
     "bastille-plugin": ("bhyvetpl.cli_plugin", "plugin_app"),
@@ -38,20 +41,26 @@ def alone(owner: typer.Typer, args: list[str]) -> tuple[typer.Typer, int]:
     return owner, 0
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Run the command argv names, built alone; anything else goes to the whole app."""
-    args = sys.argv[1:] if argv is None else argv
+def build(args: list[str]) -> tuple[Command, int]:
+    """The command args name, built alone (else the whole app), and the words it used."""
     entry = ENTRIES.get(args[0]) if args else None
     if entry is None:
         from bhyvetpl.cli import app
 
-        app(args=args, prog_name="bhyvetpl")
-        return
+        return typer.main.get_command(app), 0
     target = getattr(import_module(entry[0]), entry[1])
     if isinstance(target, typer.Typer):
-        command, used = alone(target, args[1:])
-        command(args=args[1 + used:], prog_name=" ".join(["bhyvetpl", *args[:1 + used]]))
-    else:
-        single = typer.Typer(add_completion=False)
-        single.command(args[0])(target)
-        single(args=args[1:], prog_name=f"bhyvetpl {args[0]}")
+        owner, used = alone(target, args[1:])
+        return typer.main.get_command(owner), 1 + used
+    single = typer.Typer(add_completion=False)
+    single.command(args[0])(target)
+    return typer.main.get_command(single), 1
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    """Run the command argv names through the error boundary, and exit."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = args[:1] == [DEBUG_FLAG]  # the global option: taken off before the command name
+    rest = args[1:] if debug else args
+    command, used = build(rest)
+    run(command, rest[used:], " ".join(["bhyvetpl", *rest[:used]]), debug=debug)

@@ -7,11 +7,35 @@ from typing import ClassVar
 
 
 class ExitCode(IntEnum):
-    """Process exit codes shared by every command."""
+    """Process exit codes shared by every command (the README and `--help` list them)."""
 
     OK = 0
     FAILURE = 1
     USAGE = 2
+    CHANGES = 3
+    INTERNAL = 70
+    INTERRUPTED = 130
+
+    @property
+    def meaning(self) -> str:
+        """What the status tells a script, as the README and `bhyvetpl --help` say it."""
+        return _MEANINGS[self]
+
+
+_MEANINGS = {
+    ExitCode.OK: "done",
+    ExitCode.FAILURE: "a step or a check failed",
+    ExitCode.USAGE: "bad input: nothing was written or run",
+    ExitCode.CHANGES: "`plan` found changes to make (reserved: `plan` is to come)",
+    ExitCode.INTERNAL: "internal error, a bug in bhyvetpl (EX_SOFTWARE; --debug shows where)",
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
+}
+
+
+def exit_status_help() -> str:
+    """The exit-status table for `bhyvetpl --help`, kept as lines (click rewraps otherwise)."""
+    rows = "\n".join(f"  {code.value:<4}{code.meaning}" for code in ExitCode)
+    return f"\b\nExit status:\n{rows}"
 
 
 class BhyvetplError(Exception):

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.cli_runner import cli_runner
 from tests.standin_env import Host, make_host
 from tests.upstream import upstream
 
@@ -17,7 +18,7 @@ __all__ = ["upstream"]
 @pytest.fixture
 def cli() -> CliRunner:
     """A CLI runner that keeps stderr apart from stdout."""
-    return CliRunner(mix_stderr=False)
+    return cli_runner()
 
 
 @pytest.fixture

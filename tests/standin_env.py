@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from bhyvetpl.cli import app
+from tests.cli_runner import cli_runner
 
 STANDIN = Path(__file__).resolve().parent / "standin" / "standin.sh"
 PROGRAMS = ("bastille", "vm", "sysrc", "kldload", "kldstat", "sysctl", "service", "jls",
@@ -50,7 +50,7 @@ class Host:
         (self.state / "fail").unlink(missing_ok=True)
 
     def cli(self, *args: str) -> tuple[int, str, str]:
-        result = CliRunner(mix_stderr=False).invoke(app, list(args))
+        result = cli_runner().invoke(app, list(args))
         return result.exit_code, result.stdout, result.stderr
 
     def sh(self, script: str) -> tuple[int, str, str]:

@@ -6,12 +6,19 @@ from pathlib import Path
 
 import pytest
 import typer
-from click.testing import CliRunner
 from pytest_subprocess import FakeProcess
 
 from bhyvetpl.cli import app
 
 COMMAND = typer.main.get_command(app)  # built once: 800 invocations follow
+
+
+def invoke(capsys: pytest.CaptureFixture[str], args: list[str]) -> tuple[int, str, str]:
+    """Exit status, stdout and stderr of the prebuilt app (CliRunner would rebuild it)."""
+    with pytest.raises(SystemExit) as info:
+        COMMAND.main(args, prog_name="bhyvetpl")
+    out, err = capsys.readouterr()
+    return int(info.value.code or 0), out, err
 
 HOSTILE = {"semicolon": "a;reboot", "subst": "$(id)", "squote": "a'b", "dquote": 'a"b',
            "space": "a b", "newline": "a\nb", "unicode": "é", "long": "x" * 300, "empty": ""}
@@ -43,8 +50,9 @@ CASES = [pytest.param(words, positional, flag, out, value,
 
 
 @pytest.mark.parametrize(("words", "positional", "flag", "out", "value"), CASES)
-def test_hostile_value(fp: FakeProcess, tmp_path: Path, words: tuple[str, ...],
-                       positional: tuple[str, ...], flag: str, out: str, value: str) -> None:
+def test_hostile_value(fp: FakeProcess, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                       words: tuple[str, ...], positional: tuple[str, ...], flag: str, out: str,
+                       value: str) -> None:
     args = list(positional)
     if flag == "NAME":
         args[-1] = value
@@ -53,18 +61,19 @@ def test_hostile_value(fp: FakeProcess, tmp_path: Path, words: tuple[str, ...],
     else:
         args += [flag, value]
     target = tmp_path / "out"
-    result = CliRunner(mix_stderr=False).invoke(COMMAND, [*words, *args, out, str(target)])
-    lines = result.stderr.strip().splitlines()
-    assert result.exit_code == 2, (result.stdout, result.stderr)
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    code, stdout, stderr = invoke(capsys, [*words, *args, out, str(target)])
+    lines = stderr.strip().splitlines()
+    assert code == 2, (stdout, stderr)
+    assert len(lines) == 1 and lines[0].startswith("error: "), stderr
     assert not target.exists()
     assert not list(fp.calls)
 
 
-def test_import_vmrun_refuses_hostile_names(tmp_path: Path) -> None:
+def test_import_vmrun_refuses_hostile_names(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
     for value in HOSTILE.values():
         out = tmp_path / "g.conf"
-        result = CliRunner(mix_stderr=False).invoke(
-            COMMAND, ["import", "vmrun", "-o", str(out), "--", "-t", "tap0", value])
-        assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+        code, _, stderr = invoke(
+            capsys, ["import", "vmrun", "-o", str(out), "--", "-t", "tap0", value])
+        assert code == 2 and len(stderr.strip().splitlines()) == 1
         assert not out.exists()

@@ -8,6 +8,7 @@ from pytest_subprocess import FakeProcess
 from typer.testing import CliRunner
 
 from bhyvetpl.cli import app
+from tests.cli_runner import cli_runner
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FREEBSD = FIXTURES / "freebsd"
@@ -17,7 +18,7 @@ JAIL_ROOT = f"{JAILS}/test-bhyve/root"
 
 @pytest.fixture
 def cli() -> CliRunner:
-    return CliRunner(mix_stderr=False)
+    return cli_runner()
 
 
 def fx(name: str) -> str:

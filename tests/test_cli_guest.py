@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 from pytest_subprocess import FakeProcess
-from typer.testing import CliRunner
 
 from bhyvetpl.cli import app
 from bhyvetpl.model.options import HostOptions, build_features
 from bhyvetpl.render import render_host
+from tests.cli_runner import cli_runner
 
-RUNNER = CliRunner(mix_stderr=False)
+RUNNER = cli_runner()
 FIXTURES = Path(__file__).parent / "fixtures"
 JLS = (FIXTURES / "jls-vnet-jail-15.0.txt").read_text()
 VM_INFO = (FIXTURES / "vm-info-stopped-14.2.txt").read_text()

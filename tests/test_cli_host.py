@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from pytest_subprocess import FakeProcess
-from typer.testing import CliRunner
 
 from bhyvetpl.cli import app
+from tests.cli_runner import cli_runner
 
-RUNNER = CliRunner(mix_stderr=False)
+RUNNER = cli_runner()
 MODULES = ("vmm", "nmdm", "if_bridge", "if_tuntap")
 FIXTURES = Path(__file__).parent / "fixtures"
 

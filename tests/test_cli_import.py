@@ -11,10 +11,10 @@ import re
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from bhyvetpl.adapters.runner import SubprocessRunner
 from bhyvetpl.cli import app
+from tests.cli_runner import cli_runner
 from tests.golden_util import GOLDEN as GOLDEN_ROOT
 from tests.golden_util import assert_golden
 from tests.upstream import VMB_TOOLS, needs_upstream
@@ -35,7 +35,7 @@ SEEDS: dict[str, tuple[str, ...]] = {
     "baldwin-install": ("-t", "tap0", "-d", "vm0/disk.img", "-I",
                         "FreeBSD-10.0-RELEASE-amd64-disc1.iso", "vm0"),
 }
-runner = CliRunner(mix_stderr=False)
+runner = cli_runner()
 
 
 def golden_path(case: str) -> Path:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from pytest_subprocess import FakeProcess
-from typer.testing import CliRunner
 
 from bhyvetpl.cli import app
+from tests.cli_runner import cli_runner
 
-RUNNER = CliRunner(mix_stderr=False)
+RUNNER = cli_runner()
 FIXTURES = Path(__file__).parent / "fixtures"
 NAMES = (FIXTURES / "bastille-list-jail-names-13.1.txt").read_text()   # nginx plex syncthing
 NAMES_WITHOUT_PLEX = "".join(n + "\n" for n in NAMES.split() if n != "plex")
@@ -196,7 +196,7 @@ def test_jail_apply_own_template_only_when_changed(fp: FakeProcess, tmp_path: Pa
 
 
 def test_dry_run_of_a_new_jail_shows_the_jail_conf_block(tmp_path: Path) -> None:
-    result = CliRunner(mix_stderr=False).invoke(
+    result = cli_runner().invoke(
         app, ["jail", "create", "gpu", "--passthrough", "--vmm-ppt", "--root", str(tmp_path),
               "--dry-run"])
     assert result.exit_code == 0, result.stderr

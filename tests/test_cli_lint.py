@@ -6,13 +6,14 @@ import pytest
 from typer.testing import CliRunner
 
 from bhyvetpl.cli import app
+from tests.cli_runner import cli_runner
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.fixture
 def cli() -> CliRunner:
-    return CliRunner(mix_stderr=False)
+    return cli_runner()
 
 
 def test_demo_output_lints_clean(cli: CliRunner, tmp_path: Path) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import click
+from typing import Any
+
 import pytest
 import typer
+import typer.core
 
 from bhyvetpl.cli import app
 
@@ -12,20 +14,17 @@ RUN_ONLY = {"root", "dry_run", "emit", "prefix", "template", "iso", "install", "
             "size", "vm_dir", "vm_dataset"}
 
 
-def command(*words: str) -> click.Command:
-    group = typer.main.get_command(app)
-    ctx = click.Context(group)
-    found: click.Command | None = group
+def command(*words: str) -> Any:
+    found = typer.main.get_command(app)
     for word in words:
-        assert isinstance(found, click.Group)
-        found = found.get_command(ctx, word)
-    assert found is not None
+        assert isinstance(found, typer.core.TyperGroup)
+        found = found.commands[word]
     return found
 
 
-def flags(cmd: click.Command, skip: set[str]) -> dict[str, tuple[tuple[str, ...], object]]:
+def flags(cmd: Any, skip: set[str]) -> dict[str, tuple[tuple[str, ...], object]]:
     return {p.name or "": (tuple(p.opts + p.secondary_opts), p.default) for p in cmd.params
-            if p.name not in skip and isinstance(p, click.Option)}
+            if p.name not in skip and isinstance(p, typer.core.TyperOption)}
 
 
 @pytest.mark.parametrize(("render", "run"), [

@@ -12,7 +12,6 @@ import pytest
 import typer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from bhyvetpl.cli import app
 from bhyvetpl.entry import ENTRIES
@@ -20,10 +19,11 @@ from bhyvetpl.errors import SpecError
 from bhyvetpl.plan.build import HOST_MODULES
 from bhyvetpl.plan.plugin import DEFAULT_SHAREDIR, sharedir_from_conf
 from bhyvetpl.render import PLUGIN_COMMANDS, render_bastille_plugin
+from tests.cli_runner import cli_runner
 from tests.golden_util import assert_golden
 from tests.test_emit import SHELLCHECK
 
-RUNNER = CliRunner(mix_stderr=False)
+RUNNER = cli_runner()
 ARGV_STANDIN = Path(__file__).resolve().parent / "standin" / "argv.sh"
 FILES = {str(f.relpath): f.text for f in render_bastille_plugin(HOST_MODULES)}
 SHIMS = sorted(name for name in FILES if name.endswith(".sh"))

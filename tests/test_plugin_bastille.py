@@ -15,10 +15,10 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from bhyvetpl.cli import app
 from bhyvetpl.render import PLUGIN_COMMANDS
+from tests.cli_runner import cli_runner
 from tests.test_plugin import ARGV_STANDIN, ODD_ARGS
 from tests.upstream import needs_upstream, require_upstream
 
@@ -46,7 +46,7 @@ def bastille(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (base / "usr/local/etc/bastille/bastille.conf").write_text(
         f'bastille_prefix="{base}/prefix"\nbastille_sharedir="/usr/local/share/bastille"\n'
         'bastille_zfs_enable="NO"\n')
-    result = CliRunner(mix_stderr=False).invoke(
+    result = cli_runner().invoke(
         app, ["bastille-plugin", "install", "--root", str(base)])   # sharedir from the conf
     assert result.exit_code == 0, result.stderr
     assert "no plugin.sh" not in result.stderr

@@ -3,10 +3,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from bhyvetpl.cli import app
 from bhyvetpl.plan.shared import HostStateError, owners, refuse_shared
+from tests.cli_runner import cli_runner
 
 LOADER = '# BEGIN bhyvetpl alpha\nvmm_load="YES"\npptdevs="1/0/0"\n# END bhyvetpl alpha\n'
 RC = ('hostname="h"\n# BEGIN bhyvetpl alpha\ncloned_interfaces="${cloned_interfaces} bridge0 '
@@ -35,12 +35,12 @@ def test_host_prepare_refuses_a_second_jail(tmp_path: Path, rel: str, text: str,
     before = sorted(tmp_path.rglob("*"))
     for mode in ("--dry-run", "--emit"):
         args = [mode, "sh"] if mode == "--emit" else [mode]
-        result = CliRunner(mix_stderr=False).invoke(
+        result = cli_runner().invoke(
             app, ["host", "prepare", "--jail", "beta", *flags, "--root", str(tmp_path), *args])
         assert result.exit_code == 2, result.stdout
         assert "already set by bhyvetpl's block for jail alpha" in result.stderr
     assert sorted(tmp_path.rglob("*")) == before
-    ok = CliRunner(mix_stderr=False).invoke(
+    ok = cli_runner().invoke(
         app, ["host", "prepare", "--jail", "beta", "--root", str(tmp_path), "--dry-run"])
     assert ok.exit_code == 0, ok.stderr
 
@@ -49,11 +49,11 @@ def test_host_prepare_refuses_a_release_the_host_does_not_run(tmp_path: Path) ->
     script = tmp_path / "bin/freebsd-version"
     script.parent.mkdir()
     script.write_text('#!/bin/sh\nUSERLAND_VERSION="15.0-RELEASE-p3"\n')
-    result = CliRunner(mix_stderr=False).invoke(
+    result = cli_runner().invoke(
         app, ["host", "prepare", "--root", str(tmp_path), "--dry-run"])
     assert result.exit_code == 2
     assert "pass --release 15.0-RELEASE" in result.stderr
-    ok = CliRunner(mix_stderr=False).invoke(
+    ok = cli_runner().invoke(
         app, ["host", "prepare", "--release", "15.0-RELEASE", "--root", str(tmp_path),
               "--dry-run"])
     assert ok.exit_code == 0 and "add path 'vmmctl' unhide" in ok.stdout

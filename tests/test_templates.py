@@ -10,17 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pytest_subprocess import FakeProcess
-from typer.testing import CliRunner
 
 from bhyvetpl.cli import app
 from bhyvetpl.model.options import JailOptions, build_jail
 from bhyvetpl.model.preset import PRESETS
 from bhyvetpl.render import render_jail
+from tests.cli_runner import cli_runner
 from tests.golden_util import GOLDEN, assert_golden
 from tests.test_emit import SHELLCHECK
 from tests.upstream import VMB_TOOLS, needs_upstream
 
-RUNNER = CliRunner(mix_stderr=False)
+RUNNER = cli_runner()
 JAIL_DIR = "usr/local/bastille/jails/bhyve/root"
 LIST_JAILS = ["bastille", "list", "jails"]
 TOOLS = VMB_TOOLS
