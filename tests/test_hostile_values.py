@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 import typer
-from click.testing import CliRunner, Result
 from pytest_subprocess import FakeProcess
 
 from bhyvetpl.cli import app
+from tests.cli_runner import Outcome, invoke_built
 
 COMMAND = typer.main.get_command(app)
 
@@ -141,7 +141,7 @@ DEVICE_CASES = [
 ]
 
 
-def _refused(result: Result, field: str) -> None:
+def _refused(result: Outcome, field: str) -> None:
     lines = result.stderr.strip().splitlines()
     assert result.exit_code == 2, (result.stdout, result.stderr)
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
@@ -151,7 +151,8 @@ def _refused(result: Result, field: str) -> None:
 @pytest.mark.parametrize(("words", "fixed", "flag", "base", "field", "out", "how", "extra"),
                          CASES)
 def test_valid_value_made_hostile_is_refused(
-        fp: FakeProcess, tmp_path: Path, words: tuple[str, ...], fixed: tuple[str, ...],
+        fp: FakeProcess, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        words: tuple[str, ...], fixed: tuple[str, ...],
         flag: str, base: str, field: str, out: str, how: str, extra: str) -> None:
     value = _hostile(base, how, extra)
     args = list(fixed)
@@ -162,7 +163,7 @@ def test_valid_value_made_hostile_is_refused(
     else:
         args += [flag, value]
     target = tmp_path / "out"
-    result = CliRunner(mix_stderr=False).invoke(COMMAND, [*words, *args, out, str(target)])
+    result = invoke_built(COMMAND, capsys, [*words, *args, out, str(target)])
     _refused(result, field)
     assert not target.exists()
     assert not list(fp.calls)
@@ -170,11 +171,12 @@ def test_valid_value_made_hostile_is_refused(
 
 @pytest.mark.parametrize(("words", "args", "field"), DEVICE_CASES)
 def test_non_disk_nodes_never_reach_devfs(fp: FakeProcess, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str],
                                           words: tuple[str, ...], args: tuple[str, ...],
                                           field: str) -> None:
     target = tmp_path / "out"
     out = "--root" if words[0] == "host" else "-o"
-    result = CliRunner(mix_stderr=False).invoke(COMMAND, [*words, *args, out, str(target)])
+    result = invoke_built(COMMAND, capsys, [*words, *args, out, str(target)])
     _refused(result, field)
     assert not target.exists()
     assert not list(fp.calls)
@@ -197,7 +199,8 @@ VMRUN_CASES = [pytest.param(flag, base, needs, how, extra, id=f"{flag}:{how}")
 
 @pytest.mark.parametrize(("flag", "base", "needs", "how", "extra"), VMRUN_CASES)
 def test_import_vmrun_refuses_hostile_arguments(
-        fp: FakeProcess, tmp_path: Path, flag: str, base: str, needs: tuple[str, ...],
+        fp: FakeProcess, tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str,
+        base: str, needs: tuple[str, ...],
         how: str, extra: str) -> None:
     value = _hostile(base, how, extra)
     options: list[str] = []
@@ -210,8 +213,8 @@ def test_import_vmrun_refuses_hostile_arguments(
     else:
         vmrun = [*needs, flag[:2], value]
     out = tmp_path / "g.conf"
-    result = CliRunner(mix_stderr=False).invoke(
-        COMMAND, ["import", "vmrun", *options, "-o", str(out), "--", *vmrun, name])
+    result = invoke_built(
+        COMMAND, capsys, ["import", "vmrun", *options, "-o", str(out), "--", *vmrun, name])
     field = "guest.name" if flag == "VMNAME" else ("switch" if flag == "--switch" else
                                                     f"vmrun.sh {flag[:2]}")
     _refused(result, field)
