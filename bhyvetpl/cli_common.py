@@ -32,6 +32,6 @@ def emit(files: tuple[RenderedFile, ...], out: Path | None) -> None:
 
 def warn_public_vnc(guest: GuestSpec) -> None:
     """Say so when a guest's VNC listens beyond loopback."""
-    if guest.graphics and guest.graphics.listen not in ("127.0.0.1", "::1"):
+    if guest.graphics and guest.graphics.listen != "127.0.0.1":
         typer.echo(f"warning: VNC of {guest.name} listens on {guest.graphics.listen}, "
                    "reachable beyond this host", err=True)

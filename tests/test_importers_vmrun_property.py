@@ -122,7 +122,7 @@ def draw_uefi(draw: st.DrawFn, case: Case) -> None:
     if port:
         case.opt("P", str(port), draw(st.booleans()))
         case.expected["graphics_port"] = str(port)
-    listen = draw(st.one_of(st.none(), st.ip_addresses()))
+    listen = draw(st.one_of(st.none(), st.ip_addresses(v=4)))
     if listen:
         case.opt("L", str(listen), draw(st.booleans()))
         case.expected["graphics_listen"] = str(ipaddress.ip_address(listen))

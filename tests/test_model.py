@@ -202,3 +202,12 @@ def test_ipv6_address_and_gateway_use_the_ipv6_keys() -> None:
     assert (v4.ifconfig_key, v4.gateway_key) == ("ifconfig_vnet0", "defaultrouter")
     with pytest.raises(SpecError, match=r"^jail\.gateway"):
         JailSpec(address="10.0.0.5/24", gateway="2001:db8::1")
+
+
+@pytest.mark.parametrize("listen", ["::1", "::", "fe80::1", "::ffff:127.0.0.1"])
+def test_vnc_listen_refuses_ipv6_vm_bhyve_cannot_bracket(listen: str) -> None:
+    """vm-bhyve writes tcp=${listen}:${port}; bhyve reads IPv6 only as [addr]:port."""
+    with pytest.raises(SpecError, match=r"graphics\.listen.*IPv4"):
+        build_guest(GuestOptions(name="w1", preset="windows", vnc_listen=listen))
+    assert build_guest(GuestOptions(name="w1", preset="windows", vnc_listen="10.0.0.5")
+                       ).graphics is not None

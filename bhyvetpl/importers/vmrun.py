@@ -166,7 +166,7 @@ def _graphics(flags: dict[str, str], notes: list[str]) -> GraphicsSpec:
     except SpecError as exc:
         flag = {"graphics.port": "-P", "graphics.listen": "-L"}.get(exc.field, "-F")
         raise VmrunError(flag, flags.get(flag[1]), str(exc)) from exc
-    if graphics.listen not in ("127.0.0.1", "::1"):
+    if graphics.listen != "127.0.0.1":
         notes.append(f"-L {graphics.listen}: VNC listens beyond this host")
     return graphics
 

@@ -33,7 +33,7 @@ MEMORY_RE = re.compile(r"[1-9][0-9]*([KkMmGgTt][Bb]?)?", re.ASCII)
 MODEL_CHECKS: dict[str, Callable[[str, str], object]] = {
     "networkN_mac": values.mac,
     "uuid": values.uuid,
-    "graphics_listen": values.ip_address,  # bhyve -s fbuf,tcp=ADDR:PORT: no %zone
+    "graphics_listen": values.vnc_listen,  # bhyve -s fbuf,tcp=ADDR:PORT: IPv4, no %zone
     "graphics_res": values.resolution,
     "networkN_switch": values.vm_name,
     "networkN_device": values.interface,

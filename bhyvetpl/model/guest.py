@@ -160,7 +160,7 @@ class GraphicsSpec:
         """Check the port, the address, the resolution and the wait mode."""
         if self.port is not None:
             values.integer("graphics.port", self.port, 1024, 65535)
-        object.__setattr__(self, "listen", values.ip_address("graphics.listen", self.listen))
+        object.__setattr__(self, "listen", values.vnc_listen("graphics.listen", self.listen))
         if self.res is not None:
             values.resolution("graphics.res", self.res)
         if self.wait is not None:

@@ -250,6 +250,20 @@ def ip_address(field: str, value: str, *, zone: bool = False) -> str:
     return f"{parsed}%{scope}" if percent else str(parsed)
 
 
+# vm-bhyve 1.7.5 writes `-s N,fbuf,tcp=${listen}:${port}` without brackets, and bhyve reads
+# an IPv6 listen address only in RFC 2732 form ([::1]:5900; base r339681, MFC r339949), so
+# an IPv6 graphics_listen never reaches bhyve intact: only IPv4 is accepted here.
+VNC_LISTEN_FORM = "an IPv4 address, e.g. 127.0.0.1 (vm-bhyve cannot pass IPv6 to bhyve's VNC)"
+
+
+def vnc_listen(field: str, value: str) -> str:
+    """Check a VNC listen address: IPv4 only, see VNC_LISTEN_FORM."""
+    address = ip_address(field, value)
+    if ":" in address:
+        raise SpecError(field, value, VNC_LISTEN_FORM)
+    return address
+
+
 def ip_interface(field: str, value: str) -> str:
     """Check ADDR/NN, e.g. 10.0.0.5/24; no zone: rc.conf's key names the interface already."""
     address, slash, prefix = value.partition("/")
