@@ -147,6 +147,7 @@ class _Journal:
             self.locked = True
 
     def write(self, path: Path, text: str, backup: bool) -> bool:
+        self.fs.sweep(path)   # even when unchanged: a killed run may have left temp files
         current = self.fs.read(path)
         data = as_bytes(text)
         if current is not None and current.data == data:

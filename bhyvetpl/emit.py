@@ -174,9 +174,9 @@ take_lock() {{
   printf '%s\n' "$$" > "$lock/pid"
 }}
 
-# sweep DIR NAME: remove the temp files a killed run left next to NAME (we hold the lock)
+# sweep PATH: remove the temp files a killed run left next to PATH (we hold the lock)
 sweep() {{
-  for left in "$1/.$2".bhyvetpl.* "$1/$2.bhyvetpl.new"; do
+  for left in "${{1%/*}}/.${{1##*/}}".bhyvetpl.* "$1.bhyvetpl.new"; do
     if [ -f "$left" ] || [ -L "$left" ]; then rm -f "$left"; fi
   done
 }}
@@ -209,7 +209,6 @@ install_file() {{
   nolink "$3"
   mkdir -p "${{3%/*}}"
   nolink "$3"
-  sweep "${{3%/*}}" "${{3##*/}}"
   mode=644
   if [ -e "$3" ]; then
     cp -p "$3" "$stage/orig.$1"
@@ -288,7 +287,7 @@ def _file_step(index: int, total: int, step: WriteFile | EditBlock) -> list[str]
                  f"edit_block {block} {path} {quote(step.begin)} {quote(step.end)} {anchor} "
                  f"> {new} || fail {index} \"$?\" {quote('edit ' + str(step.path))}"]
     backup = "yes" if isinstance(step, EditBlock) else "no"
-    return ["take_lock", f"nolink {path}", *lines,
+    return ["take_lock", f"nolink {path}", f"sweep {path}", *lines,
             f"if cmp -s {new} {path}; then",
             "  " + _say(index, total, "unchanged", str(step.path)),
             "else",

@@ -229,6 +229,16 @@ class HostFS:
                                          PermissionError):
                     os.unlink(entry, dir_fd=fd)
 
+    def sweep(self, path: Path) -> None:
+        """Remove the temp names a killed run left next to path (only while holding the lock)."""
+        parts = self.parts(path)
+        fd = self._open_dir(parts[:-1], create=False)
+        if fd is not None:
+            try:
+                self._sweep(fd, parts[-1])
+            finally:
+                os.close(fd)
+
     def write(self, path: Path, data: bytes, mode: int = NEW_FILE_MODE) -> None:
         """Replace path by data atomically: an exclusive temp file, then a rename.
 
