@@ -195,7 +195,7 @@ def test_two_jails_at_once_keep_both_blocks(tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     host, _ = fresh(tmp_path, monkeypatch)
     use(host, monkeypatch)
-    procs = []
+    procs: list[subprocess.Popen[str]] = []
     for jail, mode in (("alpha", "direct"), ("beta", "script"), ("gamma", "direct"),
                        ("delta", "script")):
         args = ["host", "prepare", "--jail", jail, "--ruleset", str(30 + len(procs)),
