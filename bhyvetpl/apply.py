@@ -7,16 +7,18 @@ are put back as they were and StepFailedError names the step.
 
 from __future__ import annotations
 
-import hashlib
-import stat
-from collections.abc import Callable
+import contextlib
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import Literal
 
 from bhyvetpl.adapters.runner import CommandResult, CommandRunner
 from bhyvetpl.errors import BhyvetplError, ExitCode
-from bhyvetpl.output import BYTES_AS_IS, OutputError, write_atomic
+from bhyvetpl.hostfs import NEW_FILE_MODE, HostFS, HostFSError, as_bytes
 from bhyvetpl.plan.actions import (
     DIR_KEPT,
     REMOVE_KEPT,
@@ -36,7 +38,6 @@ from bhyvetpl.plan.hostfile import RulesetInUseError, replace_block, ruleset_cla
 
 Status = Literal["running", "done", "skipped", "unchanged", "passed"]
 Reporter = Callable[[int, int, Step, Status, str], None]
-NEW_FILE_MODE = 0o644
 BACKUP_SUFFIX = ".bhyvetpl.bak"
 
 
@@ -59,28 +60,6 @@ class StepFailedError(BhyvetplError):
                          f"{cause}{note}")
 
 
-def read_text(path: Path) -> str | None:
-    """The file's text, or None when it does not exist."""
-    try:
-        return path.read_text(encoding="utf-8", errors=BYTES_AS_IS)
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise OutputError(f"cannot read {path}: {exc.strerror or exc}") from exc
-
-
-def tree_digest(directory: Path) -> str:
-    """A sha256 over every file below directory (names and bytes), for template stamps."""
-    digest = hashlib.sha256()
-    try:
-        for path in sorted(p for p in directory.rglob("*") if p.is_file()):
-            digest.update(str(path.relative_to(directory)).encode() + b"\0")
-            digest.update(path.read_bytes() + b"\0")
-    except OSError as exc:
-        raise OutputError(f"cannot read {directory}: {exc.strerror or exc}") from exc
-    return digest.hexdigest()
-
-
 def new_text(step: WriteFile | EditBlock, current: str | None) -> str:
     """What the file holds after the step (pure; dry-run diffs use it too)."""
     if isinstance(step, WriteFile):
@@ -89,9 +68,54 @@ def new_text(step: WriteFile | EditBlock, current: str | None) -> str:
                          str(step.path))
 
 
-def check_ruleset(step: CheckRuleset) -> None:
+class RunInterruptedError(BaseException):
+    """SIGINT or SIGTERM arrived during a run; the files were restored (exit 128 + signal).
+
+    A BaseException, like KeyboardInterrupt, so that no `except BhyvetplError` takes it
+    for a failed step.
+    """
+
+    def __init__(self, signum: int) -> None:
+        """Keep the signal; the exit code is the shell's 128 + N."""
+        self.signum = signum
+        self.exit_code = 128 + signum
+        super().__init__(f"interrupted by {signal.Signals(signum).name}")
+
+
+def _interrupt(signum: int, _frame: FrameType | None) -> None:
+    raise RunInterruptedError(signum)
+
+
+@contextlib.contextmanager
+def _signals_raise() -> Iterator[None]:
+    """While inside, SIGINT and SIGTERM raise RunInterruptedError (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """While inside (a rollback), SIGINT and SIGTERM wait: a second ^C must not cut it short."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def check_ruleset(step: CheckRuleset, fs: HostFS) -> None:
     """Raise RulesetInUseError when a foreign ruleset uses the number or the name."""
-    clash = ruleset_clash(read_text(step.path) or "", step.number, step.name,
+    clash = ruleset_clash(fs.read_text(step.path) or "", step.number, step.name,
                           f"# BEGIN bhyvetpl {step.owner}", f"# END bhyvetpl {step.owner}")
     if clash is not None:
         raise RulesetInUseError(
@@ -104,37 +128,47 @@ def check_ruleset(step: CheckRuleset) -> None:
 class _Journal:
     """What this run changed: previous contents to put back, and changed paths.
 
-    Each entry is (path, text before, text this run left or None if removed, mode).
+    Each entry is (path, bytes before, bytes this run left or None if removed, mode).
     """
 
-    previous: list[tuple[Path, str | None, str | None, int]] = field(default_factory=list)
+    fs: HostFS
+    stack: contextlib.ExitStack
+    locked: bool = False
+    previous: list[tuple[Path, bytes | None, bytes | None, int]] = field(default_factory=list)
     changed: set[Path] = field(default_factory=set)
 
+    def hold(self) -> None:
+        """Take the root's lock before the first step that reads or writes a host file.
+
+        Not earlier: a run that stops at its first check leaves the root untouched.
+        """
+        if not self.locked:
+            self.stack.enter_context(self.fs.lock())
+            self.locked = True
+
     def write(self, path: Path, text: str, backup: bool) -> bool:
-        current = read_text(path)
-        if current == text:
+        self.fs.sweep(path)   # even when unchanged: a killed run may have left temp files
+        current = self.fs.read(path)
+        data = as_bytes(text)
+        if current is not None and current.data == data:
             return False
-        mode = stat.S_IMODE(path.stat().st_mode) if current is not None else NEW_FILE_MODE
+        mode = current.mode if current is not None else NEW_FILE_MODE
         if backup and current is not None:
-            write_atomic(path.with_name(path.name + BACKUP_SUFFIX), current, mode)
-        self.previous.append((path, current, text, mode))
-        write_atomic(path, text, mode)
+            self.fs.write(path.with_name(path.name + BACKUP_SUFFIX), current.data, mode)
+        self.previous.append((path, current.data if current else None, data, mode))
+        self.fs.write(path, data, mode)
         self.changed.add(path)
         return True
 
     def remove(self, path: Path, text: str) -> tuple[Status, str]:
         """Remove path when it holds exactly text; keep (and say so) when it differs."""
-        current = read_text(path)
+        current = self.fs.read(path)
         if current is None:
             return "unchanged", "absent"
-        if current != text:
+        if current.data != as_bytes(text):
             return "skipped", REMOVE_KEPT
-        mode = stat.S_IMODE(path.stat().st_mode)
-        try:
-            path.unlink()
-        except OSError as exc:
-            raise OutputError(f"cannot remove {path}: {exc.strerror or exc}") from exc
-        self.previous.append((path, current, None, mode))
+        self.fs.remove(path)
+        self.previous.append((path, current.data, None, current.mode))
         self.changed.add(path)
         return "done", ""
 
@@ -143,30 +177,33 @@ class _Journal:
 
         A file a command rewrote after us (`bastille config` edits jail.conf) keeps
         that command's change: restoring it would silently undo work we did not do.
+        Signals wait until the rollback is over.
         """
         restored, kept = [], []
-        for path, text, written, mode in reversed(self.previous):
-            if read_text(path) != written:
-                kept.append(path)
-            elif text is None:
-                path.unlink(missing_ok=True)
-                restored.append(path)
-            else:
-                write_atomic(path, text, mode)
+        with _signals_held():
+            for path, data, written, mode in reversed(self.previous):
+                try:
+                    now = self.fs.read(path)
+                    if (now.data if now else None) != written:
+                        kept.append(path)
+                        continue
+                    if data is None:
+                        self.fs.remove(path)
+                    else:
+                        self.fs.write(path, data, mode)
+                except HostFSError:
+                    kept.append(path)   # made a symlink since: never followed, not restored
+                    continue
                 restored.append(path)
         return tuple(restored), tuple(kept)
 
 
-def remove_dir(path: Path) -> tuple[Status, str]:
+def remove_dir(path: Path, fs: HostFS) -> tuple[Status, str]:
     """Remove the directory when it is empty; anything left in it keeps it."""
-    if not path.is_dir():
+    if not fs.is_dir(path):
         return "unchanged", "absent"
-    try:
-        if any(path.iterdir()):
-            return "skipped", DIR_KEPT
-        path.rmdir()
-    except OSError as exc:
-        raise OutputError(f"cannot remove {path}: {exc.strerror or exc}") from exc
+    if not fs.remove_dir(path):
+        return "skipped", DIR_KEPT
     return "done", ""
 
 
@@ -182,15 +219,19 @@ def _guarded(step: RunCommand, runner: CommandRunner, journal: _Journal) -> str 
         return f"{step.after_change} unchanged"
     guard = step.skip_if
     if isinstance(guard, FileProbe):
-        return guard.means if read_text(guard.path) == guard.text else None
+        return guard.means if journal.fs.read_text(guard.path) == guard.text else None
     if guard is not None and probe_done(guard, runner)[0]:
         return guard.means
     return None
 
 
 def _run_step(step: Step, runner: CommandRunner, journal: _Journal) -> tuple[Status, str]:
+    fs = journal.fs
+    if isinstance(step, CheckRuleset | WriteFile | EditBlock | RemoveFile | RemoveDir) or (
+            isinstance(step, RunCommand) and isinstance(step.skip_if, FileProbe)):
+        journal.hold()
     if isinstance(step, CheckRuleset):
-        check_ruleset(step)
+        check_ruleset(step, fs)
         return "passed", ""
     if isinstance(step, Check):
         done, result = probe_done(step.probe, runner)
@@ -201,13 +242,13 @@ def _run_step(step: Step, runner: CommandRunner, journal: _Journal) -> tuple[Sta
                                    f"{step.fix}" + (f"\n{tail}" if tail else ""))
         return "passed", ""
     if isinstance(step, WriteFile | EditBlock):
-        text = new_text(step, read_text(step.path))
+        text = new_text(step, fs.read_text(step.path))
         changed = journal.write(step.path, text, backup=isinstance(step, EditBlock))
         return ("done", "") if changed else ("unchanged", "")
     if isinstance(step, RemoveFile):
         return journal.remove(step.path, step.text)
     if isinstance(step, RemoveDir):
-        return remove_dir(step.path)
+        return remove_dir(step.path, fs)
     reason = _guarded(step, runner, journal)
     if reason is not None:
         return "skipped", reason
@@ -216,7 +257,7 @@ def _run_step(step: Step, runner: CommandRunner, journal: _Journal) -> tuple[Sta
 
 
 def apply(plan: Plan, runner: CommandRunner, report: Reporter | None = None) -> tuple[Status, ...]:
-    """Run every step in order; stop at the first failure and restore written files.
+    """Run every step in order, holding the root's lock; on failure restore written files.
 
     Args:
         plan: The steps.
@@ -231,24 +272,32 @@ def apply(plan: Plan, runner: CommandRunner, report: Reporter | None = None) -> 
     Raises:
         StepFailedError: A step failed (exit 1); files are as before the run.
         RulesetInUseError: The ruleset is taken (exit 2); nothing was written.
+        RunInterruptedError: SIGINT or SIGTERM (exit 130 or 143); files are as before.
+        HostFSError: Another run holds the lock, or a symlink below the root.
     """
-    journal = _Journal()
+    with _signals_raise(), contextlib.ExitStack() as stack:
+        return _apply(plan, runner, report, _Journal(HostFS(plan.root), stack))
+
+
+def _apply(plan: Plan, runner: CommandRunner, report: Reporter | None,
+           journal: _Journal) -> tuple[Status, ...]:
     statuses: list[Status] = []
     total = len(plan.steps)
-    for index, step in enumerate(plan.steps, start=1):
-        if report is not None and isinstance(step, RunCommand):
-            report(index, total, step, "running", "")
-        try:
-            status, note = _run_step(step, runner, journal)
-        except KeyboardInterrupt:
-            journal.rollback()   # an interrupted run leaves the files as they were, too
-            raise
-        except BhyvetplError as err:
-            restored, kept = journal.rollback()
-            if err.exit_code == ExitCode.USAGE and not restored and not kept:
-                raise
-            raise StepFailedError(index, total, step, err, restored, kept) from err
-        statuses.append(status)
-        if report is not None:
-            report(index, total, step, status, note)
+    try:
+        for index, step in enumerate(plan.steps, start=1):
+            if report is not None and isinstance(step, RunCommand):
+                report(index, total, step, "running", "")
+            try:
+                status, note = _run_step(step, runner, journal)
+            except BhyvetplError as err:
+                restored, kept = journal.rollback()
+                if err.exit_code == ExitCode.USAGE and not restored and not kept:
+                    raise
+                raise StepFailedError(index, total, step, err, restored, kept) from err
+            statuses.append(status)
+            if report is not None:
+                report(index, total, step, status, note)
+    except (KeyboardInterrupt, RunInterruptedError):
+        journal.rollback()   # an interrupted run leaves the files as they were, too
+        raise
     return tuple(statuses)

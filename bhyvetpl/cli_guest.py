@@ -8,27 +8,30 @@ from typing import Annotated
 import typer
 
 from bhyvetpl import cli_options as o
-from bhyvetpl.apply import read_text
 from bhyvetpl.cli_common import warn_public_vnc
 from bhyvetpl.cli_run import run_plan
+from bhyvetpl.hostfs import HostFS
 from bhyvetpl.model import values
 from bhyvetpl.model.guest import GuestSpec
 from bhyvetpl.model.jail import JailSpec
 from bhyvetpl.model.options import JAIL, JailOptions, build_guest, build_jail
-from bhyvetpl.plan.build import BASTILLE_PREFIX, below
+from bhyvetpl.model.paths import local_path, target_path
+from bhyvetpl.plan.build import BASTILLE_PREFIX
 from bhyvetpl.plan.guest import IsoSource, new_guest_plan
 from bhyvetpl.plan.passthru import PassthroughError, passthrough_problems
 from bhyvetpl.render import PRESET_DISK_SIZE
 
 
-def refuse_passthrough(jail: JailSpec, guest: GuestSpec, root: Path, prefix: str) -> None:
+def refuse_passthrough(jail: JailSpec, guest: GuestSpec, root: Path,
+                       prefix: PurePosixPath) -> None:
     """Raise PassthroughError when the host files say the jail cannot pass devices."""
     if not guest.passthru:
         return
+    fs = HostFS(root)
     problems = passthrough_problems(
         jail.name, [p.bsf for p in guest.passthru],
-        read_text(below(root, PurePosixPath(prefix) / "jails" / jail.name / "jail.conf")),
-        read_text(below(root, "/etc/devfs.rules")), read_text(below(root, "/boot/loader.conf")))
+        fs.read_text(fs.place(prefix / "jails" / jail.name / "jail.conf")),
+        fs.read_text(fs.place("/etc/devfs.rules")), fs.read_text(fs.place("/boot/loader.conf")))
     if problems:
         raise PassthroughError(f"guest {guest.name} cannot pass PCI devices through in jail "
                                f"{jail.name}:\n" + "\n".join(f"  - {p}" for p in problems))
@@ -62,12 +65,11 @@ def new_guest_cmd(
     spec = build_jail(JailOptions(name=jail, vm_dir=vm_dir, vm_dataset=vm_dataset,
                                   switch=switch), guests=(guest,))
     source = IsoSource.parse(iso) if iso is not None else None
-    values.abs_path("--prefix", prefix)
-    root = root.absolute()
-    refuse_passthrough(spec, guest, root, prefix)
+    root, bastille_prefix = local_path("--root", root), target_path("--prefix", prefix)
+    refuse_passthrough(spec, guest, root, bastille_prefix)
     disk_size = (values.size("guest.size", size) if size is not None else
                  guest.disks[0].size or PRESET_DISK_SIZE.get(preset, "20G"))
     plan = new_guest_plan(spec, guest, root, source, install, start, disk_size,
-                          PurePosixPath(prefix))
+                          bastille_prefix)
     run_plan(plan, dry_run, emit)
 

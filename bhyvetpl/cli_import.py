@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from bhyvetpl.importers.vmrun import import_vmrun
+from bhyvetpl.model.paths import local_path
 from bhyvetpl.output import write_atomic
 from bhyvetpl.render import render_guest
 
@@ -28,12 +29,13 @@ def import_vmrun_cmd(
         "-o", "--output", help="Write here instead of stdout.")] = None,
 ) -> None:
     """Turn a vmrun.sh command line into an equivalent vm-bhyve guest config."""
-    base = PurePosixPath((cwd or Path.cwd()).absolute().as_posix())
+    base = PurePosixPath(local_path("--cwd", cwd or Path.cwd()).as_posix())
+    target = local_path("--output", output) if output is not None else None
     imported = import_vmrun(args, switch=switch, cwd=base)
     text = render_guest(imported.guest)
     for note in imported.notes:
         typer.echo(f"note: {note}", err=True)
-    if output is None:
+    if target is None:
         typer.echo(text, nl=False)
     else:
-        write_atomic(output, text)
+        write_atomic(target, text)

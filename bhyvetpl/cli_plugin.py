@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 
-from bhyvetpl.apply import read_text
 from bhyvetpl.cli_options import DryRun, Emit, Root
 from bhyvetpl.cli_run import run_plan
+from bhyvetpl.hostfs import HostFS
 from bhyvetpl.model import values
-from bhyvetpl.plan.build import below
+from bhyvetpl.model.paths import local_path, target_path
 from bhyvetpl.plan.plugin import (
     BASTILLE_CONF,
     plugin_install_plan,
@@ -32,17 +32,18 @@ Sharedir = Annotated[str | None, typer.Option(
 def resolve_sharedir(sharedir: str | None, root: Path) -> PurePosixPath:
     """--sharedir, else bastille_sharedir from bastille.conf below root, else the default."""
     if sharedir is not None:
-        return PurePosixPath(values.abs_path("--sharedir", sharedir))
-    return sharedir_from_conf(read_text(below(root, BASTILLE_CONF)))
+        return target_path("--sharedir", values.abs_path("--sharedir", sharedir))
+    fs = HostFS(root)
+    return sharedir_from_conf(fs.read_text(fs.place(BASTILLE_CONF)))
 
 
 @plugin_app.command("install")
 def install_cmd(sharedir: Sharedir = None, root: Root = Path("/"), dry_run: DryRun = False,
                 emit: Emit = None) -> None:
     """Write ${bastille_sharedir}/plugins/bhyvetpl: plugin.conf and one shim per command."""
-    root = root.absolute()
+    root = local_path("--root", root)
     share = resolve_sharedir(sharedir, root)
-    if not below(root, share / "plugin.sh").is_file():
+    if HostFS(root).read(HostFS(root).place(share / "plugin.sh")) is None:
         typer.echo(f"warning: {share} has no plugin.sh: `bastille plugin` needs Bastille "
                    f"{PLUGIN_MIN_BASTILLE} or later", err=True)
     run_plan(plugin_install_plan(share, root), dry_run, emit)
@@ -52,5 +53,5 @@ def install_cmd(sharedir: Sharedir = None, root: Root = Path("/"), dry_run: DryR
 def uninstall_cmd(sharedir: Sharedir = None, root: Root = Path("/"), dry_run: DryRun = False,
                   emit: Emit = None) -> None:
     """Remove the files install wrote (an edited one stays), then the directory if empty."""
-    root = root.absolute()
+    root = local_path("--root", root)
     run_plan(plugin_uninstall_plan(resolve_sharedir(sharedir, root), root), dry_run, emit)

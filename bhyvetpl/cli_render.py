@@ -13,9 +13,23 @@ from bhyvetpl.cli_common import emit, warn, warn_public_vnc
 from bhyvetpl.model import policy
 from bhyvetpl.model.lab import sample_lab
 from bhyvetpl.model.options import JAIL, build_features, build_guest, build_jail
+from bhyvetpl.model.paths import local_path
 from bhyvetpl.model.policy import Features
 from bhyvetpl.output import table, tree, write_atomic, write_tree
 from bhyvetpl.render import RenderedFile, render_guest, render_host, render_jail
+
+Force = Annotated[bool, typer.Option(
+    "--force", help="Replace existing files in the output folder that bhyvetpl did not write.")]
+
+
+def emit_files(files: tuple[RenderedFile, ...], output: Path | None, force: bool) -> None:
+    """Print the files, or write them below output (never over a file of someone else's)."""
+    if output is None:
+        emit(files, None)
+        return
+    out = local_path("--output", output)
+    typer.echo(tree(out, write_tree(out, files, force)), err=True)
+
 
 render_app = typer.Typer(no_args_is_help=True, help="Render files from flags; nothing is run.")
 
@@ -40,7 +54,7 @@ def render_guest_cmd(
     if output is None:
         typer.echo(text, nl=False)
     else:
-        write_atomic(output, text)
+        write_atomic(local_path("--output", output), text)
 
 
 @render_app.command("jail")
@@ -51,13 +65,14 @@ def render_jail_cmd(
     switch: o.JailSwitch = JAIL.switch, ruleset: o.Ruleset = JAIL.ruleset.number,
     ruleset_name: o.RulesetName = JAIL.ruleset.name, preset: o.Presets = None,
     passthrough: o.Passthrough = False, vmm_ppt: o.VmmPpt = False, output: o.Output = None,
+    force: Force = False,
 ) -> None:
     """Render the Bastille template directory for a bhyve jail."""
     jail = build_jail(o.jail_options(name, release, ip, iface, vnet, bridge, gateway, vm_dir,
                                      vm_dataset, switch, ruleset, ruleset_name, preset,
                                      passthrough, vmm_ppt))
     warn(Features.of_jail(jail))
-    emit(render_jail(jail), output)
+    emit_files(render_jail(jail), output, force)
 
 
 @render_app.command("host")
@@ -68,19 +83,20 @@ def render_host_cmd(
     host_tap: o.HostTaps = None, uplink: o.Uplink = None, zvol_dataset: o.ZvolDataset = None,
     disk_device: o.DiskDevices = None, uefi: o.Uefi = False, passthru: o.HostPassthru = None,
     vmm_ppt: o.VmmPpt = False, dhcp: o.Dhcp = False, vnet: o.HostVnet = True,
-    output: o.Output = None,
+    output: o.Output = None, force: Force = False,
 ) -> None:
     """Render the host fragments: devfs ruleset, loader.conf, rc.conf, sysctl.conf."""
     features = build_features(o.host_options(
         jail, release, ruleset, ruleset_name, guest, console, tap, host_tap, uplink,
         zvol_dataset, disk_device, uefi, passthru, vmm_ppt, dhcp, vnet))
     warn(features)
-    emit(render_host(features, None), output)
+    emit_files(render_host(features, None), output, force)
 
 
 def demo_cmd(
     output: Annotated[Path, typer.Argument(help="Folder to render the sample lab into.")]
     = Path("lab"),
+    force: Force = False,
 ) -> None:
     """Render the embedded sample lab (jail template, guests, host) and summarise it."""
     jail = sample_lab()
@@ -91,7 +107,8 @@ def demo_cmd(
               for g in jail.guests]
     files += [RenderedFile(PurePosixPath("host", *f.relpath.parts), f.text)
               for f in render_host(features, jail.vm_dataset)]
-    written = write_tree(output, files)
+    output = local_path("output", output)
+    written = write_tree(output, files, force)
     typer.echo(f"bhyvetpl {__version__}: sample lab, jail {jail.name!r} "
                f"({jail.release}, {jail.network} on {jail.interface}, {jail.address})\n")
     typer.echo(tree(output, written) + "\n")

@@ -7,19 +7,21 @@ Each builds one plan and hands it to exactly one consumer: `--dry-run` shows it,
 from __future__ import annotations
 
 import sys
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from bhyvetpl import cli_options as o
 from bhyvetpl.adapters.runner import SubprocessRunner
-from bhyvetpl.apply import Status, apply, read_text, tree_digest
+from bhyvetpl.apply import RunInterruptedError, Status, apply
 from bhyvetpl.cli_common import warn
 from bhyvetpl.emit import emit_sh
 from bhyvetpl.errors import SpecError
+from bhyvetpl.hostfs import HostFS, digest
 from bhyvetpl.model import policy, values
 from bhyvetpl.model.options import JAIL, build_features, build_jail
+from bhyvetpl.model.paths import local_path, target_path
 from bhyvetpl.model.policy import Features
 from bhyvetpl.plan.actions import Plan, Step
 from bhyvetpl.plan.build import (
@@ -60,7 +62,11 @@ def run_plan(plan: Plan, dry_run: bool, emit: str | None) -> None:
         typer.echo(f"[{index}/{total}] {status}: {step.where}: {step.what}"
                    + (f" ({note})" if note else "") + (f" [{took:.0f}s]" if took >= 2 else ""))
 
-    statuses = apply(plan, SubprocessRunner(), report)
+    try:
+        statuses = apply(plan, SubprocessRunner(), report)
+    except RunInterruptedError as stop:
+        typer.echo(f"bhyvetpl: {stop}; the files this run changed were put back", err=True)
+        raise typer.Exit(stop.exit_code) from None
     if all(s in ("skipped", "unchanged", "passed") for s in statuses):
         typer.echo("nothing changed: every step was already done")
     for line in plan.summary:
@@ -82,12 +88,13 @@ def host_prepare_cmd(
         jail, release, ruleset, ruleset_name, guest, console, tap, host_tap, uplink,
         zvol_dataset, disk_device, uefi, passthru, vmm_ppt, dhcp, vnet))
     warn(features)
-    root = root.absolute()
-    refuse_other_release(release, read_text(root / "bin/freebsd-version"))
+    root = local_path("--root", root)
+    fs = HostFS(root)
+    refuse_other_release(release, fs.read_text(fs.place("/bin/freebsd-version")))
     for rel, settings in (("boot/loader.conf", policy.loader_conf(features)),
                           ("etc/rc.conf", policy.rc_conf(features))):
         wanted = tuple(s.name for s in settings if s.name.startswith(("pptdevs", "ifconfig_")))
-        refuse_shared(features.jail, wanted, f"/{rel}", read_text(root / rel))
+        refuse_shared(features.jail, wanted, f"/{rel}", fs.read_text(fs.place(f"/{rel}")))
     run_plan(host_prepare_plan(features, root), dry_run, emit)
 
 
@@ -99,8 +106,8 @@ def _jail_plan(name: str, release: str, ip: str, iface: str, vnet: bool, bridge:
                                      vm_dataset, switch, ruleset, ruleset_name, preset,
                                      passthrough, vmm_ppt))
     warn(Features.of_jail(jail))
-    values.abs_path("--prefix", prefix)
-    return jail_create_plan(jail, root.absolute(), PurePosixPath(prefix), create=create)
+    return jail_create_plan(jail, local_path("--root", root), target_path("--prefix", prefix),
+                            create=create)
 
 
 @jail_app.command("create")
@@ -136,15 +143,16 @@ def jail_apply_cmd(
 ) -> None:
     """Apply the rendered template (or --template DIR) to an existing jail."""
     if template is not None:
-        directory = template.absolute()
+        directory = local_path("--template", template)
         # template.sh evals `bastille cp JAIL TEMPLATE_DIR/src dst` on the host: the
         # directory's own path must be as plain as any other value.
         values.abs_path("--template", directory.as_posix())
+        host_root, bastille_prefix = local_path("--root", root), target_path("--prefix", prefix)
         if not (directory / "Bastillefile").is_file():
             raise SpecError("--template", str(template), "a directory holding a Bastillefile")
         values.jail_name("jail.name", name)
-        run_plan(template_apply_plan(name, directory, tree_digest(directory), root.absolute(),
-                                     PurePosixPath(prefix)), dry_run, emit)
+        run_plan(template_apply_plan(name, directory, digest(directory), host_root,
+                                     bastille_prefix), dry_run, emit)
         return
     run_plan(_jail_plan(name, release, ip, iface, vnet, bridge, gateway, vm_dir, vm_dataset,
                         switch, ruleset, ruleset_name, preset, passthrough, vmm_ppt, prefix,

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from bhyvetpl.apply import read_text
 from bhyvetpl.cli_options import DryRun, Emit, Prefix, Root
 from bhyvetpl.cli_run import run_plan
 from bhyvetpl.errors import SpecError
+from bhyvetpl.hostfs import HostFS
 from bhyvetpl.model import values
 from bhyvetpl.model.options import JailOptions, build_jail
+from bhyvetpl.model.paths import local_path, target_path
 from bhyvetpl.model.preset import PRESETS, preset_defaults
 from bhyvetpl.output import table
 from bhyvetpl.plan.build import BASTILLE_PREFIX
@@ -44,17 +45,17 @@ Presets = Annotated[list[str] | None, typer.Option(
 def target_of(jail: str | None, vm_dir: str | None, vm_dataset: str | None, switch: str,
               root: Path, prefix: str) -> TemplatesTarget:
     """The `.templates` directory: the jail's (as new-guest finds it), or the host's."""
-    root = root.absolute()
+    root = local_path("--root", root)
     if jail is not None:
         spec = build_jail(JailOptions(name=jail, vm_dir=vm_dir or "/vms",
                                       vm_dataset=vm_dataset, switch=switch))
-        return jail_target(spec, root, PurePosixPath(values.abs_path("--prefix", prefix)))
+        return jail_target(spec, root, target_path("--prefix", prefix))
     if vm_dir is None:
         raise SpecError("--vm-dir", "", "--jail JAIL, or --vm-dir DIR for vm-bhyve on this host")
     if vm_dataset is not None:
         raise SpecError("--vm-dataset", vm_dataset, "no dataset without --jail: give the "
                         "mountpoint of vm_dir's dataset as --vm-dir")
-    return host_target(values.abs_path("--vm-dir", vm_dir), root)
+    return host_target(str(target_path("--vm-dir", values.abs_path("--vm-dir", vm_dir))), root)
 
 
 def preset_files(presets: list[str] | None, switch: str) -> tuple[RenderedFile, ...]:
@@ -91,6 +92,7 @@ def list_cmd(
                         if p.name not in expected)
     rows = [(name.removeprefix("bhyvetpl-").removesuffix(".conf"),
              str(target.directory / name),
-             template_state(read_text(target.directory / name), expected.get(name)))
+             template_state(HostFS(target.root).read_text(target.directory / name),
+                            expected.get(name)))
             for name in names]
     typer.echo(table(("preset", "path", "state"), rows))

@@ -9,6 +9,7 @@ comment goes through `shquote.comment`; files travel inline as quoted heredocs i
 from __future__ import annotations
 
 from bhyvetpl import __version__
+from bhyvetpl.hostfs import LOCK_PATH, HostFS
 from bhyvetpl.model.jail import RESERVED_RULESETS
 from bhyvetpl.plan.actions import (
     DIR_KEPT,
@@ -28,29 +29,32 @@ from bhyvetpl.plan.actions import (
 from bhyvetpl.shquote import Quoted, comment, join, quote
 
 # Mirrors replace_block: replace the first BEGIN..END block, else add before the last
-# anchor line, else at the end. Exit 3: no END after BEGIN; exit 4: no anchor line.
+# anchor line, else at the end. Lines split at LF only; a marker may end in CR (CRLF
+# file), and a file whose first line does gets the block in CRLF. Exit 3: no END after
+# BEGIN; exit 4: no anchor line.
 AWK_EDIT = r"""NR == FNR { block[++nb] = $0; next }
 { line[++n] = $0 }
 END {
+  cr = (n && substr(line[1], length(line[1])) == "\r") ? "\r" : ""
   b = 0; e = 0
-  for (i = 1; i <= n; i++) if (line[i] == bmark) { b = i; break }
+  for (i = 1; i <= n; i++) if (line[i] == bmark || line[i] == bmark "\r") { b = i; break }
   if (b) {
-    for (i = b + 1; i <= n; i++) if (line[i] == emark) { e = i; break }
+    for (i = b + 1; i <= n; i++) if (line[i] == emark || line[i] == emark "\r") { e = i; break }
     if (!e) { print FILENAME ": no END marker after " bmark > "/dev/stderr"; exit 3 }
     for (i = 1; i < b; i++) print line[i]
-    for (i = 1; i <= nb; i++) print block[i]
+    for (i = 1; i <= nb; i++) print block[i] cr
     for (i = e + 1; i <= n; i++) print line[i]
     exit 0
   }
   a = n + 1
   if (anchor != "") {
     a = 0
-    for (i = n; i >= 1; i--) if (line[i] == anchor) { a = i; break }
+    for (i = n; i >= 1; i--) if (line[i] == anchor || line[i] == anchor "\r") { a = i; break }
     if (!a) { print FILENAME ": no line " anchor " to put the block before" > "/dev/stderr"
               exit 4 }
   }
   for (i = 1; i < a; i++) print line[i]
-  for (i = 1; i <= nb; i++) print block[i]
+  for (i = 1; i <= nb; i++) print block[i] cr
   for (i = a; i <= n; i++) print line[i]
 }"""
 
@@ -59,8 +63,9 @@ END {
 AWK_RULESET = r"""{ line[++n] = $0 }
 END {
   b = 0; e = 0
-  for (i = 1; i <= n; i++) if (line[i] == bmark) { b = i; break }
-  if (b) for (i = b + 1; i <= n; i++) if (line[i] == emark) { e = i; break }
+  for (i = 1; i <= n; i++) if (line[i] == bmark || line[i] == bmark "\r") { b = i; break }
+  if (b) for (i = b + 1; i <= n; i++) if (line[i] == emark || line[i] == emark "\r") {
+    e = i; break }
   if (!e) b = 0
   split(reserved, r, " ")
   for (k in r) used[r[k] + 0] = 1
@@ -88,6 +93,10 @@ END {
 
 PRELUDE = r"""set -eu
 umask 022
+root={root}
+base=${{root%/}}
+lock={lock}
+locked=
 stage=$(mktemp -d "${{TMPDIR:-/tmp}}/bhyvetpl.XXXXXX")
 ok=
 {touched}
@@ -102,44 +111,145 @@ fail() {{
   exit 1
 }}
 
+# linked PATH: true (and say so) when PATH is not below $root, or it or a directory
+# above it below $root is a symlink: a jail's root user may plant one anywhere in the
+# jail, and following it would write outside
+linked() {{
+  rest=${{1#"$base"/}}
+  if [ "$rest" = "$1" ]; then
+    printf 'bhyvetpl: %s is not below %s\n' "$1" "$root" >&2
+    return 0
+  fi
+  at=$base
+  while [ -n "$rest" ]; do
+    part=${{rest%%/*}}
+    rest=${{rest#"$part"}}
+    rest=${{rest#/}}
+    at=$at/$part
+    if [ -L "$at" ]; then
+      printf 'bhyvetpl: %s is a symlink: refusing to follow it\n' "$at" >&2
+      return 0
+    fi
+  done
+  return 1
+}}
+
+# nolink PATH: stop unless PATH is below $root with no symlink on the way (checked right
+# before each read and write)
+nolink() {{
+  if linked "$1"; then exit 1; fi
+}}
+
+# take_lock: hold $lock until the end (a directory: mkdir is atomic everywhere, lockf(1)
+# is FreeBSD only; a direct run takes the same one). A lock whose holder is gone (kill
+# -9) is taken over, and so is one that has had no pid file for 5 seconds.
+take_lock() {{
+  if [ -n "$locked" ]; then return 0; fi
+  nolink "$lock"
+  mkdir -p "${{lock%/*}}"
+  waited=0
+  nopid=0
+  until mkdir "$lock" 2>/dev/null; do
+    nolink "$lock"
+    holder=$(cat "$lock/pid" 2>/dev/null || :)
+    if [ -n "$holder" ]; then nopid=0; else nopid=$((nopid + 1)); fi
+    if {{ [ -n "$holder" ] && ! kill -0 "$holder" 2>/dev/null; }} || [ "$nopid" -gt 5 ]; then
+      if mkdir "$lock.break" 2>/dev/null; then
+        if [ "$(cat "$lock/pid" 2>/dev/null || :)" = "$holder" ]; then
+          rm -f "$lock/pid"
+          rmdir "$lock" 2>/dev/null || :
+        fi
+        rmdir "$lock.break"
+      fi
+      nopid=0
+      continue
+    fi
+    waited=$((waited + 1))
+    if [ "$waited" -gt 600 ]; then
+      printf 'bhyvetpl: %s is held by another bhyvetpl run (pid %s)\n' "$lock" "$holder" >&2
+      exit 1
+    fi
+    sleep 1
+  done
+  locked=1
+  printf '%s\n' "$$" > "$lock/pid"
+}}
+
+# sweep PATH: remove the temp files a killed run left next to PATH (we hold the lock)
+sweep() {{
+  for left in "${{1%/*}}/.${{1##*/}}".bhyvetpl.* "$1.bhyvetpl.new"; do
+    if [ -f "$left" ] || [ -L "$left" ]; then rm -f "$left"; fi
+  done
+}}
+
+# mode_of PATH: PATH's permission bits in octal (POSIX has no stat(1); ls -l does)
+mode_of() {{
+  # only the mode column of one named path is read, so names cannot confuse it
+  # shellcheck disable=SC2012
+  ls -ld "$1" | awk '{{ m = 0; for (i = 2; i <= 10; i++) {{ c = substr($1, i, 1)
+    m = m * 2 + (c != "-" && c != "S" && c != "T") }}; printf "%o\n", m }}'
+}}
+
+# put SRC PATH MODE: SRC's bytes as PATH: an exclusive temp file next to PATH (set -C:
+# never through a name someone planted), then a rename; returns 1 when refused
+put() {{
+  tmp=${{2%/*}}/.${{2##*/}}.bhyvetpl.$$
+  if ! (set -C; cat "$1" > "$tmp") 2>/dev/null; then
+    printf 'bhyvetpl: cannot create %s\n' "$tmp" >&2
+    return 1
+  fi
+  chmod "$3" "$tmp" || return 1
+  if linked "$2" || [ -d "$2" ]; then rm -f "$tmp"; return 1; fi
+  mv -f "$tmp" "$2" || return 1
+}}
+
 # install K NEW PATH BACKUP: replace PATH by NEW, keeping its mode, a copy to restore,
 # and (BACKUP=yes) PATH.bhyvetpl.bak
 install_file() {{
-  mkdir -p "$(dirname "$3")"
+  take_lock
+  nolink "$3"
+  mkdir -p "${{3%/*}}"
+  nolink "$3"
+  mode=644
   if [ -e "$3" ]; then
     cp -p "$3" "$stage/orig.$1"
-    if [ "$4" = yes ]; then cp -p "$3" "$3.bhyvetpl.bak"; fi
-    cp -p "$3" "$3.bhyvetpl.new"
+    mode=$(mode_of "$3")
+    if [ "$4" = yes ]; then put "$stage/orig.$1" "$3.bhyvetpl.bak" "$mode" || exit 1; fi
   fi
-  cat "$2" > "$3.bhyvetpl.new"
-  mv -f "$3.bhyvetpl.new" "$3"
+  put "$2" "$3" "$mode" || exit 1
 }}
 
 # restore K PATH: put PATH back as it was before step K, unless a later step
 # changed it again (then that change stays)
 restore() {{
-  if ! cmp -s "$stage/$1.new" "$2"; then
+  if linked "$2" || ! cmp -s "$stage/$1.new" "$2"; then
     printf 'not restored, changed by a later step: %s\n' "$2" >&2
     return 0
   fi
-  if [ -e "$stage/orig.$1" ]; then cp -p "$stage/orig.$1" "$2"; else rm -f "$2"; fi
+  if [ -e "$stage/orig.$1" ]; then
+    put "$stage/orig.$1" "$2" "$(mode_of "$stage/orig.$1")" || return 0
+  else
+    rm -f "$2"
+  fi
   printf 'restored: %s\n' "$2" >&2
 }}
 
 # unremove K PATH: put back PATH, removed by step K, unless something made it again
 unremove() {{
-  if [ -e "$2" ]; then
+  if [ -e "$2" ] || [ -L "$2" ] || linked "$2"; then
     printf 'not restored, changed by a later step: %s\n' "$2" >&2
     return 0
   fi
-  mkdir -p "$(dirname "$2")"
-  cp -p "$stage/orig.$1" "$2"
+  mkdir -p "${{2%/*}}"
+  put "$stage/orig.$1" "$2" "$(mode_of "$stage/orig.$1")" || return 0
   printf 'restored: %s\n' "$2" >&2
 }}
 
 # edit_block BLOCK PATH BEGIN END ANCHOR: print PATH with bhyvetpl's block replaced
 awk_edit={awk_edit}
 edit_block() {{
+  take_lock
+  nolink "$2"
   src=/dev/null
   if [ -e "$2" ]; then src=$2; fi
   awk -v bmark="$3" -v emark="$4" -v anchor="$5" "$awk_edit" "$1" "$src"
@@ -194,7 +304,7 @@ def _file_step(index: int, total: int, step: WriteFile | EditBlock) -> list[str]
                  f"edit_block {block} {path} {quote(step.begin)} {quote(step.end)} {anchor} "
                  f"> {new} || fail {index} \"$?\" {quote('edit ' + str(step.path))}"]
     backup = "yes" if isinstance(step, EditBlock) else "no"
-    return [*lines,
+    return ["take_lock", f"nolink {path}", f"sweep {path}", *lines,
             f"if cmp -s {new} {path}; then",
             "  " + _say(index, total, "unchanged", str(step.path)),
             "else",
@@ -207,7 +317,7 @@ def _file_step(index: int, total: int, step: WriteFile | EditBlock) -> list[str]
 def _remove_step(index: int, total: int, step: RemoveFile | RemoveDir) -> list[str]:
     path = quote(str(step.path), field="path")
     if isinstance(step, RemoveDir):
-        return [f"if [ ! -d {path} ]; then",
+        return ["take_lock", f"nolink {path}", f"if [ ! -d {path} ]; then",
                 "  " + _say(index, total, "unchanged", f"{step.path} absent"),
                 f'elif [ -n "$(ls -A {path})" ]; then',
                 "  " + _say(index, total, "skipped", f"{step.path} {DIR_KEPT}"),
@@ -216,7 +326,7 @@ def _remove_step(index: int, total: int, step: RemoveFile | RemoveDir) -> list[s
                 "  " + _say(index, total, "done", str(step.path)),
                 "fi"]
     expect = f'"$stage/{index}.expect"'
-    return [*_heredoc(step.text, expect),
+    return [*_heredoc(step.text, expect), "take_lock", f"nolink {path}",
             f"if [ ! -e {path} ]; then",
             "  " + _say(index, total, "unchanged", f"{step.path} absent"),
             f"elif cmp -s {expect} {path}; then",
@@ -236,7 +346,7 @@ def _command_step(index: int, total: int, step: RunCommand, plan: Plan) -> list[
     lines: list[str] = []
     if isinstance(guard, FileProbe):
         stamp = f'"$stage/{index}.stamp"'
-        lines += _heredoc(guard.text, stamp)
+        lines += [*_heredoc(guard.text, stamp), "take_lock", f"nolink {quote(str(guard.path))}"]
         test = f"cmp -s {stamp} {quote(str(guard.path))}"
     elif guard is not None:
         test = _probe_test(guard)
@@ -258,7 +368,8 @@ def _step(index: int, total: int, step: Step, plan: Plan) -> list[str]:
                 f"-v name={quote(step.name)} -v reserved={quote(reserved)} "
                 f"-v bmark={quote(f'# BEGIN bhyvetpl {step.owner}')} "
                 f"-v emark={quote(f'# END bhyvetpl {step.owner}')}")
-        return [f"if [ -e {quote(str(step.path))} ]; then",
+        return ["take_lock", f"nolink {quote(str(step.path))}",
+                f"if [ -e {quote(str(step.path))} ]; then",
                 f"  awk {args} {_program(AWK_RULESET)} {quote(str(step.path))} || exit 2",
                 "fi", _say(index, total, "passed", "")]
     if isinstance(step, Check):
@@ -290,12 +401,14 @@ def emit_sh(plan: Plan) -> str:
            "# Review it, then run it as root on the FreeBSD host. Each step first checks",
            "# whether it is already done, so running it again finishes an interrupted run.",
            PRELUDE.format(touched="\n".join(f"touched_{i}=" for i, _, _ in files),
-                          awk_edit=_program(AWK_EDIT)),
+                          awk_edit=_program(AWK_EDIT), root=quote(str(HostFS(plan.root).root)),
+                          lock=quote(str(HostFS(plan.root).place(LOCK_PATH)))),
            "# on any exit before the end: put back the files this run changed",
            "finish() {", '  if [ -z "$ok" ]; then', *restores, "  fi",
+           '  if [ -n "$locked" ]; then rm -f "$lock/pid"; rmdir "$lock" 2>/dev/null || :; fi',
            '  rm -rf "$stage"', "}", "trap finish EXIT",
-           "# dash runs the EXIT trap on exit, not on a signal: turn signals into exits",
-           "trap 'exit 130' HUP INT TERM", ""]
+           "# dash runs the EXIT trap on exit, not on a signal: turn signals into exits (128+N)",
+           "trap 'exit 129' HUP", "trap 'exit 130' INT", "trap 'exit 143' TERM", ""]
     for index, step in enumerate(plan.steps, 1):
         out.append(comment(f"step {index}/{total}, {step.where}: {step.what}"))
         out += _step(index, total, step, plan)

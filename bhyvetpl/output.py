@@ -1,13 +1,13 @@
-"""Writing rendered files (atomically, all or nothing) and plain-text summaries."""
+"""Writing rendered files (atomically, never over a file bhyvetpl did not write) and summaries."""
 
 from __future__ import annotations
 
-import os
-import tempfile
+import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from bhyvetpl.errors import BhyvetplError
+from bhyvetpl.errors import BhyvetplError, ExitCode
+from bhyvetpl.hostfs import NEW_FILE_MODE, HostFS, as_bytes
 from bhyvetpl.render import RenderedFile
 
 
@@ -15,43 +15,75 @@ class OutputError(BhyvetplError):
     """A rendered file could not be written."""
 
 
-# Host files are not always UTF-8 (a Latin-1 comment in rc.conf): keep unknown bytes as
-# they are, both when reading them and when writing the edited file back.
-BYTES_AS_IS = "surrogateescape"
+class OverwriteError(OutputError):
+    """An existing file bhyvetpl did not write would be replaced (exit 2; --force does it)."""
+
+    exit_code = ExitCode.USAGE
+
+
+# `render -o DIR` keeps here what it wrote: relpath and sha256. A file whose bytes still
+# match its line was written by bhyvetpl and not edited since, so it may be replaced.
+MANIFEST = ".bhyvetpl-manifest"
 
 
 def write_atomic(path: Path, text: str, mode: int | None = None) -> bool:
-    """Write text to path via a temp file and rename; return False if it was unchanged.
+    """Write text to path via an exclusive temp file and a rename; False if unchanged.
 
-    mode sets the new file's permission bits (mkstemp alone would leave 0600).
+    The file's directory is the root: nothing below it is followed if it is a symlink.
+    An existing file keeps its mode unless mode is given (new files get 0644).
     """
-    try:
-        if path.is_file() and path.read_text(encoding="utf-8", errors=BYTES_AS_IS) == text:
-            return False
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", errors=BYTES_AS_IS,
-                           newline="\n") as handle:
-                handle.write(text)
-                if mode is not None:
-                    os.fchmod(handle.fileno(), mode)
-            Path(tmp).replace(path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    path = path.absolute()
+    fs = HostFS(path.parent)
+    current = fs.read(path)
+    data = as_bytes(text)
+    if current is not None and current.data == data:
+        return False
+    fs.write(path, data, mode if mode is not None else
+             current.mode if current is not None else NEW_FILE_MODE)
     return True
 
 
-def write_tree(root: Path, files: Sequence[RenderedFile]) -> list[Path]:
-    """Write every file below root; the files were all rendered before the first write."""
-    written = []
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _manifest(fs: HostFS) -> dict[str, str]:
+    text = fs.read_text(fs.root / MANIFEST) or ""
+    pairs = (line.split("  ", 1) for line in text.splitlines() if "  " in line)
+    return {rel: digest for digest, rel in pairs}
+
+
+def write_tree(root: Path, files: Sequence[RenderedFile], force: bool = False) -> list[Path]:
+    """Write every file below root; the files were all rendered before the first write.
+
+    An existing file is replaced only when bhyvetpl wrote it (its bytes match the
+    manifest) or force is set; it keeps its mode. Checked for every file first, so a
+    refusal writes nothing.
+
+    Raises:
+        OverwriteError: A file bhyvetpl did not write (or one edited since) is in the way.
+    """
+    fs = HostFS(root)
+    known = _manifest(fs)
+    plan = []
     for rendered in files:
-        target = root.joinpath(*rendered.relpath.parts)
-        write_atomic(target, rendered.text)
+        rel = rendered.relpath.as_posix()
+        target = fs.root.joinpath(*rendered.relpath.parts)
+        current = fs.read(target)
+        data = as_bytes(rendered.text)
+        if (current is not None and not force and current.data != data
+                and known.get(rel) != _digest(current.data)):
+            raise OverwriteError(f"{target} exists and was not written by bhyvetpl (or was "
+                                 "edited since): move it away, or pass --force to replace it")
+        plan.append((rel, target, data, current.mode if current else NEW_FILE_MODE))
+    written = []
+    for rel, target, data, mode in plan:
+        if (now := fs.read(target)) is None or now.data != data:
+            fs.write(target, data, mode)
+        known[rel] = _digest(data)
         written.append(target)
+    fs.write(fs.root / MANIFEST, as_bytes("".join(
+        f"{digest}  {rel}\n" for rel, digest in sorted(known.items()))))
     return written
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import difflib
 
-from bhyvetpl.apply import check_ruleset, new_text, read_text
+from bhyvetpl.apply import check_ruleset, new_text
+from bhyvetpl.hostfs import HostFS
 from bhyvetpl.output import table
 from bhyvetpl.plan.actions import (
     REMOVE_KEPT,
@@ -32,20 +33,21 @@ def describe(plan: Plan) -> str:
     Reads the files the plan would change (to diff them) and refuses a taken devfs
     ruleset exactly as a real run would; writes and runs nothing.
     """
+    fs = HostFS(plan.root)
     for step in plan.steps:
         if isinstance(step, CheckRuleset):
-            check_ruleset(step)
+            check_ruleset(step, fs)
     rows = [(str(i), step.where, step.what, _guard(step))
             for i, step in enumerate(plan.steps, 1)]
     out = [f"plan: {plan.description} ({len(rows)} steps; nothing was run)", "",
            table(("step", "where", "what", "guard"), rows)]
     for step in plan.steps:
-        if isinstance(step, EditBlock) and step.anchor and read_text(step.path) is None:
+        if isinstance(step, EditBlock) and step.anchor and fs.read_text(step.path) is None:
             # e.g. the jail.conf that `bastille create`, an earlier step, writes
             out += ["", f"{step.path}: written by an earlier step; this block goes before "
                         f"its last `{step.anchor}` line:", step.block.rstrip("\n")]
         elif isinstance(step, WriteFile | EditBlock):
-            current = read_text(step.path)
+            current = fs.read_text(step.path)
             after = new_text(step, current)
             diff = "".join(difflib.unified_diff(
                 (current or "").splitlines(keepends=True), after.splitlines(keepends=True),
@@ -53,7 +55,7 @@ def describe(plan: Plan) -> str:
                 tofile=str(step.path)))
             out += ["", diff.rstrip("\n") if diff else f"{step.path}: unchanged"]
         elif isinstance(step, RemoveFile):
-            current = read_text(step.path)
+            current = fs.read_text(step.path)
             if current is None:
                 out += ["", f"{step.path}: absent"]
             elif current != step.text:

@@ -51,7 +51,7 @@ def plan_for(tmp_path: Path, fail_last: bool = False) -> tuple[Plan, FakeRunner]
     answers: dict[tuple[str, ...], tuple[int, str]] = {("kldstat", "-q", "-n", "vmm"): (1, "")}
     if fail_last:
         answers[("bastille", "template", "web", "t")] = (1, "")
-    return Plan("test", steps), FakeRunner(answers)
+    return Plan("test", steps, root=tmp_path), FakeRunner(answers)
 
 
 def test_first_run_then_nothing_to_do(tmp_path: Path) -> None:

@@ -60,7 +60,8 @@ def test_jail_template_dir(cli: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")
                      if p.is_file())
-    assert written == ["t/Bastillefile", "t/vm-templates/bhyvetpl-freebsd.conf"]
+    assert written == ["t/.bhyvetpl-manifest", "t/Bastillefile",
+                       "t/vm-templates/bhyvetpl-freebsd.conf"]
 
 
 def test_passthrough_warns_on_stderr(cli: CliRunner) -> None:

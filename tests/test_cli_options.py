@@ -35,6 +35,6 @@ def flags(cmd: Any, skip: set[str]) -> dict[str, tuple[tuple[str, ...], object]]
 ])
 def test_render_and_run_take_the_same_flags(render: tuple[str, ...],
                                             run: tuple[str, ...]) -> None:
-    render_flags = flags(command(*render), {"output"})
+    render_flags = flags(command(*render), {"output", "force"})
     run_flags = flags(command(*run), RUN_ONLY - set(render_flags))
     assert render_flags == run_flags

@@ -22,7 +22,8 @@ from bhyvetpl.plan.build import host_prepare_plan, jail_create_plan, template_ap
 from bhyvetpl.plan.guest import IsoSource, new_guest_plan
 
 SHELLCHECK = str(Path(sys.executable).parent / "shellcheck")
-ODD = Path("/srv/it's a $root `x`\\")
+# a --root that local_path accepts ($, backquotes, \\ and " are refused) but sh must quote
+ODD = Path("/srv/it's a (root) &x;* |y")
 
 
 def plans() -> dict[str, Plan]:

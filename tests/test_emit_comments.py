@@ -21,7 +21,7 @@ def _plan(text: str, root: Path) -> Plan:
         RunCommand(("sysctl", "net.link.tap.up_on_open=1"), where=f"host{text}",
                    why=f"why{text}"),
         WriteFile(root / "etc/x.conf", "a\rb\n", where=f"jail{text}", why=text),
-    ))
+    ), root=root)
 
 
 @pytest.mark.parametrize("text", INJECTED)

@@ -68,7 +68,7 @@ def same_files(direct: Host, script: Host) -> None:
     assert direct.snapshot() == script.snapshot()
 
 
-@pytest.mark.parametrize("odd", ["", " it's $HOME `x` \\n"], ids=["plain", "odd-root"])
+@pytest.mark.parametrize("odd", ["", " it's (x) & y;*"], ids=["plain", "odd-root"])
 def test_host_prepare_script_matches_direct_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                 odd: str) -> None:
     direct, script = twin_hosts(tmp_path, monkeypatch, odd)

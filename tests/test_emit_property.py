@@ -13,8 +13,9 @@ from tests.test_emit_e2e import run_both, twin_hosts
 
 JAIL = st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,15}", fullmatch=True)  # vnet: no - or _
 GUEST = st.from_regex(r"[a-z0-9][.a-z0-9_-]{0,14}[a-z0-9]", fullmatch=True)
-# --root is any directory: quotes, $, backquotes, spaces and backslashes must stay inert.
-ODD = st.text(alphabet=st.sampled_from(list("ab '\"$`\\;&|*()")), min_size=1, max_size=8)
+# --root may not hold $ ` % \ " (the model refuses them); quotes, spaces, globs and
+# separators must stay inert.
+ODD = st.text(alphabet=st.sampled_from(list("ab ';&|*()")), min_size=1, max_size=8)
 
 
 @settings(max_examples=12, deadline=None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -15,6 +15,7 @@ from bhyvetpl.facts import parse
 from bhyvetpl.facts.collect import PROBES, collect
 from bhyvetpl.facts.model import Cpu, Facts, Guest, Interface, Jail, Release
 from bhyvetpl.facts.record import dumps, loads
+from bhyvetpl.hostfs import HostFS
 from bhyvetpl.hostfs.assign import assignments
 
 FIX = Path(__file__).resolve().parent / "fixtures"
@@ -87,21 +88,6 @@ def test_assignments_never_guess_what_sh_would_run(text: str, value: str | None)
     assert assignments(text, expand=True)["x"] == value
 
 
-class DirReader:
-    """Host files below a directory (the test's stand-in for HostFS)."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def read_text(self, path: PurePosixPath) -> str | None:
-        target = self.root / str(path).lstrip("/")
-        return target.read_text(encoding="utf-8") if target.is_file() else None
-
-    def listdir(self, path: PurePosixPath) -> tuple[str, ...]:
-        target = self.root / str(path).lstrip("/")
-        return tuple(sorted(p.name for p in target.iterdir())) if target.is_dir() else ()
-
-
 def recorded_host(fp: FakeProcess, root: Path, jails: int, guests: int) -> None:
     outputs = {
         "release": fixture("freebsd-version-kru-14.3-kernel-p5-running-14.3-userland-p6.txt"),
@@ -136,7 +122,7 @@ def recorded_host(fp: FakeProcess, root: Path, jails: int, guests: int) -> None:
 
 def test_collect_reads_a_recorded_host(fp: FakeProcess, tmp_path: Path) -> None:
     recorded_host(fp, tmp_path, jails=2, guests=2)
-    facts = collect(SubprocessRunner(), DirReader(tmp_path))
+    facts = collect(SubprocessRunner(), HostFS(tmp_path))
     assert facts.release == Release("14.3-RELEASE-p5", "14.3-RELEASE", "14.3-RELEASE-p6")
     assert facts.cpu is not None and facts.cpu.intel and facts.cpu.nested_paging
     assert "vmm" in facts.modules and facts.sysctls == {"security.jail.jailed": "0"}
@@ -159,7 +145,7 @@ def test_collect_reads_a_recorded_host(fp: FakeProcess, tmp_path: Path) -> None:
 def test_processes_do_not_grow_with_jails_or_guests(fp: FakeProcess, tmp_path: Path,
                                                     jails: int, guests: int) -> None:
     recorded_host(fp, tmp_path, jails, guests)
-    facts = collect(SubprocessRunner(), DirReader(tmp_path))
+    facts = collect(SubprocessRunner(), HostFS(tmp_path))
     assert len(facts.jails) == jails and sum(len(j.guests) for j in facts.jails) == jails * guests
     assert len(fp.calls) == len(PROBES) == 7
 
@@ -167,13 +153,13 @@ def test_processes_do_not_grow_with_jails_or_guests(fp: FakeProcess, tmp_path: P
 def test_a_missing_program_reads_as_no_output(fp: FakeProcess, tmp_path: Path) -> None:
     for argv in PROBES.values():
         fp.register(list(argv), callback=lambda _: (_ for _ in ()).throw(FileNotFoundError()))
-    facts = collect(SubprocessRunner(), DirReader(tmp_path))
+    facts = collect(SubprocessRunner(), HostFS(tmp_path))
     assert facts == Facts(bastille_prefix="/usr/local/bastille")
 
 
 def test_record_round_trips(fp: FakeProcess, tmp_path: Path) -> None:
     recorded_host(fp, tmp_path, jails=2, guests=1)
-    facts = collect(SubprocessRunner(), DirReader(tmp_path))
+    facts = collect(SubprocessRunner(), HostFS(tmp_path))
     assert loads(dumps(facts)) == facts
 
 
@@ -203,3 +189,18 @@ names = st.text(st.characters(codec="utf-8"), max_size=12)
 ))
 def test_any_facts_round_trip(facts: Facts) -> None:
     assert loads(dumps(facts)) == facts
+
+
+def test_a_jail_cannot_point_facts_outside_its_root(fp: FakeProcess, tmp_path: Path) -> None:
+    """A guest directory or config planted as a symlink reads as absent, never followed."""
+    recorded_host(fp, tmp_path / "host", jails=1, guests=1)
+    outside = tmp_path / "outside"
+    (outside / "g9").mkdir(parents=True)
+    (outside / "g9" / "g9.conf").write_text('loader="bhyveload"\n')
+    vms = tmp_path / "host/usr/local/bastille/jails/demo/root/vms"
+    (vms / "g9").symlink_to(outside / "g9")
+    (vms / "g0" / "g0.conf").unlink()
+    (vms / "g0" / "g0.conf").symlink_to(outside / "g9" / "g9.conf")
+    facts = collect(SubprocessRunner(), HostFS(tmp_path / "host"))
+    demo = facts.jail("demo")
+    assert demo is not None and demo.guests == ()

@@ -54,13 +54,13 @@ def expected_new(tmp_path: Path, jail: str = "bhyve") -> dict[str, str]:
 KILLER = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
-    real, count, kill_at = Path.replace, [0], int(sys.argv[2])
-    def replace(self, target):
+    real, count, kill_at = os.rename, [0], int(sys.argv[2])
+    def rename(*args, **kwargs):
         count[0] += 1
         if count[0] == kill_at:
             os.kill(os.getpid(), signal.SIGKILL)   # between the temp file and the rename
-        return real(self, target)
-    Path.replace = replace
+        return real(*args, **kwargs)
+    os.rename = rename
     from tests.test_hostfile_robustness import prepare
     prepare(sys.argv[1])
 """)

@@ -18,9 +18,13 @@ ODD = "it's a $dir `x`"
 
 
 def tree(base: Path) -> dict[str, str | None]:
-    """Every path below base: files with their text, directories as None."""
+    """Every path below base: files with their text, directories as None.
+
+    var/run holds the run's lock while it runs; both runs leave the directories.
+    """
     return {str(p.relative_to(base)): (p.read_text() if p.is_file() else None)
-            for p in sorted(base.rglob("*"))}
+            for p in sorted(base.rglob("*")) if p.relative_to(base).parts[:2] != ("var",)
+            and p.relative_to(base).parts[:2] != ("var", "run")}
 
 
 def seed(base: Path) -> Path:
@@ -34,7 +38,8 @@ def seed(base: Path) -> Path:
 def removal_plan(plugin: Path, fail: bool = False) -> Plan:
     steps = (RemoveFile(plugin / "a.sh", "ours\n"), RemoveFile(plugin / "b.sh", "ours too\n"),
              RemoveFile(plugin / "gone.sh", "ours\n"), RemoveDir(plugin))
-    return Plan("remove", (*steps, RunCommand(("false",))) if fail else steps)
+    return Plan("remove", (*steps, RunCommand(("false",))) if fail else steps,
+                root=plugin.parents[2])
 
 
 def run_script(plan: Plan) -> subprocess.CompletedProcess[str]:

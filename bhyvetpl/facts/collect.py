@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import PurePosixPath
-from typing import Protocol
 
 from bhyvetpl.adapters.runner import CommandNotFoundError, CommandRunner
 from bhyvetpl.doctor.parse import cpu_info, freebsd_version, jail_conf, sysctl_values
 from bhyvetpl.facts import parse
 from bhyvetpl.facts.model import Cpu, Facts, Guest, Jail, Release
+from bhyvetpl.hostfs import HostFS, HostFSError
 from bhyvetpl.hostfs.assign import assignments
 from bhyvetpl.lint import vmreader
 
@@ -43,16 +43,31 @@ BASTILLE_CONF = PurePosixPath("/usr/local/etc/bastille/bastille.conf")
 BASTILLE_PREFIX = "/usr/local/bastille"
 
 
-class HostReader(Protocol):
-    """Reads host files below a root: text (None when absent) and directory entries."""
+class HostReader:
+    """Host files by their host path, through HostFS; a refused file reads as absent.
+
+    A file a jail made unreadable (a symlink below the root, a directory where a file
+    should be) reads as absent: a hostile jail can hide its own guests from facts, but
+    never make us read elsewhere.
+    """
+
+    def __init__(self, fs: HostFS) -> None:
+        """Read below fs's root."""
+        self.fs = fs
 
     def read_text(self, path: PurePosixPath) -> str | None:
-        """The file's text, or None when it does not exist."""
-        ...
+        """The file's text, or None when absent or refused."""
+        try:
+            return self.fs.read_text(self.fs.place(path))
+        except HostFSError:
+            return None
 
     def listdir(self, path: PurePosixPath) -> tuple[str, ...]:
-        """The names in a directory, sorted; () when it does not exist."""
-        ...
+        """The names in a directory, sorted; () when absent or refused."""
+        try:
+            return self.fs.listdir(self.fs.place(path))
+        except HostFSError:
+            return ()
 
 
 def _outputs(runner: CommandRunner) -> dict[str, str]:
@@ -103,8 +118,9 @@ def _vm_dir(rc_conf: dict[str, str], root: PurePosixPath,
     return root / value.lstrip("/") if value.startswith("/") else None
 
 
-def collect(runner: CommandRunner, reader: HostReader) -> Facts:
+def collect(runner: CommandRunner, fs: HostFS) -> Facts:
     """Read the host once: the fixed probes, then dmesg.boot, bastille.conf and the jails."""
+    reader = HostReader(fs)
     out = _outputs(runner)
     version = freebsd_version(out["release"])
     datasets = parse.zfs_list(out["datasets"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # What a removal step reports when it leaves something in place.
@@ -180,11 +180,16 @@ Step = CheckRuleset | Check | WriteFile | EditBlock | RunCommand | RemoveFile | 
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """Ordered steps and a one-line description of the command that built them."""
+    """Ordered steps and a one-line description of the command that built them.
+
+    `root` is where `/` is: every file step's path is below it, and apply and the sh
+    script refuse a symlink at any component below it.
+    """
 
     description: str
     steps: tuple[Step, ...]
     summary: tuple[str, ...] = ()
+    root: Path = field(kw_only=True)   # no default: a plan always says where / is
 
     def edit_index(self, path: Path) -> int:
         """The index of the step that writes path (for `RunCommand.after_change`)."""

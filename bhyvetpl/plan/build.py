@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path, PurePosixPath
 
 from bhyvetpl.adapters import bastille, host
+from bhyvetpl.hostfs import HostFS
 from bhyvetpl.model import policy
 from bhyvetpl.model.jail import JailSpec
 from bhyvetpl.model.policy import Features
@@ -31,11 +32,6 @@ BASTILLE_PREFIX = PurePosixPath("/usr/local/bastille")
 TEMPLATE_TIMEOUT = 3600.0
 
 
-def below(root: Path, path: PurePosixPath | str) -> Path:
-    """An absolute host path placed below root (`--root`, `/` on a real host)."""
-    return root.joinpath(*PurePosixPath(path).parts[1:])
-
-
 def host_prepare_plan(features: Features, root: Path) -> Plan:
     """Edit the host files as marked blocks, then load modules, set sysctls, reload devfs.
 
@@ -44,10 +40,10 @@ def host_prepare_plan(features: Features, root: Path) -> Plan:
         root: Where `/` is (tests and staging use a directory).
     """
     rendered = {str(f.relpath): f.text for f in render_host(features)}
-    devfs_rules = below(root, "/etc/devfs.rules")
+    devfs_rules = HostFS(root).place("/etc/devfs.rules")
     steps: list[Step] = [CheckRuleset(devfs_rules, features.ruleset.number,
                                       features.ruleset.name, features.jail)]
-    steps += [EditBlock(below(root, "/" + rel), rendered[rel], features.jail)
+    steps += [EditBlock(HostFS(root).place("/" + rel), rendered[rel], features.jail)
               for rel in HOST_FILES if rel in rendered]
     steps += [RunCommand(host.kldload_argv(module), why="load now what loader.conf/kld_list "
                          "load at boot",
@@ -68,7 +64,7 @@ def host_prepare_plan(features: Features, root: Path) -> Plan:
                f"a running jail keeps its /dev until it restarts (bastille restart "
                f"{features.jail}) or `devfs -m JAILROOT/dev rule -s {features.ruleset.number} "
                "applyset`")
-    return Plan(f"host prepare for jail {features.jail}", tuple(steps), summary)
+    return Plan(f"host prepare for jail {features.jail}", tuple(steps), summary, root=root)
 
 
 def template_stamp(texts: tuple[str, ...]) -> str:
@@ -88,9 +84,9 @@ def jail_create_plan(jail: JailSpec, root: Path,
         create: False for `jail apply`: the jail must already exist.
     """
     where = f"jail {jail.name}"
-    jail_dir = below(root, prefix / "jails" / jail.name)
+    jail_dir = HostFS(root).place(prefix / "jails" / jail.name)
     template_rel = f"bhyvetpl/{jail.name}"
-    template_dir = below(root, prefix / "templates" / template_rel)
+    template_dir = HostFS(root).place(prefix / "templates" / template_rel)
     files = render_jail(jail)
     stamp = template_stamp(tuple(f"{f.relpath}\n{f.text}" for f in files))
     steps: list[Step] = [Check(Probe(host.sysctl_get_argv("security.jail.param.allow.vmm"),
@@ -139,7 +135,7 @@ def jail_create_plan(jail: JailSpec, root: Path,
                f"devfs ruleset {jail.ruleset.number}, securelevel "
                f"{policy.securelevel(features).value}")
     verb = "create" if create else "apply"
-    return Plan(f"jail {verb} {jail.name}", tuple(steps), summary)
+    return Plan(f"jail {verb} {jail.name}", tuple(steps), summary, root=root)
 
 
 def template_apply_plan(name: str, template: Path, digest: str, root: Path,
@@ -155,7 +151,7 @@ def template_apply_plan(name: str, template: Path, digest: str, root: Path,
         prefix: bastille_prefix.
     """
     where = f"jail {name}"
-    stamp_path = below(root, prefix / "jails" / name) / "bhyvetpl.applied"
+    stamp_path = HostFS(root).place(prefix / "jails" / name) / "bhyvetpl.applied"
     stamp = f"bhyvetpl template sha256 {digest}\n"
     steps: tuple[Step, ...] = (
         Check(Probe(bastille.list_jails_argv(), line=name, means=f"jail {name} exists"),
@@ -168,4 +164,4 @@ def template_apply_plan(name: str, template: Path, digest: str, root: Path,
               fix="bastille start/restart exit 0 even when the jail fails: see "
                   f"/var/log/bastille/{name}_console.log"),
     )
-    return Plan(f"jail apply {name} --template {template}", steps)
+    return Plan(f"jail apply {name} --template {template}", steps, root=root)

@@ -9,11 +9,12 @@ from urllib.parse import urlsplit
 
 from bhyvetpl.adapters import bastille, host, vm
 from bhyvetpl.errors import SpecError
+from bhyvetpl.hostfs import HostFS
 from bhyvetpl.model.guest import GuestSpec
 from bhyvetpl.model.jail import JailSpec
 from bhyvetpl.model.values import ARG_SAFE_RE
 from bhyvetpl.plan.actions import Check, Plan, Probe, RunCommand, Step, WriteFile
-from bhyvetpl.plan.build import BASTILLE_PREFIX, TEMPLATE_TIMEOUT, below
+from bhyvetpl.plan.build import BASTILLE_PREFIX, TEMPLATE_TIMEOUT
 from bhyvetpl.render import render_guest
 
 ISO_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*\.(iso|img)", re.ASCII)
@@ -43,7 +44,7 @@ class IsoSource:
 def jail_templates_dir(jail: JailSpec, root: Path,
                        prefix: PurePosixPath = BASTILLE_PREFIX) -> Path:
     """`$vm_dir/.templates` of the jail, seen from the host through the jail's root."""
-    jail_root = below(root, prefix / "jails" / jail.name / "root")
+    jail_root = HostFS(root).place(prefix / "jails" / jail.name / "root")
     return jail_root / jail.vm_dir_path.lstrip("/") / ".templates"
 
 
@@ -99,7 +100,7 @@ def new_guest_plan(jail: JailSpec, guest: GuestSpec, root: Path, iso: IsoSource 
         steps.append(RunCommand(inside(vm.start_argv(name)), where=where,
                                 why="exit 0 means only: backgrounded", skip_if=running))
     return Plan(f"new-guest {name} in jail {jail.name}", tuple(steps),
-                guest_summary(jail, guest, started=install or start))
+                guest_summary(jail, guest, started=install or start), root=root)
 
 
 def guest_summary(jail: JailSpec, guest: GuestSpec, started: bool) -> tuple[str, ...]:

@@ -27,16 +27,31 @@ class RulesetInUseError(BhyvetplError):
 
 
 def _lines(text: str) -> list[str]:
-    """Lines as awk reads them: split at LF; a final LF does not start another line."""
+    """Lines as awk reads them: split at LF only; a final LF starts no other line.
+
+    A lone CR is not a line break, and a CRLF line keeps its CR.
+    """
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     return lines
 
 
+def _is(line: str, marker: str) -> bool:
+    """Whether line is the marker, ended by LF or by CRLF (a file edited on Windows)."""
+    return line in (marker, marker + "\r")
+
+
+def _find(lines: list[str], marker: str, start: int = 0) -> int | None:
+    return next((i for i in range(start, len(lines)) if _is(lines[i], marker)), None)
+
+
 def replace_block(text: str, block: str, begin: str, end: str,
                   anchor: str | None = None, name: str = "file") -> str:
     """Return text with the block between begin and end replaced by block, or added.
+
+    Every other byte stays as it was; in a file whose first line ends in CRLF the new
+    block's lines end in CRLF too.
 
     Args:
         text: The file as it is now ("" when it does not exist).
@@ -50,18 +65,19 @@ def replace_block(text: str, block: str, begin: str, end: str,
         HostFileError: The block has no end marker, or the anchor line is missing.
     """
     lines, new = _lines(text), _lines(block)
-    if begin in lines:
-        start = lines.index(begin)
-        try:
-            stop = lines.index(end, start + 1)
-        except ValueError:
+    if lines and lines[0].endswith("\r"):   # a CRLF file stays CRLF
+        new = [line + "\r" for line in new]
+    start = _find(lines, begin)
+    if start is not None:
+        stop = _find(lines, end, start + 1)
+        if stop is None:
             raise HostFileError(f"{name}: `{begin}` has no `{end}` after it; fix the file "
-                                "by hand") from None
+                                "by hand")
         out = lines[:start] + new + lines[stop + 1:]
     elif anchor is None:
         out = lines + new
     else:
-        at = next((i for i in range(len(lines) - 1, -1, -1) if lines[i] == anchor), None)
+        at = next((i for i in range(len(lines) - 1, -1, -1) if _is(lines[i], anchor)), None)
         if at is None:
             raise HostFileError(f"{name}: no line `{anchor}` to put the block before")
         out = lines[:at] + new + lines[at:]
@@ -71,11 +87,10 @@ def replace_block(text: str, block: str, begin: str, end: str,
 def strip_block(text: str, begin: str, end: str) -> list[str]:
     """The lines outside bhyvetpl's own block (an unterminated block hides nothing)."""
     lines = _lines(text)
-    if begin in lines:
-        start = lines.index(begin)
-        if end in lines[start + 1:]:
-            stop = lines.index(end, start + 1)
-            return lines[:start] + lines[stop + 1:]
+    start = _find(lines, begin)
+    stop = _find(lines, end, start + 1) if start is not None else None
+    if start is not None and stop is not None:
+        return lines[:start] + lines[stop + 1:]
     return lines
 
 

@@ -6,9 +6,10 @@ import re
 from pathlib import Path, PurePosixPath
 
 from bhyvetpl.errors import SpecError
+from bhyvetpl.hostfs import HostFS
 from bhyvetpl.model import values
 from bhyvetpl.plan.actions import Plan, RemoveDir, RemoveFile, Step, WriteFile
-from bhyvetpl.plan.build import HOST_MODULES, below
+from bhyvetpl.plan.build import HOST_MODULES
 from bhyvetpl.render import PLUGIN_NAME, render_bastille_plugin
 
 BASTILLE_CONF = PurePosixPath("/usr/local/etc/bastille/bastille.conf")
@@ -57,7 +58,7 @@ def sharedir_from_conf(text: str | None) -> PurePosixPath:
 
 def plugin_dir(root: Path, sharedir: PurePosixPath) -> Path:
     """`${bastille_sharedir}/plugins/bhyvetpl`, below root."""
-    return below(root, sharedir / "plugins" / PLUGIN_NAME)
+    return HostFS(root).place(sharedir / "plugins" / PLUGIN_NAME)
 
 
 def plugin_install_plan(sharedir: PurePosixPath, root: Path) -> Plan:
@@ -78,7 +79,7 @@ def plugin_install_plan(sharedir: PurePosixPath, root: Path) -> Plan:
     summary = (f"Bastille plugin {PLUGIN_NAME} in {sharedir}/plugins/{PLUGIN_NAME}: "
                + ", ".join(commands),
                f"try: bastille plugin {PLUGIN_NAME} new-guest --help")
-    return Plan(f"bastille-plugin install into {sharedir}", steps, summary)
+    return Plan(f"bastille-plugin install into {sharedir}", steps, summary, root=root)
 
 
 def plugin_uninstall_plan(sharedir: PurePosixPath, root: Path) -> Plan:
@@ -93,4 +94,4 @@ def plugin_uninstall_plan(sharedir: PurePosixPath, root: Path) -> Plan:
                                     why="written by bastille-plugin install")
                          for f in render_bastille_plugin(HOST_MODULES)]
     steps.append(RemoveDir(directory))
-    return Plan(f"bastille-plugin uninstall from {sharedir}", tuple(steps))
+    return Plan(f"bastille-plugin uninstall from {sharedir}", tuple(steps), root=root)

@@ -25,7 +25,7 @@ def owners(text: str, names: tuple[str, ...]) -> dict[str, str]:
     """Setting name -> the jail whose bhyvetpl block assigns it, for the given names."""
     found: dict[str, str] = {}
     block: str | None = None
-    for line in text.splitlines():
+    for line in (raw.removesuffix("\r") for raw in text.split("\n")):   # as awk splits
         if match := BEGIN_RE.match(line):
             block = match.group(1)
         elif END_RE.match(line):

@@ -12,9 +12,10 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from bhyvetpl.adapters import bastille, vm
+from bhyvetpl.hostfs import HostFS
 from bhyvetpl.model.jail import JailSpec
 from bhyvetpl.plan.actions import Check, Plan, Probe, Step, WriteFile
-from bhyvetpl.plan.build import BASTILLE_PREFIX, below
+from bhyvetpl.plan.build import BASTILLE_PREFIX
 from bhyvetpl.plan.guest import jail_templates_dir
 from bhyvetpl.render import PRESET_DISK_SIZE, RenderedFile
 
@@ -28,6 +29,7 @@ class TemplatesTarget:
 
     directory: Path
     jail: str | None = None
+    root: Path = Path("/")
 
     @property
     def where(self) -> str:
@@ -42,12 +44,13 @@ class TemplatesTarget:
 def jail_target(jail: JailSpec, root: Path,
                 prefix: PurePosixPath = BASTILLE_PREFIX) -> TemplatesTarget:
     """The jail's `$vm_dir/.templates`, the same directory new-guest writes into."""
-    return TemplatesTarget(jail_templates_dir(jail, root, prefix), jail.name)
+    return TemplatesTarget(jail_templates_dir(jail, root, prefix), jail.name, root)
 
 
 def host_target(vm_dir: str, root: Path) -> TemplatesTarget:
     """`$vm_dir/.templates` of vm-bhyve running on the host itself (no jail)."""
-    return TemplatesTarget(below(root, PurePosixPath(vm_dir) / ".templates"))
+    return TemplatesTarget(HostFS(root).place(PurePosixPath(vm_dir) / ".templates"), None,
+                           root)
 
 
 def templates_install_plan(target: TemplatesTarget, files: tuple[RenderedFile, ...]) -> Plan:
@@ -72,7 +75,7 @@ def templates_install_plan(target: TemplatesTarget, files: tuple[RenderedFile, .
         create = target.vm_argv(vm.create_argv("NAME", names[0], size))
         summary.append(f"next: {shlex.join(create)}")
     return Plan(f"templates install into {target.where} {target.directory}", tuple(steps),
-                tuple(summary))
+                tuple(summary), root=target.root)
 
 
 def template_state(current: str | None, expected: str | None) -> State:

@@ -4,7 +4,8 @@
 #   kld/MOD (module loaded), sysctl/NAME (value), jails/NAME (jail exists),
 #   running/NAME (jail runs), guests/JAIL/NAME (guest exists), vmm/NAME (guest runs),
 #   iso/NAME (an ISO in the jail's vm_dir), zfs/POOL_DS.jailed (zfs set jailed=on done),
-#   fail (a tab-separated argv prefix that exits 1 with a message on stderr).
+#   fail (a tab-separated argv prefix that exits 1 with a message on stderr),
+#   hang (an argv prefix that touches hung and sleeps, for signal tests).
 # `bastille create` copies $STANDIN_JAILCONF to the jail's jail.conf below $STANDIN_ROOT.
 set -eu
 name=${0##*/}
@@ -12,6 +13,12 @@ line=$name
 for arg in "$@"; do line=$(printf '%s\t%s' "$line" "$arg"); done
 printf '%s\n' "$line" >> "$STANDIN_LOG"
 state=$STANDIN_STATE
+if [ -f "$state/hang" ]; then
+  prefix=$(cat "$state/hang")
+  case "$line" in
+    "$prefix"*) : > "$state/hung"; exec sleep 60 ;;
+  esac
+fi
 if [ -f "$state/fail" ]; then
   prefix=$(cat "$state/fail")
   case "$line" in
