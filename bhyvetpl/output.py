@@ -87,6 +87,16 @@ def write_tree(root: Path, files: Sequence[RenderedFile], force: bool = False) -
     return written
 
 
+def write_file(path: Path, text: str, force: bool = False) -> Path:
+    """Write one rendered file (`render guest -o`, `import vmrun -o`) with write_tree's rule.
+
+    The file's folder keeps the manifest, so a file there that bhyvetpl did not write
+    (or one edited since) is refused unless force is set, as for a folder of files.
+    """
+    path = path.absolute()
+    return write_tree(path.parent, [RenderedFile(Path(path.name), text)], force)[0]
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A plain aligned text table (cheap to import, readable in any terminal or log)."""
     widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows, strict=False)]

@@ -49,3 +49,21 @@ def test_a_symlink_below_the_output_is_not_followed(tmp_path: Path) -> None:
     code, err = render(out, "--force")
     assert code == 1 and "vm-templates is a symlink" in err
     assert not any(outside.iterdir())
+
+
+def test_one_file_follows_the_folder_rule(tmp_path: Path) -> None:
+    """write_file (render guest -o, import vmrun -o) refuses a file it did not write."""
+    import pytest
+
+    from bhyvetpl.output import OverwriteError, write_file
+
+    mine = tmp_path / "g1.conf"
+    mine.write_text("# the admin's own\n")
+    mine.chmod(0o600)
+    with pytest.raises(OverwriteError, match="g1.conf"):
+        write_file(mine, 'loader="bhyveload"\n')
+    assert mine.read_text() == "# the admin's own\n"
+    write_file(mine, 'loader="bhyveload"\n', force=True)
+    assert mine.read_text() == 'loader="bhyveload"\n' and mine.stat().st_mode & 0o777 == 0o600
+    write_file(mine, 'loader="uefi"\n')   # ours now: replaced without --force
+    assert mine.read_text() == 'loader="uefi"\n'
