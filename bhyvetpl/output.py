@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from bhyvetpl.errors import BhyvetplError, ExitCode
 from bhyvetpl.hostfs import NEW_FILE_MODE, HostFS, as_bytes
@@ -94,7 +94,7 @@ def write_file(path: Path, text: str, force: bool = False) -> Path:
     (or one edited since) is refused unless force is set, as for a folder of files.
     """
     path = path.absolute()
-    return write_tree(path.parent, [RenderedFile(Path(path.name), text)], force)[0]
+    return write_tree(path.parent, [RenderedFile(PurePosixPath(path.name), text)], force)[0]
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

@@ -60,7 +60,7 @@ def test_one_file_follows_the_folder_rule(tmp_path: Path) -> None:
     mine = tmp_path / "g1.conf"
     mine.write_text("# the admin's own\n")
     mine.chmod(0o600)
-    with pytest.raises(OverwriteError, match="g1.conf"):
+    with pytest.raises(OverwriteError, match=r"g1\.conf"):
         write_file(mine, 'loader="bhyveload"\n')
     assert mine.read_text() == "# the admin's own\n"
     write_file(mine, 'loader="bhyveload"\n', force=True)
