@@ -258,7 +258,10 @@ VNC_LISTEN_FORM = "an IPv4 address, e.g. 127.0.0.1 (vm-bhyve cannot pass IPv6 to
 
 def vnc_listen(field: str, value: str) -> str:
     """Check a VNC listen address: IPv4 only, see VNC_LISTEN_FORM."""
-    address = ip_address(field, value)
+    try:
+        address = ip_address(field, value)
+    except SpecError as err:
+        raise SpecError(field, value, VNC_LISTEN_FORM) from err
     if ":" in address:
         raise SpecError(field, value, VNC_LISTEN_FORM)
     return address
