@@ -83,3 +83,9 @@ def test_one_way_between_the_table_the_entry_and_the_app() -> None:
     entry_top = imports("bhyvetpl.cli.entry", top_only=True)
     assert not {n for n in entry_top if n.startswith("bhyvetpl.cli.app")}
     assert not imports(PACKAGE)  # the package itself stays empty: the entry imports little
+
+
+def test_readme_lists_every_command() -> None:
+    readme = (PKG.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Commands\n", 1)[1].split("\n## ", 1)[0]
+    assert all(f"| `bhyvetpl {name}" in table for name in COMMANDS)

@@ -19,6 +19,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "new-guest": ("guest", "new_guest_cmd"),
     "lint": ("check", "lint_cmd"),
     "doctor": ("check", "doctor_cmd"),
+    "facts": ("facts", "facts_cmd"),
+    "schema": ("schema", "schema_cmd"),
     "bastille-plugin": ("plugin", "plugin_app"),
     "templates": ("templates", "templates_app"),
 }
