@@ -1,5 +1,5 @@
 """Allow ``python -m bhyvetpl``."""
 
-from bhyvetpl.entry import main
+from bhyvetpl.cli.entry import main
 
 main()

@@ -17,7 +17,7 @@ from types import FrameType
 from typing import Literal
 
 from bhyvetpl.adapters.runner import CommandResult, CommandRunner
-from bhyvetpl.errors import BhyvetplError, ExitCode
+from bhyvetpl.errors import BhyvetplError, ExitCode, RunInterruptedError
 from bhyvetpl.hostfs import NEW_FILE_MODE, HostFS, HostFSError, as_bytes
 from bhyvetpl.plan.actions import (
     DIR_KEPT,
@@ -66,20 +66,6 @@ def new_text(step: WriteFile | EditBlock, current: str | None) -> str:
         return step.text
     return replace_block(current or "", step.block, step.begin, step.end, step.anchor,
                          str(step.path))
-
-
-class RunInterruptedError(BaseException):
-    """SIGINT or SIGTERM arrived during a run; the files were restored (exit 128 + signal).
-
-    A BaseException, like KeyboardInterrupt, so that no `except BhyvetplError` takes it
-    for a failed step.
-    """
-
-    def __init__(self, signum: int) -> None:
-        """Keep the signal; the exit code is the shell's 128 + N."""
-        self.signum = signum
-        self.exit_code = 128 + signum
-        super().__init__(f"interrupted by {signal.Signals(signum).name}")
 
 
 def _interrupt(signum: int, _frame: FrameType | None) -> None:

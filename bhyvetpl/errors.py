@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from enum import IntEnum
 from typing import ClassVar
 
@@ -55,6 +56,20 @@ class SpecError(BhyvetplError):
         self.value = value
         self.accepted = accepted
         super().__init__(f"{field}: {_show(value)} is not accepted; expected {accepted}")
+
+
+class RunInterruptedError(BaseException):
+    """SIGINT or SIGTERM arrived during a run; the files were restored (exit 128 + signal).
+
+    A BaseException, like KeyboardInterrupt, so that no `except BhyvetplError` takes it
+    for a failed step.
+    """
+
+    def __init__(self, signum: int) -> None:
+        """Keep the signal; the exit code is the shell's 128 + N."""
+        self.signum = signum
+        self.exit_code = 128 + signum
+        super().__init__(f"interrupted by {signal.Signals(signum).name}")
 
 
 class RenderError(BhyvetplError):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bhyvetpl.cli import app
+from bhyvetpl.cli.app import app
 from tests.cli_runner import cli_runner
 
 STANDIN = Path(__file__).resolve().parent / "standin" / "standin.sh"

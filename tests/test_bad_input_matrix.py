@@ -8,7 +8,7 @@ import pytest
 import typer
 from pytest_subprocess import FakeProcess
 
-from bhyvetpl.cli import app
+from bhyvetpl.cli.app import app
 
 COMMAND = typer.main.get_command(app)  # built once: 800 invocations follow
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bhyvetpl.cli import app
+from bhyvetpl.cli.app import app
 from tests.test_render_golden import SEED_TEXT
 
 SEED_ARGS = ["render", "guest", "test", "--cpu", "2", "--memory", "4G",
@@ -90,7 +90,7 @@ def test_demo_renders_the_sample_lab(cli: CliRunner, tmp_path: Path) -> None:
 
 
 def test_console_entry_runs_only_the_named_command(capsys: pytest.CaptureFixture[str]) -> None:
-    from bhyvetpl.entry import main
+    from bhyvetpl.cli.entry import main
 
     with pytest.raises(SystemExit) as info:
         main(SEED_ARGS)
@@ -107,7 +107,7 @@ def test_console_entry_runs_only_the_named_command(capsys: pytest.CaptureFixture
                                    ["import", "vmrun"], ["host", "prepare"], ["jail"],
                                    ["jail", "create"], ["new-guest"], []])
 def test_every_entry_builds_alone(words: list[str], capsys: pytest.CaptureFixture[str]) -> None:
-    from bhyvetpl.entry import main
+    from bhyvetpl.cli.entry import main
 
     with pytest.raises(SystemExit) as info:
         main([*words, "--help"])
@@ -116,7 +116,7 @@ def test_every_entry_builds_alone(words: list[str], capsys: pytest.CaptureFixtur
 
 
 def test_every_plugin_shim_runs_a_real_command(capsys: pytest.CaptureFixture[str]) -> None:
-    from bhyvetpl.entry import main
+    from bhyvetpl.cli.entry import main
     from bhyvetpl.render import PLUGIN_COMMANDS
 
     for words in PLUGIN_COMMANDS.values():

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from bhyvetpl.cli import app
+from bhyvetpl.cli.app import app
 from bhyvetpl.errors import ExitCode
 from tests.cli_runner import cli_runner
 
@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main_exit(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Exit status, stdout and stderr of the console entry (bhyvetpl.entry.main)."""
-    from bhyvetpl.entry import main
+    """Exit status, stdout and stderr of the console entry (bhyvetpl.cli.entry.main)."""
+    from bhyvetpl.cli.entry import main
 
     with pytest.raises(SystemExit) as info:
         main(list(args))
@@ -29,7 +29,7 @@ def main_exit(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str,
 def boundary_exit(capsys: pytest.CaptureFixture[str], error: BaseException,
                   debug: bool = False) -> tuple[int, str]:
     """Exit status and stderr of a command that raises error, run through the boundary."""
-    from bhyvetpl.cli_boundary import run
+    from bhyvetpl.cli.boundary import run
 
     broken = typer.Typer()
 
@@ -128,7 +128,7 @@ def test_no_click_import() -> None:
 
 def test_render_guest_never_imports_pydantic(tmp_path: Path) -> None:
     # typer 0.29 would build a pydantic TypeAdapter per parameter: ~100 ms of start-up.
-    code = ("import sys\nfrom bhyvetpl.entry import main\n"
+    code = ("import sys\nfrom bhyvetpl.cli.entry import main\n"
             "try:\n    main(['render', 'guest', 'g1', '--cpu', '2', '--nic', 'public',"
             " '-o', sys.argv[1]])\nexcept SystemExit as done:\n    assert done.code == 0\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pydantic'))\n")

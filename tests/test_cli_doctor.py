@@ -7,7 +7,7 @@ import pytest
 from pytest_subprocess import FakeProcess
 from typer.testing import CliRunner
 
-from bhyvetpl.cli import app
+from bhyvetpl.cli.app import app
 from tests.cli_runner import cli_runner
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pytest_subprocess import FakeProcess
 
-from bhyvetpl.cli import app
+from bhyvetpl.cli.app import app
 from bhyvetpl.model.options import HostOptions, build_features
 from bhyvetpl.render import render_host
 from tests.cli_runner import cli_runner

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pytest_subprocess import FakeProcess
 
-from bhyvetpl.cli import app
+from bhyvetpl.cli.app import app
 from tests.cli_runner import cli_runner
 
 RUNNER = cli_runner()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bhyvetpl.adapters.runner import SubprocessRunner
-from bhyvetpl.cli import app
+from bhyvetpl.cli.app import app
 from tests.cli_runner import cli_runner
 from tests.golden_util import GOLDEN as GOLDEN_ROOT
 from tests.golden_util import assert_golden

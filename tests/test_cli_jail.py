@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pytest_subprocess import FakeProcess
 
-from bhyvetpl.cli import app
+from bhyvetpl.cli.app import app
 from tests.cli_runner import cli_runner
 
 RUNNER = cli_runner()

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bhyvetpl.cli import app
+from bhyvetpl.cli.app import app
 from tests.cli_runner import cli_runner
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -8,7 +8,7 @@ import pytest
 import typer
 import typer.core
 
-from bhyvetpl.cli import app
+from bhyvetpl.cli.app import app
 
 RUN_ONLY = {"root", "dry_run", "emit", "prefix", "template", "iso", "install", "start",
             "size", "vm_dir", "vm_dataset"}

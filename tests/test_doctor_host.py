@@ -9,7 +9,7 @@ from pytest_subprocess import FakeProcess
 from typer.testing import CliRunner
 
 from bhyvetpl.adapters.runner import SubprocessRunner
-from bhyvetpl.cli import app
+from bhyvetpl.cli.app import app
 from bhyvetpl.doctor import host
 from bhyvetpl.doctor.guest import Needs, find_guests
 from bhyvetpl.doctor.result import Reader

@@ -22,7 +22,7 @@ import pytest
 import typer
 from pytest_subprocess import FakeProcess
 
-from bhyvetpl.cli import app
+from bhyvetpl.cli.app import app
 from tests.cli_runner import Outcome, invoke_built
 
 COMMAND = typer.main.get_command(app)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bhyvetpl.cli import app
+from bhyvetpl.cli.app import app
 from bhyvetpl.errors import SpecError
 from bhyvetpl.model.paths import local_path, target_path
 from tests.cli_runner import cli_runner

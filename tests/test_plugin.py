@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import tempfile
+from importlib import import_module
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -13,8 +14,8 @@ import typer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bhyvetpl.cli import app
-from bhyvetpl.entry import ENTRIES
+from bhyvetpl.cli.app import app
+from bhyvetpl.cli.commands import COMMANDS, module_of
 from bhyvetpl.errors import SpecError
 from bhyvetpl.plan.build import HOST_MODULES
 from bhyvetpl.plan.plugin import DEFAULT_SHAREDIR, sharedir_from_conf
@@ -55,8 +56,8 @@ def test_shim_is_posix_and_shellcheck_clean(name: str) -> None:
 
 def test_every_shim_names_a_command() -> None:
     for words in PLUGIN_COMMANDS.values():
-        module, attr = ENTRIES[words[0]]
-        target = getattr(__import__(module, fromlist=[attr]), attr)
+        attr = COMMANDS[words[0]][1]
+        target = getattr(import_module(module_of(words[0])), attr)
         if isinstance(target, typer.Typer):
             names = {c.name for c in target.registered_commands}
             assert words[1:] and words[1] in names, words

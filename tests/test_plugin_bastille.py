@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bhyvetpl.cli import app
+from bhyvetpl.cli.app import app
 from bhyvetpl.render import PLUGIN_COMMANDS
 from tests.cli_runner import cli_runner
 from tests.test_plugin import ARGV_STANDIN, ODD_ARGS

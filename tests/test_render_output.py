@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bhyvetpl.cli import app
+from bhyvetpl.cli.app import app
 from tests.cli_runner import cli_runner
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bhyvetpl.cli import app
+from bhyvetpl.cli.app import app
 from bhyvetpl.plan.shared import HostStateError, owners, refuse_shared
 from tests.cli_runner import cli_runner
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pytest_subprocess import FakeProcess
 
-from bhyvetpl.cli import app
+from bhyvetpl.cli.app import app
 from bhyvetpl.model.options import JailOptions, build_jail
 from bhyvetpl.model.preset import PRESETS
 from bhyvetpl.render import render_jail

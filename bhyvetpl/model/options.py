@@ -180,3 +180,14 @@ def build_features(opts: HostOptions) -> Features:
         dhcp=opts.dhcp,
         vnet=opts.vnet,
     )
+
+
+def check_doctor_target(jail: str | None, jails_dir: str) -> None:
+    """Refuse a jail or jails dir that is not a plain name and path: the doctor reads below them.
+
+    Raises:
+        SpecError: Anything but a jail name, or an absolute plain path.
+    """
+    if jail is not None:
+        values.jail_name("jail.name", jail)
+    values.abs_path("--jails-dir", jails_dir)

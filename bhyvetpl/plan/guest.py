@@ -10,12 +10,13 @@ from urllib.parse import urlsplit
 from bhyvetpl.adapters import bastille, host, vm
 from bhyvetpl.errors import SpecError
 from bhyvetpl.hostfs import HostFS
+from bhyvetpl.model import values
 from bhyvetpl.model.guest import GuestSpec
 from bhyvetpl.model.jail import JailSpec
 from bhyvetpl.model.values import ARG_SAFE_RE
 from bhyvetpl.plan.actions import Check, Plan, Probe, RunCommand, Step, WriteFile
 from bhyvetpl.plan.build import BASTILLE_PREFIX, TEMPLATE_TIMEOUT
-from bhyvetpl.render import render_guest
+from bhyvetpl.render import PRESET_DISK_SIZE, render_guest
 
 ISO_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*\.(iso|img)", re.ASCII)
 
@@ -39,6 +40,13 @@ class IsoSource:
             raise SpecError("--iso", text, "an http(s)/ftp URL or an absolute host path of "
                             "A-Z a-z 0-9 . _ / : - + ending in NAME.iso or NAME.img")
         return cls(text, name, is_url)
+
+
+def disk0_size(guest: GuestSpec, preset: str, size: str | None) -> str:
+    """`vm create -s`: --size, else disk0's size=, else the preset's default."""
+    if size is not None:
+        return values.size("guest.size", size)
+    return guest.disks[0].size or PRESET_DISK_SIZE.get(preset, "20G")
 
 
 def jail_templates_dir(jail: JailSpec, root: Path,

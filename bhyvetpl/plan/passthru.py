@@ -7,10 +7,14 @@ its devfs ruleset unhides /dev/pci, and loader.conf hands each device to ppt(4).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
 
 from bhyvetpl.doctor.parse import JailConf, devfs_matches, devfs_rulesets, shell_assignments
 from bhyvetpl.doctor.parse import jail_conf as jail_conf_of
 from bhyvetpl.errors import BhyvetplError, ExitCode
+from bhyvetpl.hostfs import HostFS
+from bhyvetpl.model.guest import GuestSpec
+from bhyvetpl.model.jail import JailSpec
 
 
 class PassthroughError(BhyvetplError):
@@ -66,3 +70,22 @@ def passthrough_problems(jail: str, devices: Sequence[str], jail_conf_text: str 
         problems.append(f"/boot/loader.conf does not give {' '.join(missing)} to ppt(4) "
                         f"(pptdevs): {fix_host}, then reboot")
     return tuple(problems)
+
+
+def refuse_passthrough(jail: JailSpec, guest: GuestSpec, root: Path,
+                       prefix: PurePosixPath) -> None:
+    """Read the jail's jail.conf, devfs.rules and loader.conf below root; raise if they say no.
+
+    Raises:
+        PassthroughError: The jail cannot pass the guest's devices through (exit 2).
+    """
+    if not guest.passthru:
+        return
+    fs = HostFS(root)
+    problems = passthrough_problems(
+        jail.name, [p.bsf for p in guest.passthru],
+        fs.read_text(fs.place(prefix / "jails" / jail.name / "jail.conf")),
+        fs.read_text(fs.place("/etc/devfs.rules")), fs.read_text(fs.place("/boot/loader.conf")))
+    if problems:
+        raise PassthroughError(f"guest {guest.name} cannot pass PCI devices through in jail "
+                               f"{jail.name}:\n" + "\n".join(f"  - {p}" for p in problems))

@@ -8,6 +8,7 @@ from pathlib import Path, PurePosixPath
 from bhyvetpl.errors import SpecError
 from bhyvetpl.hostfs import HostFS
 from bhyvetpl.model import values
+from bhyvetpl.model.paths import target_path
 from bhyvetpl.plan.actions import Plan, RemoveDir, RemoveFile, Step, WriteFile
 from bhyvetpl.plan.build import HOST_MODULES
 from bhyvetpl.render import PLUGIN_NAME, render_bastille_plugin
@@ -54,6 +55,20 @@ def sharedir_from_conf(text: str | None) -> PurePosixPath:
         raise SpecError("bastille.conf: bastille_sharedir", found.replace("\0", "$?"),
                         "a value bhyvetpl can read without running sh; pass --sharedir DIR")
     return PurePosixPath(values.abs_path("bastille.conf: bastille_sharedir", found))
+
+
+def resolve_sharedir(sharedir: str | None, root: Path) -> PurePosixPath:
+    """--sharedir, else bastille_sharedir from bastille.conf below root, else the default."""
+    if sharedir is not None:
+        return target_path("--sharedir", values.abs_path("--sharedir", sharedir))
+    fs = HostFS(root)
+    return sharedir_from_conf(fs.read_text(fs.place(BASTILLE_CONF)))
+
+
+def has_plugin_sh(sharedir: PurePosixPath, root: Path) -> bool:
+    """Whether Bastille below root has plugin.sh (`bastille plugin` came in 1.5.0)."""
+    fs = HostFS(root)
+    return fs.read(fs.place(sharedir / "plugin.sh")) is not None
 
 
 def plugin_dir(root: Path, sharedir: PurePosixPath) -> Path:

@@ -8,8 +8,12 @@ first one's. host prepare refuses that (exit 2) instead, naming the other jail.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from bhyvetpl.errors import BhyvetplError, ExitCode
+from bhyvetpl.hostfs import HostFS
+from bhyvetpl.model import policy
+from bhyvetpl.model.policy import Features
 
 BEGIN_RE = re.compile(r"# BEGIN bhyvetpl (\S+)$")
 END_RE = re.compile(r"# END bhyvetpl (\S+)$")
@@ -66,3 +70,22 @@ def refuse_other_release(release: str, script: str | None) -> None:
         raise HostStateError(
             f"--release: {release!r} is not this host's release; /bin/freebsd-version says "
             f"{found!r}: pass --release {found.rsplit('-p', 1)[0]}")
+
+
+def refuse_host_conflicts(features: Features, release: str, root: Path) -> None:
+    """Read the host's release and owned settings below root; raise before anything is planned.
+
+    Args:
+        features: What host prepare would write.
+        release: --release as given (the message repeats it).
+        root: Where `/` is.
+
+    Raises:
+        HostStateError: Another release, or a setting another jail's block owns (exit 2).
+    """
+    fs = HostFS(root)
+    refuse_other_release(release, fs.read_text(fs.place("/bin/freebsd-version")))
+    for rel, settings in (("boot/loader.conf", policy.loader_conf(features)),
+                          ("etc/rc.conf", policy.rc_conf(features))):
+        wanted = tuple(s.name for s in settings if s.name.startswith(("pptdevs", "ifconfig_")))
+        refuse_shared(features.jail, wanted, f"/{rel}", fs.read_text(fs.place(f"/{rel}")))

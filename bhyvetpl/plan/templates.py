@@ -7,17 +7,23 @@ bhyvetpl. The files are those the jail's Bastille template installs (render_pres
 from __future__ import annotations
 
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from bhyvetpl.adapters import bastille, vm
+from bhyvetpl.errors import SpecError
 from bhyvetpl.hostfs import HostFS
+from bhyvetpl.model import values
 from bhyvetpl.model.jail import JailSpec
+from bhyvetpl.model.options import JailOptions, build_jail
+from bhyvetpl.model.paths import local_path, target_path
+from bhyvetpl.model.preset import PRESETS, preset_defaults
 from bhyvetpl.plan.actions import Check, Plan, Probe, Step, WriteFile
 from bhyvetpl.plan.build import BASTILLE_PREFIX
 from bhyvetpl.plan.guest import jail_templates_dir
-from bhyvetpl.render import PRESET_DISK_SIZE, RenderedFile
+from bhyvetpl.render import PRESET_DISK_SIZE, RenderedFile, render_preset_templates
 
 State = Literal["installed", "differs", "missing", "not a preset of this version"]
 TEMPLATE_GLOB = "bhyvetpl-*.conf"
@@ -51,6 +57,51 @@ def host_target(vm_dir: str, root: Path) -> TemplatesTarget:
     """`$vm_dir/.templates` of vm-bhyve running on the host itself (no jail)."""
     return TemplatesTarget(HostFS(root).place(PurePosixPath(vm_dir) / ".templates"), None,
                            root)
+
+
+def templates_target(jail: str | None, vm_dir: str | None, vm_dataset: str | None,
+                     switch: str, root: Path, prefix: str) -> TemplatesTarget:
+    """The `.templates` directory of the flags: the jail's (as new-guest finds it), or the host's.
+
+    Raises:
+        SpecError: Neither --jail nor --vm-dir, --vm-dataset without --jail, or a bad value.
+    """
+    root = local_path("--root", root)
+    if jail is not None:
+        spec = build_jail(JailOptions(name=jail, vm_dir=vm_dir or "/vms",
+                                      vm_dataset=vm_dataset, switch=switch))
+        return jail_target(spec, root, target_path("--prefix", prefix))
+    if vm_dir is None:
+        raise SpecError("--vm-dir", "", "--jail JAIL, or --vm-dir DIR for vm-bhyve on this host")
+    if vm_dataset is not None:
+        raise SpecError("--vm-dataset", vm_dataset, "no dataset without --jail: give the "
+                        "mountpoint of vm_dir's dataset as --vm-dir")
+    return host_target(str(target_path("--vm-dir", values.abs_path("--vm-dir", vm_dir))), root)
+
+
+def preset_files(presets: Sequence[str], switch: str) -> tuple[RenderedFile, ...]:
+    """The templates of the presets asked for (all when none are), each checked first."""
+    names = list(dict.fromkeys(presets or PRESETS))
+    for name in names:
+        preset_defaults(name)
+    return render_preset_templates(names, values.vm_name("--switch", switch))
+
+
+def template_rows(target: TemplatesTarget, presets: Sequence[str],
+                  switch: str) -> list[tuple[str, str, State]]:
+    """(preset, path, state) of each template asked for; with none asked, every one found too.
+
+    The installed files are read below the target's root (templates list prints these).
+    """
+    expected = {f.relpath.name: f.text for f in preset_files(presets, switch)}
+    names = list(expected)
+    if not presets:
+        names += sorted(p.name for p in target.directory.glob(TEMPLATE_GLOB)
+                        if p.name not in expected)
+    fs = HostFS(target.root)
+    return [(name.removeprefix("bhyvetpl-").removesuffix(".conf"), str(target.directory / name),
+             template_state(fs.read_text(target.directory / name), expected.get(name)))
+            for name in names]
 
 
 def templates_install_plan(target: TemplatesTarget, files: tuple[RenderedFile, ...]) -> Plan:

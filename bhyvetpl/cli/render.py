@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from bhyvetpl import __version__
-from bhyvetpl import cli_options as o
-from bhyvetpl.cli_common import emit, warn, warn_public_vnc
+from bhyvetpl.cli import options as o
+from bhyvetpl.cli.shared import warn, warn_public_vnc
 from bhyvetpl.model import policy
 from bhyvetpl.model.lab import sample_lab
 from bhyvetpl.model.options import JAIL, build_features, build_guest, build_jail
@@ -25,7 +25,9 @@ Force = Annotated[bool, typer.Option(
 def emit_files(files: tuple[RenderedFile, ...], output: Path | None, force: bool) -> None:
     """Print the files, or write them below output (never over a file of someone else's)."""
     if output is None:
-        emit(files, None)
+        for rendered in files:
+            typer.echo(f"==> {rendered.relpath} <==")
+            typer.echo(rendered.text, nl=False)
         return
     out = local_path("--output", output)
     typer.echo(tree(out, write_tree(out, files, force)), err=True)

@@ -2,39 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from bhyvetpl import cli_options as o
-from bhyvetpl.cli_common import warn_public_vnc
-from bhyvetpl.cli_run import run_plan
-from bhyvetpl.hostfs import HostFS
-from bhyvetpl.model import values
-from bhyvetpl.model.guest import GuestSpec
-from bhyvetpl.model.jail import JailSpec
+from bhyvetpl.cli import options as o
+from bhyvetpl.cli.shared import warn_public_vnc
 from bhyvetpl.model.options import JAIL, JailOptions, build_guest, build_jail
 from bhyvetpl.model.paths import local_path, target_path
 from bhyvetpl.plan.build import BASTILLE_PREFIX
-from bhyvetpl.plan.guest import IsoSource, new_guest_plan
-from bhyvetpl.plan.passthru import PassthroughError, passthrough_problems
-from bhyvetpl.render import PRESET_DISK_SIZE
-
-
-def refuse_passthrough(jail: JailSpec, guest: GuestSpec, root: Path,
-                       prefix: PurePosixPath) -> None:
-    """Raise PassthroughError when the host files say the jail cannot pass devices."""
-    if not guest.passthru:
-        return
-    fs = HostFS(root)
-    problems = passthrough_problems(
-        jail.name, [p.bsf for p in guest.passthru],
-        fs.read_text(fs.place(prefix / "jails" / jail.name / "jail.conf")),
-        fs.read_text(fs.place("/etc/devfs.rules")), fs.read_text(fs.place("/boot/loader.conf")))
-    if problems:
-        raise PassthroughError(f"guest {guest.name} cannot pass PCI devices through in jail "
-                               f"{jail.name}:\n" + "\n".join(f"  - {p}" for p in problems))
+from bhyvetpl.plan.guest import IsoSource, disk0_size, new_guest_plan
+from bhyvetpl.plan.passthru import refuse_passthrough
+from bhyvetpl.run import run_plan
 
 
 def new_guest_cmd(
@@ -65,11 +45,8 @@ def new_guest_cmd(
     spec = build_jail(JailOptions(name=jail, vm_dir=vm_dir, vm_dataset=vm_dataset,
                                   switch=switch), guests=(guest,))
     source = IsoSource.parse(iso) if iso is not None else None
-    root, bastille_prefix = local_path("--root", root), target_path("--prefix", prefix)
-    refuse_passthrough(spec, guest, root, bastille_prefix)
-    disk_size = (values.size("guest.size", size) if size is not None else
-                 guest.disks[0].size or PRESET_DISK_SIZE.get(preset, "20G"))
-    plan = new_guest_plan(spec, guest, root, source, install, start, disk_size,
-                          bastille_prefix)
+    host_root, bastille_prefix = local_path("--root", root), target_path("--prefix", prefix)
+    refuse_passthrough(spec, guest, host_root, bastille_prefix)
+    plan = new_guest_plan(spec, guest, host_root, source, install, start,
+                          disk0_size(guest, preset, size), bastille_prefix)
     run_plan(plan, dry_run, emit)
-

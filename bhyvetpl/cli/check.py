@@ -12,7 +12,7 @@ from bhyvetpl.doctor import Reader, exit_failed, run_doctor
 from bhyvetpl.doctor.report import as_json, as_table
 from bhyvetpl.errors import ExitCode
 from bhyvetpl.lint import lint_paths
-from bhyvetpl.model import values
+from bhyvetpl.model.options import check_doctor_target
 
 
 def lint_cmd(
@@ -41,10 +41,7 @@ def doctor_cmd(
     = Path("/"),
 ) -> None:
     """Check the host (and a jail) for bhyve; exit 1 when any check FAILs."""
-    # Both become paths the doctor reads below root: nothing but a name and a plain path.
-    if jail is not None:
-        values.jail_name("jail.name", jail)
-    values.abs_path("--jails-dir", jails_dir)
+    check_doctor_target(jail, jails_dir)
     results = run_doctor(Reader(SubprocessRunner(), root), jail, ruleset, jails_dir)
     typer.echo(as_json(results) if json_out else as_table(results))
     if exit_failed(results):

@@ -1,6 +1,6 @@
 """The one place where an error becomes a line on stderr and an exit status.
 
-bhyvetpl.entry.main (one command, built alone) and the whole app (BoundaryGroup, which
+bhyvetpl.cli.entry.main (one command, built alone) and the whole app (BoundaryGroup, which
 CliRunner drives in the tests) both run through run(). It parses and invokes the command
 itself rather than through click's main, so every exception reaches it unformatted:
 no rich panel, no "Aborted!", and one table of exit statuses (bhyvetpl.errors.ExitCode).
@@ -17,8 +17,8 @@ from typing import Any, NoReturn, Protocol
 import typer
 import typer.core
 
-from bhyvetpl import cli_typer
-from bhyvetpl.errors import BhyvetplError, ExitCode
+from bhyvetpl.cli import typer_compat
+from bhyvetpl.errors import BhyvetplError, ExitCode, RunInterruptedError
 
 DEBUG_FLAG = "--debug"
 DEBUG_ENV = "BHYVETPL_DEBUG"
@@ -40,22 +40,25 @@ def run(command: Command, args: Sequence[str], prog_name: str, *, debug: bool = 
     debug (`bhyvetpl --debug ...`, or BHYVETPL_DEBUG=1) prints the traceback of an error.
     """
     debug = debug or os.environ.get(DEBUG_ENV, "") not in ("", "0")
-    cli_typer.prepare(command)
+    typer_compat.prepare(command)
     try:
         with command.make_context(prog_name, list(args)) as ctx:
             command.invoke(ctx)
         code = int(ExitCode.OK)
     except typer.Exit as done:  # --help, or a command's own status
         code = done.exit_code
+    except RunInterruptedError as stop:  # SIGINT/SIGTERM inside apply: files restored
+        typer.echo(f"bhyvetpl: {stop}; the files this run changed were put back", err=True)
+        code = stop.exit_code
     except KeyboardInterrupt:
         typer.echo("error: interrupted", err=True)
         code = ExitCode.INTERRUPTED
     except typer.Abort:
         typer.echo("error: aborted", err=True)
         code = ExitCode.FAILURE
-    except cli_typer.USAGE_ERROR as err:
+    except typer_compat.USAGE_ERROR as err:
         code = _usage(err, prog_name)
-    except cli_typer.CLICK_ERROR as err:  # e.g. a file option that cannot be opened
+    except typer_compat.CLICK_ERROR as err:  # e.g. a file option that cannot be opened
         typer.echo(f"error: {getattr(err, 'format_message', err.__str__)()}", err=True)
         code = getattr(err, "exit_code", ExitCode.FAILURE)
     except BhyvetplError as err:

@@ -1,4 +1,4 @@
-"""The whole command line, assembled from the command modules listed in bhyvetpl.entry."""
+"""The whole command line, every command of bhyvetpl.cli.commands in one Typer app."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from bhyvetpl.cli_boundary import DEBUG_ENV, DEBUG_FLAG, BoundaryGroup
-from bhyvetpl.entry import ENTRIES
+from bhyvetpl.cli.boundary import DEBUG_ENV, DEBUG_FLAG, BoundaryGroup
+from bhyvetpl.cli.commands import COMMANDS, module_of
 from bhyvetpl.errors import ExitCode, exit_status_help
 
 app = typer.Typer(
@@ -25,8 +25,8 @@ def root(debug: Annotated[bool, typer.Option(
     del debug
 
 
-for _name, (_module, _attr) in ENTRIES.items():
-    _command = getattr(import_module(_module), _attr)
+for _name, (_module, _attr) in COMMANDS.items():
+    _command = getattr(import_module(module_of(_name)), _attr)
     if isinstance(_command, typer.Typer):
         app.add_typer(_command, name=_name)
     else:
@@ -34,7 +34,7 @@ for _name, (_module, _attr) in ENTRIES.items():
 
 
 def main() -> None:
-    """Run the whole app (bhyvetpl.entry.main is the faster console entry)."""
+    """Run the whole app (bhyvetpl.cli.entry.main is the faster console entry)."""
     app(prog_name="bhyvetpl")
 
 

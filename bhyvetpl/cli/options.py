@@ -2,7 +2,7 @@
 
 `render guest` and `new-guest`, `render jail` and `jail create|apply`, `render host` and
 `host prepare` take the same flags, so what a user renders to review is what they run.
-tests/test_cli_options.py holds each pair to that.
+tests/test_cli_options.py holds each pair to that. Not a command module.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Typer turns every command's signature into click parameters on each run, and each
 command module pulls in its own layers (plans, parsers); building only the command
 named on the command line keeps `bhyvetpl render guest` close to bare start-up.
-bhyvetpl.cli builds the whole app from the same table, so the two cannot drift.
+bhyvetpl.cli.app builds the whole app from the same table (bhyvetpl.cli.commands), so the
+two cannot drift; only a bare or unknown command here falls back to the whole app.
 """
 
 from __future__ import annotations
@@ -14,21 +15,8 @@ from typing import NoReturn
 
 import typer
 
-from bhyvetpl.cli_boundary import DEBUG_FLAG, Command, run
-
-# name -> (module, attribute): a typer.Typer group, or a command function.
-ENTRIES: dict[str, tuple[str, str]] = {
-    "render": ("bhyvetpl.cli_render", "render_app"),
-    "demo": ("bhyvetpl.cli_render", "demo_cmd"),
-    "import": ("bhyvetpl.cli_import", "import_app"),
-    "host": ("bhyvetpl.cli_run", "host_app"),
-    "jail": ("bhyvetpl.cli_run", "jail_app"),
-    "new-guest": ("bhyvetpl.cli_guest", "new_guest_cmd"),
-    "lint": ("bhyvetpl.cli_check", "lint_cmd"),
-    "doctor": ("bhyvetpl.cli_check", "doctor_cmd"),
-    "bastille-plugin": ("bhyvetpl.cli_plugin", "plugin_app"),
-    "templates": ("bhyvetpl.cli_templates", "templates_app"),
-}
+from bhyvetpl.cli.boundary import DEBUG_FLAG, Command, run
+from bhyvetpl.cli.commands import COMMANDS, module_of
 
 
 def alone(owner: typer.Typer, args: list[str]) -> tuple[typer.Typer, int]:
@@ -43,12 +31,11 @@ def alone(owner: typer.Typer, args: list[str]) -> tuple[typer.Typer, int]:
 
 def build(args: list[str]) -> tuple[Command, int]:
     """The command args name, built alone (else the whole app), and the words it used."""
-    entry = ENTRIES.get(args[0]) if args else None
-    if entry is None:
-        from bhyvetpl.cli import app
+    if not args or args[0] not in COMMANDS:
+        from bhyvetpl.cli.app import app
 
         return typer.main.get_command(app), 0
-    target = getattr(import_module(entry[0]), entry[1])
+    target = getattr(import_module(module_of(args[0])), COMMANDS[args[0]][1])
     if isinstance(target, typer.Typer):
         owner, used = alone(target, args[1:])
         return typer.main.get_command(owner), 1 + used

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from bhyvetpl.cli_options import DryRun, Emit, Root
-from bhyvetpl.cli_run import run_plan
-from bhyvetpl.hostfs import HostFS
-from bhyvetpl.model import values
-from bhyvetpl.model.paths import local_path, target_path
+from bhyvetpl.cli.options import DryRun, Emit, Root
+from bhyvetpl.model.paths import local_path
 from bhyvetpl.plan.plugin import (
     BASTILLE_CONF,
+    has_plugin_sh,
     plugin_install_plan,
     plugin_uninstall_plan,
-    sharedir_from_conf,
+    resolve_sharedir,
 )
 from bhyvetpl.render import PLUGIN_MIN_BASTILLE
+from bhyvetpl.run import run_plan
 
 plugin_app = typer.Typer(no_args_is_help=True, help=(
     "Install bhyvetpl as a Bastille plugin: `bastille plugin bhyvetpl COMMAND ...` runs "
@@ -29,21 +28,13 @@ Sharedir = Annotated[str | None, typer.Option(
          "/usr/local/share/bastille).")]
 
 
-def resolve_sharedir(sharedir: str | None, root: Path) -> PurePosixPath:
-    """--sharedir, else bastille_sharedir from bastille.conf below root, else the default."""
-    if sharedir is not None:
-        return target_path("--sharedir", values.abs_path("--sharedir", sharedir))
-    fs = HostFS(root)
-    return sharedir_from_conf(fs.read_text(fs.place(BASTILLE_CONF)))
-
-
 @plugin_app.command("install")
 def install_cmd(sharedir: Sharedir = None, root: Root = Path("/"), dry_run: DryRun = False,
                 emit: Emit = None) -> None:
     """Write ${bastille_sharedir}/plugins/bhyvetpl: plugin.conf and one shim per command."""
     root = local_path("--root", root)
     share = resolve_sharedir(sharedir, root)
-    if HostFS(root).read(HostFS(root).place(share / "plugin.sh")) is None:
+    if not has_plugin_sh(share, root):
         typer.echo(f"warning: {share} has no plugin.sh: `bastille plugin` needs Bastille "
                    f"{PLUGIN_MIN_BASTILLE} or later", err=True)
     run_plan(plugin_install_plan(share, root), dry_run, emit)

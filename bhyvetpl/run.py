@@ -1,0 +1,60 @@
+"""Hand a plan to exactly one of its consumers: shown (--dry-run), printed as sh, or applied.
+
+Beside apply, emit and show because choosing among them, and reporting an applied run's
+progress, is the consumers' job; the CLI only passes the two flags in.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from bhyvetpl.adapters.runner import SubprocessRunner
+from bhyvetpl.apply import Status, apply
+from bhyvetpl.emit import emit_sh
+from bhyvetpl.errors import SpecError
+from bhyvetpl.plan.actions import Plan, Step
+from bhyvetpl.progress import Spinner
+from bhyvetpl.show import describe
+
+EMIT_FORMATS = ("sh",)
+
+
+def _say(text: str) -> None:
+    # sys.stdout looked up on each call: CliRunner swaps it; flushed so a spinner follows.
+    print(text, file=sys.stdout, flush=True)
+
+
+def run_plan(plan: Plan, dry_run: bool, emit: str | None) -> None:
+    """Show, print as sh, or run the plan (the only three consumers).
+
+    Raises:
+        SpecError: --emit names a format other than sh.
+        RunInterruptedError: SIGINT or SIGTERM during the run; files are as before.
+    """
+    if emit is not None and emit not in EMIT_FORMATS:
+        raise SpecError("--emit", emit, "sh")
+    if emit == "sh":
+        sys.stdout.write(emit_sh(plan))
+        return
+    if dry_run:
+        sys.stdout.write(describe(plan))
+        return
+
+    spinners: dict[int, Spinner] = {}
+
+    def report(index: int, total: int, step: Step, status: Status, note: str) -> None:
+        if status == "running":
+            line = f"[{index}/{total}] running: {step.where}: {step.what}"
+            spinners[index] = Spinner(sys.stdout, line).start()
+            if not sys.stdout.isatty():
+                _say(line + " ...")
+            return
+        took = spinners.pop(index).stop() if index in spinners else 0.0
+        _say(f"[{index}/{total}] {status}: {step.where}: {step.what}"
+             + (f" ({note})" if note else "") + (f" [{took:.0f}s]" if took >= 2 else ""))
+
+    statuses = apply(plan, SubprocessRunner(), report)
+    if all(s in ("skipped", "unchanged", "passed") for s in statuses):
+        _say("nothing changed: every step was already done")
+    for line in plan.summary:
+        _say(line)
