@@ -26,23 +26,6 @@ class OverwriteError(OutputError):
 MANIFEST = ".bhyvetpl-manifest"
 
 
-def write_atomic(path: Path, text: str, mode: int | None = None) -> bool:
-    """Write text to path via an exclusive temp file and a rename; False if unchanged.
-
-    The file's directory is the root: nothing below it is followed if it is a symlink.
-    An existing file keeps its mode unless mode is given (new files get 0644).
-    """
-    path = path.absolute()
-    fs = HostFS(path.parent)
-    current = fs.read(path)
-    data = as_bytes(text)
-    if current is not None and current.data == data:
-        return False
-    fs.write(path, data, mode if mode is not None else
-             current.mode if current is not None else NEW_FILE_MODE)
-    return True
-
-
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

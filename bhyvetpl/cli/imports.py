@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 
+from bhyvetpl.cli import options as o
 from bhyvetpl.importers.vmrun import import_vmrun
 from bhyvetpl.model.paths import local_path
-from bhyvetpl.output import write_atomic
+from bhyvetpl.output import write_file
 from bhyvetpl.render import render_guest
 
 import_app = typer.Typer(no_args_is_help=True,
@@ -27,6 +28,7 @@ def import_vmrun_cmd(
     = None,
     output: Annotated[Path | None, typer.Option(
         "-o", "--output", help="Write here instead of stdout.")] = None,
+    force: o.Force = False,
 ) -> None:
     """Turn a vmrun.sh command line into an equivalent vm-bhyve guest config."""
     base = PurePosixPath(local_path("--cwd", cwd or Path.cwd()).as_posix())
@@ -38,4 +40,4 @@ def import_vmrun_cmd(
     if target is None:
         typer.echo(text, nl=False)
     else:
-        write_atomic(target, text)
+        write_file(target, text, force)

@@ -82,6 +82,8 @@ HostVnet = Annotated[bool, typer.Option(help="The jail is a vnet jail.")]
 Output = Annotated[Path | None, typer.Option("-o", "--output",
                                              help="Write here instead of stdout.")]
 Root = Annotated[Path, typer.Option(help="Where / is: host files are edited below it.")]
+Force = Annotated[bool, typer.Option(
+    "--force", help="Replace an output file bhyvetpl did not write (or one edited since).")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show the plan and diffs; change nothing.")]
 Emit = Annotated[str | None, typer.Option(
     "--emit", metavar="sh", help="Print the plan as a POSIX sh script instead of running it.")]

@@ -15,11 +15,8 @@ from bhyvetpl.model.lab import sample_lab
 from bhyvetpl.model.options import JAIL, build_features, build_guest, build_jail
 from bhyvetpl.model.paths import local_path
 from bhyvetpl.model.policy import Features
-from bhyvetpl.output import table, tree, write_atomic, write_tree
+from bhyvetpl.output import table, tree, write_file, write_tree
 from bhyvetpl.render import RenderedFile, render_guest, render_host, render_jail
-
-Force = Annotated[bool, typer.Option(
-    "--force", help="Replace existing files in the output folder that bhyvetpl did not write.")]
 
 
 def emit_files(files: tuple[RenderedFile, ...], output: Path | None, force: bool) -> None:
@@ -45,7 +42,7 @@ def render_guest_cmd(
     passthru: o.GuestPassthru = None, graphics: o.Graphics = None, vnc_port: o.VncPort = None,
     vnc_listen: o.VncListen = None, vnc_res: o.VncRes = None, vnc_wait: o.VncWait = None,
     comport: o.Comports = None, uuid: o.Uuid = None, debug: o.Debug = False,
-    output: o.Output = None,
+    output: o.Output = None, force: o.Force = False,
 ) -> None:
     """Render a vm-bhyve guest config."""
     guest = build_guest(o.guest_options(
@@ -56,7 +53,7 @@ def render_guest_cmd(
     if output is None:
         typer.echo(text, nl=False)
     else:
-        write_atomic(local_path("--output", output), text)
+        write_file(local_path("--output", output), text, force)
 
 
 @render_app.command("jail")
@@ -67,7 +64,7 @@ def render_jail_cmd(
     switch: o.JailSwitch = JAIL.switch, ruleset: o.Ruleset = JAIL.ruleset.number,
     ruleset_name: o.RulesetName = JAIL.ruleset.name, preset: o.Presets = None,
     passthrough: o.Passthrough = False, vmm_ppt: o.VmmPpt = False, output: o.Output = None,
-    force: Force = False,
+    force: o.Force = False,
 ) -> None:
     """Render the Bastille template directory for a bhyve jail."""
     jail = build_jail(o.jail_options(name, release, ip, iface, vnet, bridge, gateway, vm_dir,
@@ -85,7 +82,7 @@ def render_host_cmd(
     host_tap: o.HostTaps = None, uplink: o.Uplink = None, zvol_dataset: o.ZvolDataset = None,
     disk_device: o.DiskDevices = None, uefi: o.Uefi = False, passthru: o.HostPassthru = None,
     vmm_ppt: o.VmmPpt = False, dhcp: o.Dhcp = False, vnet: o.HostVnet = True,
-    output: o.Output = None, force: Force = False,
+    output: o.Output = None, force: o.Force = False,
 ) -> None:
     """Render the host fragments: devfs ruleset, loader.conf, rc.conf, sysctl.conf."""
     features = build_features(o.host_options(
@@ -98,7 +95,7 @@ def render_host_cmd(
 def demo_cmd(
     output: Annotated[Path, typer.Argument(help="Folder to render the sample lab into.")]
     = Path("lab"),
-    force: Force = False,
+    force: o.Force = False,
 ) -> None:
     """Render the embedded sample lab (jail template, guests, host) and summarise it."""
     jail = sample_lab()
