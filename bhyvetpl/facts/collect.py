@@ -14,9 +14,8 @@ from bhyvetpl.adapters.runner import CommandNotFoundError, CommandRunner
 from bhyvetpl.doctor.parse import cpu_info, freebsd_version, jail_conf, sysctl_values
 from bhyvetpl.facts import parse
 from bhyvetpl.facts.model import Cpu, Facts, Guest, Jail, Release
-from bhyvetpl.hostfs import HostFS, HostFSError
+from bhyvetpl.hostfs import HostFS, HostFSError, vmconf
 from bhyvetpl.hostfs.assign import assignments
-from bhyvetpl.lint import vmreader
 
 # The sysctls a plan or a check reads; `sysctl -i` skips the ones a kernel lacks
 # (sysctl(8): "-i Ignore unknown OIDs"), so an absent name means an absent OID.
@@ -98,7 +97,7 @@ def _guests(reader: HostReader, vm_dir: PurePosixPath) -> tuple[Guest, ...]:
     for name in reader.listdir(vm_dir):
         text = None if name.startswith(".") else reader.read_text(vm_dir / name / f"{name}.conf")
         if text is not None:
-            lines = vmreader.load(text)
+            lines = vmconf.load(text)
             config: dict[str, str] = {}
             for line in lines:
                 config.setdefault(line.key, line.value)
