@@ -11,11 +11,12 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 
 from bhyvetpl.adapters.runner import CommandNotFoundError, CommandRunner
-from bhyvetpl.doctor.parse import cpu_info, freebsd_version, jail_conf, sysctl_values
 from bhyvetpl.facts import parse
-from bhyvetpl.facts.model import Cpu, Facts, Guest, Jail, Release
-from bhyvetpl.hostfs import HostFS, HostFSError, vmconf
-from bhyvetpl.hostfs.assign import assignments
+from bhyvetpl.facts.model import Facts, Guest, Jail, Release
+from bhyvetpl.hostfs import HostFS, HostFSError, bastilleconf, below, vmconf
+from bhyvetpl.hostfs.assign import readable
+from bhyvetpl.hostfs.bastilleconf import bastille_conf
+from bhyvetpl.hostfs.jailconf import jail_conf
 
 # The sysctls a plan or a check reads; `sysctl -i` skips the ones a kernel lacks
 # (sysctl(8): "-i Ignore unknown OIDs"), so an absent name means an absent OID.
@@ -38,8 +39,6 @@ PROBES: dict[str, tuple[str, ...]] = {
     "datasets": ("zfs", "list", "-o", "name,mountpoint"),
 }
 DMESG = PurePosixPath("/var/run/dmesg.boot")
-BASTILLE_CONF = PurePosixPath("/usr/local/etc/bastille/bastille.conf")
-BASTILLE_PREFIX = "/usr/local/bastille"
 
 
 class HostReader:
@@ -82,15 +81,6 @@ def _outputs(runner: CommandRunner) -> dict[str, str]:
     return outputs
 
 
-def _cpu(text: str | None) -> Cpu | None:
-    info = cpu_info(text or "")
-    if info is None:
-        return None
-    return Cpu(info.vendor, tuple(sorted(info.features2)), tuple(sorted(info.amd_features2)),
-               None if info.vtx is None else tuple(sorted(info.vtx)), info.vtx_disabled,
-               None if info.svm is None else tuple(sorted(info.svm)))
-
-
 def _guests(reader: HostReader, vm_dir: PurePosixPath) -> tuple[Guest, ...]:
     """`$vm_dir/NAME/NAME.conf`, as vm-bhyve finds its guests (dot-directories are not)."""
     guests = []
@@ -112,22 +102,25 @@ def _vm_dir(rc_conf: dict[str, str], root: PurePosixPath,
     if not value:
         return None
     if value.startswith("zfs:"):
-        mounted = mountpoint(value[4:])
-        return None if mounted is None else root / mounted.lstrip("/")
-    return root / value.lstrip("/") if value.startswith("/") else None
+        value = mountpoint(value[4:]) or ""
+    try:
+        return below(root, value)
+    except HostFSError:   # relative, `..`, or a dataset zfs did not list
+        return None
 
 
 def collect(runner: CommandRunner, fs: HostFS) -> Facts:
     """Read the host once: the fixed probes, then dmesg.boot, bastille.conf and the jails."""
     reader = HostReader(fs)
     out = _outputs(runner)
-    version = freebsd_version(out["release"])
+    version = parse.freebsd_version(out["release"])
     datasets = parse.zfs_list(out["datasets"])
     mounts = {d.name: d.mountpoint for d in datasets}
-    settings = assignments(reader.read_text(BASTILLE_CONF) or "", expand=True)
-    prefix = settings.get("bastille_prefix") or BASTILLE_PREFIX
-    jails_dir = PurePosixPath(settings.get("bastille_jailsdir") or f"{prefix}/jails")
-    releases_dir = PurePosixPath(settings.get("bastille_releasesdir") or f"{prefix}/releases")
+    settings = bastille_conf(reader.read_text(bastilleconf.PATH))
+    # A directory only sh could compute reads as Bastille's default.
+    prefix = settings.prefix or bastilleconf.PREFIX
+    jails_dir = PurePosixPath(settings.jailsdir or f"{prefix}/jails")
+    releases_dir = PurePosixPath(settings.releasesdir or f"{prefix}/releases")
     running = parse.jls_json(out["jails"])
     jails = []
     for name in reader.listdir(jails_dir):
@@ -136,16 +129,15 @@ def collect(runner: CommandRunner, fs: HostFS) -> Facts:
         if conf is None:
             continue
         root = jails_dir / name / "root"
-        rc = {k: v for k, v in assignments(reader.read_text(root / "etc/rc.conf") or "").items()
-              if v is not None}
+        rc = readable(reader.read_text(root / "etc/rc.conf") or "")
         vm_dir = _vm_dir(rc, root, lambda ds: mounts.get(ds))
         jails.append(Jail(name, dict(conf.params), rc, name in running,
                           running.get(name, {}), _guests(reader, vm_dir) if vm_dir else ()))
     return Facts(
         release=Release(*version) if version else None,
-        cpu=_cpu(reader.read_text(DMESG)),
+        cpu=parse.cpu_info(reader.read_text(DMESG) or ""),
         modules=parse.kldstat_modules(out["modules"]),
-        sysctls=sysctl_values(out["sysctls"]),
+        sysctls=parse.sysctl_values(out["sysctls"]),
         default_interface=parse.default_interface(out["routes"]),
         interfaces=parse.interfaces(out["interfaces"]),
         bastille_prefix=prefix,
