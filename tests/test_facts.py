@@ -97,9 +97,13 @@ def recorded_host(fp: FakeProcess, root: Path, jails: int, guests: int) -> None:
         "interfaces": fixture("ifconfig-bridge0-members-em0-em1-15.x.txt"),
         "jails": fixture("jls-libxo-json-vnet-jail-15.0-p1.txt"),
         "datasets": fixture("zfs-list-r-vm-bhyve-guest-zvol-15.0.txt"),
+        "pci": fixture("pciconf-lv-ppt0-bound-15.0.txt"),
     }
     for key, argv in PROBES.items():
-        fp.register(list(argv), stdout=outputs[key])
+        if key.startswith("module "):   # read by exit status (kldstat-q-m-vmm-exit-1-...)
+            fp.register(list(argv), returncode=0 if key != "module if_tap" else 1)
+        else:
+            fp.register(list(argv), stdout=outputs[key])
     (root / "var/run").mkdir(parents=True)
     (root / "var/run/dmesg.boot").write_text(fixture("dmesg-intel-n100-ept-ug-15.0-current.txt"))
     conf = root / "usr/local/etc/bastille"
@@ -118,6 +122,17 @@ def recorded_host(fp: FakeProcess, root: Path, jails: int, guests: int) -> None:
             (jail_dir / f"root/vms/g{g}").mkdir(parents=True)
             (jail_dir / f"root/vms/g{g}/g{g}.conf").write_text(guest_conf)
         (jail_dir / "root/vms/.templates").mkdir(parents=True)
+    demo = root / "usr/local/bastille/jails/demo/root"
+    for path, text in (("usr/local/lib/vm-bhyve/vm-base", "VERSION=1.7.5\n"),
+                       ("vms/.config/system.conf", 'switch_list="public"\n'),
+                       ("usr/local/share/uefi-firmware/BHYVE_UEFI.fd", ""),
+                       ("usr/local/sbin/grub-bhyve", "")):
+        (demo / path).parent.mkdir(parents=True, exist_ok=True)
+        (demo / path).write_text(text)
+    (root / "boot").mkdir()
+    (root / "boot/loader.conf").write_text('vmm_load="YES"\npptdevs="2/0/0 $(x)"\n')
+    (root / "etc").mkdir()
+    (root / "etc/devfs.rules").write_text(fixture("etc-devfs.rules-bhyve-jail-25.txt"))
 
 
 def test_collect_reads_a_recorded_host(fp: FakeProcess, tmp_path: Path) -> None:
@@ -139,6 +154,15 @@ def test_collect_reads_a_recorded_host(fp: FakeProcess, tmp_path: Path) -> None:
     assert demo.guests[0].config["loader"] == "bhyveload"
     j1 = facts.jail("j1")
     assert j1 is not None and not j1.running
+    assert facts.registered == ("vmm", "nmdm", "if_bridge", "if_tuntap")
+    assert facts.pci == {"2/0/0": "ppt"}
+    assert [r.number for r in facts.devfs_rulesets] == [25]
+    assert facts.loader_conf == {"vmm_load": "YES", "pptdevs": "2/0/0 $(x)"}
+    assert demo.param_lines["securelevel"] == 12 and demo.vm_bhyve_version == "1.7.5"
+    assert demo.vm_system == {"switch_list": "public"} and demo.firmware == ("BHYVE_UEFI.fd",)
+    assert demo.grub_bhyve and not j1.grub_bhyve and j1.firmware == ()
+    assert demo.guests[0].path == "/usr/local/bastille/jails/demo/root/vms/g0/g0.conf"
+    assert demo.guests[0].text == (FIX / "lint" / "freebsd.conf").read_text()
 
 
 @pytest.mark.parametrize(("jails", "guests"), [(1, 1), (3, 5), (10, 20)])
@@ -147,7 +171,7 @@ def test_processes_do_not_grow_with_jails_or_guests(fp: FakeProcess, tmp_path: P
     recorded_host(fp, tmp_path, jails, guests)
     facts = collect(SubprocessRunner(), HostFS(tmp_path))
     assert len(facts.jails) == jails and sum(len(j.guests) for j in facts.jails) == jails * guests
-    assert len(fp.calls) == len(PROBES) == 7
+    assert len(fp.calls) == len(PROBES) == 13
 
 
 def test_a_missing_program_reads_as_no_output(fp: FakeProcess, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 from bhyvetpl.adapters.runner import CommandNotFoundError, CommandRunner
 from bhyvetpl.facts import parse
 from bhyvetpl.facts.model import Facts, Guest, Jail, Release
-from bhyvetpl.hostfs import HostFS, HostFSError, bastilleconf, below, vmconf
+from bhyvetpl.hostfs import HostFS, HostFSError, bastilleconf, below, devfs, vmconf
 from bhyvetpl.hostfs.assign import readable
 from bhyvetpl.hostfs.bastilleconf import bastille_conf
 from bhyvetpl.hostfs.jailconf import jail_conf
@@ -28,6 +28,8 @@ SYSCTLS = (
     "net.link.tap.up_on_open",
     "kern.racct.enable",
 )
+# Every module a release may need (policy.host_modules: if_tap before 13, if_tuntap since).
+MODULES = ("vmm", "nmdm", "if_bridge", "if_tuntap", "if_tap")
 PROBES: dict[str, tuple[str, ...]] = {
     "release": ("freebsd-version", "-kru"),
     "modules": ("kldstat",),
@@ -37,8 +39,19 @@ PROBES: dict[str, tuple[str, ...]] = {
     # jls(8) -n: every parameter of every running jail; libxo JSON keeps values intact.
     "jails": ("jls", "--libxo=json", "-n"),
     "datasets": ("zfs", "list", "-o", "name,mountpoint"),
+    # pciconf(8) -l: every device with its driver (ppt for one held for passthrough).
+    "pci": ("pciconf", "-lv"),
+    # `kldstat -q -m NAME` exits 0 when the module is registered, linked as a .ko or built
+    # into the kernel; the file list above cannot tell a built-in module, nor a vmm.ko whose
+    # module failed to initialise (tests/fixtures/freebsd/kldstat-q-m-vmm-exit-1-...).
+    **{f"module {name}": ("kldstat", "-q", "-m", name) for name in MODULES},
 }
 DMESG = PurePosixPath("/var/run/dmesg.boot")
+LOADER_CONF = PurePosixPath("/boot/loader.conf")
+DEVFS_RULES = PurePosixPath("/etc/devfs.rules")
+VM_BASE = PurePosixPath("/usr/local/lib/vm-bhyve/vm-base")
+FIRMWARE_DIR = PurePosixPath("/usr/local/share/uefi-firmware")
+SBIN = PurePosixPath("/usr/local/sbin")
 
 
 class HostReader:
@@ -68,16 +81,19 @@ class HostReader:
             return ()
 
 
-def _outputs(runner: CommandRunner) -> dict[str, str]:
-    """Run every probe once; a missing program or a failure reads as no output."""
-    outputs: dict[str, str] = {}
+def _outputs(runner: CommandRunner) -> dict[str, str | None]:
+    """Run every probe once; a missing program or a failure reads as None (no output).
+
+    sysctl -i exits non-zero when one name is unknown yet prints the others: keep them.
+    """
+    outputs: dict[str, str | None] = {}
     for key, argv in PROBES.items():
         try:
             result = runner.run(argv, check=False, timeout=60.0)
         except CommandNotFoundError:
-            outputs[key] = ""
+            outputs[key] = None
             continue
-        outputs[key] = result.stdout if result.ok or key == "sysctls" else ""
+        outputs[key] = result.stdout if result.ok or key == "sysctls" else None
     return outputs
 
 
@@ -91,7 +107,7 @@ def _guests(reader: HostReader, vm_dir: PurePosixPath) -> tuple[Guest, ...]:
             config: dict[str, str] = {}
             for line in lines:
                 config.setdefault(line.key, line.value)
-            guests.append(Guest(name, config))
+            guests.append(Guest(name, config, text, str(vm_dir / name / f"{name}.conf")))
     return tuple(guests)
 
 
@@ -112,7 +128,8 @@ def _vm_dir(rc_conf: dict[str, str], root: PurePosixPath,
 def collect(runner: CommandRunner, fs: HostFS) -> Facts:
     """Read the host once: the fixed probes, then dmesg.boot, bastille.conf and the jails."""
     reader = HostReader(fs)
-    out = _outputs(runner)
+    got = _outputs(runner)
+    out = {key: value or "" for key, value in got.items()}
     version = parse.freebsd_version(out["release"])
     datasets = parse.zfs_list(out["datasets"])
     mounts = {d.name: d.mountpoint for d in datasets}
@@ -131,8 +148,14 @@ def collect(runner: CommandRunner, fs: HostFS) -> Facts:
         root = jails_dir / name / "root"
         rc = readable(reader.read_text(root / "etc/rc.conf") or "")
         vm_dir = _vm_dir(rc, root, lambda ds: mounts.get(ds))
-        jails.append(Jail(name, dict(conf.params), rc, name in running,
-                          running.get(name, {}), _guests(reader, vm_dir) if vm_dir else ()))
+        vm_base = readable(reader.read_text(below(root, VM_BASE)) or "")
+        system = reader.read_text(vm_dir / ".config/system.conf") if vm_dir else None
+        jails.append(Jail(
+            name, dict(conf.params), rc, name in running, running.get(name, {}),
+            _guests(reader, vm_dir) if vm_dir else (), dict(conf.lines),
+            readable(system or ""), vm_base.get("VERSION"),
+            reader.listdir(below(root, FIRMWARE_DIR)),
+            "grub-bhyve" in reader.listdir(below(root, SBIN))))
     return Facts(
         release=Release(*version) if version else None,
         cpu=parse.cpu_info(reader.read_text(DMESG) or ""),
@@ -144,4 +167,8 @@ def collect(runner: CommandRunner, fs: HostFS) -> Facts:
         bastille_releases=reader.listdir(releases_dir),
         jails=tuple(jails),
         datasets=datasets,
+        registered=tuple(m for m in MODULES if got[f"module {m}"] is not None),
+        pci=parse.pci_drivers(out["pci"]),
+        loader_conf=readable(reader.read_text(LOADER_CONF) or "", sh=False),
+        devfs_rulesets=devfs.rulesets(reader.read_text(DEVFS_RULES) or ""),
     )
