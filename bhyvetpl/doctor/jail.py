@@ -12,6 +12,7 @@ from bhyvetpl.doctor.guest import Guest, Needs, find_guests
 from bhyvetpl.doctor.host import sysctl_exists
 from bhyvetpl.doctor.result import CheckResult, Reader
 from bhyvetpl.facts import parse
+from bhyvetpl.hostfs import HostFSError, below
 from bhyvetpl.hostfs.assign import readable
 from bhyvetpl.hostfs.jailconf import JailConf, jail_conf
 from bhyvetpl.lint.vmconf import lint_vmconf
@@ -60,13 +61,20 @@ def load_context(r: Reader, name: str, jails_dir: str) -> JailContext | CheckRes
                            f"{shown_join(('bastille', 'create', '-V', name))} 14.3-RELEASE "
                            "SYNCDHCP em0 (or pass "
                            "--jails-dir)")
-    root = r.path(conf.params.get("path", f"{jails_dir}/{name}/root"))
+    default = f"{jails_dir.rstrip('/')}/{name}/root"
+    try:
+        root = r.fs.place(conf.params.get("path", default))
+    except HostFSError:   # a relative path or `..` in jail.conf: Bastille's place instead
+        root = r.fs.place(default)
     rc = readable(_read(root / "etc/rc.conf"))
     vm_dir = rc.get("vm_dir")
     where = vm_dir.removeprefix("zfs:") if vm_dir else None
     if where and vm_dir and vm_dir.startswith("zfs:"):
         where = "/" + where  # the dataset's default mountpoint
-    vm_path = root / where.lstrip("/") if where else None
+    try:   # the jail writes its rc.conf: a `..` in vm_dir must not leave its root
+        vm_path = below(root, where) if where else None
+    except HostFSError:
+        vm_path = None
     guests = find_guests(vm_path) if vm_path else ()
     return JailContext(name, conf, conf_path, root, guests, vm_dir, vm_path)
 
@@ -195,7 +203,7 @@ def _guests(r: Reader, ctx: JailContext) -> list[CheckResult]:
         loader = guest.get("loader") or ""
         if loader in FIRMWARE:
             fd = f"/usr/local/share/uefi-firmware/{FIRMWARE[loader]}"
-            present = (ctx.root / fd.lstrip("/")).is_file()
+            present = below(ctx.root, fd).is_file()
             results.append(CheckResult(
                 f"guest {quoted(guest.name)} firmware", "PASS" if present else "FAIL",
                 fd + (" present" if present else " missing in the jail"),
