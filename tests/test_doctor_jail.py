@@ -214,3 +214,12 @@ def test_vmm_ppt_missing_for_passthrough_warns(tmp_path: Path) -> None:
     ctx = context(tmp_path, drop(""))
     assert vmm_ppt_result(True, ctx, Needs(passthru=("1/0/0",))).status == "WARN"
     assert vmm_ppt_result(False, ctx, Needs(passthru=("1/0/0",))).status == "PASS"
+
+
+def test_vm_dir_with_dotdot_stays_in_the_jail(tmp_path: Path) -> None:
+    # The jail writes its own rc.conf: `..` in vm_dir must not reach the host's files.
+    make_jail(tmp_path / "host")
+    put(tmp_path / "host", f"{JAIL_ROOT}/etc/rc.conf", 'vm_dir="/../../../../../../../../out"\n')
+    put(tmp_path, "/out/g9/g9.conf", GUEST)
+    ctx = load_context(Reader(SubprocessRunner(), tmp_path / "host"), "test-bhyve", JAILS)
+    assert isinstance(ctx, JailContext) and ctx.guests == () and ctx.vm_path is None

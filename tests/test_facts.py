@@ -97,9 +97,13 @@ def recorded_host(fp: FakeProcess, root: Path, jails: int, guests: int) -> None:
         "interfaces": fixture("ifconfig-bridge0-members-em0-em1-15.x.txt"),
         "jails": fixture("jls-libxo-json-vnet-jail-15.0-p1.txt"),
         "datasets": fixture("zfs-list-r-vm-bhyve-guest-zvol-15.0.txt"),
+        "pci": fixture("pciconf-lv-ppt0-bound-15.0.txt"),
     }
     for key, argv in PROBES.items():
-        fp.register(list(argv), stdout=outputs[key])
+        if key.startswith("module "):   # read by exit status (kldstat-q-m-vmm-exit-1-...)
+            fp.register(list(argv), returncode=0 if key != "module if_tap" else 1)
+        else:
+            fp.register(list(argv), stdout=outputs[key])
     (root / "var/run").mkdir(parents=True)
     (root / "var/run/dmesg.boot").write_text(fixture("dmesg-intel-n100-ept-ug-15.0-current.txt"))
     conf = root / "usr/local/etc/bastille"
@@ -118,6 +122,17 @@ def recorded_host(fp: FakeProcess, root: Path, jails: int, guests: int) -> None:
             (jail_dir / f"root/vms/g{g}").mkdir(parents=True)
             (jail_dir / f"root/vms/g{g}/g{g}.conf").write_text(guest_conf)
         (jail_dir / "root/vms/.templates").mkdir(parents=True)
+    demo = root / "usr/local/bastille/jails/demo/root"
+    for path, text in (("usr/local/lib/vm-bhyve/vm-base", "VERSION=1.7.5\n"),
+                       ("vms/.config/system.conf", 'switch_list="public"\n'),
+                       ("usr/local/share/uefi-firmware/BHYVE_UEFI.fd", ""),
+                       ("usr/local/sbin/grub-bhyve", "")):
+        (demo / path).parent.mkdir(parents=True, exist_ok=True)
+        (demo / path).write_text(text)
+    (root / "boot").mkdir()
+    (root / "boot/loader.conf").write_text('vmm_load="YES"\npptdevs="2/0/0 $(x)"\n')
+    (root / "etc").mkdir()
+    (root / "etc/devfs.rules").write_text(fixture("etc-devfs.rules-bhyve-jail-25.txt"))
 
 
 def test_collect_reads_a_recorded_host(fp: FakeProcess, tmp_path: Path) -> None:
@@ -139,6 +154,15 @@ def test_collect_reads_a_recorded_host(fp: FakeProcess, tmp_path: Path) -> None:
     assert demo.guests[0].config["loader"] == "bhyveload"
     j1 = facts.jail("j1")
     assert j1 is not None and not j1.running
+    assert facts.registered == ("vmm", "nmdm", "if_bridge", "if_tuntap")
+    assert facts.pci == {"2/0/0": "ppt"}
+    assert [r.number for r in facts.devfs_rulesets] == [25]
+    assert facts.loader_conf == {"vmm_load": "YES", "pptdevs": "2/0/0 $(x)"}
+    assert demo.param_lines["securelevel"] == 12 and demo.vm_bhyve_version == "1.7.5"
+    assert demo.vm_system == {"switch_list": "public"} and demo.firmware == ("BHYVE_UEFI.fd",)
+    assert demo.grub_bhyve and not j1.grub_bhyve and j1.firmware == ()
+    assert demo.guests[0].path == "/usr/local/bastille/jails/demo/root/vms/g0/g0.conf"
+    assert demo.guests[0].text == (FIX / "lint" / "freebsd.conf").read_text()
 
 
 @pytest.mark.parametrize(("jails", "guests"), [(1, 1), (3, 5), (10, 20)])
@@ -147,7 +171,7 @@ def test_processes_do_not_grow_with_jails_or_guests(fp: FakeProcess, tmp_path: P
     recorded_host(fp, tmp_path, jails, guests)
     facts = collect(SubprocessRunner(), HostFS(tmp_path))
     assert len(facts.jails) == jails and sum(len(j.guests) for j in facts.jails) == jails * guests
-    assert len(fp.calls) == len(PROBES) == 7
+    assert len(fp.calls) == len(PROBES) == 13
 
 
 def test_a_missing_program_reads_as_no_output(fp: FakeProcess, tmp_path: Path) -> None:
@@ -204,3 +228,88 @@ def test_a_jail_cannot_point_facts_outside_its_root(fp: FakeProcess, tmp_path: P
     facts = collect(SubprocessRunner(), HostFS(tmp_path / "host"))
     demo = facts.jail("demo")
     assert demo is not None and demo.guests == ()
+
+
+# Command outputs (moved from the doctor's parser tests).
+
+def test_freebsd_version_kru() -> None:
+    text = fixture("freebsd-version-kru-15.0-kernel-installed-running-14.3.txt")
+    assert parse.freebsd_version(text) == ("15.0-RELEASE", "14.3-RELEASE-p5", "14.3-RELEASE-p6")
+    assert parse.freebsd_version("14.3-RELEASE\n") is None
+
+
+@pytest.mark.parametrize(("name", "vendor", "vmx_or_svm", "paging", "ug", "popcnt", "off"), [
+    ("dmesg-intel-xeon-e2274g-ept-ug.txt", "GenuineIntel", True, True, True, True, False),
+    ("dmesg-intel-xeon-ept-ug-13.0-current.txt", "GenuineIntel", True, True, True, True, False),
+    ("dmesg-intel-n100-ept-ug-15.0-current.txt", "GenuineIntel", True, True, True, True, False),
+    ("dmesg-intel-nehalem-ept-no-ug-12.2.txt", "GenuineIntel", True, True, False, True, False),
+    ("dmesg-intel-core2-no-ept-12.0.txt", "GenuineIntel", True, False, False, False, False),
+    ("dmesg-intel-vtx-disabled-in-bios-kvm-guest-10.2.txt", "GenuineIntel", True, True, True,
+     True, True),
+    ("dmesg-intel-kvm-guest-no-vmx-15.0.txt", "GenuineIntel", False, False, False, True, False),
+    ("dmesg-amd-gx412tc-svm-16.0-current.txt", "AuthenticAMD", True, True, False, True, False),
+    ("dmesg-amd-ryzen-svm-14.3-guest.txt", "AuthenticAMD", True, True, False, True, False),
+])
+def test_cpu_info(name: str, vendor: str, vmx_or_svm: bool, paging: bool, ug: bool,
+                  popcnt: bool, off: bool) -> None:
+    cpu = parse.cpu_info(fixture(name))
+    assert cpu is not None and cpu.vendor == vendor
+    if cpu.intel:
+        assert ("VMX" in cpu.features2) is vmx_or_svm
+        assert (cpu.vtx is not None and "EPT" in cpu.vtx) is paging
+        assert (cpu.vtx is not None and "UG" in cpu.vtx) is ug
+    else:
+        assert ("SVM" in cpu.amd_features2) is vmx_or_svm
+        assert (cpu.svm is not None and "NP" in cpu.svm) is paging
+    assert ("POPCNT" in cpu.features2) is popcnt
+    assert cpu.vtx_disabled is off
+
+
+def test_sysctl_values_and_unknown_oid() -> None:
+    assert parse.sysctl_values(fixture("sysctl-net-link-tap-up-on-open-0-11.0.txt")) == {
+        "net.link.tap.up_on_open": "0"}
+    assert parse.sysctl_values(fixture("sysctl-security-jail-jailed-0.txt")) == {
+        "security.jail.jailed": "0"}
+    many = parse.sysctl_values(fixture("sysctl-a-kern-excerpt-16.0-current.txt"))
+    assert many["kern.securelevel"] == "-1" and many["kern.osrelease"] == "16.0-CURRENT"
+    assert parse.sysctl_unknown(fixture("sysctl-net-link-tap-up-on-open-unknown-oid-11.0-beta1.txt")
+                                ) == {"net.link.tap.up_on_open"}
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("pciconf-lv-ppt0-bound-15.0.txt", {"2/0/0": "ppt"}),
+    ("pciconf-lv-no-driver-none-15.0.txt", {"2/0/0": "none"}),
+    ("pciconf-lv-ppt-nics-13.0-current.txt", {"4/0/0": "ppt", "4/0/1": "ppt"}),
+    ("pciconf-lv-ppt0-82580-12.2.txt", {"1/0/0": "ppt"}),
+    ("pciconf-lv-igb0-normal-driver-12.2.txt", {"1/0/0": "igb"}),
+    ("pciconf-lv-re0-normal-driver-14.x.txt", {"46/0/0": "re"}),
+    ("pciconf-lv-vgapci0-before-ppt-tesla-p10.txt", {"1/0/0": "vgapci"}),
+    ("pciconf-lv-ppt0-tesla-p10.txt", {"1/0/0": "ppt"}),
+])
+def test_pci_drivers(name: str, expected: dict[str, str]) -> None:
+    assert parse.pci_drivers(fixture(name)) == expected
+
+
+def test_pci_drivers_full_listing() -> None:
+    drivers = parse.pci_drivers(fixture("pciconf-lv-full-intel-alderlake-14.x.txt"))
+    assert drivers["0/2/0"] == "vgapci" and drivers["0/13/2"] == "none"
+
+
+def test_vm_passthru() -> None:
+    rows = parse.vm_passthru(fixture("vm-passthru-ppt-ready-14.0.txt"))
+    assert [(r.device, r.bsf, r.ready) for r in rows][:2] == [
+        ("ppt0", "2/0/0", True), ("ppt1", "2/0/1", True)]
+    (row,) = parse.vm_passthru(fixture("vm-passthru-ppt0-not-ready.txt"))
+    assert (row.bsf, row.ready, row.description) == ("1/0/0", False, "GP102GL [Tesla P10]")
+    assert len(parse.vm_passthru(fixture("vm-passthru-intel-host-in-jail-12.2.txt"))) == 17
+    amd = parse.vm_passthru(fixture("vm-passthru-amd-host-none-ready.txt"))
+    assert len(amd) == 15 and not any(r.ready for r in amd)
+    (vga,) = parse.vm_passthru(fixture("vm-passthru-vgapci-not-ready.txt"))
+    assert (vga.device, vga.bsf, vga.ready) == ("vgapci0", "4/0/0", False)
+
+
+def test_vm_switches() -> None:
+    assert parse.vm_switches(fixture("vm-switch-list-14.3.txt")) == {"public": "standard"}
+    assert parse.vm_switches(fixture("vm-switch-list-14.2.txt")) == {"public": "standard"}
+    assert parse.vm_switches(fixture("vm-switch-list-vxlan-misaligned.txt")) == {
+        "public": "standard", "vxlan1024": "vxlan"}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bhyvetpl.lint import vmreader
+from bhyvetpl.hostfs import vmconf
 from bhyvetpl.model import slots
 from tests.upstream import VMB_TOOLS, needs_upstream
 
@@ -58,6 +58,6 @@ def test_slots_agree_with_vm_bhyve(tmp_path: Path, name: str) -> None:
     if name != "pinned":
         path = tmp_path / name
         path.write_text(text)  # vm-bhyve writes uuid/MACs back into the file
-    config = vmreader.getter(vmreader.load(text))
+    config = vmconf.getter(vmconf.load(text))
     mine = sorted((d.bus, d.slot, d.func) for d in slots.allocate(config))
     assert harness_slots(path) == mine

@@ -4,8 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from bhyvetpl.lint import lint_text, vmreader
+from bhyvetpl.hostfs import vmconf
+from bhyvetpl.lint import lint_text
 from bhyvetpl.model import slots
+from bhyvetpl.model.slots import yesno
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -116,20 +118,20 @@ def test_gotchas_file_matches_vm_bhyve_reading() -> None:
 
 def test_reader_is_faithful_to_config_load() -> None:
     # Values vmb-config-get --status printed for gotchas.conf (vm-bhyve 1.7.5 code).
-    lines = vmreader.load((LINT / "gotchas.conf").read_text())
-    assert vmreader.get(lines, "cpu") == "2"
-    assert vmreader.get(lines, "memory") == "512M"
-    assert vmreader.get(lines, "hostbridge") is None
-    assert vmreader.get(lines, "comports") == ""
-    assert vmreader.get(lines, "disk0_name") == "'disk0.img'"
-    assert vmreader.get(lines, "vnc_password") == "se"
-    assert not vmreader.yesno(vmreader.get(lines, "utctime"))
+    lines = vmconf.load((LINT / "gotchas.conf").read_text())
+    assert vmconf.get(lines, "cpu") == "2"
+    assert vmconf.get(lines, "memory") == "512M"
+    assert vmconf.get(lines, "hostbridge") is None
+    assert vmconf.get(lines, "comports") == ""
+    assert vmconf.get(lines, "disk0_name") == "'disk0.img'"
+    assert vmconf.get(lines, "vnc_password") == "se"
+    assert not yesno(vmconf.get(lines, "utctime"))
 
 
 def test_slots_match_vm_bhyve_for_windows_example() -> None:
     # bhyve -s list vmb-bhyve-argv printed for windows.conf (harness windows.expected).
-    lines = vmreader.load((LINT / "windows.conf").read_text())
-    placed = [(d.bus, d.slot, d.func, d.what) for d in slots.allocate(vmreader.getter(lines))]
+    lines = vmconf.load((LINT / "windows.conf").read_text())
+    placed = [(d.bus, d.slot, d.func, d.what) for d in slots.allocate(vmconf.getter(lines))]
     assert placed == [
         (0, 4, 0, "disk2"), (0, 5, 0, "ahci"), (0, 6, 0, "network0"),
         (0, 7, 0, "virt_random"), (0, 8, 0, "passthru0"), (0, 8, 1, "passthru1"),
@@ -140,8 +142,8 @@ def test_slots_match_vm_bhyve_for_windows_example() -> None:
 
 
 def test_slots_non_uefi_disks_share_a_slot() -> None:
-    lines = vmreader.load(GOOD + 'disk1_type="virtio-blk"\ndisk1_name="b.img"\n')
-    placed = [(d.slot, d.func, d.what) for d in slots.allocate(vmreader.getter(lines))]
+    lines = vmconf.load(GOOD + 'disk1_type="virtio-blk"\ndisk1_name="b.img"\n')
+    placed = [(d.slot, d.func, d.what) for d in slots.allocate(vmconf.getter(lines))]
     assert placed == [(4, 0, "disk0"), (4, 1, "disk1"), (5, 0, "network0")]
 
 

@@ -69,7 +69,7 @@ def test_simulation_matches_vm_bhyve(opts: GuestOptions, tmp_path: Path) -> None
                          check=False, timeout=120).stdout
     bhyve = next(line for line in out.splitlines() if line.startswith("bhyve "))
     real = {(int(s), int(f)) for s, f in re.findall(r"-s 0:(\d+):(\d+),", bhyve)}
-    from bhyvetpl.lint import vmreader
+    from bhyvetpl.hostfs import vmconf
 
-    ours = {(d.slot, d.func) for d in allocate(vmreader.getter(vmreader.load(conf.read_text())))}
+    ours = {(d.slot, d.func) for d in allocate(vmconf.getter(vmconf.load(conf.read_text())))}
     assert real == ours

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bhyvetpl.lint import vmreader
+from bhyvetpl.hostfs import vmconf
 
 
 def load(text: str) -> dict[str, str]:
     """Every key with the value config::get returns (the first line wins); no key twice."""
     read: dict[str, str] = {}
-    for line in vmreader.load(text):
+    for line in vmconf.load(text):
         assert line.key not in read, f"key written twice: {line.raw}"
         read[line.key] = line.value
     return read

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bhyvetpl.lint import vmreader
-from bhyvetpl.lint.vmreader import ConfigLine
+from bhyvetpl.hostfs import vmconf
+from bhyvetpl.hostfs.vmconf import ConfigLine
 from bhyvetpl.model import slots
 
 
@@ -21,7 +21,7 @@ class Guest:
 
     def get(self, key: str) -> str | None:
         """config::get on this guest."""
-        return vmreader.get(self.lines, key)
+        return vmconf.get(self.lines, key)
 
     def indexed(self, pattern: str) -> tuple[str, ...]:
         """One value per entry of an indexed family as vm-bhyve loops over it ("" if unset).
@@ -30,7 +30,7 @@ class Guest:
         """
         family = pattern.split("N", 1)[0]
         found, index = [], 0
-        while all(self.get(k.replace("N", str(index))) for k in vmreader.LOOP_KEYS[family]):
+        while all(self.get(k.replace("N", str(index))) for k in vmconf.LOOP_KEYS[family]):
             found.append(self.get(pattern.replace("N", str(index))) or "")
             index += 1
         return tuple(found)
@@ -86,7 +86,7 @@ def find_guests(vm_dir: Path) -> tuple[Guest, ...]:
         if folder.name.startswith(".") or not conf.is_file():
             continue
         text = conf.read_text(encoding="utf-8", errors="replace")
-        guests.append(Guest(folder.name, conf, text, vmreader.load(text)))
+        guests.append(Guest(folder.name, conf, text, vmconf.load(text)))
     return tuple(guests)
 
 

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
 
-from bhyvetpl.doctor import parse
 from bhyvetpl.doctor.guest import Needs
 from bhyvetpl.doctor.result import CheckResult, Reader, Status
 from bhyvetpl.errors import SpecError
+from bhyvetpl.facts import parse
+from bhyvetpl.hostfs import devfs
+from bhyvetpl.hostfs.assign import readable
 from bhyvetpl.model import policy
 from bhyvetpl.shquote import rc_assign, shown, shown_join
 
@@ -183,7 +185,7 @@ def required_nodes(needs: Needs, release: Version | None) -> list[Probe]:
             nodes.append(Probe("tap0", "tap*", label="tap*"))
         granted = policy.zvol_paths(needs.zvol_dataset) if needs.zvol_dataset else ()
         for node in dict.fromkeys(p for d in needs.disk_nodes for p in policy.with_parents(d)):
-            rule = next((g for g in granted if parse.devfs_matches(g, node)), node)
+            rule = next((g for g in granted if devfs.matches(g, node)), node)
             nodes.append(Probe(node, rule))
     if needs.passthru:
         nodes += [Probe("pci", "pci"), Probe("mem", "mem")]
@@ -195,7 +197,7 @@ def check_devfs(r: Reader, number: int, needs: Needs, release: Version | None,
     """The ruleset exists in /etc/devfs.rules, unhides what the guests need, and no more."""
     reload = RELOAD.format(jail=shown(jail))
     name = f"devfs ruleset {number}"
-    rulesets = {s.number: s for s in parse.devfs_rulesets(r.file("/etc/devfs.rules") or "")}
+    rulesets = {s.number: s for s in devfs.rulesets(r.file("/etc/devfs.rules") or "")}
     ruleset = rulesets.get(number)
     if ruleset is None:
         return [CheckResult(name, "FAIL", "not in /etc/devfs.rules",
@@ -207,7 +209,7 @@ def check_devfs(r: Reader, number: int, needs: Needs, release: Version | None,
         problems.append(("FAIL", "does not include $devfsrules_jail",
                          "add include $devfsrules_jail"))
     for probe in required_nodes(needs, release):
-        if not any(parse.devfs_matches(p, probe.node) for p in ruleset.unhidden):
+        if not any(devfs.matches(p, probe.node) for p in ruleset.unhidden):
             problems.append(("FAIL" if probe.fatal else "WARN",
                              f"hides {shown('/dev/' + probe.shown)}",
                              f"add path {shown(probe.unhide, 'devfs_rules')} unhide"))
@@ -230,7 +232,7 @@ def check_devfs(r: Reader, number: int, needs: Needs, release: Version | None,
 
 def check_pptdevs(r: Reader, needs: Needs) -> CheckResult:
     """Devices in pptdevs (and the guests' passthruN) are bound to ppt(4)."""
-    loader = parse.shell_assignments(r.file("/boot/loader.conf") or "")
+    loader = readable(r.file("/boot/loader.conf") or "", sh=False)
     reserved = " ".join(loader.get(k, "") for k in ("pptdevs", "pptdevs2", "pptdevs3")).split()
     wanted = list(dict.fromkeys([*reserved, *needs.passthru]))
     if not wanted:

@@ -8,10 +8,13 @@ from pathlib import Path
 
 from packaging.version import Version
 
-from bhyvetpl.doctor import parse
 from bhyvetpl.doctor.guest import Guest, Needs, find_guests
 from bhyvetpl.doctor.host import sysctl_exists
 from bhyvetpl.doctor.result import CheckResult, Reader
+from bhyvetpl.facts import parse
+from bhyvetpl.hostfs import HostFSError, below
+from bhyvetpl.hostfs.assign import readable
+from bhyvetpl.hostfs.jailconf import JailConf, jail_conf
 from bhyvetpl.lint.vmconf import lint_vmconf
 from bhyvetpl.model import policy
 from bhyvetpl.shquote import shown as quoted
@@ -26,7 +29,7 @@ class JailContext:
     """What the jail checks share: the jail's name, its jail.conf and its root below --root."""
 
     name: str
-    conf: parse.JailConf
+    conf: JailConf
     conf_path: str
     root: Path
     guests: tuple[Guest, ...]
@@ -51,20 +54,27 @@ class JailContext:
 def load_context(r: Reader, name: str, jails_dir: str) -> JailContext | CheckResult:
     """Read the jail's jail.conf, rc.conf and guests, or say why not."""
     conf_path = f"{jails_dir.rstrip('/')}/{name}/jail.conf"
-    conf = parse.jail_conf(r.file(conf_path) or "", name)
+    conf = jail_conf(r.file(conf_path) or "", name)
     if conf is None:
         return CheckResult(f"jail {quoted(name)}", "FAIL",
                            f"no `{quoted(name)} {{` block in {quoted(conf_path)}",
                            f"{shown_join(('bastille', 'create', '-V', name))} 14.3-RELEASE "
                            "SYNCDHCP em0 (or pass "
                            "--jails-dir)")
-    root = r.path(conf.params.get("path", f"{jails_dir}/{name}/root"))
-    rc = parse.shell_assignments(_read(root / "etc/rc.conf"))
+    default = f"{jails_dir.rstrip('/')}/{name}/root"
+    try:
+        root = r.fs.place(conf.params.get("path", default))
+    except HostFSError:   # a relative path or `..` in jail.conf: Bastille's place instead
+        root = r.fs.place(default)
+    rc = readable(_read(root / "etc/rc.conf"))
     vm_dir = rc.get("vm_dir")
     where = vm_dir.removeprefix("zfs:") if vm_dir else None
     if where and vm_dir and vm_dir.startswith("zfs:"):
         where = "/" + where  # the dataset's default mountpoint
-    vm_path = root / where.lstrip("/") if where else None
+    try:   # the jail writes its rc.conf: a `..` in vm_dir must not leave its root
+        vm_path = below(root, where) if where else None
+    except HostFSError:
+        vm_path = None
     guests = find_guests(vm_path) if vm_path else ()
     return JailContext(name, conf, conf_path, root, guests, vm_dir, vm_path)
 
@@ -138,7 +148,7 @@ def _vnet(ctx: JailContext, needs: Needs) -> CheckResult:
     if vnet:
         return CheckResult("jail vnet", "PASS", ctx.where("vnet"))
     system = _read(ctx.vm_path / ".config/system.conf") if ctx.vm_path else ""
-    configured = parse.shell_assignments(system).get("switch_list", "").split()
+    configured = readable(system).get("switch_list", "").split()
     switches = list(dict.fromkeys([*needs.switches, *configured]))
     if switches:
         return CheckResult("jail vnet", "FAIL", "vm-bhyve switches ("
@@ -163,7 +173,7 @@ def _vm_bhyve(ctx: JailContext) -> list[CheckResult]:
                                Version("1.7.0") <= version <= Version("1.7.2") else ""),
                            ctx.fix("pkg", "upgrade", "-y", "vm-bhyve") if
                            Version("1.7.0") <= version <= Version("1.7.2") else "")]
-    rc = parse.shell_assignments(_read(ctx.root / "etc/rc.conf"))
+    rc = readable(_read(ctx.root / "etc/rc.conf"))
     enabled = rc.get("vm_enable", "").upper() == "YES"
     results.append(CheckResult("jail vm_enable", "PASS" if enabled else "FAIL",
                                rc.get("vm_enable") or "unset in the jail's /etc/rc.conf",
@@ -193,7 +203,7 @@ def _guests(r: Reader, ctx: JailContext) -> list[CheckResult]:
         loader = guest.get("loader") or ""
         if loader in FIRMWARE:
             fd = f"/usr/local/share/uefi-firmware/{FIRMWARE[loader]}"
-            present = (ctx.root / fd.lstrip("/")).is_file()
+            present = below(ctx.root, fd).is_file()
             results.append(CheckResult(
                 f"guest {quoted(guest.name)} firmware", "PASS" if present else "FAIL",
                 fd + (" present" if present else " missing in the jail"),

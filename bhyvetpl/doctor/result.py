@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from bhyvetpl.adapters.runner import CommandNotFoundError, CommandResult, CommandRunner
+from bhyvetpl.hostfs import HostFS, HostFSError
 
 Status = Literal["PASS", "WARN", "FAIL"]
 
@@ -28,6 +29,7 @@ class Reader:
         """Remember the runner and the root every file path is read below."""
         self.runner = runner
         self.root = root
+        self.fs = HostFS(root)
 
     def run(self, *argv: str) -> CommandResult:
         """Run a probe; a missing program reads as exit 127 with its message."""
@@ -36,13 +38,9 @@ class Reader:
         except CommandNotFoundError as err:
             return CommandResult(tuple(argv), 127, "", str(err))
 
-    def path(self, path: str) -> Path:
-        """Where an absolute host path lives below the root."""
-        return self.root.joinpath(path.lstrip("/"))
-
     def file(self, path: str) -> str | None:
-        """A host file's text, or None when it is missing or unreadable."""
+        """A host file's text through HostFS, or None when missing, unreadable or refused."""
         try:
-            return self.path(path).read_text(encoding="utf-8", errors="replace")
-        except OSError:
+            return self.fs.read_text(self.fs.place(path))
+        except HostFSError:
             return None

@@ -11,12 +11,12 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 
 from bhyvetpl.adapters.runner import CommandNotFoundError, CommandRunner
-from bhyvetpl.doctor.parse import cpu_info, freebsd_version, jail_conf, sysctl_values
 from bhyvetpl.facts import parse
-from bhyvetpl.facts.model import Cpu, Facts, Guest, Jail, Release
-from bhyvetpl.hostfs import HostFS, HostFSError
-from bhyvetpl.hostfs.assign import assignments
-from bhyvetpl.lint import vmreader
+from bhyvetpl.facts.model import Facts, Guest, Jail, Release
+from bhyvetpl.hostfs import HostFS, HostFSError, bastilleconf, below, devfs, vmconf
+from bhyvetpl.hostfs.assign import readable
+from bhyvetpl.hostfs.bastilleconf import bastille_conf
+from bhyvetpl.hostfs.jailconf import jail_conf
 
 # The sysctls a plan or a check reads; `sysctl -i` skips the ones a kernel lacks
 # (sysctl(8): "-i Ignore unknown OIDs"), so an absent name means an absent OID.
@@ -28,6 +28,8 @@ SYSCTLS = (
     "net.link.tap.up_on_open",
     "kern.racct.enable",
 )
+# Every module a release may need (policy.host_modules: if_tap before 13, if_tuntap since).
+MODULES = ("vmm", "nmdm", "if_bridge", "if_tuntap", "if_tap")
 PROBES: dict[str, tuple[str, ...]] = {
     "release": ("freebsd-version", "-kru"),
     "modules": ("kldstat",),
@@ -37,10 +39,19 @@ PROBES: dict[str, tuple[str, ...]] = {
     # jls(8) -n: every parameter of every running jail; libxo JSON keeps values intact.
     "jails": ("jls", "--libxo=json", "-n"),
     "datasets": ("zfs", "list", "-o", "name,mountpoint"),
+    # pciconf(8) -l: every device with its driver (ppt for one held for passthrough).
+    "pci": ("pciconf", "-lv"),
+    # `kldstat -q -m NAME` exits 0 when the module is registered, linked as a .ko or built
+    # into the kernel; the file list above cannot tell a built-in module, nor a vmm.ko whose
+    # module failed to initialise (tests/fixtures/freebsd/kldstat-q-m-vmm-exit-1-...).
+    **{f"module {name}": ("kldstat", "-q", "-m", name) for name in MODULES},
 }
 DMESG = PurePosixPath("/var/run/dmesg.boot")
-BASTILLE_CONF = PurePosixPath("/usr/local/etc/bastille/bastille.conf")
-BASTILLE_PREFIX = "/usr/local/bastille"
+LOADER_CONF = PurePosixPath("/boot/loader.conf")
+DEVFS_RULES = PurePosixPath("/etc/devfs.rules")
+VM_BASE = PurePosixPath("/usr/local/lib/vm-bhyve/vm-base")
+FIRMWARE_DIR = PurePosixPath("/usr/local/share/uefi-firmware")
+SBIN = PurePosixPath("/usr/local/sbin")
 
 
 class HostReader:
@@ -70,26 +81,20 @@ class HostReader:
             return ()
 
 
-def _outputs(runner: CommandRunner) -> dict[str, str]:
-    """Run every probe once; a missing program or a failure reads as no output."""
-    outputs: dict[str, str] = {}
+def _outputs(runner: CommandRunner) -> dict[str, str | None]:
+    """Run every probe once; a missing program or a failure reads as None (no output).
+
+    sysctl -i exits non-zero when one name is unknown yet prints the others: keep them.
+    """
+    outputs: dict[str, str | None] = {}
     for key, argv in PROBES.items():
         try:
             result = runner.run(argv, check=False, timeout=60.0)
         except CommandNotFoundError:
-            outputs[key] = ""
+            outputs[key] = None
             continue
-        outputs[key] = result.stdout if result.ok or key == "sysctls" else ""
+        outputs[key] = result.stdout if result.ok or key == "sysctls" else None
     return outputs
-
-
-def _cpu(text: str | None) -> Cpu | None:
-    info = cpu_info(text or "")
-    if info is None:
-        return None
-    return Cpu(info.vendor, tuple(sorted(info.features2)), tuple(sorted(info.amd_features2)),
-               None if info.vtx is None else tuple(sorted(info.vtx)), info.vtx_disabled,
-               None if info.svm is None else tuple(sorted(info.svm)))
 
 
 def _guests(reader: HostReader, vm_dir: PurePosixPath) -> tuple[Guest, ...]:
@@ -98,11 +103,11 @@ def _guests(reader: HostReader, vm_dir: PurePosixPath) -> tuple[Guest, ...]:
     for name in reader.listdir(vm_dir):
         text = None if name.startswith(".") else reader.read_text(vm_dir / name / f"{name}.conf")
         if text is not None:
-            lines = vmreader.load(text)
+            lines = vmconf.load(text)
             config: dict[str, str] = {}
             for line in lines:
                 config.setdefault(line.key, line.value)
-            guests.append(Guest(name, config))
+            guests.append(Guest(name, config, text, str(vm_dir / name / f"{name}.conf")))
     return tuple(guests)
 
 
@@ -113,22 +118,26 @@ def _vm_dir(rc_conf: dict[str, str], root: PurePosixPath,
     if not value:
         return None
     if value.startswith("zfs:"):
-        mounted = mountpoint(value[4:])
-        return None if mounted is None else root / mounted.lstrip("/")
-    return root / value.lstrip("/") if value.startswith("/") else None
+        value = mountpoint(value[4:]) or ""
+    try:
+        return below(root, value)
+    except HostFSError:   # relative, `..`, or a dataset zfs did not list
+        return None
 
 
 def collect(runner: CommandRunner, fs: HostFS) -> Facts:
     """Read the host once: the fixed probes, then dmesg.boot, bastille.conf and the jails."""
     reader = HostReader(fs)
-    out = _outputs(runner)
-    version = freebsd_version(out["release"])
+    got = _outputs(runner)
+    out = {key: value or "" for key, value in got.items()}
+    version = parse.freebsd_version(out["release"])
     datasets = parse.zfs_list(out["datasets"])
     mounts = {d.name: d.mountpoint for d in datasets}
-    settings = assignments(reader.read_text(BASTILLE_CONF) or "", expand=True)
-    prefix = settings.get("bastille_prefix") or BASTILLE_PREFIX
-    jails_dir = PurePosixPath(settings.get("bastille_jailsdir") or f"{prefix}/jails")
-    releases_dir = PurePosixPath(settings.get("bastille_releasesdir") or f"{prefix}/releases")
+    settings = bastille_conf(reader.read_text(bastilleconf.PATH))
+    # A directory only sh could compute reads as Bastille's default.
+    prefix = settings.prefix or bastilleconf.PREFIX
+    jails_dir = PurePosixPath(settings.jailsdir or f"{prefix}/jails")
+    releases_dir = PurePosixPath(settings.releasesdir or f"{prefix}/releases")
     running = parse.jls_json(out["jails"])
     jails = []
     for name in reader.listdir(jails_dir):
@@ -137,20 +146,29 @@ def collect(runner: CommandRunner, fs: HostFS) -> Facts:
         if conf is None:
             continue
         root = jails_dir / name / "root"
-        rc = {k: v for k, v in assignments(reader.read_text(root / "etc/rc.conf") or "").items()
-              if v is not None}
+        rc = readable(reader.read_text(root / "etc/rc.conf") or "")
         vm_dir = _vm_dir(rc, root, lambda ds: mounts.get(ds))
-        jails.append(Jail(name, dict(conf.params), rc, name in running,
-                          running.get(name, {}), _guests(reader, vm_dir) if vm_dir else ()))
+        vm_base = readable(reader.read_text(below(root, VM_BASE)) or "")
+        system = reader.read_text(vm_dir / ".config/system.conf") if vm_dir else None
+        jails.append(Jail(
+            name, dict(conf.params), rc, name in running, running.get(name, {}),
+            _guests(reader, vm_dir) if vm_dir else (), dict(conf.lines),
+            readable(system or ""), vm_base.get("VERSION"),
+            reader.listdir(below(root, FIRMWARE_DIR)),
+            "grub-bhyve" in reader.listdir(below(root, SBIN))))
     return Facts(
         release=Release(*version) if version else None,
-        cpu=_cpu(reader.read_text(DMESG)),
+        cpu=parse.cpu_info(reader.read_text(DMESG) or ""),
         modules=parse.kldstat_modules(out["modules"]),
-        sysctls=sysctl_values(out["sysctls"]),
+        sysctls=parse.sysctl_values(out["sysctls"]),
         default_interface=parse.default_interface(out["routes"]),
         interfaces=parse.interfaces(out["interfaces"]),
         bastille_prefix=prefix,
         bastille_releases=reader.listdir(releases_dir),
         jails=tuple(jails),
         datasets=datasets,
+        registered=tuple(m for m in MODULES if got[f"module {m}"] is not None),
+        pci=parse.pci_drivers(out["pci"]),
+        loader_conf=readable(reader.read_text(LOADER_CONF) or "", sh=False),
+        devfs_rulesets=devfs.rulesets(reader.read_text(DEVFS_RULES) or ""),
     )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bhyvetpl.hostfs.devfs import Ruleset
+
 
 @dataclass(frozen=True, slots=True)
 class Release:
@@ -84,15 +86,20 @@ class Dataset:
 
 @dataclass(frozen=True, slots=True)
 class Guest:
-    """A vm-bhyve guest found as `$vm_dir/NAME/NAME.conf`, with its config's keys."""
+    """A vm-bhyve guest found as `$vm_dir/NAME/NAME.conf`: its keys, text and host path."""
 
     name: str
     config: dict[str, str] = field(default_factory=dict)
+    text: str = ""
+    path: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Jail:
-    """A Bastille jail: its jail.conf parameters, rc.conf, whether it runs, its guests."""
+    """A Bastille jail: jail.conf (params and their lines), rc.conf, live state, guests.
+
+    The rest is vm-bhyve inside it: its version, system.conf, UEFI firmware, grub-bhyve.
+    """
 
     name: str
     params: dict[str, str] = field(default_factory=dict)
@@ -100,11 +107,20 @@ class Jail:
     running: bool = False
     live: dict[str, str] = field(default_factory=dict)
     guests: tuple[Guest, ...] = ()
+    param_lines: dict[str, int] = field(default_factory=dict)
+    vm_system: dict[str, str] = field(default_factory=dict)
+    vm_bhyve_version: str | None = None
+    firmware: tuple[str, ...] = ()
+    grub_bhyve: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Facts:
-    """Everything bhyvetpl reads from a host before it plans."""
+    """Everything bhyvetpl reads from a host before it plans or checks.
+
+    `registered` holds the modules `kldstat -q -m` finds; `pci` the driver of each PCI
+    address; loader.conf and devfs.rules as the loader and rc read them.
+    """
 
     release: Release | None = None
     cpu: Cpu | None = None
@@ -116,6 +132,10 @@ class Facts:
     bastille_releases: tuple[str, ...] = ()
     jails: tuple[Jail, ...] = ()
     datasets: tuple[Dataset, ...] = ()
+    registered: tuple[str, ...] = ()
+    pci: dict[str, str] = field(default_factory=dict)
+    loader_conf: dict[str, str] = field(default_factory=dict)
+    devfs_rulesets: tuple[Ruleset, ...] = ()
 
     def jail(self, name: str) -> Jail | None:
         """The jail of that name, if the host has it."""

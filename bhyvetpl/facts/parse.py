@@ -8,11 +8,100 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 
-from bhyvetpl.facts.model import Dataset, Interface
+from bhyvetpl.facts.model import Cpu, Dataset, Interface
 
 # `ifconfig -a`: a block starts at column 0 with `NAME: flags=...`.
 _IFACE_HEAD_RE = re.compile(r"([A-Za-z][A-Za-z0-9_.-]*): flags=", re.ASCII)
+_FEATURES_RE = re.compile(r"^\s+(Features2|AMD Features2)=0x[0-9a-f]+<([^>]*)>", re.M)
+_VTX_RE = re.compile(r"^\s+VT-x:\s*(\(disabled in BIOS\)\s*)?(.*)$", re.M)
+_SVM_RE = re.compile(r"^\s+SVM:\s*(.*)$", re.M)
+_ORIGIN_RE = re.compile(r'^\s+Origin\s*=\s*"([A-Za-z]+)"', re.M)
+_SYSCTL_UNKNOWN_RE = re.compile(r"sysctl: unknown oid '([^']+)'")
+_PCI_RE = re.compile(r"^([a-z_]+?)([0-9]+)@pci([0-9]+):([0-9]+):([0-9]+):([0-9]+):", re.M)
+
+
+def freebsd_version(text: str) -> tuple[str, str, str] | None:
+    """`freebsd-version -kru`: installed kernel, running kernel, userland."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return (lines[0], lines[1], lines[2]) if len(lines) == 3 else None
+
+
+def _flags(text: str) -> tuple[str, ...]:
+    return tuple(sorted({f.strip() for f in text.split(",") if f.strip()}))
+
+
+def cpu_info(text: str) -> Cpu | None:
+    """The first CPU block of a dmesg: vendor, Features2, AMD Features2, VT-x, SVM."""
+    origin = _ORIGIN_RE.search(text)
+    if origin is None:
+        return None
+    found: dict[str, tuple[str, ...]] = {}
+    for match in _FEATURES_RE.finditer(text):
+        found.setdefault(match.group(1), _flags(match.group(2)))
+    vtx = _VTX_RE.search(text)
+    svm = _SVM_RE.search(text)
+    return Cpu(
+        vendor=origin.group(1),
+        features2=found.get("Features2", ()),
+        amd_features2=found.get("AMD Features2", ()),
+        vtx=_flags(vtx.group(2)) if vtx else None,
+        vtx_disabled=bool(vtx and vtx.group(1)),
+        svm=_flags(svm.group(1).split("NAsids")[0]) if svm else None,
+    )
+
+
+def sysctl_values(stdout: str) -> dict[str, str]:
+    """`sysctl NAME...` output: `name: value` lines (continuation lines are skipped)."""
+    values: dict[str, str] = {}
+    for line in stdout.splitlines():
+        name, sep, value = line.partition(": ")
+        if sep and name and " " not in name:
+            values[name] = value.strip()
+    return values
+
+
+def sysctl_unknown(stderr: str) -> set[str]:
+    """Names sysctl refused with `sysctl: unknown oid 'NAME'`."""
+    return set(_SYSCTL_UNKNOWN_RE.findall(stderr))
+
+
+def pci_drivers(text: str) -> dict[str, str]:
+    """`pciconf -lv`: BUS/SLOT/FUNCTION (as vm passthru and pptdevs write it) -> driver."""
+    return {f"{int(m.group(4))}/{int(m.group(5))}/{int(m.group(6))}": m.group(1)
+            for m in _PCI_RE.finditer(text)}
+
+
+@dataclass(frozen=True, slots=True)
+class PassthruRow:
+    """One row of `vm passthru`."""
+
+    device: str
+    bsf: str
+    ready: bool
+    description: str
+
+
+def vm_passthru(text: str) -> tuple[PassthruRow, ...]:
+    """`vm passthru`: DEVICE BHYVE-ID READY DESCRIPTION, columns split on runs of spaces."""
+    rows = []
+    for line in text.splitlines()[1:]:
+        parts = line.split(None, 3)
+        if len(parts) >= 3:
+            rows.append(PassthruRow(parts[0], parts[1], parts[2] == "Yes",
+                                    parts[3] if len(parts) > 3 else ""))
+    return tuple(rows)
+
+
+def vm_switches(text: str) -> dict[str, str]:
+    """`vm switch list`: switch name -> type (the header row is skipped)."""
+    switches: dict[str, str] = {}
+    for line in text.splitlines()[1:]:
+        parts = line.split()
+        if len(parts) >= 2:
+            switches[parts[0]] = parts[1]
+    return switches
 
 
 def kldstat_modules(text: str) -> tuple[str, ...]:

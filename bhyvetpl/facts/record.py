@@ -55,9 +55,10 @@ def _build(kind: Any, value: Any, where: str) -> Any:
         item = typing.get_args(kind)[0]
         return tuple(_build(item, v, f"{where}[{i}]") for i, v in enumerate(value))
     if origin is dict:
+        item = typing.get_args(kind)[1]
         if not isinstance(value, dict) or not all(
-                isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-            raise SpecError(where, value, "an object of strings")
+                isinstance(k, str) and type(v) is item for k, v in value.items()):
+            raise SpecError(where, value, f"an object of {item.__name__}s")
         return dict(value)
     if kind is bool or kind is str or kind is int:
         if type(value) is not kind:

@@ -13,8 +13,10 @@ from bhyvetpl.hostfs.fs import (
     HostFSError,
     SymlinkError,
     as_bytes,
+    below,
     digest,
 )
 
 __all__ = ["BYTES_AS_IS", "LOCK_PATH", "NEW_FILE_MODE", "HostFS", "HostFSError", "HostFile",
-           "SymlinkError", "as_bytes", "digest"]
+           "SymlinkError", "as_bytes", "below",
+           "digest"]

@@ -5,6 +5,9 @@ quotes, a bare word, a trailing `# comment`, the last assignment winning. With
 `expand=True` (bastille.conf), `$name` and `${name}` in double quotes or bare words take
 the value of an earlier line; anything sh would have to run (`$(...)`, backticks, a name
 the file does not set) makes the value unreadable (None) rather than guessed.
+
+loader.conf is read by the loader itself (stand/lua/config.lua), not by sh: with
+`sh=False` a `$(...)` or a backtick is text the loader keeps, not a command.
 """
 
 from __future__ import annotations
@@ -30,8 +33,14 @@ def _word(text: str) -> tuple[str, bool] | None:
     return word, True
 
 
-def assignments(text: str, *, expand: bool = False) -> dict[str, str | None]:
-    """Every assigned name with its value (None: present, but not readable without sh)."""
+def assignments(text: str, *, expand: bool = False, sh: bool = True) -> dict[str, str | None]:
+    """Every assigned name with its value (None: present, but not readable without sh).
+
+    Args:
+        text: The file.
+        expand: Replace `$name` and `${name}` with earlier lines' values (bastille.conf).
+        sh: The file is sourced by sh, so a value that runs a command is unreadable.
+    """
     found: dict[str, str | None] = {}
     for line in text.splitlines():
         match = _LINE_RE.fullmatch(line)
@@ -42,7 +51,7 @@ def assignments(text: str, *, expand: bool = False) -> dict[str, str | None]:
             found[name] = None
             continue
         value, expands = parsed
-        if expands and ("`" in value or "$(" in value):
+        if sh and expands and ("`" in value or "$(" in value):
             found[name] = None
             continue
         if expands and expand:
@@ -51,3 +60,8 @@ def assignments(text: str, *, expand: bool = False) -> dict[str, str | None]:
         else:
             found[name] = value
     return found
+
+
+def readable(text: str, *, sh: bool = True) -> dict[str, str]:
+    """The assignments whose values can be read without sh (rc.conf, loader.conf)."""
+    return {k: v for k, v in assignments(text, sh=sh).items() if v is not None}

@@ -19,9 +19,12 @@ import stat
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
+from typing import TypeVar
 
 from bhyvetpl.errors import BhyvetplError
+
+PathT = TypeVar("PathT", bound=PurePath)
 
 # Host files are not always UTF-8 (a Latin-1 comment in rc.conf): keep unknown bytes as
 # they are, both when reading them and when writing the edited file back.
@@ -68,6 +71,18 @@ class HostFile:
         return self.data.decode("utf-8", BYTES_AS_IS)
 
 
+def below(base: PathT, path: PurePosixPath | str) -> PathT:
+    """An absolute path as seen below base: the host's root, or a jail's root on the host.
+
+    Raises:
+        HostFSError: The path is relative or has a `..` (it could leave base).
+    """
+    pure = PurePosixPath(path)
+    if not pure.is_absolute() or ".." in pure.parts:
+        raise HostFSError(f"{path}: not an absolute path without `..`")
+    return base.joinpath(*pure.parts[1:])
+
+
 def as_bytes(text: str) -> bytes:
     """Text back to the exact bytes it was read from."""
     return text.encode("utf-8", BYTES_AS_IS)
@@ -99,10 +114,7 @@ class HostFS:
         Raises:
             HostFSError: The path is relative or has a `..` (it could leave the root).
         """
-        pure = PurePosixPath(path)
-        if not pure.is_absolute() or ".." in pure.parts:
-            raise HostFSError(f"{path}: not an absolute path without `..`")
-        return self.root.joinpath(*pure.parts[1:])
+        return below(self.root, path)
 
     def parts(self, path: Path) -> tuple[str, ...]:
         """The components of path below the root (at least one)."""

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from bhyvetpl.errors import BhyvetplError
-from bhyvetpl.lint import vmreader
+from bhyvetpl.hostfs.vmconf import is_known, load
 from bhyvetpl.lint.bastillefile import HOOKS, lint_bastillefile
 from bhyvetpl.lint.finding import Finding, Severity
 from bhyvetpl.lint.vmconf import lint_vmconf
@@ -63,7 +63,7 @@ def _is_guest_config(path: Path) -> bool:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return True  # let lint_paths report it
-    return any(line.key and vmreader.is_known(line.key) for line in vmreader.load(text))
+    return any(line.key and is_known(line.key) for line in load(text))
 
 
 def lint_paths(paths: Iterable[Path]) -> list[Finding]:

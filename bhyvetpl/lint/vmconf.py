@@ -11,10 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bhyvetpl.errors import SpecError
-from bhyvetpl.lint import vmreader
+from bhyvetpl.hostfs import vmconf as vmreader
+from bhyvetpl.hostfs.vmconf import ConfigLine, get
 from bhyvetpl.lint.finding import Finding, Severity
-from bhyvetpl.lint.vmreader import ConfigLine, get, yesno
 from bhyvetpl.model import slots, values
+from bhyvetpl.model.slots import yesno
 
 KEY_RE = re.compile(r"[a-z][a-z0-9_]*", re.ASCII)
 LOADERS = ("bhyveload", "grub", "uefi", "uefi-csm", "uefi-devel", "uefi-custom")

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from bhyvetpl.adapters import bastille, host, vm
 from bhyvetpl.errors import SpecError
-from bhyvetpl.hostfs import HostFS
+from bhyvetpl.hostfs import HostFS, below
 from bhyvetpl.model import values
 from bhyvetpl.model.guest import GuestSpec
 from bhyvetpl.model.jail import JailSpec
@@ -53,7 +53,7 @@ def jail_templates_dir(jail: JailSpec, root: Path,
                        prefix: PurePosixPath = BASTILLE_PREFIX) -> Path:
     """`$vm_dir/.templates` of the jail, seen from the host through the jail's root."""
     jail_root = HostFS(root).place(prefix / "jails" / jail.name / "root")
-    return jail_root / jail.vm_dir_path.lstrip("/") / ".templates"
+    return below(jail_root, jail.vm_dir_path) / ".templates"
 
 
 def new_guest_plan(jail: JailSpec, guest: GuestSpec, root: Path, iso: IsoSource | None = None,

@@ -6,14 +6,11 @@ Python run and the sh script leave byte-identical files.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from bhyvetpl.errors import BhyvetplError, ExitCode
+from bhyvetpl.hostfs import devfs
 from bhyvetpl.model.jail import RESERVED_RULESETS
-
-# The same pattern as emit.py's awk check: `[NAME=NUMBER]`, NAME without "=".
-HEADER_RE = re.compile(r"^[ \t]*\[([^=]*)=([0-9]+)\]")
 
 
 class HostFileError(BhyvetplError):
@@ -107,10 +104,10 @@ def ruleset_clash(text: str, number: int, name: str, begin: str, end: str) -> Ru
     used: set[int] = set(RESERVED_RULESETS)
     clash = None
     for line in strip_block(text, begin, end):
-        match = HEADER_RE.match(line)
-        if match:
-            used.add(int(match.group(2)))
-            if clash is None and (int(match.group(2)) == number or match.group(1) == name):
+        found = devfs.header(line)
+        if found:
+            used.add(found[1])
+            if clash is None and (found[1] == number or found[0] == name):
                 clash = line.strip()
     if clash is None:
         return None

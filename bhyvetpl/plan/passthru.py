@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
-from bhyvetpl.doctor.parse import JailConf, devfs_matches, devfs_rulesets, shell_assignments
-from bhyvetpl.doctor.parse import jail_conf as jail_conf_of
 from bhyvetpl.errors import BhyvetplError, ExitCode
-from bhyvetpl.hostfs import HostFS
+from bhyvetpl.hostfs import HostFS, devfs
+from bhyvetpl.hostfs.assign import readable
+from bhyvetpl.hostfs.jailconf import JailConf
+from bhyvetpl.hostfs.jailconf import jail_conf as jail_conf_of
 from bhyvetpl.model.guest import GuestSpec
 from bhyvetpl.model.jail import JailSpec
 
@@ -25,10 +26,10 @@ class PassthroughError(BhyvetplError):
 
 def _unhides_pci(rules: str, number: str) -> bool | None:
     """None when the ruleset is missing, else whether it unhides pci (doctor's parser)."""
-    found = [r for r in devfs_rulesets(rules) if str(r.number) == number]
+    found = [r for r in devfs.rulesets(rules) if str(r.number) == number]
     if not found:
         return None
-    return any(devfs_matches(path, "pci") for r in found for path in r.unhidden)
+    return any(devfs.matches(path, "pci") for r in found for path in r.unhidden)
 
 
 def passthrough_problems(jail: str, devices: Sequence[str], jail_conf_text: str | None,
@@ -62,7 +63,7 @@ def passthrough_problems(jail: str, devices: Sequence[str], jail_conf_text: str 
                 + ("which is not in /etc/devfs.rules" if pci is None else "which hides pci"))
         problems.append(f"jail {jail} {what}: {fix_host}, and {fix_jail}")
     # The loader keeps the last assignment of each of pptdevs, pptdevs2, pptdevs3.
-    loader = shell_assignments(loader_conf or "")
+    loader = readable(loader_conf or "", sh=False)
     reserved = {d for key in ("pptdevs", "pptdevs2", "pptdevs3")
                 for d in loader.get(key, "").split()}
     missing = [d for d in devices if d not in reserved]

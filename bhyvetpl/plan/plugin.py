@@ -2,57 +2,30 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path, PurePosixPath
 
 from bhyvetpl.errors import SpecError
-from bhyvetpl.hostfs import HostFS
+from bhyvetpl.hostfs import HostFS, bastilleconf
+from bhyvetpl.hostfs.bastilleconf import SHAREDIR, bastille_conf
 from bhyvetpl.model import values
 from bhyvetpl.model.paths import target_path
 from bhyvetpl.plan.actions import Plan, RemoveDir, RemoveFile, Step, WriteFile
 from bhyvetpl.plan.build import HOST_MODULES
 from bhyvetpl.render import PLUGIN_NAME, render_bastille_plugin
 
-BASTILLE_CONF = PurePosixPath("/usr/local/etc/bastille/bastille.conf")
-DEFAULT_SHAREDIR = PurePosixPath("/usr/local/share/bastille")
-ASSIGN_RE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.ASCII)
-VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)", re.ASCII)
-
-
-def _word(text: str) -> tuple[str, bool]:
-    """The value at the start of text as sh reads a plain assignment, and whether it expands."""
-    if text[:1] in ("'", '"'):
-        end = text.find(text[0], 1)
-        if end < 0:
-            raise ValueError("unterminated quote")
-        return text[1:end], text[0] == '"'
-    return re.split(r"\s", text, maxsplit=1)[0], True
+BASTILLE_CONF = bastilleconf.PATH
+DEFAULT_SHAREDIR = PurePosixPath(SHAREDIR)
 
 
 def sharedir_from_conf(text: str | None) -> PurePosixPath:
     """bastille_sharedir as bastille.conf (a sourced sh file) sets it; the default without one.
 
-    Reads `name=value` lines the way sh would for plain assignments: quotes, a trailing
-    comment, and `${name}` of an earlier line. Anything richer (command substitution,
-    a variable the file does not set) is refused: pass --sharedir instead.
+    Anything richer than plain assignments (command substitution, a variable the file
+    does not set) is refused: pass --sharedir instead.
     """
-    assigned: dict[str, str] = {}
-    for line in (text or "").splitlines():
-        match = ASSIGN_RE.fullmatch(line)
-        if not match:
-            continue
-        try:
-            value, expands = _word(match.group(2))
-        except ValueError:
-            value, expands = match.group(2), False
-        if expands:
-            value = VAR_RE.sub(lambda m: assigned.get(m.group(1) or m.group(2), "\0"), value)
-        assigned[match.group(1)] = value
-    found = assigned.get("bastille_sharedir")
+    found = bastille_conf(text).sharedir
     if found is None:
-        return DEFAULT_SHAREDIR
-    if "\0" in found or "`" in found or "$(" in found:
-        raise SpecError("bastille.conf: bastille_sharedir", found.replace("\0", "$?"),
+        raise SpecError("bastille.conf: bastille_sharedir", "a value computed by sh",
                         "a value bhyvetpl can read without running sh; pass --sharedir DIR")
     return PurePosixPath(values.abs_path("bastille.conf: bastille_sharedir", found))
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bhyvetpl.errors import BhyvetplError, ExitCode
 from bhyvetpl.hostfs import HostFS
+from bhyvetpl.hostfs.assign import assignments
 from bhyvetpl.model import policy
 from bhyvetpl.model.policy import Features
 
@@ -53,19 +54,16 @@ def refuse_shared(jail: str, wanted: tuple[str, ...], path: str, text: str | Non
             f"host (or add the devices to jail {owner}'s flags)")
 
 
-USERLAND_RE = re.compile(r'^USERLAND_VERSION="([^"]+)"', re.MULTILINE)
-
-
 def refuse_other_release(release: str, script: str | None) -> None:
     """Raise when /bin/freebsd-version names another X.Y than --release says.
 
     The ruleset depends on it (vmmctl on 15+, io/kmem before 13.1, if_tap on 12), and
-    the flag has a default; the script is read as a file, not run.
+    the flag has a default; the script is read as a file, not run: its
+    `USERLAND_VERSION="..."` line is a plain assignment.
     """
-    match = USERLAND_RE.search(script or "")
-    if match is None:
+    found = assignments(script or "").get("USERLAND_VERSION")
+    if not found:
         return
-    found = match.group(1)
     if found.split("-", 1)[0] != release.split("-", 1)[0]:
         raise HostStateError(
             f"--release: {release!r} is not this host's release; /bin/freebsd-version says "

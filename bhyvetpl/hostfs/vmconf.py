@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from bhyvetpl.model.slots import Get, yesno
+__all__ = ["ConfigLine", "Get", "get", "getter", "is_known", "load", "split_indexed",
+           "suggest"]
 
-__all__ = ["ConfigLine", "get", "getter", "is_known", "load", "split_indexed", "suggest",
-           "yesno"]
+Get = Callable[[str], "str | None"]  # config::get for one key; None when absent
 
 # Keys vm-bhyve reads (config::get / config::yesno in lib/, and vm.8).
 PLAIN_KEYS = frozenset({
