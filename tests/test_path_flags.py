@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from bhyvetpl.cli import app
 from bhyvetpl.errors import SpecError
 from bhyvetpl.model.paths import local_path, target_path
+from tests.cli_runner import cli_runner
 
 HOSTILE = {
     "newline": "x\ny", "percent": "x%n", "subst": "x$(touch PWNED)", "backtick": "x`id`",
@@ -42,7 +42,7 @@ FLAGS = [
 
 
 def invoke(args: list[str]) -> tuple[int, str, str]:
-    result = CliRunner(mix_stderr=False).invoke(app, args)
+    result = cli_runner().invoke(app, args)
     return result.exit_code, result.stdout, result.stderr
 
 

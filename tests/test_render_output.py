@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from typer.testing import CliRunner
-
 from bhyvetpl.cli import app
+from tests.cli_runner import cli_runner
 
 
 def render(out: Path, *extra: str) -> tuple[int, str]:
-    result = CliRunner(mix_stderr=False).invoke(app, ["render", "jail", "web", "-o", str(out),
+    result = cli_runner().invoke(app, ["render", "jail", "web", "-o", str(out),
                                                       *extra])
     return result.exit_code, result.stderr
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from bhyvetpl.doctor.parse import JailConf, devfs_matches, devfs_rulesets, shell_assignments
 from bhyvetpl.doctor.parse import jail_conf as jail_conf_of
 from bhyvetpl.errors import BhyvetplError, ExitCode
+from bhyvetpl.model.hostconf import PPTDEVS_NAMES
 
 
 class PassthroughError(BhyvetplError):
@@ -57,9 +58,9 @@ def passthrough_problems(jail: str, devices: Sequence[str], jail_conf_text: str 
         what = ("has no devfs_ruleset" if ruleset is None else f"uses devfs ruleset {ruleset}, "
                 + ("which is not in /etc/devfs.rules" if pci is None else "which hides pci"))
         problems.append(f"jail {jail} {what}: {fix_host}, and {fix_jail}")
-    # The loader keeps the last assignment of each of pptdevs, pptdevs2, pptdevs3.
+    # The loader keeps the last assignment of each name; vmm reads all three (hostconf).
     loader = shell_assignments(loader_conf or "")
-    reserved = {d for key in ("pptdevs", "pptdevs2", "pptdevs3")
+    reserved = {d for key in PPTDEVS_NAMES
                 for d in loader.get(key, "").split()}
     missing = [d for d in devices if d not in reserved]
     if missing:
