@@ -90,3 +90,72 @@ def test_pptdevs_split_across_the_free_names_only() -> None:
     assert [name for name, _ in pairs] == ["pptdevs", "pptdevs3"]
     assert all(len(value) <= 128 for _, value in pairs)
     assert " ".join(value for _, value in pairs).split() == list(some)
+
+
+# -- case 3: an ifconfig_bridge0 (or another name we set) the admin wrote ----------------
+
+TAPS = ("host", "prepare", "--no-vnet", "--host-tap", "tap0", "--uplink", "igb0")
+
+
+def test_host_prepare_refuses_to_cancel_the_admins_bridge_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    hosts = twin_hosts(tmp_path, monkeypatch)
+    seed_file(hosts, "etc/rc.conf", 'ifconfig_bridge0="inet 192.168.1.10/24 addm igb0 up"\n')
+    both_refuse(TAPS, hosts, 'put ifconfig_bridge0="inet 192.168.1.10/24 addm igb0 addm tap0 '
+                'up" in its place')
+
+
+def test_host_prepare_writes_nothing_for_a_bridge_line_that_has_it_all(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    hosts = twin_hosts(tmp_path, monkeypatch)
+    mine = 'ifconfig_bridge0="inet 192.168.1.10/24 addm igb0 addm tap0 up"\r\n'
+    seed_file(hosts, "etc/rc.conf", mine)
+    both_ok(TAPS, hosts, monkeypatch)
+    text = (hosts[0].root / "etc/rc.conf").read_bytes().decode()
+    assert text.startswith(mine)
+    block = block_of(text.replace("\r\n", "\n"))
+    assert "ifconfig_bridge0" not in block
+    assert 'cloned_interfaces="${cloned_interfaces} bridge0 tap0"' in block
+
+
+@pytest.mark.parametrize(("line", "fixed"), [
+    ("addm em0 up", "addm em0 addm igb0 addm tap0 up"),
+    ("inet 10.0.0.1/24", "inet 10.0.0.1/24 addm igb0 addm tap0 up"),
+    ("addm tap0 addm igb0 up", None),
+])
+def test_bridge_line_keeps_every_word_of_theirs(line: str, fixed: str | None) -> None:
+    admin = {"ifconfig_bridge0": line}
+    if fixed is None:
+        assert hostconf.bridge_line("ifconfig_bridge0", "addm igb0 addm tap0 up", admin) is None
+        return
+    with pytest.raises(AdminOwnedError, match=f'put ifconfig_bridge0="{fixed}" in its place'):
+        hostconf.bridge_line("ifconfig_bridge0", "addm igb0 addm tap0 up", admin)
+
+
+def test_loader_names_the_admin_set_otherwise_are_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    hosts = twin_hosts(tmp_path, monkeypatch)
+    seed_file(hosts, "boot/loader.conf", 'nmdm_load="NO"\n')
+    both_refuse(("host", "prepare"), hosts, 'nmdm_load="NO" is set outside bhyvetpl\'s block')
+
+
+# -- case 2: rc.conf lists we extend keep the admin's own value -------------------------
+
+@pytest.mark.parametrize(("theirs", "ours"), [
+    ("", 'kld_list="${kld_list} if_bridge if_tuntap"'),
+    ('kld_list="zfs if_bridge"\n', 'kld_list="${kld_list} if_tuntap"'),
+    ('kld_list="if_tuntap if_bridge"\n', None),
+], ids=["none", "one-missing", "all-there"])
+def test_kld_list_extends_the_admins_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         theirs: str, ours: str | None) -> None:
+    hosts = twin_hosts(tmp_path, monkeypatch)
+    before = 'hostname="lab"\n' + theirs
+    seed_file(hosts, "etc/rc.conf", before)
+    both_ok(("host", "prepare"), hosts, monkeypatch)
+    text = (hosts[0].root / "etc/rc.conf").read_text()
+    assert text.startswith(before)
+    block = block_of(text)
+    if ours is None:
+        assert "kld_list" not in block
+    else:
+        assert ours in block.splitlines()
