@@ -30,6 +30,7 @@ from bhyvetpl.plan.build import (
     jail_create_plan,
     template_apply_plan,
 )
+from bhyvetpl.plan.hostdefaults import host_defaults
 from bhyvetpl.plan.shared import refuse_other_release, refuse_shared
 from bhyvetpl.progress import Spinner
 from bhyvetpl.show import describe
@@ -75,15 +76,17 @@ def run_plan(plan: Plan, dry_run: bool, emit: str | None) -> None:
 
 @host_app.command("prepare")
 def host_prepare_cmd(
-    jail: o.HostJail = JAIL.name, release: o.Release = JAIL.release,
+    jail: o.HostJail = JAIL.name, release: o.HostRelease = None,
     ruleset: o.Ruleset = JAIL.ruleset.number, ruleset_name: o.RulesetName = JAIL.ruleset.name,
     guest: o.GuestNames = None, console: o.Console = True, tap: o.Tap = True,
-    host_tap: o.HostTaps = None, uplink: o.Uplink = None, zvol_dataset: o.ZvolDataset = None,
+    host_tap: o.HostTaps = None, uplink: o.HostUplink = None, zvol_dataset: o.ZvolDataset = None,
     disk_device: o.DiskDevices = None, uefi: o.Uefi = False, passthru: o.HostPassthru = None,
     vmm_ppt: o.VmmPpt = False, dhcp: o.Dhcp = False, vnet: o.HostVnet = True,
     root: o.Root = Path("/"), dry_run: o.DryRun = False, emit: o.Emit = None,
 ) -> None:
     """Edit devfs.rules, loader.conf, rc.conf, sysctl.conf; load modules; reload devfs."""
+    release, uplink = host_defaults(local_path("--root", root), SubprocessRunner(), release,
+                                    uplink, "--uplink" if host_tap else None)
     features = build_features(o.host_options(
         jail, release, ruleset, ruleset_name, guest, console, tap, host_tap, uplink,
         zvol_dataset, disk_device, uefi, passthru, vmm_ppt, dhcp, vnet))
@@ -98,11 +101,13 @@ def host_prepare_cmd(
     run_plan(host_prepare_plan(features, root), dry_run, emit)
 
 
-def _jail_plan(name: str, release: str, ip: str, iface: str, vnet: bool, bridge: str | None,
-               gateway: str | None, vm_dir: str, vm_dataset: str | None, switch: str,
-               ruleset: int, ruleset_name: str, preset: list[str] | None, passthrough: bool,
-               vmm_ppt: bool, prefix: str, root: Path, create: bool) -> Plan:
-    jail = build_jail(o.jail_options(name, release, ip, iface, vnet, bridge, gateway, vm_dir,
+def _jail_plan(name: str, release: str | None, ip: str, iface: str | None, vnet: bool,
+               bridge: str | None, gateway: str | None, vm_dir: str, vm_dataset: str | None,
+               switch: str, ruleset: int, ruleset_name: str, preset: list[str] | None,
+               passthrough: bool, vmm_ppt: bool, prefix: str, root: Path, create: bool) -> Plan:
+    release, iface = host_defaults(local_path("--root", root), SubprocessRunner(), release,
+                                   iface, "--iface" if bridge is None else None)
+    jail = build_jail(o.jail_options(name, release, ip, iface or "", vnet, bridge, gateway, vm_dir,
                                      vm_dataset, switch, ruleset, ruleset_name, preset,
                                      passthrough, vmm_ppt))
     warn(Features.of_jail(jail))
@@ -112,8 +117,8 @@ def _jail_plan(name: str, release: str, ip: str, iface: str, vnet: bool, bridge:
 
 @jail_app.command("create")
 def jail_create_cmd(
-    name: o.JailName, release: o.Release = JAIL.release, ip: o.Ip = JAIL.address,
-    iface: o.Iface = JAIL.interface, vnet: o.Vnet = True, bridge: o.Bridge = None,
+    name: o.JailName, release: o.HostRelease = None, ip: o.Ip = JAIL.address,
+    iface: o.HostIface = None, vnet: o.Vnet = True, bridge: o.Bridge = None,
     gateway: o.Gateway = None, vm_dir: o.VmDir = JAIL.vm_dir, vm_dataset: o.VmDataset = None,
     switch: o.JailSwitch = JAIL.switch, ruleset: o.Ruleset = JAIL.ruleset.number,
     ruleset_name: o.RulesetName = JAIL.ruleset.name, preset: o.Presets = None,
@@ -129,8 +134,8 @@ def jail_create_cmd(
 
 @jail_app.command("apply")
 def jail_apply_cmd(
-    name: o.JailName, release: o.Release = JAIL.release, ip: o.Ip = JAIL.address,
-    iface: o.Iface = JAIL.interface, vnet: o.Vnet = True, bridge: o.Bridge = None,
+    name: o.JailName, release: o.HostRelease = None, ip: o.Ip = JAIL.address,
+    iface: o.HostIface = None, vnet: o.Vnet = True, bridge: o.Bridge = None,
     gateway: o.Gateway = None, vm_dir: o.VmDir = JAIL.vm_dir, vm_dataset: o.VmDataset = None,
     switch: o.JailSwitch = JAIL.switch, ruleset: o.Ruleset = JAIL.ruleset.number,
     ruleset_name: o.RulesetName = JAIL.ruleset.name, preset: o.Presets = None,

@@ -12,7 +12,7 @@ import pytest
 from bhyvetpl.model import hostconf
 from bhyvetpl.model.hostconf import AdminOwnedError
 from tests.standin_env import Host
-from tests.test_emit_e2e import run_both, twin_hosts
+from tests.test_emit_e2e import run_both, twin_hosts, use
 
 BLOCK_END = "# END bhyvetpl bhyve\n"
 
@@ -37,8 +37,10 @@ def both_ok(args: tuple[str, ...], hosts: tuple[Host, Host],
     assert norm[0] == norm[1]
 
 
-def both_refuse(args: tuple[str, ...], hosts: tuple[Host, Host], message: str) -> None:
+def both_refuse(args: tuple[str, ...], hosts: tuple[Host, Host], message: str,
+                monkeypatch: pytest.MonkeyPatch) -> None:
     for host, mode in zip(hosts, ((), ("--emit", "sh")), strict=True):
+        use(host, monkeypatch)
         before = host.snapshot()
         code, out, err = host.cli(*args, "--root", str(host.root), *mode)
         assert code == 2, out + err
@@ -72,7 +74,7 @@ def test_host_prepare_refuses_when_every_pptdevs_is_the_admins(
     seed_file(hosts, "boot/loader.conf",
               'pptdevs="2/0/0"\npptdevs2="3/0/0"\npptdevs3="4/0/0"\n')
     both_refuse(("host", "prepare", "--passthru", "1/0/0"), hosts,
-                'change the line pptdevs3="4/0/0" to pptdevs3="4/0/0 1/0/0"')
+                'change the line pptdevs3="4/0/0" to pptdevs3="4/0/0 1/0/0"', monkeypatch)
 
 
 def test_devices_the_admin_lists_are_not_repeated() -> None:
@@ -102,7 +104,7 @@ def test_host_prepare_refuses_to_cancel_the_admins_bridge_line(
     hosts = twin_hosts(tmp_path, monkeypatch)
     seed_file(hosts, "etc/rc.conf", 'ifconfig_bridge0="inet 192.168.1.10/24 addm igb0 up"\n')
     both_refuse(TAPS, hosts, 'put ifconfig_bridge0="inet 192.168.1.10/24 addm igb0 addm tap0 '
-                'up" in its place')
+                'up" in its place', monkeypatch)
 
 
 def test_host_prepare_writes_nothing_for_a_bridge_line_that_has_it_all(
@@ -136,7 +138,8 @@ def test_loader_names_the_admin_set_otherwise_are_refused(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     hosts = twin_hosts(tmp_path, monkeypatch)
     seed_file(hosts, "boot/loader.conf", 'nmdm_load="NO"\n')
-    both_refuse(("host", "prepare"), hosts, 'nmdm_load="NO" is set outside bhyvetpl\'s block')
+    both_refuse(("host", "prepare"), hosts, 'nmdm_load="NO" is set outside bhyvetpl\'s block',
+                monkeypatch)
 
 
 # -- case 2: rc.conf lists we extend keep the admin's own value -------------------------
