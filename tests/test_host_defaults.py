@@ -14,6 +14,7 @@ from tests.test_emit_e2e import run_both, twin_hosts, use
 
 ROUTES_IGB0 = ROUTES.replace("em0", "igb0")
 
+
 def host_answers(hosts: tuple[Host, ...], version: str | None, routes: str | None) -> None:
     for host in hosts:
         (host.root / "bin/freebsd-version").unlink()
@@ -23,6 +24,7 @@ def host_answers(hosts: tuple[Host, ...], version: str | None, routes: str | Non
                 f'#!/bin/sh\nUSERLAND_VERSION="{version}"\necho "$USERLAND_VERSION"\n')
         if routes is not None:
             (host.state / "routes").write_text(routes)
+
 
 def both(args: tuple[str, ...], hosts: tuple[Host, Host],
          monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
@@ -35,6 +37,7 @@ def both(args: tuple[str, ...], hosts: tuple[Host, Host],
     assert norm[0] == norm[1]
     return calls
 
+
 def test_host_prepare_takes_the_hosts_release_and_uplink(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     hosts = twin_hosts(tmp_path, monkeypatch)
@@ -45,6 +48,7 @@ def test_host_prepare_takes_the_hosts_release_and_uplink(
     rc = (hosts[0].root / "etc/rc.conf").read_text()
     assert 'ifconfig_bridge0="addm igb0 addm tap0 up"' in rc  # the default route's interface
 
+
 def test_jail_create_takes_the_hosts_release_and_interface(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     hosts = twin_hosts(tmp_path, monkeypatch)
@@ -54,6 +58,7 @@ def test_jail_create_takes_the_hosts_release_and_interface(
     assert calls[0] == ("netstat", "-rn", "-f", "inet")
     assert ("bastille", "create", "web", "15.0-RELEASE", "10.0.0.5/24", "igb0") in calls
 
+
 def test_a_given_flag_wins_and_the_host_is_not_asked(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     hosts = twin_hosts(tmp_path, monkeypatch)
@@ -62,6 +67,7 @@ def test_a_given_flag_wins_and_the_host_is_not_asked(
                   "--release", "14.3-RELEASE"), hosts, monkeypatch)
     assert not any(c[0] == "netstat" for c in calls)
     assert ("bastille", "create", "web", "14.3-RELEASE", "10.0.0.5/24", "re0") in calls
+
 
 @pytest.mark.parametrize(("args", "version", "routes", "flag"), [
     (("host", "prepare"), None, ROUTES, "give --release"),
