@@ -16,6 +16,7 @@ from bhyvetpl import __version__, shquote
 from bhyvetpl.errors import RenderError
 from bhyvetpl.model import policy
 from bhyvetpl.model.guest import GuestSpec
+from bhyvetpl.model.hostconf import AdminLines
 from bhyvetpl.model.jail import JailSpec
 from bhyvetpl.model.lab import guest_from_preset
 from bhyvetpl.model.policy import Features
@@ -182,17 +183,21 @@ def render_bastille_plugin(kmods: tuple[str, ...]) -> tuple[RenderedFile, ...]:
     return tuple(files)
 
 
-def render_host(features: Features, vm_dataset: str | None = None) -> tuple[RenderedFile, ...]:
-    """Host fragments as marked blocks, named after the file each belongs in."""
+def render_host(features: Features, vm_dataset: str | None = None,
+                admin: AdminLines = policy.NO_ADMIN) -> tuple[RenderedFile, ...]:
+    """Host fragments as marked blocks, named after the file each belongs in.
+
+    admin: the host's own lines outside bhyvetpl's blocks, which ours must not cancel.
+    """
     blocks = [
         ("etc/devfs.rules", render_template("host/devfs.rules.j2", f=features,
                                             rules=policy.devfs_rules(features))),
         ("boot/loader.conf", render_template(
             "host/settings.conf.j2", f=features, title="loader.conf: kernel modules and ppt(4)",
-            settings=policy.loader_conf(features))),
+            settings=policy.loader_conf(features, admin))),
         ("etc/rc.conf", render_template(
             "host/settings.conf.j2", f=features, title="rc.conf: drivers and host taps at boot",
-            settings=policy.rc_conf(features))),
+            settings=policy.rc_conf(features, admin))),
     ]
     sysctl = policy.sysctl_conf(features)
     if sysctl:

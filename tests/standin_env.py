@@ -14,7 +14,13 @@ from tests.cli_runner import cli_runner
 
 STANDIN = Path(__file__).resolve().parent / "standin" / "standin.sh"
 PROGRAMS = ("bastille", "vm", "sysrc", "kldload", "kldstat", "sysctl", "service", "jls",
-            "zfs")
+            "zfs", "netstat")
+# What FreeBSD's netstat -rn -f inet prints on a host whose default route leaves via em0.
+ROUTES = ("Routing tables\n\nInternet:\n"
+          "Destination        Gateway            Flags         Netif Expire\n"
+          "default            192.0.2.1          UGS             em0\n"
+          "127.0.0.1          link#2             UH              lo0\n")
+FREEBSD_VERSION = '#!/bin/sh\nUSERLAND_VERSION="14.3-RELEASE-p2"\necho "$USERLAND_VERSION"\n'
 
 
 @dataclass

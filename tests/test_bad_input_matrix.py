@@ -29,14 +29,17 @@ JAIL = ("NAME", "--release", "--ip", "--iface", "--bridge", "--gateway", "--vm-d
         "--vm-dataset", "--switch", "--ruleset-name", "--preset")
 HOST = ("--jail", "--release", "--ruleset-name", "--guest", "--host-tap", "--uplink",
         "--zvol-dataset", "--disk-device", "--passthru")
+# Given, so the host is not asked (a flag given twice: the last wins, the hostile one).
+HOST_GIVEN = ("--release", "14.3-RELEASE", "--uplink", "em0")
+JAIL_GIVEN = ("--release", "14.3-RELEASE", "--iface", "em0")
 # command words, positional arguments, its string flags, how it is told where to write
 COMMANDS = [
     (("render", "guest"), ("g1",), GUEST, "-o"),
     (("render", "jail"), ("j1",), JAIL, "-o"),
     (("render", "host"), (), HOST, "-o"),
-    (("host", "prepare"), (), HOST, "--root"),
-    (("jail", "create"), ("j1",), (*JAIL, "--prefix"), "--root"),
-    (("jail", "apply"), ("j1",), (*JAIL, "--prefix"), "--root"),
+    (("host", "prepare"), HOST_GIVEN, HOST, "--root"),
+    (("jail", "create"), (*JAIL_GIVEN, "j1"), (*JAIL, "--prefix"), "--root"),
+    (("jail", "apply"), (*JAIL_GIVEN, "j1"), (*JAIL, "--prefix"), "--root"),
     (("new-guest",), ("j1", "g1"), (*GUEST, "JAIL", "--vm-dir", "--vm-dataset", "--iso",
                                     "--size"), "--root"),
     (("templates", "install"), ("--vm-dir", "/vms"), ("--switch", "--preset"), "--root"),

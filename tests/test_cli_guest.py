@@ -33,7 +33,8 @@ RUNNING = cmd("test", "-e", "/dev/vmm/win1")
 INSTALL = cmd("vm", "install", "win1", ISO)
 START = cmd("vm", "start", "win1")
 ARGS = ["new-guest", "bhyve", "win1", "--preset", "windows", "--iso", URL, "--install"]
-SEQUENCE = [JLS_ARGV, INFO, CREATE, HAS_ISO, FETCH, RUNNING, INSTALL]
+HAS_FW = cmd("pkg", "info", "-e", "edk2-bhyve")   # the windows preset boots UEFI: installed
+SEQUENCE = [JLS_ARGV, HAS_FW, INFO, CREATE, HAS_ISO, FETCH, RUNNING, INSTALL]
 
 
 def register(fp: FakeProcess, fail: list[str] | None = None, created: bool = False) -> None:
@@ -87,9 +88,9 @@ def test_failure_at_each_step_then_rerun(fp: FakeProcess, tmp_path: Path,
     register(fp, fail=failing)
     code, _, err = invoke(tmp_path, *ARGS)
     index = SEQUENCE.index(failing)
-    step = {0: 1, 2: 3, 4: 4, 6: 5}[index]
+    step = {0: 1, 3: 4, 5: 5, 7: 6}[index]
     assert code == 1
-    assert f"step {step}/5 " in err and " ".join(failing) in err
+    assert f"step {step}/6 " in err and " ".join(failing) in err
     assert not template(tmp_path).exists()    # the template written by this run is gone
     assert [list(c) for c in fp.calls] == SEQUENCE[:index + 1]
     offset = len(fp.calls)

@@ -11,6 +11,9 @@ from pytest_subprocess import FakeProcess
 from bhyvetpl.cli.app import app
 from tests.cli_runner import cli_runner
 
+# Given: these tests are about the plan, not about reading the host (its own tests are
+# in test_host_defaults.py).
+GIVEN = ("--release", "14.3-RELEASE", "--iface", "em0")
 RUNNER = cli_runner()
 FIXTURES = Path(__file__).parent / "fixtures"
 NAMES = (FIXTURES / "bastille-list-jail-names-13.1.txt").read_text()   # nginx plex syncthing
@@ -57,7 +60,7 @@ def register(fp: FakeProcess, root: Path, create: list[str], exists: bool = Fals
 
 
 def invoke(root: Path, *args: str) -> tuple[int, str, str]:
-    result = RUNNER.invoke(app, ["jail", "create", "plex", *args, "--root", str(root)])
+    result = RUNNER.invoke(app, ["jail", "create", "plex", *GIVEN, *args, "--root", str(root)])
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -151,7 +154,7 @@ def test_rerun_after_success_skips_template(fp: FakeProcess, tmp_path: Path) -> 
 def test_jail_apply_needs_an_existing_jail(fp: FakeProcess, tmp_path: Path) -> None:
     fp.register(ALLOW_VMM, stdout="0\n")
     fp.register(LIST, stdout=NAMES_WITHOUT_PLEX)
-    result = RUNNER.invoke(app, ["jail", "apply", "plex", "--root", str(tmp_path)])
+    result = RUNNER.invoke(app, ["jail", "apply", "plex", *GIVEN, "--root", str(tmp_path)])
     assert result.exit_code == 1 and "bhyvetpl jail create plex" in result.stderr
     jail_dir(tmp_path).mkdir(parents=True)
     (jail_dir(tmp_path) / "jail.conf").write_text(JAIL_CONF)
@@ -159,7 +162,7 @@ def test_jail_apply_needs_an_existing_jail(fp: FakeProcess, tmp_path: Path) -> N
     fp.register(LIST, stdout=NAMES)
     fp.register(TEMPLATE)
     fp.register(JLS_ARGV, stdout=JLS)
-    result = RUNNER.invoke(app, ["jail", "apply", "plex", "--root", str(tmp_path)])
+    result = RUNNER.invoke(app, ["jail", "apply", "plex", *GIVEN, "--root", str(tmp_path)])
     assert result.exit_code == 0, result.stderr
     assert [list(c) for c in fp.calls][-3:] == [LIST, TEMPLATE, JLS_ARGV]
 
@@ -197,8 +200,8 @@ def test_jail_apply_own_template_only_when_changed(fp: FakeProcess, tmp_path: Pa
 
 def test_dry_run_of_a_new_jail_shows_the_jail_conf_block(tmp_path: Path) -> None:
     result = cli_runner().invoke(
-        app, ["jail", "create", "gpu", "--passthrough", "--vmm-ppt", "--root", str(tmp_path),
-              "--dry-run"])
+        app, ["jail", "create", "gpu", *GIVEN, "--passthrough", "--vmm-ppt", "--root",
+              str(tmp_path), "--dry-run"])
     assert result.exit_code == 0, result.stderr
     assert "jail.conf: written by an earlier step" in result.stdout
     assert "allow.vmm_ppt;" in result.stdout and not any(tmp_path.iterdir())

@@ -10,6 +10,7 @@ import typer.core
 
 from bhyvetpl.cli.app import app
 
+HOST_READ = {"release", "iface", "uplink"}
 RUN_ONLY = {"root", "dry_run", "emit", "prefix", "template", "iso", "install", "start",
             "size", "vm_dir", "vm_dataset"}
 
@@ -37,4 +38,9 @@ def test_render_and_run_take_the_same_flags(render: tuple[str, ...],
                                             run: tuple[str, ...]) -> None:
     render_flags = flags(command(*render), {"output", "force"})
     run_flags = flags(command(*run), RUN_ONLY - set(render_flags))
+    assert {k: v[0] for k, v in render_flags.items()} == {k: v[0] for k, v in run_flags.items()}
+    # Running commands ask the host for these (render never reads a host): no default there.
+    for name in HOST_READ & set(run_flags):
+        assert run_flags.pop(name)[1] is None
+        render_flags.pop(name)
     assert render_flags == run_flags

@@ -51,7 +51,8 @@ def test_newline_in_an_option_is_refused_or_inert(
     monkeypatch.chdir(tmp_path)
     value = {"--root": f"{host.root}/x\ntouch MARK", "--prefix": "/usr/local/b\ntouch MARK",
              "--template": "bhyvetpl/web\ntouch MARK"}[option]
-    args = ["jail", "apply", "web", "--emit", "sh", option, value]
+    args = ["jail", "apply", "web", "--release", "14.3-RELEASE", "--iface", "em0", "--emit",
+            "sh", option, value]
     if option != "--root":
         args += ["--root", str(host.root)]
     code, out, err = host.cli(*args)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.standin_env import Host, make_host
+from tests.standin_env import FREEBSD_VERSION, ROUTES, Host, make_host
 
 SHELLCHECK = str(Path(sys.executable).parent / "shellcheck")
 if not Path(SHELLCHECK).exists():
@@ -29,6 +29,9 @@ def seed(host: Host) -> None:
     (host.state / "sysctl").mkdir(parents=True, exist_ok=True)
     (host.state / "sysctl/net.link.tap.up_on_open").write_text("0\n")
     (host.state / "sysctl/security.jail.param.allow.vmm").write_text("0\n")
+    (host.state / "routes").write_text(ROUTES)
+    (host.root / "bin").mkdir(exist_ok=True)
+    (host.root / "bin/freebsd-version").write_text(FREEBSD_VERSION)
 
 
 def twin_hosts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -163,6 +166,7 @@ def test_jail_create_script_matches_direct_run(tmp_path: Path, monkeypatch: pyte
     (code, out), (scode, _) = run_both(JAIL_ARGS, direct, script, monkeypatch)
     assert (code, scode) == (0, 0) and "nothing changed" in out
     assert direct.calls() == script.calls() == [
+        ("netstat", "-rn", "-f", "inet"),   # --iface: the default route's interface, em0
         ("sysctl", "-n", "security.jail.param.allow.vmm"), ("bastille", "list", "jails"),
         ("zfs", "get", "-H", "-o", "value", "jailed", "zroot/vms"), ("jls", "-j", "web")]
 

@@ -74,6 +74,9 @@ HOST = {
     "--zvol-dataset": ("zroot/vms", "zvol_dataset"),
     "--disk-device": ("/dev/ada0p3", "disk_device"), "--passthru": ("1/0/0", "passthru0"),
 }
+# Given, so the host is not asked (a flag given twice: the last wins, the hostile one).
+HOST_GIVEN = ("--release", "14.3-RELEASE", "--uplink", "em0")
+JAIL_GIVEN = ("--release", "14.3-RELEASE", "--iface", "em0")
 PREFIX = {"--prefix": ("/usr/local/bastille", "--prefix")}
 NEW_GUEST = {**GUEST, "JAIL": ("j1", "jail.name"), "--vm-dir": ("/vms", "jail.vm_dir"),
              "--vm-dataset": ("zroot/vms", "jail.vm_dataset"), "--iso": ("/tmp/x.iso", "--iso"),
@@ -88,9 +91,9 @@ COMMANDS: list[tuple[tuple[str, ...], tuple[str, ...], dict[str, tuple[str, str]
     (("render", "jail"), ("j1", "--ip", "fd00::5/64"), JAIL, "-o"),
     (("render", "jail"), ("j1", "--ip", "10.0.0.5/24"), JAIL_IP4, "-o"),
     (("render", "host"), (), HOST, "-o"),
-    (("host", "prepare"), (), HOST, "--root"),
-    (("jail", "create"), ("j1", "--ip", "fd00::5/64"), {**JAIL, **PREFIX}, "--root"),
-    (("jail", "apply"), ("j1", "--ip", "fd00::5/64"), {**JAIL, **PREFIX}, "--root"),
+    (("host", "prepare"), HOST_GIVEN, HOST, "--root"),
+    (("jail", "create"), ("j1", "--ip", "fd00::5/64", *JAIL_GIVEN), {**JAIL, **PREFIX}, "--root"),
+    (("jail", "apply"), ("j1", "--ip", "fd00::5/64", *JAIL_GIVEN), {**JAIL, **PREFIX}, "--root"),
     (("jail", "apply"), ("j1",), {"--template": ("/tmp/tpl", "--template")}, "--root"),
     (("new-guest",), ("j1", "g1"), NEW_GUEST, "--root"),
     (("templates", "install"), ("--vm-dir", "/vms"), TEMPLATES, "--root"),
@@ -130,7 +133,8 @@ TAPS = ["mem", "kmem", "io", "pci", "vmm", "bpf0", "nmdm0A", "tap", "tap0.mem"]
 DEVICE_CASES = [
     *(pytest.param(("render", "host"), ("--disk-device", d), "disk_device", id=f"host:{d}")
       for d in DEVICES),
-    *(pytest.param(("host", "prepare"), ("--disk-device", d), "disk_device", id=f"prep:{d}")
+    *(pytest.param(("host", "prepare"), (*HOST_GIVEN, "--disk-device", d), "disk_device",
+                   id=f"prep:{d}")
       for d in DEVICES),
     *(pytest.param(("render", "guest", "g1"), ("--disk", f"{d},dev=custom"), "disk0.name",
                    id=f"guest:{d}") for d in DEVICES if d != "/dev/ada0/../mem"),

@@ -17,13 +17,15 @@ HOSTILE = {
     "quote": 'x"y', "backslash": "x\\ny",
 }
 
+# Given: the host's own answers are not what these tests are about.
+GIVEN = ("--release", "14.3-RELEASE", "--iface", "em0")
 # (command words, the flag, whether its value is in the host's namespace: absolute only)
 FLAGS = [
-    (("host", "prepare"), "--root", False),
-    (("jail", "create", "web"), "--root", False),
-    (("jail", "create", "web"), "--prefix", True),
-    (("jail", "create", "web"), "--vm-dir", True),
-    (("jail", "apply", "web"), "--template", False),
+    (("host", "prepare", "--release", "14.3-RELEASE"), "--root", False),
+    (("jail", "create", "web", *GIVEN), "--root", False),
+    (("jail", "create", "web", *GIVEN), "--prefix", True),
+    (("jail", "create", "web", *GIVEN), "--vm-dir", True),
+    (("jail", "apply", "web", *GIVEN), "--template", False),
     (("jail", "apply", "web", "--template", "."), "--prefix", True),
     (("new-guest", "web", "g1"), "--root", False),
     (("new-guest", "web", "g1"), "--prefix", True),
@@ -90,7 +92,7 @@ def test_a_relative_host_namespace_path_exits_2(tmp_path: Path, words: tuple[str
 
 def test_prefix_cannot_leave_the_root(tmp_path: Path) -> None:
     for extra in ((), ("--emit", "sh")):
-        code, out, err = invoke(["jail", "create", "web", "--root", str(tmp_path / "r"),
+        code, out, err = invoke(["jail", "create", "web", *GIVEN, "--root", str(tmp_path / "r"),
                                  "--prefix", "/../../x", *extra])
         assert code == 2 and "--prefix" in err and out == ""
     assert not any(tmp_path.iterdir())

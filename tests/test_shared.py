@@ -36,12 +36,14 @@ def test_host_prepare_refuses_a_second_jail(tmp_path: Path, rel: str, text: str,
     for mode in ("--dry-run", "--emit"):
         args = [mode, "sh"] if mode == "--emit" else [mode]
         result = cli_runner().invoke(
-            app, ["host", "prepare", "--jail", "beta", *flags, "--root", str(tmp_path), *args])
+            app, ["host", "prepare", "--release", "14.3-RELEASE", "--jail", "beta", *flags,
+                  "--root", str(tmp_path), *args])
         assert result.exit_code == 2, result.stdout
         assert "already set by bhyvetpl's block for jail alpha" in result.stderr
     assert sorted(tmp_path.rglob("*")) == before
     ok = cli_runner().invoke(
-        app, ["host", "prepare", "--jail", "beta", "--root", str(tmp_path), "--dry-run"])
+        app, ["host", "prepare", "--release", "14.3-RELEASE", "--jail", "beta", "--root",
+              str(tmp_path), "--dry-run"])
     assert ok.exit_code == 0, ok.stderr
 
 
@@ -50,10 +52,10 @@ def test_host_prepare_refuses_a_release_the_host_does_not_run(tmp_path: Path) ->
     script.parent.mkdir()
     script.write_text('#!/bin/sh\nUSERLAND_VERSION="15.0-RELEASE-p3"\n')
     result = cli_runner().invoke(
-        app, ["host", "prepare", "--root", str(tmp_path), "--dry-run"])
+        app, ["host", "prepare", "--release", "14.3-RELEASE", "--root", str(tmp_path),
+              "--dry-run"])
     assert result.exit_code == 2
     assert "pass --release 15.0-RELEASE" in result.stderr
-    ok = cli_runner().invoke(
-        app, ["host", "prepare", "--release", "15.0-RELEASE", "--root", str(tmp_path),
-              "--dry-run"])
+    ok = cli_runner().invoke(   # without --release: the host's own, -p3 dropped
+        app, ["host", "prepare", "--root", str(tmp_path), "--dry-run"])
     assert ok.exit_code == 0 and "add path 'vmmctl' unhide" in ok.stdout

@@ -15,7 +15,7 @@ from tests.test_emit_e2e import seed, use
 
 MODES = ["direct", "script"]
 GUEST_ARGS = ("new-guest", "bhyve", "g1")
-HOST_ARGS = ("host", "prepare", "--guest", "g1")
+HOST_ARGS = ("host", "prepare", "--release", "14.3-RELEASE", "--guest", "g1")
 JAIL_ROOT = "usr/local/bastille/jails/bhyve/root"
 
 
@@ -198,8 +198,8 @@ def test_two_jails_at_once_keep_both_blocks(tmp_path: Path,
     procs: list[subprocess.Popen[str]] = []
     for jail, mode in (("alpha", "direct"), ("beta", "script"), ("gamma", "direct"),
                        ("delta", "script")):
-        args = ["host", "prepare", "--jail", jail, "--ruleset", str(30 + len(procs)),
-                "--ruleset-name", f"rs_{jail}", "--root", str(host.root)]
+        args = ["host", "prepare", "--release", "14.3-RELEASE", "--jail", jail, "--ruleset",
+                str(30 + len(procs)), "--ruleset-name", f"rs_{jail}", "--root", str(host.root)]
         if mode == "script":
             code, text, err = host.cli(*args, "--emit", "sh")
             assert code == 0, err

@@ -30,6 +30,16 @@ def cmd_argv(jail: str, argv: Sequence[str]) -> tuple[str, ...]:
     return ("bastille", "cmd", jail, *argv)
 
 
+def pkg_install_argv(jail: str, package: str) -> tuple[str, ...]:
+    """Install a package inside the jail (Bastille runs pkg there), without a prompt."""
+    return ("bastille", "pkg", jail, "install", "-y", package)
+
+
+def pkg_installed_argv(jail: str, package: str) -> tuple[str, ...]:
+    """Exit 0 only when the package is installed in the jail (`pkg info -e`)."""
+    return cmd_argv(jail, ("pkg", "info", "-e", package))
+
+
 def cp_argv(jail: str, source: str, dest: str) -> tuple[str, ...]:
     """Copy a host file into the jail; dest is relative to the jail's root."""
     return ("bastille", "cp", jail, source, dest)

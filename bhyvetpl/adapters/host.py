@@ -46,3 +46,8 @@ def zfs_get_jailed_argv(dataset: str) -> tuple[str, ...]:
 def zfs_set_jailed_argv(dataset: str) -> tuple[str, ...]:
     """Let a jail manage the dataset (`zfs jail` in exec.created needs it)."""
     return ("zfs", "set", "jailed=on", dataset)
+
+
+def routes_argv() -> tuple[str, ...]:
+    """The IPv4 routing table; its `default` row names the uplink (netstat(1) on FreeBSD)."""
+    return ("netstat", "-rn", "-f", "inet")

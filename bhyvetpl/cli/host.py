@@ -10,11 +10,13 @@ from pathlib import Path
 
 import typer
 
+from bhyvetpl.adapters.runner import SubprocessRunner
 from bhyvetpl.cli import options as o
 from bhyvetpl.cli.shared import warn
 from bhyvetpl.model.options import JAIL, build_features
 from bhyvetpl.model.paths import local_path
 from bhyvetpl.plan.build import host_prepare_plan
+from bhyvetpl.plan.hostdefaults import host_defaults
 from bhyvetpl.plan.shared import refuse_host_conflicts
 from bhyvetpl.run import run_plan
 
@@ -23,15 +25,17 @@ host_app = typer.Typer(no_args_is_help=True, help="Change the FreeBSD host.")
 
 @host_app.command("prepare")
 def host_prepare_cmd(
-    jail: o.HostJail = JAIL.name, release: o.Release = JAIL.release,
+    jail: o.HostJail = JAIL.name, release: o.HostRelease = None,
     ruleset: o.Ruleset = JAIL.ruleset.number, ruleset_name: o.RulesetName = JAIL.ruleset.name,
     guest: o.GuestNames = None, console: o.Console = True, tap: o.Tap = True,
-    host_tap: o.HostTaps = None, uplink: o.Uplink = None, zvol_dataset: o.ZvolDataset = None,
+    host_tap: o.HostTaps = None, uplink: o.HostUplink = None, zvol_dataset: o.ZvolDataset = None,
     disk_device: o.DiskDevices = None, uefi: o.Uefi = False, passthru: o.HostPassthru = None,
     vmm_ppt: o.VmmPpt = False, dhcp: o.Dhcp = False, vnet: o.HostVnet = True,
     root: o.Root = Path("/"), dry_run: o.DryRun = False, emit: o.Emit = None,
 ) -> None:
     """Edit devfs.rules, loader.conf, rc.conf, sysctl.conf; load modules; reload devfs."""
+    release, uplink = host_defaults(local_path("--root", root), SubprocessRunner(), release,
+                                    uplink, "--uplink" if host_tap else None)
     features = build_features(o.host_options(
         jail, release, ruleset, ruleset_name, guest, console, tap, host_tap, uplink,
         zvol_dataset, disk_device, uefi, passthru, vmm_ppt, dhcp, vnet))

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from bhyvetpl.adapters.runner import SubprocessRunner
 from bhyvetpl.cli import options as o
 from bhyvetpl.cli.shared import warn
 from bhyvetpl.model.options import JAIL, JailOptions, build_jail
@@ -18,6 +19,7 @@ from bhyvetpl.model.paths import local_path, target_path
 from bhyvetpl.model.policy import Features
 from bhyvetpl.plan.actions import Plan
 from bhyvetpl.plan.build import BASTILLE_PREFIX, jail_create_plan
+from bhyvetpl.plan.hostdefaults import host_defaults
 from bhyvetpl.plan.template_dir import own_template_plan
 from bhyvetpl.run import run_plan
 
@@ -33,8 +35,8 @@ def _jail_plan(opts: JailOptions, prefix: str, root: Path, create: bool) -> Plan
 
 @jail_app.command("create")
 def jail_create_cmd(
-    name: o.JailName, release: o.Release = JAIL.release, ip: o.Ip = JAIL.address,
-    iface: o.Iface = JAIL.interface, vnet: o.Vnet = True, bridge: o.Bridge = None,
+    name: o.JailName, release: o.HostRelease = None, ip: o.Ip = JAIL.address,
+    iface: o.HostIface = None, vnet: o.Vnet = True, bridge: o.Bridge = None,
     gateway: o.Gateway = None, vm_dir: o.VmDir = JAIL.vm_dir, vm_dataset: o.VmDataset = None,
     switch: o.JailSwitch = JAIL.switch, ruleset: o.Ruleset = JAIL.ruleset.number,
     ruleset_name: o.RulesetName = JAIL.ruleset.name, preset: o.Presets = None,
@@ -43,15 +45,18 @@ def jail_create_cmd(
     dry_run: o.DryRun = False, emit: o.Emit = None,
 ) -> None:
     """Create the jail with Bastille, add jail.conf extras, apply the template, check it."""
-    opts = o.jail_options(name, release, ip, iface, vnet, bridge, gateway, vm_dir, vm_dataset,
-                          switch, ruleset, ruleset_name, preset, passthrough, vmm_ppt)
+    release, iface = host_defaults(local_path("--root", root), SubprocessRunner(), release,
+                                   iface, "--iface" if bridge is None else None)
+    opts = o.jail_options(name, release, ip, iface or "", vnet, bridge, gateway, vm_dir,
+                          vm_dataset, switch, ruleset, ruleset_name, preset, passthrough,
+                          vmm_ppt)
     run_plan(_jail_plan(opts, prefix, root, create=True), dry_run, emit)
 
 
 @jail_app.command("apply")
 def jail_apply_cmd(
-    name: o.JailName, release: o.Release = JAIL.release, ip: o.Ip = JAIL.address,
-    iface: o.Iface = JAIL.interface, vnet: o.Vnet = True, bridge: o.Bridge = None,
+    name: o.JailName, release: o.HostRelease = None, ip: o.Ip = JAIL.address,
+    iface: o.HostIface = None, vnet: o.Vnet = True, bridge: o.Bridge = None,
     gateway: o.Gateway = None, vm_dir: o.VmDir = JAIL.vm_dir, vm_dataset: o.VmDataset = None,
     switch: o.JailSwitch = JAIL.switch, ruleset: o.Ruleset = JAIL.ruleset.number,
     ruleset_name: o.RulesetName = JAIL.ruleset.name, preset: o.Presets = None,
@@ -66,6 +71,9 @@ def jail_apply_cmd(
     if template is not None:
         run_plan(own_template_plan(name, template, root, prefix), dry_run, emit)
         return
-    opts = o.jail_options(name, release, ip, iface, vnet, bridge, gateway, vm_dir, vm_dataset,
-                          switch, ruleset, ruleset_name, preset, passthrough, vmm_ppt)
+    release, iface = host_defaults(local_path("--root", root), SubprocessRunner(), release,
+                                   iface, "--iface" if bridge is None else None)
+    opts = o.jail_options(name, release, ip, iface or "", vnet, bridge, gateway, vm_dir,
+                          vm_dataset, switch, ruleset, ruleset_name, preset, passthrough,
+                          vmm_ppt)
     run_plan(_jail_plan(opts, prefix, root, create=False), dry_run, emit)

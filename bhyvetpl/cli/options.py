@@ -45,6 +45,10 @@ JailName = Annotated[str, typer.Argument(help="Jail name.")]
 Release = Annotated[str, typer.Option(help="FreeBSD release (of the jail, or the host).")]
 Ip = Annotated[str, typer.Option(help="DHCP, SYNCDHCP or ADDR/NN.")]
 Iface = Annotated[str, typer.Option(help="Host interface for the jail.")]
+HostRelease = Annotated[str | None, typer.Option(
+    "--release", help="FreeBSD release [default: the host's userland, from freebsd-version].")]
+HostIface = Annotated[str | None, typer.Option(
+    "--iface", help="Host interface for the jail [default: the default route's].")]
 Vnet = Annotated[bool, typer.Option("--vnet/--shared", help="vnet jail (or shared IP).")]
 Bridge = Annotated[str | None, typer.Option(help="Bridge a vnet jail to this host bridge.")]
 Gateway = Annotated[str | None, typer.Option(help="Default router (static vnet).")]
@@ -68,6 +72,8 @@ Tap = Annotated[bool, typer.Option(help="Guest NICs on vm-bhyve taps.")]
 HostTaps = Annotated[list[str] | None, typer.Option(
     "--host-tap", help="A tap the host creates (non-vnet jails); repeat for more.")]
 Uplink = Annotated[str | None, typer.Option(help="Uplink bridged with host taps.")]
+HostUplink = Annotated[str | None, typer.Option(
+    "--uplink", help="Uplink bridged with host taps [default: the default route's].")]
 ZvolDataset = Annotated[str | None, typer.Option(help="Dataset holding guest zvols.")]
 DiskDevices = Annotated[list[str] | None, typer.Option(
     "--disk-device",

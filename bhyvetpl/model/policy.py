@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from packaging.version import Version
 
 from bhyvetpl.errors import SpecError
-from bhyvetpl.model import values
+from bhyvetpl.model import hostconf, values
 from bhyvetpl.model.guest import PassthruSpec
+from bhyvetpl.model.hostconf import AdminLines
 from bhyvetpl.model.jail import JailSpec, RulesetSpec
 from bhyvetpl.model.preset import PRESETS
 
-PPTDEVS_MAX = 128  # the loader truncates longer values; continue in pptdevs2, pptdevs3
+NO_ADMIN = AdminLines()
 VMMCTL_SINCE = Version("15.0")
 TUNTAP_SINCE = Version("13.0")  # tap(4) and tun(4) became if_tuntap (vm-bhyve util::setup)
 NO_IO_SINCE = Version("13.1")  # bhyve stopped opening /dev/io and /dev/mem in 2021
@@ -218,22 +219,19 @@ def jail_conf_lines(features: Features, vm_dataset: str | None) -> tuple[Setting
     return tuple(lines)
 
 
-def loader_conf(features: Features) -> tuple[Setting, ...]:
-    """/boot/loader.conf: modules the jail cannot load, and devices held for ppt(4)."""
-    settings = [
-        Setting("vmm_load", "YES", "bhyve's kernel side; allow.vmm exists only once it is loaded"),
-        Setting("nmdm_load", "YES", "null-modem consoles; a jail cannot kldload"),
-    ]
-    chunks: list[str] = []
-    for bsf in features.pptdevs:
-        if chunks and len(chunks[-1]) + 1 + len(bsf) <= PPTDEVS_MAX:
-            chunks[-1] += " " + bsf
-        else:
-            chunks.append(bsf)
-    for index, chunk in enumerate(chunks):
-        name = "pptdevs" if index == 0 else f"pptdevs{index + 1}"
+def loader_conf(features: Features, admin: AdminLines = NO_ADMIN) -> tuple[Setting, ...]:
+    """/boot/loader.conf: modules the jail cannot load, and devices held for ppt(4).
+
+    Devices go to the pptdevs names the admin's own lines leave free (see hostconf).
+    """
+    settings = [Setting(name, "YES", why) for name, why in (
+        ("vmm_load", "bhyve's kernel side; allow.vmm exists only once it is loaded"),
+        ("nmdm_load", "null-modem consoles; a jail cannot kldload"))
+        if hostconf.same_or_refuse("/boot/loader.conf", name, "YES", admin.loader)]
+    for name, chunk in hostconf.pptdevs(features.pptdevs, admin.loader):
         settings.append(Setting(name, chunk, "PCI devices held by ppt(4) for passthrough"
-                                + ("" if index == 0 else "; continued past 128 characters")))
+                                + ("" if name == "pptdevs" else
+                                   "; the loader also reads pptdevs2 and pptdevs3")))
     return tuple(settings)
 
 
@@ -242,21 +240,26 @@ def host_modules(release: Version) -> tuple[str, ...]:
     return ("vmm", "nmdm", "if_bridge", "if_tuntap" if release >= TUNTAP_SINCE else "if_tap")
 
 
-def rc_conf(features: Features) -> tuple[Setting, ...]:
-    """/etc/rc.conf: bridge and tap drivers at boot, and host-made taps for non-vnet jails."""
-    settings = [Setting("kld_list", "${kld_list} " + " ".join(host_modules(features.release)[2:]),
-                        "vm-bhyve's switches and taps; appended so other modules stay")]
+def rc_conf(features: Features, admin: AdminLines = NO_ADMIN) -> tuple[Setting, ...]:
+    """/etc/rc.conf: bridge and tap drivers at boot, and host-made taps for non-vnet jails.
+
+    Lists extend the admin's own (`${name} ...`); a name the admin set is never overridden.
+    """
+    wanted = [("kld_list", hostconf.list_extension(
+        "kld_list", host_modules(features.release)[2:], admin.rc),
+        "vm-bhyve's switches and taps; appended so other modules stay")]
     if features.host_taps:
         bridge_members = " ".join(f"addm {tap}" for tap in features.host_taps)
         uplink = f"addm {features.uplink} " if features.uplink else ""
-        settings += [
-            Setting("cloned_interfaces",
-                    "${cloned_interfaces} bridge0 " + " ".join(features.host_taps),
-                    "taps the guests of the non-vnet jail use, made by the host"),
-            Setting("ifconfig_bridge0", f"{uplink}{bridge_members} up",
-                    "the taps and the uplink on one bridge"),
+        wanted += [
+            ("cloned_interfaces", hostconf.list_extension(
+                "cloned_interfaces", ("bridge0", *features.host_taps), admin.rc),
+             "taps the guests of the non-vnet jail use, made by the host"),
+            ("ifconfig_bridge0", hostconf.bridge_line(
+                "ifconfig_bridge0", f"{uplink}{bridge_members} up", admin.rc),
+             "the taps and the uplink on one bridge"),
         ]
-    return tuple(settings)
+    return tuple(Setting(name, value, why) for name, value, why in wanted if value is not None)
 
 
 def sysctl_conf(features: Features) -> tuple[Setting, ...]:

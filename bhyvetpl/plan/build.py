@@ -8,8 +8,10 @@ from pathlib import Path, PurePosixPath
 from bhyvetpl.adapters import bastille, host
 from bhyvetpl.hostfs import HostFS
 from bhyvetpl.model import policy
+from bhyvetpl.model.hostconf import AdminLines
 from bhyvetpl.model.jail import JailSpec
 from bhyvetpl.model.policy import Features
+from bhyvetpl.plan import shared
 from bhyvetpl.plan.actions import (
     Check,
     CheckRuleset,
@@ -32,14 +34,22 @@ BASTILLE_PREFIX = PurePosixPath("/usr/local/bastille")
 TEMPLATE_TIMEOUT = 3600.0
 
 
-def host_prepare_plan(features: Features, root: Path) -> Plan:
+def host_prepare_plan(features: Features, root: Path, admin: AdminLines | None = None) -> Plan:
     """Edit the host files as marked blocks, then load modules, set sysctls, reload devfs.
 
     Args:
         features: What the jail's guests use (decides every line).
         root: Where `/` is (tests and staging use a directory).
+        admin: The admin's own loader.conf/rc.conf lines (None: read them below root);
+            ours never cancel them.
     """
-    rendered = {str(f.relpath): f.text for f in render_host(features)}
+    admin = shared.admin_lines(HostFS(root)) if admin is None else admin
+    for rel, settings in (("/boot/loader.conf", policy.loader_conf(features, admin)),
+                          ("/etc/rc.conf", policy.rc_conf(features, admin))):
+        wanted = tuple(s.name for s in settings if s.name.startswith(("pptdevs", "ifconfig_")))
+        shared.refuse_shared(features.jail, wanted, rel,
+                             HostFS(root).read_text(HostFS(root).place(rel)))
+    rendered = {str(f.relpath): f.text for f in render_host(features, admin=admin)}
     devfs_rules = HostFS(root).place("/etc/devfs.rules")
     steps: list[Step] = [CheckRuleset(devfs_rules, features.ruleset.number,
                                       features.ruleset.name, features.jail)]

@@ -84,6 +84,13 @@ def new_guest_plan(jail: JailSpec, guest: GuestSpec, root: Path, iso: IsoSource 
         Probe(host.jls_argv(jail.name), means=f"jail {jail.name} runs"), where=where,
         fix=f"start it (bastille start {jail.name}): `bastille cmd` does nothing and exits 0 "
             "on a stopped jail")]
+    # The firmware the guest boots with (edk2-bhyve for UEFI, grub2-bhyve for grub) lives in
+    # the jail, where bhyve runs: a jail made for other presets may lack it.
+    steps += [RunCommand(bastille.pkg_install_argv(jail.name, package), where=where,
+                         why=f"{guest.loader} guests boot with it", timeout=TEMPLATE_TIMEOUT,
+                         skip_if=Probe(bastille.pkg_installed_argv(jail.name, package),
+                                       means=f"{package} is installed"))
+              for package in guest.packages]
     # A name of bhyvetpl's own, so the admin's templates (default.conf...) stay untouched.
     template = f"bhyvetpl-guest-{name}"
     steps.append(WriteFile(jail_templates_dir(jail, root, prefix) / f"{template}.conf",

@@ -15,6 +15,7 @@ from bhyvetpl.hostfs.assign import readable
 from bhyvetpl.hostfs.jailconf import JailConf
 from bhyvetpl.hostfs.jailconf import jail_conf as jail_conf_of
 from bhyvetpl.model.guest import GuestSpec
+from bhyvetpl.model.hostconf import PPTDEVS_NAMES
 from bhyvetpl.model.jail import JailSpec
 
 
@@ -62,9 +63,9 @@ def passthrough_problems(jail: str, devices: Sequence[str], jail_conf_text: str 
         what = ("has no devfs_ruleset" if ruleset is None else f"uses devfs ruleset {ruleset}, "
                 + ("which is not in /etc/devfs.rules" if pci is None else "which hides pci"))
         problems.append(f"jail {jail} {what}: {fix_host}, and {fix_jail}")
-    # The loader keeps the last assignment of each of pptdevs, pptdevs2, pptdevs3.
+    # The loader keeps the last assignment of each name; vmm reads all three (hostconf).
     loader = readable(loader_conf or "", sh=False)
-    reserved = {d for key in ("pptdevs", "pptdevs2", "pptdevs3")
+    reserved = {d for key in PPTDEVS_NAMES
                 for d in loader.get(key, "").split()}
     missing = [d for d in devices if d not in reserved]
     if missing:

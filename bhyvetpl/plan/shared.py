@@ -14,6 +14,7 @@ from bhyvetpl.errors import BhyvetplError, ExitCode
 from bhyvetpl.hostfs import HostFS
 from bhyvetpl.hostfs.assign import assignments
 from bhyvetpl.model import policy
+from bhyvetpl.model.hostconf import AdminLines
 from bhyvetpl.model.policy import Features
 
 BEGIN_RE = re.compile(r"# BEGIN bhyvetpl (\S+)$")
@@ -40,6 +41,28 @@ def owners(text: str, names: tuple[str, ...]) -> dict[str, str]:
             if name in names:
                 found[name] = block
     return found
+
+
+def outside_blocks(text: str) -> str:
+    """The lines outside every bhyvetpl block: the admin's own (an unended block hides all)."""
+    kept: list[str] = []
+    block = False
+    for line in text.split("\n"):   # as awk splits; a CR stays on its line
+        bare = line.removesuffix("\r")
+        if BEGIN_RE.match(bare):
+            block = True
+        elif END_RE.match(bare) and block:
+            block = False
+        elif not block:
+            kept.append(bare)
+    return "\n".join(kept)
+
+
+def admin_lines(fs: HostFS) -> AdminLines:
+    """The admin's own assignments in loader.conf and rc.conf, which ours must not cancel."""
+    def read(path: str) -> dict[str, str | None]:
+        return assignments(outside_blocks(fs.read_text(fs.place(path)) or ""))
+    return AdminLines(loader=read("/boot/loader.conf"), rc=read("/etc/rc.conf"))
 
 
 def refuse_shared(jail: str, wanted: tuple[str, ...], path: str, text: str | None) -> None:

@@ -5,7 +5,9 @@
 #   running/NAME (jail runs), guests/JAIL/NAME (guest exists), vmm/NAME (guest runs),
 #   iso/NAME (an ISO in the jail's vm_dir), zfs/POOL_DS.jailed (zfs set jailed=on done),
 #   fail (a tab-separated argv prefix that exits 1 with a message on stderr),
-#   hang (an argv prefix that touches hung and sleeps, for signal tests).
+#   hang (an argv prefix that touches hung and sleeps, for signal tests),
+#   pkg/JAIL/PKG (a package installed in the jail; `bastille pkg JAIL install -y PKG`),
+#   routes (what `netstat -rn -f inet` prints; absent: a table with no default route).
 # `bastille create` copies $STANDIN_JAILCONF to the jail's jail.conf below $STANDIN_ROOT.
 set -eu
 name=${0##*/}
@@ -37,6 +39,9 @@ case "$name" in
     fi ;;
   jls) [ -e "$state/running/$2" ] || { echo "jls: jail \"$2\" not found" >&2; exit 1; } ;;
   service|sysrc|vm) : ;;
+  netstat)
+    if [ -f "$state/routes" ]; then cat "$state/routes"
+    else printf 'Routing tables\n\nInternet:\nDestination        Gateway            Flags         Netif Expire\n'; fi ;;
   zfs)
     ds=$(printf '%s' "$*" | awk '{print $NF}' | tr / _)
     if [ "$1" = get ]; then
@@ -71,8 +76,10 @@ case "$name" in
           "vm install "*|"vm start "*) mkdir -p "$state/vmm"; : > "$state/vmm/$3" ;;
           "test -e /dev/vmm/"*) [ -e "$state/vmm/${3##*/}" ] ;;
           "test -f "*) [ -e "$state/iso/${3##*/}" ] ;;
+          "pkg info -e "*) [ -e "$state/pkg/$jail/$4" ] ;;
         esac ;;
       cp) mkdir -p "$state/iso"; : > "$state/iso/${4##*/}" ;;
+      pkg) mkdir -p "$state/pkg/$2"; : > "$state/pkg/$2/$5" ;;
       *) : ;;
     esac ;;
 esac

@@ -1,0 +1,72 @@
+"""Defaults read from the host, not constants: its userland release, its default route.
+
+An explicit flag wins. A host that cannot answer (no /bin/freebsd-version, no default
+route) is refused with the flag to give (exit 2), never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bhyvetpl.adapters import host
+from bhyvetpl.adapters.runner import CommandNotFoundError, CommandRunner
+from bhyvetpl.errors import BhyvetplError, ExitCode
+from bhyvetpl.facts.parse import default_interface
+from bhyvetpl.hostfs import HostFS
+from bhyvetpl.hostfs.assign import assignments
+
+PATCH_RE = re.compile(r"-p[0-9]+$")
+
+
+class HostDefaultError(BhyvetplError):
+    """A default the host was asked for and could not give (exit 2): give the flag."""
+
+    exit_code = ExitCode.USAGE
+
+
+def host_release(fs: HostFS) -> str | None:
+    """/bin/freebsd-version's USERLAND_VERSION without `-pN`, Bastille's release name.
+
+    Read as a file (it is a script that only prints): no process, and it works below --root.
+    """
+    found = assignments(fs.read_text(fs.place("/bin/freebsd-version")) or "").get(
+        "USERLAND_VERSION")
+    return PATCH_RE.sub("", found) if found else None
+
+
+def route_interface(runner: CommandRunner) -> str | None:
+    """The interface of the IPv4 default route, or None when netstat has none."""
+    try:
+        result = runner.run(host.routes_argv(), check=False, timeout=60.0)
+    except CommandNotFoundError:
+        return None
+    return default_interface(result.stdout) if result.ok else None
+
+
+def host_defaults(root: Path, runner: CommandRunner, release: str | None,
+                  interface: str | None, flag: str | None) -> tuple[str, str | None]:
+    """The release and the interface: each flag's value, or the host's answer.
+
+    Args:
+        root: Where `/` is (its /bin/freebsd-version is read).
+        runner: Runs netstat, only when the interface is needed and not given.
+        release: --release as given (None: the host's userland).
+        interface: --iface or --uplink as given (None: the default route's).
+        flag: That interface flag's name, or None when this run needs no interface.
+
+    Raises:
+        HostDefaultError: the host cannot answer; the message names the flag to give.
+    """
+    if release is None:
+        release = host_release(HostFS(root))
+        if release is None:
+            raise HostDefaultError(f"--release: {root / 'bin/freebsd-version'} is missing or "
+                                   "names no USERLAND_VERSION: give --release, e.g. "
+                                   "--release 14.3-RELEASE")
+    if interface is None and flag is not None:
+        interface = route_interface(runner)
+        if interface is None:
+            raise HostDefaultError(f"{flag}: `netstat -rn -f inet` shows no default route: "
+                                   f"give {flag} with the host interface to use")
+    return release, interface
