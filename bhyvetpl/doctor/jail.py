@@ -130,7 +130,10 @@ def _securelevel(ctx: JailContext, needs: Needs) -> CheckResult:
 
 
 def _switches(ctx: JailContext) -> list[str]:
-    """vm-bhyve's switches: `vm switch list` reads them from switch_list in system.conf."""
+    """vm-bhyve's switches: switch_list in $vm_dir/.config/system.conf.
+
+    That is what `vm switch list` loops over (lib/vm-switch switch::list, v1.7.5).
+    """
     return ctx.jail.vm_system.get("switch_list", "").split()
 
 
