@@ -11,8 +11,8 @@ from pytest_subprocess import FakeProcess
 
 from bhyvetpl.doctor import host
 from bhyvetpl.doctor.guest import Needs
-from tests.test_doctor_host import fx, reader
-from tests.test_doctor_jail import GUEST, JAIL_ROOT, make_jail, put, readings, run
+from tests.test_doctor_host import ppt
+from tests.test_doctor_jail import GUEST, make_jail, run
 
 SWITCHES = ["a$(touch MARK)", "`touch MARK`", "b;touch MARK", "c'$(touch MARK)'", "d&&touch"]
 
@@ -38,9 +38,7 @@ def test_switch_names_from_a_guest_config_stay_words(fp: FakeProcess, tmp_path: 
     lines = [line for line in GUEST.splitlines() if not line.startswith("network0")]
     for index, switch in enumerate(SWITCHES):
         lines += [f"network{index}_type=virtio-net", f"network{index}_switch={switch}"]
-    make_jail(tmp_path / "root", "\n".join(lines) + "\n")
-    readings(fp)
-    result = run(tmp_path / "root")["vm-bhyve switches"]
+    result = run(make_jail("\n".join(lines) + "\n"))["vm-bhyve switches"]
     assert result.status == "FAIL" and "\n" not in result.fix + result.detail
     expected = [["bastille", "cmd", "test-bhyve", "vm", "switch", "create", "-i", "vnet0", s]
                 for s in SWITCHES]
@@ -49,12 +47,8 @@ def test_switch_names_from_a_guest_config_stay_words(fp: FakeProcess, tmp_path: 
 
 
 def test_a_guest_directory_named_by_the_jail_is_quoted(fp: FakeProcess, tmp_path: Path) -> None:
-    root = tmp_path / "root"
-    make_jail(root)
     name = "g$(touch MARK)\n`touch MARK`"
-    put(root, f"{JAIL_ROOT}/vms/{name}/{name}.conf", "loader=nonsense\n")
-    readings(fp)
-    results = run(root)
+    results = run(make_jail(guests={"g1": GUEST, name: "loader=nonsense\n"}))
     check = next(c for c in results if c.startswith("guest ") and c.endswith(" config")
                  and "MARK" in c)
     fix = results[check].fix
@@ -66,9 +60,9 @@ def test_a_guest_directory_named_by_the_jail_is_quoted(fp: FakeProcess, tmp_path
 
 
 def test_pptdevs_from_loader_conf_stay_inert(fp: FakeProcess, tmp_path: Path) -> None:
-    put(tmp_path, "/boot/loader.conf", 'pptdevs="1/0/0 $(touch MARK) `touch MARK`"\n')
-    fp.register(["pciconf", "-lv"], stdout=fx("pciconf-lv-igb0-normal-driver-12.2.txt"))
-    result = host.check_pptdevs(reader(tmp_path), Needs(passthru=("2/0/0",)))
+    facts = ppt('pptdevs="1/0/0 $(touch MARK) `touch MARK`"\n',
+                "pciconf-lv-igb0-normal-driver-12.2.txt")
+    result = host.check_pptdevs(facts, Needs(passthru=("2/0/0",)))
     assert result.status == "FAIL"
     line = result.fix.split(" in /boot/loader.conf")[0]
     assert record(fp, tmp_path, f'{line}; printf %s "$pptdevs" > value', "touch") == []

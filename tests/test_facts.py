@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 from hypothesis import given
@@ -178,7 +178,8 @@ def test_a_missing_program_reads_as_no_output(fp: FakeProcess, tmp_path: Path) -
     for argv in PROBES.values():
         fp.register(list(argv), callback=lambda _: (_ for _ in ()).throw(FileNotFoundError()))
     facts = collect(SubprocessRunner(), HostFS(tmp_path))
-    assert facts == Facts(bastille_prefix="/usr/local/bastille")
+    assert facts == Facts(bastille_prefix="/usr/local/bastille",
+                          bastille_jailsdir="/usr/local/bastille/jails")
 
 
 def test_record_round_trips(fp: FakeProcess, tmp_path: Path) -> None:
@@ -228,6 +229,38 @@ def test_a_jail_cannot_point_facts_outside_its_root(fp: FakeProcess, tmp_path: P
     facts = collect(SubprocessRunner(), HostFS(tmp_path / "host"))
     demo = facts.jail("demo")
     assert demo is not None and demo.guests == ()
+
+
+def test_vm_dir_with_dotdot_stays_in_the_jail(fp: FakeProcess, tmp_path: Path) -> None:
+    # The jail writes its own rc.conf: `..` in vm_dir must not reach the host's files.
+    recorded_host(fp, tmp_path / "host", jails=1, guests=1)
+    demo = tmp_path / "host/usr/local/bastille/jails/demo/root"
+    (demo / "etc/rc.conf").write_text('vm_dir="/../../../../../../../../out"\n')
+    (tmp_path / "out/g9").mkdir(parents=True)
+    (tmp_path / "out/g9/g9.conf").write_text('loader="bhyveload"\n')
+    jail = collect(SubprocessRunner(), HostFS(tmp_path / "host")).jail("demo")
+    assert jail is not None and jail.guests == ()
+
+
+def test_jails_dir_given_wins_over_bastille_conf(fp: FakeProcess, tmp_path: Path) -> None:
+    recorded_host(fp, tmp_path, jails=1, guests=1)
+    (tmp_path / "usr/local/bastille/jails").rename(tmp_path / "elsewhere")
+    facts = collect(SubprocessRunner(), HostFS(tmp_path), PurePosixPath("/elsewhere"))
+    assert [j.name for j in facts.jails] == ["demo"]
+    assert facts.bastille_jailsdir == "/elsewhere"
+
+
+def test_zfs_vm_dir_zfs_did_not_list_is_at_its_default_mountpoint(
+        fp: FakeProcess, tmp_path: Path) -> None:
+    # zfs-list-r-vm-bhyve-guest-zvol-15.0.txt has no tank/vms row: /tank/vms in the jail.
+    recorded_host(fp, tmp_path, jails=1, guests=1)
+    demo = tmp_path / "usr/local/bastille/jails/demo/root"
+    (demo / "etc/rc.conf").write_text('vm_dir="zfs:tank/vms"\n')
+    (demo / "tank").mkdir()
+    (demo / "vms").rename(demo / "tank/vms")
+    jail = collect(SubprocessRunner(), HostFS(tmp_path)).jail("demo")
+    assert jail is not None and [g.name for g in jail.guests] == ["g0"]
+    assert jail.guests[0].path == "/usr/local/bastille/jails/demo/root/tank/vms/g0/g0.conf"
 
 
 # Command outputs (moved from the doctor's parser tests).

@@ -8,11 +8,14 @@ from typing import Annotated
 import typer
 
 from bhyvetpl.adapters.runner import SubprocessRunner
-from bhyvetpl.doctor import Reader, exit_failed, run_doctor
+from bhyvetpl.doctor import checks, diagnose, exit_failed
 from bhyvetpl.doctor.report import as_json, as_table
-from bhyvetpl.errors import ExitCode
+from bhyvetpl.errors import ExitCode, SpecError
+from bhyvetpl.facts.source import recorded_facts
 from bhyvetpl.lint import lint_paths
 from bhyvetpl.model.options import check_doctor_target
+
+BASTILLE_JAILS = "/usr/local/bastille/jails"
 
 
 def lint_cmd(
@@ -35,14 +38,26 @@ def doctor_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
     ruleset: Annotated[int, typer.Option(help="devfs ruleset number the jail should use.")]
     = 25,
-    jails_dir: Annotated[str, typer.Option(help="Bastille's bastille_jailsdir.")]
-    = "/usr/local/bastille/jails",
-    root: Annotated[Path, typer.Option(help="Read host files below this directory.")]
-    = Path("/"),
+    jails_dir: Annotated[str | None, typer.Option(
+        help="Where Bastille's jails are (default: bastille_jailsdir in bastille.conf).")]
+    = None,
+    root: Annotated[Path | None, typer.Option(
+        help="Read host files below this directory (default /).")] = None,
+    facts_file: Annotated[Path | None, typer.Option(
+        "--facts", help="Check facts recorded by `bhyvetpl facts --json` instead of the host.")]
+    = None,
 ) -> None:
     """Check the host (and a jail) for bhyve; exit 1 when any check FAILs."""
-    check_doctor_target(jail, jails_dir)
-    results = run_doctor(Reader(SubprocessRunner(), root), jail, ruleset, jails_dir)
+    # Without --jails-dir only the jail name needs checking; Bastille's default path stands
+    # in until check_doctor_target takes an absent jails dir.
+    check_doctor_target(jail, jails_dir if jails_dir is not None else BASTILLE_JAILS)
+    if facts_file is not None:
+        if root is not None or jails_dir is not None:
+            raise SpecError("--facts", str(facts_file),
+                            "no --root or --jails-dir with --facts (the file is the host)")
+        results = checks(recorded_facts(facts_file, "--facts"), jail, ruleset)
+    else:
+        results = diagnose(SubprocessRunner(), root or Path("/"), jail, ruleset, jails_dir)
     typer.echo(as_json(results) if json_out else as_table(results))
     if exit_failed(results):
         raise typer.Exit(int(ExitCode.FAILURE))

@@ -1,34 +1,58 @@
-"""`bhyvetpl doctor`: read the host (and a jail) through the runner and say what to fix."""
+"""`bhyvetpl doctor`: checks over the facts of a host (and a jail), each with its fix.
+
+The host is read once, by the facts pass (a fixed set of processes, then files); the
+checks read only the Facts value, so a recorded host gives the same answer as the live one.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from bhyvetpl.doctor import host
 from bhyvetpl.doctor.guest import Needs
 from bhyvetpl.doctor.jail import check_jail, load_context
-from bhyvetpl.doctor.result import CheckResult, Reader, Status
+from bhyvetpl.doctor.result import CheckResult, Status
+from bhyvetpl.facts.collect import collect
+from bhyvetpl.facts.model import Facts
+from bhyvetpl.hostfs import HostFS
 from bhyvetpl.model import policy
+from bhyvetpl.model.paths import local_path
+
+if TYPE_CHECKING:
+    from bhyvetpl.adapters.runner import CommandRunner
 
 
-def run_doctor(r: Reader, jail: str | None = None, ruleset: int = 25,
-               jails_dir: str = "/usr/local/bastille/jails") -> list[CheckResult]:
-    """Every host check, then (given a jail) every jail check."""
-    context = load_context(r, jail, jails_dir) if jail else None
+def checks(facts: Facts, jail: str | None = None, ruleset: int = 25) -> list[CheckResult]:
+    """Every host check, then (given a jail) every jail check; reads nothing but facts."""
+    context = load_context(facts, jail) if jail else None
     known = context if context is not None and not isinstance(context, CheckResult) else None
     needs = Needs.of(known.guests, known.vm_dir) if known is not None else Needs()
-    release_check, release = host.check_release(r)
+    release_check, release = host.check_release(facts)
     results = [release_check]
     modules = policy.host_modules(release or policy.TUNTAP_SINCE)
-    results += [host.check_module(r, m) for m in modules]
-    results += host.check_cpu(r)
-    results.append(host.check_allow_vmm(r))
-    results += host.check_devfs(r, ruleset, needs, release, jail or "JAIL")
-    results.append(host.check_tap_up(r, needs))
-    results.append(host.check_pptdevs(r, needs))
+    results += [host.check_module(facts, m) for m in modules]
+    results += host.check_cpu(facts)
+    results.append(host.check_allow_vmm(facts))
+    results += host.check_devfs(facts, ruleset, needs, release, jail or "JAIL")
+    results.append(host.check_tap_up(facts, needs))
+    results.append(host.check_pptdevs(facts, needs))
     if isinstance(context, CheckResult):
         results.append(context)
     elif context is not None:
-        results += check_jail(r, context, ruleset)
+        results += check_jail(facts, context, ruleset)
     return results
+
+
+def diagnose(runner: CommandRunner, root: Path, jail: str | None = None, ruleset: int = 25,
+             jails_dir: str | None = None) -> list[CheckResult]:
+    """Collect the facts of the host whose `/` is root, then check them.
+
+    jails_dir (--jails-dir) wins over bastille.conf's bastille_jailsdir.
+    """
+    fs = HostFS(local_path("--root", root))
+    facts = collect(runner, fs, PurePosixPath(jails_dir) if jails_dir is not None else None)
+    return checks(facts, jail, ruleset)
 
 
 def exit_failed(results: list[CheckResult]) -> bool:
@@ -36,4 +60,4 @@ def exit_failed(results: list[CheckResult]) -> bool:
     return any(res.status == "FAIL" for res in results)
 
 
-__all__ = ["CheckResult", "Reader", "Status", "exit_failed", "run_doctor"]
+__all__ = ["CheckResult", "Status", "checks", "diagnose", "exit_failed"]

@@ -3,25 +3,36 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
+from bhyvetpl.facts.model import Guest as FactGuest
 from bhyvetpl.hostfs import vmconf
-from bhyvetpl.hostfs.vmconf import ConfigLine
 from bhyvetpl.model import slots
 
 
 @dataclass(frozen=True, slots=True)
 class Guest:
-    """One guest config found below vm_dir, read as vm-bhyve reads it."""
+    """One guest the facts found below vm_dir, with what the checks ask of its config."""
 
-    name: str
-    path: Path
-    text: str
-    lines: tuple[ConfigLine, ...]
+    fact: FactGuest
+
+    @property
+    def name(self) -> str:
+        """The guest's name (its directory below vm_dir)."""
+        return self.fact.name
+
+    @property
+    def path(self) -> str:
+        """Where its config is on the host (what `bhyvetpl lint` is given)."""
+        return self.fact.path
+
+    @property
+    def text(self) -> str:
+        """The config's text, as the facts pass read it."""
+        return self.fact.text
 
     def get(self, key: str) -> str | None:
-        """config::get on this guest."""
-        return vmconf.get(self.lines, key)
+        """config::get on this guest: the facts keep each key's first value, as it reads."""
+        return self.fact.config.get(key)
 
     def indexed(self, pattern: str) -> tuple[str, ...]:
         """One value per entry of an indexed family as vm-bhyve loops over it ("" if unset).
@@ -74,20 +85,6 @@ class Guest:
             elif dev == "custom" and name.startswith("/dev/"):
                 nodes.append(name.removeprefix("/dev/"))
         return tuple(nodes)
-
-
-def find_guests(vm_dir: Path) -> tuple[Guest, ...]:
-    """Every `NAME/NAME.conf` below vm_dir (dot directories are vm-bhyve's own)."""
-    if not vm_dir.is_dir():
-        return ()
-    guests = []
-    for folder in sorted(vm_dir.iterdir()):
-        conf = folder / f"{folder.name}.conf"
-        if folder.name.startswith(".") or not conf.is_file():
-            continue
-        text = conf.read_text(encoding="utf-8", errors="replace")
-        guests.append(Guest(folder.name, conf, text, vmconf.load(text)))
-    return tuple(guests)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,7 @@
-"""Host checks: release, kernel modules, CPU features, jail sysctls, devfs, taps, ppt."""
+"""Host checks over the facts: release, modules, CPU, jail sysctls, devfs, taps, ppt.
+
+Every check reads a Facts value only; the one pass that read the host ran before.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,10 @@ from dataclasses import dataclass
 from packaging.version import InvalidVersion, Version
 
 from bhyvetpl.doctor.guest import Needs
-from bhyvetpl.doctor.result import CheckResult, Reader, Status
+from bhyvetpl.doctor.result import CheckResult, Status
 from bhyvetpl.errors import SpecError
-from bhyvetpl.facts import parse
+from bhyvetpl.facts.model import Facts
 from bhyvetpl.hostfs import devfs
-from bhyvetpl.hostfs.assign import readable
 from bhyvetpl.model import policy
 from bhyvetpl.shquote import rc_assign, shown, shown_join
 
@@ -33,15 +35,14 @@ def release_version(name: str) -> Version | None:
         return None
 
 
-def check_release(r: Reader) -> tuple[CheckResult, Version | None]:
-    """Read `freebsd-version -kru`; return the check and the running kernel's version."""
-    result = r.run("freebsd-version", "-kru")
-    versions = parse.freebsd_version(result.stdout) if result.ok else None
-    if versions is None:
-        return CheckResult("FreeBSD release", "FAIL",
-                           "freebsd-version -kru gave no reading: " + result.stderr.strip(),
+def check_release(facts: Facts) -> tuple[CheckResult, Version | None]:
+    """`freebsd-version -kru` as read; return the check and the running kernel's version."""
+    if facts.release is None:
+        return CheckResult("FreeBSD release", "FAIL", "freebsd-version -kru gave no reading",
                            "run bhyvetpl doctor on the FreeBSD host"), None
-    installed, running, userland = versions
+    release = facts.release
+    installed, running, userland = (release.kernel_installed, release.kernel_running,
+                                    release.userland)
     version = release_version(running)
     detail = f"kernel {shown(running)}, userland {shown(userland)}"
     if version is None or version < Version("12.0"):
@@ -54,34 +55,31 @@ def check_release(r: Reader) -> tuple[CheckResult, Version | None]:
     return CheckResult("FreeBSD release", "PASS", detail), version
 
 
-def check_module(r: Reader, module: str) -> CheckResult:
-    """Whether a module is registered: `kldstat -q -m MODULE` exits 0 (loaded or built in)."""
+def check_module(facts: Facts, module: str) -> CheckResult:
+    """Whether a module is registered (`kldstat -q -m MODULE` exited 0: loaded or built in)."""
     name = f"kernel module {module}"
-    probe = r.run("kldstat", "-q", "-m", module)
-    if probe.ok:
+    if module in facts.registered:
         return CheckResult(name, "PASS", "loaded")
-    if probe.returncode == 127:
-        return CheckResult(name, "FAIL", probe.stderr.strip(), "run bhyvetpl doctor on the host")
-    if module == "vmm" and r.run("kldstat", "-q", "-n", "vmm").ok:
+    if not facts.modules:   # kldstat lists at least the kernel wherever it runs
+        return CheckResult(name, "FAIL", "kldstat gave no reading",
+                           "run bhyvetpl doctor on the host")
+    # The file is linked (kldstat lists vmm.ko) but no vmm module registered.
+    if module == "vmm" and "vmm" in facts.modules:
         return CheckResult(name, "FAIL", "vmm.ko is loaded but vmm did not initialise (VT-x/"
                            "AMD-V or EPT/RVI off in the firmware, or no nested virtualisation)",
                            "enable VT-x/AMD-V in the firmware setup, then reboot")
     return CheckResult(name, "FAIL", "not loaded", MODULE_FIX[module])
 
 
-def check_cpu(r: Reader) -> list[CheckResult]:
+def check_cpu(facts: Facts) -> list[CheckResult]:
     """Virtualisation, EPT/RVI, unrestricted guest and POPCNT from /var/run/dmesg.boot."""
-    cpu = parse.cpu_info(r.file("/var/run/dmesg.boot") or "")
+    cpu = facts.cpu
     if cpu is None:
         return [CheckResult("CPU features", "FAIL", "no CPU block in /var/run/dmesg.boot",
                             "check that /var/run/dmesg.boot exists (it is written at boot)")]
     bios = "enable VT-x (Intel) or SVM (AMD) in the firmware setup, then reboot"
-    if cpu.intel:
-        virt = cpu.vtx is not None and not cpu.vtx_disabled and "VMX" in cpu.features2
-        paging, paging_name = cpu.vtx is not None and "EPT" in cpu.vtx, "EPT"
-    else:
-        virt = "SVM" in cpu.amd_features2 and cpu.svm is not None
-        paging, paging_name = cpu.svm is not None and "NP" in cpu.svm, "RVI (SVM NP)"
+    virt, paging = cpu.virtualisation, cpu.nested_paging
+    paging_name = "EPT" if cpu.intel else "RVI (SVM NP)"
     results = [
         CheckResult("CPU virtualisation", "PASS" if virt else "FAIL",
                     f"{cpu.vendor}: " + ("available" if virt else
@@ -92,52 +90,32 @@ def check_cpu(r: Reader) -> list[CheckResult]:
                     "" if paging else "run bhyve on a CPU with EPT (Intel) or RVI (AMD)"),
     ]
     if cpu.intel:
-        ug = cpu.vtx is not None and "UG" in cpu.vtx
+        ug = cpu.unrestricted_guest
         results.append(CheckResult(
             "CPU unrestricted guest", "PASS" if ug else "WARN",
             "present" if ug else "missing: only FreeBSD guests (bhyveload) with 1 vCPU boot",
             "" if ug else "use loader=bhyveload and cpu=1, or a CPU with UG"))
-    popcnt = "POPCNT" in cpu.features2
+    popcnt = cpu.popcnt
     results.append(CheckResult("CPU POPCNT", "PASS" if popcnt else "FAIL",
                                "present" if popcnt else "missing: vm-bhyve refuses to run",
                                "" if popcnt else "run bhyve on a CPU with POPCNT"))
     return results
 
 
-def sysctl(r: Reader, name: str) -> str | None:
-    """One sysctl value, or None when the OID is unknown (or sysctl cannot run)."""
-    result = r.run("sysctl", name)
-    return parse.sysctl_values(result.stdout).get(name) if result.ok else None
-
-
-def sysctl_exists(r: Reader, name: str) -> bool:
-    """Whether the OID exists: sysctl exits 0 for a known name, 1 for an unknown one."""
-    return r.run("sysctl", name).ok
-
-
-def check_allow_vmm(r: Reader) -> CheckResult:
-    """Read security.jail.param.allow.vmm, which exists only while vmm.ko is loaded."""
-    return allow_vmm_result(sysctl_exists(r, "security.jail.param.allow.vmm"))
-
-
-def allow_vmm_result(exists: bool) -> CheckResult:
-    """PASS when the jail parameter exists (its value does not matter)."""
-    if exists:
+def check_allow_vmm(facts: Facts) -> CheckResult:
+    """security.jail.param.allow.vmm exists only while vmm.ko is loaded (its value is moot)."""
+    if "security.jail.param.allow.vmm" in facts.sysctls:
         return CheckResult("jail parameter allow.vmm", "PASS", "available")
     return CheckResult("jail parameter allow.vmm", "FAIL",
                        "unknown oid: jails cannot be given vmm", MODULE_FIX["vmm"])
 
 
-def check_tap_up(r: Reader, needs: Needs) -> CheckResult:
-    """Read net.link.tap.up_on_open, unless no guest NIC uses a tap."""
-    if not needs.tap:
-        return CheckResult("net.link.tap.up_on_open", "PASS", "not needed: no guest has a NIC")
-    return tap_up_result(sysctl(r, "net.link.tap.up_on_open"))
-
-
-def tap_up_result(value: str | None) -> CheckResult:
-    """net.link.tap.up_on_open must be 1, or guest NICs stay down after a reboot."""
+def check_tap_up(facts: Facts, needs: Needs) -> CheckResult:
+    """net.link.tap.up_on_open must be 1, or guest NICs stay down; moot when no NIC uses a tap."""
     name = "net.link.tap.up_on_open"
+    if not needs.tap:
+        return CheckResult(name, "PASS", "not needed: no guest has a NIC")
+    value = facts.sysctls.get(name)
     if value == "1":
         return CheckResult(name, "PASS", "1")
     if value is None:
@@ -192,12 +170,12 @@ def required_nodes(needs: Needs, release: Version | None) -> list[Probe]:
     return nodes
 
 
-def check_devfs(r: Reader, number: int, needs: Needs, release: Version | None,
+def check_devfs(facts: Facts, number: int, needs: Needs, release: Version | None,
                 jail: str = "JAIL") -> list[CheckResult]:
     """The ruleset exists in /etc/devfs.rules, unhides what the guests need, and no more."""
     reload = RELOAD.format(jail=shown(jail))
     name = f"devfs ruleset {number}"
-    rulesets = {s.number: s for s in devfs.rulesets(r.file("/etc/devfs.rules") or "")}
+    rulesets = {s.number: s for s in facts.devfs_rulesets}
     ruleset = rulesets.get(number)
     if ruleset is None:
         return [CheckResult(name, "FAIL", "not in /etc/devfs.rules",
@@ -230,15 +208,14 @@ def check_devfs(r: Reader, number: int, needs: Needs, release: Version | None,
     return results
 
 
-def check_pptdevs(r: Reader, needs: Needs) -> CheckResult:
+def check_pptdevs(facts: Facts, needs: Needs) -> CheckResult:
     """Devices in pptdevs (and the guests' passthruN) are bound to ppt(4)."""
-    loader = readable(r.file("/boot/loader.conf") or "", sh=False)
+    loader = facts.loader_conf
     reserved = " ".join(loader.get(k, "") for k in ("pptdevs", "pptdevs2", "pptdevs3")).split()
     wanted = list(dict.fromkeys([*reserved, *needs.passthru]))
     if not wanted:
         return CheckResult("PCI passthrough (ppt)", "PASS", "no device reserved or used")
-    result = r.run("pciconf", "-lv")
-    drivers = parse.pci_drivers(result.stdout)
+    drivers = facts.pci
     bad = [f"{shown(bsf)} is bound to {drivers.get(bsf, 'nothing (not present)')}"
            for bsf in wanted if drivers.get(bsf) != "ppt"]
     missing = [bsf for bsf in needs.passthru if bsf not in reserved]

@@ -1,4 +1,4 @@
-"""Jail checks: Bastille's jail.conf, the running jail, vm-bhyve inside it, its guests."""
+"""Jail checks over a jail's facts: jail.conf, the running jail, vm-bhyve in it, its guests."""
 
 from __future__ import annotations
 
@@ -8,13 +8,10 @@ from pathlib import Path
 
 from packaging.version import Version
 
-from bhyvetpl.doctor.guest import Guest, Needs, find_guests
-from bhyvetpl.doctor.host import sysctl_exists
-from bhyvetpl.doctor.result import CheckResult, Reader
-from bhyvetpl.facts import parse
-from bhyvetpl.hostfs import HostFSError, below
-from bhyvetpl.hostfs.assign import readable
-from bhyvetpl.hostfs.jailconf import JailConf, jail_conf
+from bhyvetpl.doctor.guest import Guest, Needs
+from bhyvetpl.doctor.result import CheckResult
+from bhyvetpl.facts.model import Facts, Jail
+from bhyvetpl.hostfs import bastilleconf
 from bhyvetpl.lint.vmconf import lint_vmconf
 from bhyvetpl.model import policy
 from bhyvetpl.shquote import shown as quoted
@@ -26,15 +23,26 @@ FIRMWARE = {"uefi": "BHYVE_UEFI.fd", "uefi-csm": "BHYVE_UEFI_CSM.fd",
 
 @dataclass(frozen=True, slots=True)
 class JailContext:
-    """What the jail checks share: the jail's name, its jail.conf and its root below --root."""
+    """What the jail checks share: the jail's facts, where its jail.conf is, its guests."""
 
-    name: str
-    conf: JailConf
+    jail: Jail
     conf_path: str
-    root: Path
     guests: tuple[Guest, ...]
-    vm_dir: str | None
-    vm_path: Path | None
+
+    @property
+    def name(self) -> str:
+        """The jail's name, as Bastille and jail.conf know it."""
+        return self.jail.name
+
+    @property
+    def params(self) -> dict[str, str]:
+        """The parameters of its jail.conf block."""
+        return self.jail.params
+
+    @property
+    def vm_dir(self) -> str | None:
+        """vm_dir from the jail's /etc/rc.conf (`zfs:DATASET` or a path in the jail)."""
+        return self.jail.rc_conf.get("vm_dir")
 
     def fix(self, *args: str) -> str:
         """A bastille command for this jail, every word quoted (names come from the jail)."""
@@ -47,53 +55,37 @@ class JailContext:
 
     def where(self, key: str) -> str:
         """`FILE line N` of a jail.conf parameter, or just the file."""
-        line = self.conf.lines.get(key)
+        line = self.jail.param_lines.get(key)
         return f"{self.conf_shown} line {line}" if line else self.conf_shown
 
 
-def load_context(r: Reader, name: str, jails_dir: str) -> JailContext | CheckResult:
-    """Read the jail's jail.conf, rc.conf and guests, or say why not."""
-    conf_path = f"{jails_dir.rstrip('/')}/{name}/jail.conf"
-    conf = jail_conf(r.file(conf_path) or "", name)
-    if conf is None:
+def jails_dir(facts: Facts) -> str:
+    """Where the facts looked for jails (older recordings: below Bastille's prefix)."""
+    found = facts.bastille_jailsdir or f"{facts.bastille_prefix or bastilleconf.PREFIX}/jails"
+    return found.rstrip("/")
+
+
+def load_context(facts: Facts, name: str) -> JailContext | CheckResult:
+    """The jail's facts and guests, or the FAIL saying its jail.conf has no block for it."""
+    conf_path = f"{jails_dir(facts)}/{name}/jail.conf"
+    jail = facts.jail(name)
+    if jail is None:
         return CheckResult(f"jail {quoted(name)}", "FAIL",
                            f"no `{quoted(name)} {{` block in {quoted(conf_path)}",
                            f"{shown_join(('bastille', 'create', '-V', name))} 14.3-RELEASE "
                            "SYNCDHCP em0 (or pass "
                            "--jails-dir)")
-    default = f"{jails_dir.rstrip('/')}/{name}/root"
-    try:
-        root = r.fs.place(conf.params.get("path", default))
-    except HostFSError:   # a relative path or `..` in jail.conf: Bastille's place instead
-        root = r.fs.place(default)
-    rc = readable(_read(root / "etc/rc.conf"))
-    vm_dir = rc.get("vm_dir")
-    where = vm_dir.removeprefix("zfs:") if vm_dir else None
-    if where and vm_dir and vm_dir.startswith("zfs:"):
-        where = "/" + where  # the dataset's default mountpoint
-    try:   # the jail writes its rc.conf: a `..` in vm_dir must not leave its root
-        vm_path = below(root, where) if where else None
-    except HostFSError:
-        vm_path = None
-    guests = find_guests(vm_path) if vm_path else ()
-    return JailContext(name, conf, conf_path, root, guests, vm_dir, vm_path)
+    return JailContext(jail, conf_path, tuple(Guest(g) for g in jail.guests))
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-
-
-def check_jail(r: Reader, ctx: JailContext, ruleset: int) -> list[CheckResult]:
+def check_jail(facts: Facts, ctx: JailContext, ruleset: int) -> list[CheckResult]:
     """Every jail-side check, in the order an admin would fix them."""
     needs = Needs.of(ctx.guests)
-    params = ctx.conf.params
-    running = r.run("jls", "-j", ctx.name).ok
+    params = ctx.params
+    running = ctx.jail.running
     results = [
         CheckResult(f"jail {quoted(ctx.name)} running", "PASS" if running else "FAIL",
-                    "running" if running else "not running (jls -j finds no such jail)",
+                    "running" if running else "not running (jls finds no such jail)",
                     "" if running else ctx.fix("start")),
         CheckResult("jail allow.vmm", "PASS" if "allow.vmm" in params else "FAIL",
                     ctx.where("allow.vmm") if "allow.vmm" in params else f"not set in "
@@ -109,14 +101,13 @@ def check_jail(r: Reader, ctx: JailContext, ruleset: int) -> list[CheckResult]:
     results.append(_securelevel(ctx, needs))
     results.append(_vnet(ctx, needs))
     results += _vm_bhyve(ctx)
-    results += _guests(r, ctx)
-    results.append(vmm_ppt_result(
-        sysctl_exists(r, "security.jail.param.allow.vmm_ppt"), ctx, needs))
+    results += _guests(ctx)
+    results.append(check_vmm_ppt(facts, ctx, needs))
     return results
 
 
 def _securelevel(ctx: JailContext, needs: Needs) -> CheckResult:
-    value = ctx.conf.params.get("securelevel", "")
+    value = ctx.params.get("securelevel", "")
     need = needs.securelevel
     why = {0: "PCI passthrough", 1: "zvol disks", 2: "nothing needs less"}[need]
     # Suggest what bhyvetpl renders for these needs (-1 for passthrough; 0 works alike).
@@ -138,18 +129,19 @@ def _securelevel(ctx: JailContext, needs: Needs) -> CheckResult:
     return CheckResult("jail securelevel", "PASS", detail)
 
 
-def _switches(r: Reader, ctx: JailContext) -> dict[str, str] | None:
-    result = r.run("jexec", ctx.name, "vm", "switch", "list")
-    return parse.vm_switches(result.stdout) if result.ok else None
+def _switches(ctx: JailContext) -> list[str]:
+    """vm-bhyve's switches: switch_list in $vm_dir/.config/system.conf.
+
+    That is what `vm switch list` loops over (lib/vm-switch switch::list, v1.7.5).
+    """
+    return ctx.jail.vm_system.get("switch_list", "").split()
 
 
 def _vnet(ctx: JailContext, needs: Needs) -> CheckResult:
-    vnet = "vnet" in ctx.conf.params
+    vnet = "vnet" in ctx.params
     if vnet:
         return CheckResult("jail vnet", "PASS", ctx.where("vnet"))
-    system = _read(ctx.vm_path / ".config/system.conf") if ctx.vm_path else ""
-    configured = readable(system).get("switch_list", "").split()
-    switches = list(dict.fromkeys([*needs.switches, *configured]))
+    switches = list(dict.fromkeys([*needs.switches, *_switches(ctx)]))
     if switches:
         return CheckResult("jail vnet", "FAIL", "vm-bhyve switches ("
                            + ", ".join(quoted(s) for s in switches)
@@ -161,19 +153,18 @@ def _vnet(ctx: JailContext, needs: Needs) -> CheckResult:
 
 
 def _vm_bhyve(ctx: JailContext) -> list[CheckResult]:
-    base = _read(ctx.root / "usr/local/lib/vm-bhyve/vm-base")
-    match = re.search(r"^VERSION=([0-9.]+)$", base, re.M)
-    if not match:
+    found = ctx.jail.vm_bhyve_version or ""
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)*", found):
         return [CheckResult("vm-bhyve installed", "FAIL", "no /usr/local/lib/vm-bhyve/vm-base "
                             "in the jail", ctx.fix("pkg", "install", "-y", "vm-bhyve"))]
-    version = Version(match.group(1))
+    version = Version(found)
     results = [CheckResult("vm-bhyve installed", "WARN" if Version("1.7.0") <= version <=
                            Version("1.7.2") else "PASS", f"{version}" + (
                                ": its rc.d skips switch creation at jail boot" if
                                Version("1.7.0") <= version <= Version("1.7.2") else ""),
                            ctx.fix("pkg", "upgrade", "-y", "vm-bhyve") if
                            Version("1.7.0") <= version <= Version("1.7.2") else "")]
-    rc = readable(_read(ctx.root / "etc/rc.conf"))
+    rc = ctx.jail.rc_conf
     enabled = rc.get("vm_enable", "").upper() == "YES"
     results.append(CheckResult("jail vm_enable", "PASS" if enabled else "FAIL",
                                rc.get("vm_enable") or "unset in the jail's /etc/rc.conf",
@@ -187,12 +178,12 @@ def _vm_bhyve(ctx: JailContext) -> list[CheckResult]:
     return results
 
 
-def _guests(r: Reader, ctx: JailContext) -> list[CheckResult]:
+def _guests(ctx: JailContext) -> list[CheckResult]:
     results = []
     needs = Needs.of(ctx.guests)
     if needs.switches:
-        switches = _switches(r, ctx)
-        missing = [s for s in needs.switches if switches is None or s not in switches]
+        switches = _switches(ctx)
+        missing = [s for s in needs.switches if s not in switches]
         results.append(CheckResult(
             "vm-bhyve switches", "FAIL" if missing else "PASS",
             ("missing: " if missing else "") + ", ".join(quoted(s) for s in
@@ -203,21 +194,21 @@ def _guests(r: Reader, ctx: JailContext) -> list[CheckResult]:
         loader = guest.get("loader") or ""
         if loader in FIRMWARE:
             fd = f"/usr/local/share/uefi-firmware/{FIRMWARE[loader]}"
-            present = below(ctx.root, fd).is_file()
+            present = FIRMWARE[loader] in ctx.jail.firmware
             results.append(CheckResult(
                 f"guest {quoted(guest.name)} firmware", "PASS" if present else "FAIL",
                 fd + (" present" if present else " missing in the jail"),
                 "" if present else ctx.fix("pkg", "install", "-y", "edk2-bhyve")))
         elif loader == "grub":
-            present = (ctx.root / "usr/local/sbin/grub-bhyve").is_file()
+            present = ctx.jail.grub_bhyve
             results.append(CheckResult(
                 f"guest {quoted(guest.name)} grub-bhyve", "PASS" if present else "FAIL",
                 "present" if present else "grub-bhyve missing in the jail",
                 "" if present else ctx.fix("pkg", "install", "-y", "grub2-bhyve")))
-        findings = lint_vmconf(guest.path, guest.text)
+        findings = lint_vmconf(Path(guest.path), guest.text)
         errors = [f for f in findings if f.is_error]
         shown = errors or findings
-        rel = quoted("/" + str(guest.path.relative_to(r.root)))
+        rel = quoted(guest.path)
         results.append(CheckResult(
             f"guest {quoted(guest.name)} config",
             "FAIL" if errors else "WARN" if findings else "PASS",
@@ -227,9 +218,10 @@ def _guests(r: Reader, ctx: JailContext) -> list[CheckResult]:
     return results
 
 
-def vmm_ppt_result(exists: bool, ctx: JailContext, needs: Needs) -> CheckResult:
+def check_vmm_ppt(facts: Facts, ctx: JailContext, needs: Needs) -> CheckResult:
     """allow.vmm_ppt in jail.conf only where the kernel has it; wanted for passthrough."""
-    wanted = "allow.vmm_ppt" in ctx.conf.params
+    exists = "security.jail.param.allow.vmm_ppt" in facts.sysctls
+    wanted = "allow.vmm_ppt" in ctx.params
     if wanted and not exists:
         return CheckResult("jail allow.vmm_ppt", "FAIL", f"set at {ctx.where('allow.vmm_ppt')}"
                            " but this kernel has no such parameter: the jail will not start",

@@ -103,12 +103,16 @@ def _guests(reader: HostReader, vm_dir: PurePosixPath) -> tuple[Guest, ...]:
     for name in reader.listdir(vm_dir):
         text = None if name.startswith(".") else reader.read_text(vm_dir / name / f"{name}.conf")
         if text is not None:
-            lines = vmconf.load(text)
-            config: dict[str, str] = {}
-            for line in lines:
-                config.setdefault(line.key, line.value)
-            guests.append(Guest(name, config, text, str(vm_dir / name / f"{name}.conf")))
+            guests.append(guest_fact(name, text, str(vm_dir / name / f"{name}.conf")))
     return tuple(guests)
+
+
+def guest_fact(name: str, text: str, path: str) -> Guest:
+    """A guest config as facts hold it: each key's first value, as config::get reads it."""
+    config: dict[str, str] = {}
+    for line in vmconf.load(text):
+        config.setdefault(line.key, line.value)
+    return Guest(name, config, text, path)
 
 
 def _vm_dir(rc_conf: dict[str, str], root: PurePosixPath,
@@ -118,15 +122,21 @@ def _vm_dir(rc_conf: dict[str, str], root: PurePosixPath,
     if not value:
         return None
     if value.startswith("zfs:"):
-        value = mountpoint(value[4:]) or ""
+        # A dataset `zfs list` did not list (not mounted yet, or zfs gave no reading) is
+        # looked for at its default mountpoint, /DATASET, as the doctor always has.
+        value = mountpoint(value[4:]) or "/" + value[4:]
     try:
         return below(root, value)
     except HostFSError:   # relative, `..`, or a dataset zfs did not list
         return None
 
 
-def collect(runner: CommandRunner, fs: HostFS) -> Facts:
-    """Read the host once: the fixed probes, then dmesg.boot, bastille.conf and the jails."""
+def collect(runner: CommandRunner, fs: HostFS,
+            jails_dir: PurePosixPath | None = None) -> Facts:
+    """Read the host once: the fixed probes, then dmesg.boot, bastille.conf and the jails.
+
+    jails_dir, when given (the doctor's --jails-dir), wins over bastille.conf's.
+    """
     reader = HostReader(fs)
     got = _outputs(runner)
     out = {key: value or "" for key, value in got.items()}
@@ -136,7 +146,7 @@ def collect(runner: CommandRunner, fs: HostFS) -> Facts:
     settings = bastille_conf(reader.read_text(bastilleconf.PATH))
     # A directory only sh could compute reads as Bastille's default.
     prefix = settings.prefix or bastilleconf.PREFIX
-    jails_dir = PurePosixPath(settings.jailsdir or f"{prefix}/jails")
+    jails_dir = jails_dir or PurePosixPath(settings.jailsdir or f"{prefix}/jails")
     releases_dir = PurePosixPath(settings.releasesdir or f"{prefix}/releases")
     running = parse.jls_json(out["jails"])
     jails = []
@@ -164,6 +174,7 @@ def collect(runner: CommandRunner, fs: HostFS) -> Facts:
         default_interface=parse.default_interface(out["routes"]),
         interfaces=parse.interfaces(out["interfaces"]),
         bastille_prefix=prefix,
+        bastille_jailsdir=str(jails_dir),
         bastille_releases=reader.listdir(releases_dir),
         jails=tuple(jails),
         datasets=datasets,

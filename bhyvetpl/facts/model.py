@@ -119,7 +119,8 @@ class Facts:
     """Everything bhyvetpl reads from a host before it plans or checks.
 
     `registered` holds the modules `kldstat -q -m` finds; `pci` the driver of each PCI
-    address; loader.conf and devfs.rules as the loader and rc read them.
+    address; loader.conf and devfs.rules as the loader and rc read them;
+    `bastille_jailsdir` where the jails were looked for (each one's jail.conf is there).
     """
 
     release: Release | None = None
@@ -136,6 +137,7 @@ class Facts:
     pci: dict[str, str] = field(default_factory=dict)
     loader_conf: dict[str, str] = field(default_factory=dict)
     devfs_rulesets: tuple[Ruleset, ...] = ()
+    bastille_jailsdir: str | None = None
 
     def jail(self, name: str) -> Jail | None:
         """The jail of that name, if the host has it."""

@@ -22,16 +22,16 @@ def host_facts(root: Path) -> Facts:
     return collect(SubprocessRunner(), HostFS(local_path("--root", root)))
 
 
-def recorded_facts(path: Path) -> Facts:
-    """Load facts that `bhyvetpl facts --json` wrote to path.
+def recorded_facts(path: Path, flag: str = "--load") -> Facts:
+    """Load facts that `bhyvetpl facts --json` wrote to path; errors name flag.
 
     Raises:
         SpecError: The file cannot be read, or is not such a record (exit 2).
     """
-    where = local_path("--load", path)
+    where = local_path(flag, path)
     try:
         text = where.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError("--load", str(path), "a readable file written by "
+        raise SpecError(flag, str(path), "a readable file written by "
                         "`bhyvetpl facts --json`") from exc
     return loads(text, source=str(path))
