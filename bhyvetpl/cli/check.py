@@ -15,8 +15,6 @@ from bhyvetpl.facts.source import recorded_facts
 from bhyvetpl.lint import lint_paths
 from bhyvetpl.model.options import check_doctor_target
 
-BASTILLE_JAILS = "/usr/local/bastille/jails"
-
 
 def lint_cmd(
     files: Annotated[list[Path], typer.Argument(
@@ -48,9 +46,7 @@ def doctor_cmd(
     = None,
 ) -> None:
     """Check the host (and a jail) for bhyve; exit 1 when any check FAILs."""
-    # Without --jails-dir only the jail name needs checking; Bastille's default path stands
-    # in until check_doctor_target takes an absent jails dir.
-    check_doctor_target(jail, jails_dir if jails_dir is not None else BASTILLE_JAILS)
+    check_doctor_target(jail, jails_dir)
     if facts_file is not None:
         if root is not None or jails_dir is not None:
             raise SpecError("--facts", str(facts_file),

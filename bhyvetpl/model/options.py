@@ -182,7 +182,7 @@ def build_features(opts: HostOptions) -> Features:
     )
 
 
-def check_doctor_target(jail: str | None, jails_dir: str) -> None:
+def check_doctor_target(jail: str | None, jails_dir: str | None) -> None:
     """Refuse a jail or jails dir that is not a plain name and path: the doctor reads below them.
 
     Raises:
@@ -190,4 +190,5 @@ def check_doctor_target(jail: str | None, jails_dir: str) -> None:
     """
     if jail is not None:
         values.jail_name("jail.name", jail)
-    values.abs_path("--jails-dir", jails_dir)
+    if jails_dir is not None:   # None: bastille.conf's bastille_jailsdir
+        values.abs_path("--jails-dir", jails_dir)
