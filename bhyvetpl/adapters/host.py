@@ -1,4 +1,4 @@
-"""Pure argv builders for the host's own tools: kldstat/kldload, sysctl, service, jls."""
+"""Pure argv builders for the host's tools: kld*, sysctl, service, jls, zfs, the facts pass."""
 
 from __future__ import annotations
 
@@ -51,3 +51,40 @@ def zfs_set_jailed_argv(dataset: str) -> tuple[str, ...]:
 def routes_argv() -> tuple[str, ...]:
     """The IPv4 routing table; its `default` row names the uplink (netstat(1) on FreeBSD)."""
     return ("netstat", "-rn", "-f", "inet")
+
+
+# The sysctls a plan or a check reads; `sysctl -i` skips the ones a kernel lacks
+# (sysctl(8): "-i Ignore unknown OIDs"), so an absent name means an absent OID.
+SYSCTLS = (
+    "kern.osreldate",
+    "security.jail.jailed",
+    "security.jail.param.allow.vmm",
+    "security.jail.param.allow.vmm_ppt",
+    "net.link.tap.up_on_open",
+    "kern.racct.enable",
+)
+# Every module a release may need (policy.host_modules: if_tap before 13, if_tuntap since).
+MODULES = ("vmm", "nmdm", "if_bridge", "if_tuntap", "if_tap")
+
+
+def facts_probes() -> dict[str, tuple[str, ...]]:
+    """The fixed set of read-only commands one facts pass runs, whatever the jails and guests.
+
+    Each key names what its output is parsed into (bhyvetpl.facts.parse).
+    """
+    return {
+        "release": ("freebsd-version", "-kru"),
+        "modules": ("kldstat",),
+        "sysctls": ("sysctl", "-i", *SYSCTLS),
+        "routes": routes_argv(),
+        "interfaces": ("ifconfig", "-a"),
+        # jls(8) -n: every parameter of every running jail; libxo JSON keeps values intact.
+        "jails": ("jls", "--libxo=json", "-n"),
+        "datasets": ("zfs", "list", "-o", "name,mountpoint"),
+        # pciconf(8) -l: every device with its driver (ppt for one held for passthrough).
+        "pci": ("pciconf", "-lv"),
+        # `kldstat -q -m NAME` exits 0 when the module is registered, linked as a .ko or built
+        # into the kernel; the file list above cannot tell a built-in module, nor a vmm.ko whose
+        # module failed to initialise (tests/fixtures/freebsd/kldstat-q-m-vmm-exit-1-...).
+        **{f"module {name}": ("kldstat", "-q", "-m", name) for name in MODULES},
+    }

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
+from bhyvetpl.adapters import host
 from bhyvetpl.adapters.runner import CommandNotFoundError, CommandRunner
 from bhyvetpl.facts import parse
 from bhyvetpl.facts.model import Facts, Guest, Jail, Release
@@ -18,34 +19,8 @@ from bhyvetpl.hostfs.assign import readable
 from bhyvetpl.hostfs.bastilleconf import bastille_conf
 from bhyvetpl.hostfs.jailconf import jail_conf
 
-# The sysctls a plan or a check reads; `sysctl -i` skips the ones a kernel lacks
-# (sysctl(8): "-i Ignore unknown OIDs"), so an absent name means an absent OID.
-SYSCTLS = (
-    "kern.osreldate",
-    "security.jail.jailed",
-    "security.jail.param.allow.vmm",
-    "security.jail.param.allow.vmm_ppt",
-    "net.link.tap.up_on_open",
-    "kern.racct.enable",
-)
-# Every module a release may need (policy.host_modules: if_tap before 13, if_tuntap since).
-MODULES = ("vmm", "nmdm", "if_bridge", "if_tuntap", "if_tap")
-PROBES: dict[str, tuple[str, ...]] = {
-    "release": ("freebsd-version", "-kru"),
-    "modules": ("kldstat",),
-    "sysctls": ("sysctl", "-i", *SYSCTLS),
-    "routes": ("netstat", "-rn", "-f", "inet"),
-    "interfaces": ("ifconfig", "-a"),
-    # jls(8) -n: every parameter of every running jail; libxo JSON keeps values intact.
-    "jails": ("jls", "--libxo=json", "-n"),
-    "datasets": ("zfs", "list", "-o", "name,mountpoint"),
-    # pciconf(8) -l: every device with its driver (ppt for one held for passthrough).
-    "pci": ("pciconf", "-lv"),
-    # `kldstat -q -m NAME` exits 0 when the module is registered, linked as a .ko or built
-    # into the kernel; the file list above cannot tell a built-in module, nor a vmm.ko whose
-    # module failed to initialise (tests/fixtures/freebsd/kldstat-q-m-vmm-exit-1-...).
-    **{f"module {name}": ("kldstat", "-q", "-m", name) for name in MODULES},
-}
+# Every command the facts pass runs, once each: the argvs are the adapters'.
+PROBES = host.facts_probes()
 DMESG = PurePosixPath("/var/run/dmesg.boot")
 LOADER_CONF = PurePosixPath("/boot/loader.conf")
 DEVFS_RULES = PurePosixPath("/etc/devfs.rules")
@@ -178,7 +153,7 @@ def collect(runner: CommandRunner, fs: HostFS,
         bastille_releases=reader.listdir(releases_dir),
         jails=tuple(jails),
         datasets=datasets,
-        registered=tuple(m for m in MODULES if got[f"module {m}"] is not None),
+        registered=tuple(m for m in host.MODULES if got[f"module {m}"] is not None),
         pci=parse.pci_drivers(out["pci"]),
         loader_conf=readable(reader.read_text(LOADER_CONF) or "", sh=False),
         devfs_rulesets=devfs.rulesets(reader.read_text(DEVFS_RULES) or ""),
