@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
@@ -27,6 +26,8 @@ MANIFEST = ".bhyvetpl-manifest"
 
 
 def _digest(data: bytes) -> str:
+    import hashlib  # only -o needs it: kept off the start-up path of a printing render
+
     return hashlib.sha256(data).hexdigest()
 
 

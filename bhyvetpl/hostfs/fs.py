@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 import posixpath
-import secrets
 import stat
 import time
 from collections.abc import Iterator
@@ -276,7 +274,7 @@ class HostFS:
             if info is not None and stat.S_ISDIR(info.st_mode):
                 raise HostFSError(f"cannot write {path}: a directory is in the way")
             self._sweep(fd, name)
-            temp = f".{name}{TEMP_INFIX}{secrets.token_hex(4)}"
+            temp = f".{name}{TEMP_INFIX}{os.urandom(4).hex()}"
             file_fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
                               | getattr(os, "O_CLOEXEC", 0), 0o600, dir_fd=fd)
             try:
@@ -425,6 +423,8 @@ def digest(directory: Path) -> str:
         for top, dirs, files in os.walk(directory):
             dirs.sort()
             found += [Path(top, name) for name in files]
+        import hashlib  # only digests need it: kept off the start-up path of render
+
         result = hashlib.sha256()
         for path in sorted(found):
             result.update(str(path.relative_to(directory)).encode() + b"\0")
