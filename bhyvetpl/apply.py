@@ -30,6 +30,7 @@ from bhyvetpl.plan.actions import (
     Probe,
     RemoveDir,
     RemoveFile,
+    RulesProbe,
     RunCommand,
     Step,
     WriteFile,
@@ -193,7 +194,7 @@ def remove_dir(path: Path, fs: HostFS) -> tuple[Status, str]:
     return "done", ""
 
 
-def probe_done(probe: Probe, runner: CommandRunner) -> tuple[bool, CommandResult]:
+def probe_done(probe: Probe | RulesProbe, runner: CommandRunner) -> tuple[bool, CommandResult]:
     """Run a probe (never raising on its exit code) and decide."""
     result = runner.run(probe.argv, check=False)
     return probe.done(result.returncode, result.stdout), result

@@ -22,6 +22,7 @@ from bhyvetpl.plan.actions import (
     Probe,
     RemoveDir,
     RemoveFile,
+    RulesProbe,
     RunCommand,
     Step,
     WriteFile,
@@ -90,6 +91,13 @@ END {
     "clashes)\n", free > "/dev/stderr"
   exit 2
 }"""
+
+# Mirrors RulesProbe.done: `count` rules in all, and the `path` rules (field 3 of
+# `NUM path PATTERN unhide`) are the space-separated `want`, in order.
+AWK_RULES = r"""BEGIN { nw = split(want, w, " ") }
+NF { rules++ }
+$2 == "path" { if (w[++np] != $3) bad = 1 }
+END { exit !(rules == count + 0 && np == nw && !bad) }"""
 
 PRELUDE = r"""set -eu
 umask 022
@@ -283,7 +291,10 @@ def _heredoc(text: str, target: str) -> list[str]:
     return [f"cat > {target} <<'{delimiter}'", *text[:-1].split("\n"), delimiter]
 
 
-def _probe_test(probe: Probe) -> str:
+def _probe_test(probe: Probe | RulesProbe) -> str:
+    if isinstance(probe, RulesProbe):
+        return (f"{join(probe.argv)} 2>/dev/null </dev/null | awk -v count={probe.count} "
+                f"-v want={quote(' '.join(probe.paths))} {_program(AWK_RULES)}")
     if probe.line is None:
         return f"{join(probe.argv)} >/dev/null 2>&1 </dev/null"
     return f"{join(probe.argv)} 2>/dev/null </dev/null | grep -qxF -e {quote(probe.line)}"

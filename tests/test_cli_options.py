@@ -12,7 +12,7 @@ from bhyvetpl.cli.app import app
 
 HOST_READ = {"release", "iface", "uplink"}
 RUN_ONLY = {"root", "dry_run", "emit", "prefix", "template", "iso", "install", "start",
-            "size", "vm_dir", "vm_dataset"}
+            "size", "vm_dir", "vm_dataset", "restart"}
 
 
 def command(*words: str) -> Any:

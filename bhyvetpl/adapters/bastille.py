@@ -25,6 +25,11 @@ def template_argv(jail: str, template: str) -> tuple[str, ...]:
     return ("bastille", "template", jail, template)
 
 
+def restart_argv(jail: str) -> tuple[str, ...]:
+    """Stop and start the jail (exit 0 even when jail -c fails: confirm with jls)."""
+    return ("bastille", "restart", jail)
+
+
 def cmd_argv(jail: str, argv: Sequence[str]) -> tuple[str, ...]:
     """Run argv inside a running jail (exit 0/1 only; a stopped jail: nothing, exit 0)."""
     return ("bastille", "cmd", jail, *argv)

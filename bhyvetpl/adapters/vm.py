@@ -26,3 +26,8 @@ def install_argv(name: str, iso: str) -> tuple[str, ...]:
 def start_argv(name: str) -> tuple[str, ...]:
     """Start a guest; exit 0 means only "backgrounded", not "running"."""
     return ("vm", "start", name)
+
+
+def stop_argv(name: str) -> tuple[str, ...]:
+    """Ask a guest to shut down (ACPI power button); returns without waiting for it."""
+    return ("vm", "stop", name)

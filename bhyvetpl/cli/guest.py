@@ -33,6 +33,9 @@ def new_guest_cmd(
     = None,
     install: Annotated[bool, typer.Option(help="Boot the installer from --iso.")] = False,
     start: Annotated[bool, typer.Option(help="Start the guest.")] = False,
+    restart: Annotated[bool, typer.Option(
+        help="Allow restarting the jail (its running guests are stopped first) when the "
+             "guest's zvol/custom disks need securelevel 1.")] = False,
     vm_dir: o.VmDir = JAIL.vm_dir, vm_dataset: o.VmDataset = None,
     prefix: o.Prefix = str(BASTILLE_PREFIX), root: o.Root = Path("/"),
     dry_run: o.DryRun = False, emit: o.Emit = None,
@@ -48,5 +51,5 @@ def new_guest_cmd(
     host_root, bastille_prefix = local_path("--root", root), target_path("--prefix", prefix)
     refuse_passthrough(spec, guest, host_root, bastille_prefix)
     plan = new_guest_plan(spec, guest, host_root, source, install, start,
-                          disk0_size(guest, preset, size), bastille_prefix)
+                          disk0_size(guest, preset, size), bastille_prefix, restart)
     run_plan(plan, dry_run, emit)

@@ -32,6 +32,27 @@ class Probe:
 
 
 @dataclass(frozen=True, slots=True)
+class RulesProbe:
+    """`devfs rule -s N show` holds what we rendered: `count` rules, these `path` rules in order.
+
+    The rule numbers and the include's number (rc expands `$devfsrules_jail`) are not
+    compared. As with `Probe.line`, the exit code is ignored (the sh script pipes the
+    output into awk), but a failed command prints no rules and so never matches.
+    """
+
+    argv: tuple[str, ...]
+    count: int
+    paths: tuple[str, ...]
+    means: str = "the kernel holds the ruleset as written"
+
+    def done(self, returncode: int, stdout: str) -> bool:  # noqa: ARG002 (ignored on purpose)
+        """Compare the rules shown (`NUM path PATTERN unhide`) with the rendered ones."""
+        rules = [line.split() for line in stdout.splitlines() if line.strip()]
+        shown = tuple(words[2] for words in rules if len(words) > 2 and words[1] == "path")
+        return len(rules) == self.count and shown == self.paths
+
+
+@dataclass(frozen=True, slots=True)
 class WriteFile:
     """Write a whole file (atomically); unchanged content is left alone."""
 
@@ -117,7 +138,7 @@ class RunCommand:
 class Check:
     """Stop the plan unless the probe passes; `fix` tells the admin what to do."""
 
-    probe: Probe
+    probe: Probe | RulesProbe
     where: str = "host"
     fix: str = ""
 

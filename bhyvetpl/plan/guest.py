@@ -16,6 +16,7 @@ from bhyvetpl.model.jail import JailSpec
 from bhyvetpl.model.values import ARG_SAFE_RE
 from bhyvetpl.plan.actions import Check, Plan, Probe, RunCommand, Step, WriteFile
 from bhyvetpl.plan.build import BASTILLE_PREFIX, TEMPLATE_TIMEOUT
+from bhyvetpl.plan.footprint import ruleset_steps, securelevel_steps
 from bhyvetpl.render import PRESET_DISK_SIZE, render_guest
 
 ISO_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*\.(iso|img)", re.ASCII)
@@ -58,8 +59,11 @@ def jail_templates_dir(jail: JailSpec, root: Path,
 
 def new_guest_plan(jail: JailSpec, guest: GuestSpec, root: Path, iso: IsoSource | None = None,
                    install: bool = False, start: bool = False, disk_size: str = "20G",
-                   prefix: PurePosixPath = BASTILLE_PREFIX) -> Plan:
+                   prefix: PurePosixPath = BASTILLE_PREFIX, restart: bool = False) -> Plan:
     """Template into `$vm_dir/.templates`, `vm create`, then optionally ISO, install, start.
+
+    First the jail gets what the guest needs from the host: its nodes in the jail's
+    ruleset (applied to the running jail), and securelevel 1 for disk devices.
 
     Args:
         jail: The jail (its name, vm_dir) with the guest among its guests.
@@ -70,6 +74,11 @@ def new_guest_plan(jail: JailSpec, guest: GuestSpec, root: Path, iso: IsoSource 
         start: Start the guest (`vm start`).
         disk_size: disk0's size when the guest's disk does not give one.
         prefix: bastille_prefix.
+        restart: Allow restarting the jail (stopping its running guests) when the
+            guest's disks need a lower securelevel.
+
+    Raises:
+        JailRestartError: A restart is needed and `restart` is False (exit 2).
     """
     if install and (iso is None or start):
         raise SpecError("--install", "yes", "--install with --iso, and without --start "
@@ -91,6 +100,11 @@ def new_guest_plan(jail: JailSpec, guest: GuestSpec, root: Path, iso: IsoSource 
                          skip_if=Probe(bastille.pkg_installed_argv(jail.name, package),
                                        means=f"{package} is installed"))
               for package in guest.packages]
+    # Before anything changes in the jail: a refused restart stops here, and a ruleset
+    # the kernel did not load as written is never applied to the jail's /dev.
+    level_steps, jail_path = securelevel_steps(jail, guest, root, restart, prefix)
+    devfs_steps, notes = ruleset_steps(jail, guest, root, jail_path, restart=bool(level_steps))
+    steps[1:1] = [*devfs_steps, *level_steps]
     # A name of bhyvetpl's own, so the admin's templates (default.conf...) stay untouched.
     template = f"bhyvetpl-guest-{name}"
     steps.append(WriteFile(jail_templates_dir(jail, root, prefix) / f"{template}.conf",
@@ -115,7 +129,7 @@ def new_guest_plan(jail: JailSpec, guest: GuestSpec, root: Path, iso: IsoSource 
         steps.append(RunCommand(inside(vm.start_argv(name)), where=where,
                                 why="exit 0 means only: backgrounded", skip_if=running))
     return Plan(f"new-guest {name} in jail {jail.name}", tuple(steps),
-                guest_summary(jail, guest, started=install or start), root=root)
+                (*guest_summary(jail, guest, started=install or start), *notes), root=root)
 
 
 def guest_summary(jail: JailSpec, guest: GuestSpec, started: bool) -> tuple[str, ...]:

@@ -8,6 +8,10 @@
 #   hang (an argv prefix that touches hung and sleeps, for signal tests),
 #   pkg/JAIL/PKG (a package installed in the jail; `bastille pkg JAIL install -y PKG`),
 #   routes (what `netstat -rn -f inet` prints; absent: a table with no default route).
+#   devfs/N (the rules `service devfs restart` loaded from $STANDIN_ROOT/etc/devfs.rules
+#   into ruleset N, as `devfs rule -s N show` prints them), devfs-stale (restart loads
+#   nothing: the kernel keeps its old rules), applied/N (`devfs -m DIR rule -s N applyset`).
+# `vm stop` also removes the guest's dev/vmm node below the jail's root under $STANDIN_ROOT.
 # `bastille create` copies $STANDIN_JAILCONF to the jail's jail.conf below $STANDIN_ROOT.
 set -eu
 name=${0##*/}
@@ -38,7 +42,22 @@ case "$name" in
       mkdir -p "$state/sysctl"; echo "${1#*=}" > "$state/sysctl/${1%%=*}"
     fi ;;
   jls) [ -e "$state/running/$2" ] || { echo "jls: jail \"$2\" not found" >&2; exit 1; } ;;
-  service|sysrc|vm) : ;;
+  service)
+    rules="${STANDIN_ROOT:-/nonexistent}/etc/devfs.rules"
+    if [ "$1 $2" = "devfs restart" ] && [ -f "$rules" ] && [ ! -e "$state/devfs-stale" ]; then
+      mkdir -p "$state/devfs"
+      awk -v dir="$state/devfs" '
+        /^[ \t]*\[[^=]*=[0-9]+\]/ { h = $0; sub(/^[^=]*=/, "", h); sub(/\].*/, "", h)
+                                    out = dir "/" h; printf "" > out; n = 0; next }
+        { sub(/#.*/, "") }
+        out != "" && $1 == "add" { n += 100; $1 = ""; gsub(/\047/, ""); sub(/^ /, "")
+                                   print n " " $0 > out }' "$rules"
+    fi ;;
+  devfs)
+    if [ "$1" = rule ] && [ "$4" = show ]; then cat "$state/devfs/$3" 2>/dev/null || true
+    elif [ "$1" = -m ]; then mkdir -p "$state/applied"; printf '%s\n' "$2" > "$state/applied/$5"
+    fi ;;
+  sysrc|vm) : ;;
   netstat)
     if [ -f "$state/routes" ]; then cat "$state/routes"
     else printf 'Routing tables\n\nInternet:\nDestination        Gateway            Flags         Netif Expire\n'; fi ;;
@@ -75,6 +94,10 @@ case "$name" in
           "vm iso "*) mkdir -p "$state/iso"; : > "$state/iso/${3##*/}" ;;
           "vm install "*|"vm start "*) mkdir -p "$state/vmm"; : > "$state/vmm/$3" ;;
           "test -e /dev/vmm/"*) [ -e "$state/vmm/${3##*/}" ] ;;
+          "test ! -e /dev/vmm/"*) [ ! -e "$state/vmm/${4##*/}" ] ;;
+          "vm stop "*)
+            rm -f "$state/vmm/$3"
+            rm -f "${STANDIN_ROOT:-/nonexistent}/usr/local/bastille/jails/$jail/root/dev/vmm/$3" ;;
           "test -f "*) [ -e "$state/iso/${3##*/}" ] ;;
           "pkg info -e "*) [ -e "$state/pkg/$jail/$4" ] ;;
         esac ;;
