@@ -35,7 +35,7 @@ from bhyvetpl.plan.actions import (
     Step,
     WriteFile,
 )
-from bhyvetpl.plan.hostfile import RulesetInUseError, replace_block, ruleset_clash
+from bhyvetpl.plan.hostfile import RulesetInUseError, new_text, ruleset_clash
 
 Status = Literal["running", "done", "skipped", "unchanged", "passed"]
 Reporter = Callable[[int, int, Step, Status, str], None]
@@ -59,14 +59,6 @@ class StepFailedError(BhyvetplError):
                  if kept else "")
         super().__init__(f"step {index}/{total} ({step.where}: {step.what}) failed: "
                          f"{cause}{note}")
-
-
-def new_text(step: WriteFile | EditBlock, current: str | None) -> str:
-    """What the file holds after the step (pure; dry-run diffs use it too)."""
-    if isinstance(step, WriteFile):
-        return step.text
-    return replace_block(current or "", step.block, step.begin, step.end, step.anchor,
-                         str(step.path))
 
 
 def _interrupt(signum: int, _frame: FrameType | None) -> None:

@@ -366,8 +366,12 @@ def _command_step(index: int, total: int, step: RunCommand, plan: Plan) -> list[
         *("  " + line for line in run), "fi"]
     if step.after_change is None:
         return lines + body
-    edit = plan.edit_index(step.after_change) + 1
-    return [*lines, f'if [ -z "$touched_{edit}" ]; then',
+    plan.edit_index(step.after_change)   # raises when no step writes it
+    # Any earlier step that changed the file counts, as in apply (a spec plan edits
+    # devfs.rules once per jail, each in its own block).
+    touched = "".join(f"$touched_{i}" for i, s in enumerate(plan.steps[:index - 1], 1)
+                      if isinstance(s, WriteFile | EditBlock) and s.path == step.after_change)
+    return [*lines, f'if [ -z "{touched}" ]; then',
             "  " + _say(index, total, "skipped", f"{step.after_change} unchanged"),
             "else", *("  " + line for line in body), "fi"]
 

@@ -27,7 +27,7 @@ _MEANINGS = {
     ExitCode.OK: "done",
     ExitCode.FAILURE: "a step or a check failed",
     ExitCode.USAGE: "bad input: nothing was written or run",
-    ExitCode.CHANGES: "`plan` found changes to make (reserved: `plan` is to come)",
+    ExitCode.CHANGES: "`bhyvetpl plan` found changes to make",
     ExitCode.INTERNAL: "internal error, a bug in bhyvetpl (EX_SOFTWARE; --debug shows where)",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
 }

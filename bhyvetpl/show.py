@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from bhyvetpl.apply import check_ruleset, new_text
+from bhyvetpl.apply import check_ruleset
 from bhyvetpl.hostfs import HostFS
 from bhyvetpl.output import table
 from bhyvetpl.plan.actions import (
@@ -16,6 +16,8 @@ from bhyvetpl.plan.actions import (
     RunCommand,
     WriteFile,
 )
+from bhyvetpl.plan.converge import Converged
+from bhyvetpl.plan.hostfile import new_text
 
 
 def _guard(step: object) -> str:
@@ -64,4 +66,23 @@ def describe(plan: Plan) -> str:
                 out += ["", "".join(difflib.unified_diff(
                     current.splitlines(keepends=True), [], fromfile=str(step.path),
                     tofile="/dev/null")).rstrip("\n")]
+    return "\n".join(out) + "\n"
+
+
+def changes_report(converged: Converged, source: str) -> str:
+    """`bhyvetpl plan`: the changes as a table, then what the host has beyond the spec."""
+    changes = converged.changes
+    out = [f"plan of {source}: " + (f"{len(changes)} change(s)" if changes else
+                                    "nothing to do: the host matches the spec")]
+    if changes:
+        out += ["", table(("kind", "target", "what"),
+                          [(c.kind, c.target, c.what) for c in changes])]
+        if all(c.kind in ("file", "module", "sysctl") for c in changes):
+            out += ["", "every jail and guest of the spec exists; what differs is bhyvetpl's "
+                    "own (marked blocks, templates, modules, sysctls), as on a host "
+                    "bhyvetpl has not prepared yet"]
+    if converged.not_in_spec:
+        out += ["", "on the host, not in the spec (left alone, never removed):",
+                table(("kind", "target", "what"),
+                      [(c.kind, c.target, c.what) for c in converged.not_in_spec])]
     return "\n".join(out) + "\n"

@@ -132,6 +132,6 @@ def test_wheel_ships_the_templates_the_code_loads() -> None:
 
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     shipped = config["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
-    assert shipped == {"templates": "bhyvetpl/templates"}
+    assert shipped == {"templates": "bhyvetpl/templates", "examples": "bhyvetpl/examples"}
     for name in TEMPLATE_NAMES:
         assert (ROOT / "templates" / name).is_file()

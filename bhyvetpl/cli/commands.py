@@ -11,6 +11,9 @@ PACKAGE = "bhyvetpl.cli"
 
 # name -> (module below bhyvetpl.cli, attribute): a typer.Typer group, or a command function.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "plan": ("spec", "plan_cmd"),
+    "apply": ("spec", "apply_cmd"),
+    "init": ("spec", "init_cmd"),
     "render": ("render", "render_app"),
     "demo": ("render", "demo_cmd"),
     "import": ("imports", "import_app"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Annotated
 
@@ -10,13 +11,17 @@ import typer
 from bhyvetpl import __version__
 from bhyvetpl.cli import options as o
 from bhyvetpl.cli.shared import warn, warn_public_vnc
+from bhyvetpl.facts.demo import demo_facts, demo_root
 from bhyvetpl.model import policy
 from bhyvetpl.model.lab import sample_lab
 from bhyvetpl.model.options import JAIL, build_features, build_guest, build_jail
 from bhyvetpl.model.paths import local_path
 from bhyvetpl.model.policy import Features
 from bhyvetpl.output import table, tree, write_file, write_tree
+from bhyvetpl.plan.converge import converge_spec
 from bhyvetpl.render import RenderedFile, render_guest, render_host, render_jail
+from bhyvetpl.show import changes_report
+from bhyvetpl.spec.load import example_spec, read_spec
 
 
 def emit_files(files: tuple[RenderedFile, ...], output: Path | None, force: bool) -> None:
@@ -92,12 +97,31 @@ def render_host_cmd(
     emit_files(render_host(features, None), output, force)
 
 
+def demo_plan() -> None:
+    """Plan examples/lab.toml against the recorded FreeBSD 14.3 host (nothing is written)."""
+    spec, facts = example_spec("lab"), demo_facts()
+    with tempfile.TemporaryDirectory(prefix="bhyvetpl-demo-") as scratch:
+        converged = converge_spec(read_spec(spec), facts, demo_root(Path(scratch)))
+    release = facts.release.userland if facts.release else "unknown"
+    typer.echo(f"bhyvetpl {__version__}: {spec.name} against a recorded FreeBSD {release} "
+               f"host (bhyvetpl/data/demo-facts.json)\n")
+    typer.echo(changes_report(converged, spec.name), nl=False)
+    typer.echo(f"\non a FreeBSD host: bhyvetpl plan -f {spec.name}, then bhyvetpl apply -f "
+               f"{spec.name} (with --dry-run or --emit sh first)")
+
+
 def demo_cmd(
     output: Annotated[Path, typer.Argument(help="Folder to render the sample lab into.")]
     = Path("lab"),
     force: o.Force = False,
+    plan: Annotated[bool, typer.Option(
+        "--plan", help="Instead: plan examples/lab.toml against a recorded FreeBSD 14.3 "
+        "host (writes nothing).")] = False,
 ) -> None:
     """Render the embedded sample lab (jail template, guests, host) and summarise it."""
+    if plan:
+        demo_plan()
+        return
     jail = sample_lab()
     features = Features.of_jail(jail)
     files = [RenderedFile(PurePosixPath("bastille", jail.name, *f.relpath.parts), f.text)

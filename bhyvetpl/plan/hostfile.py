@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from bhyvetpl.errors import BhyvetplError, ExitCode
 from bhyvetpl.hostfs import devfs
 from bhyvetpl.model.jail import RESERVED_RULESETS
+from bhyvetpl.plan.actions import EditBlock, WriteFile
 
 
 class HostFileError(BhyvetplError):
@@ -115,3 +116,11 @@ def ruleset_clash(text: str, number: int, name: str, begin: str, end: str) -> Ru
     while free in used:
         free += 1
     return RulesetClash(clash, free)
+
+
+def new_text(step: WriteFile | EditBlock, current: str | None) -> str:
+    """What the file holds after the step (pure: apply, dry-run diffs and plan use it)."""
+    if isinstance(step, WriteFile):
+        return step.text
+    return replace_block(current or "", step.block, step.begin, step.end, step.anchor,
+                         str(step.path))

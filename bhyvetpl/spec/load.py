@@ -119,6 +119,15 @@ def parse_spec(text: str, source: str) -> SpecFile:
     return SpecFile(source, lines, host, tuple(jails))
 
 
+def example_spec(name: str = "lab") -> Path:
+    """A shipped example spec: in the wheel (bhyvetpl/examples), or the checkout's examples/."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "examples", here.parent / "examples"):
+        if (candidate / f"{name}.toml").is_file():
+            return candidate / f"{name}.toml"
+    raise SpecError("example", name, f"an example shipped next to {here}")
+
+
 def read_spec(path: Path) -> SpecFile:
     """Read and check a spec file; a missing or unreadable file is an error naming it."""
     try:

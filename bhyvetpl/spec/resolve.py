@@ -8,7 +8,7 @@ Where facts cannot answer, the error says which key to set.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bhyvetpl.errors import SpecError
 from bhyvetpl.facts.model import Facts
@@ -24,11 +24,16 @@ RULESET_NAME = "devfs_rules_bhyve_jail"
 
 @dataclass(frozen=True, slots=True)
 class Desired:
-    """The model of a spec on a host: host settings and each jail with its guests."""
+    """The model of a spec on a host: host settings and each jail with its guests.
+
+    `presets` holds each guest's preset by "JAIL/GUEST": the model's guest keeps none, and
+    the preset (windows) decides `vm create -s` for a disk that names no size.
+    """
 
     release: str
     uplink: str
     jails: tuple[JailSpec, ...]
+    presets: dict[str, str] = field(default_factory=dict)
 
 
 def _auto(spec: SpecFile, path: str, value: object, fact: str | None, what: str) -> str:
@@ -70,6 +75,7 @@ def resolve(spec: SpecFile, facts: Facts) -> Desired:
     first = int(host.get("ruleset", FIRST_RULESET))
     base_name = str(host.get("ruleset_name", RULESET_NAME))
     jails = []
+    presets: dict[str, str] = {}
     for index, entry in enumerate(spec.jails):
         section = f"jails.{entry.name}"
         guests = []
@@ -79,6 +85,7 @@ def resolve(spec: SpecFile, facts: Facts) -> Desired:
                 guests.append(build_guest(GuestOptions(name=guest.name, **guest.values)))
             except SpecError as err:
                 raise _rebased(spec, where, guest.values, err) from err
+            presets[f"{entry.name}/{guest.name}"] = str(guest.values.get("preset", "freebsd"))
         v = dict(entry.values)
         vm_dir = str(v.pop("vm_dir", "/vms"))
         dataset = vm_dir.removeprefix("zfs:") if vm_dir.startswith("zfs:") else None
@@ -96,4 +103,4 @@ def resolve(spec: SpecFile, facts: Facts) -> Desired:
                 **v), guests))
         except SpecError as err:
             raise _rebased(spec, section, entry.values, err) from err
-    return Desired(release, uplink, tuple(jails))
+    return Desired(release, uplink, tuple(jails), presets)

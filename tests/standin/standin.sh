@@ -12,7 +12,12 @@
 #   into ruleset N, as `devfs rule -s N show` prints them), devfs-stale (restart loads
 #   nothing: the kernel keeps its old rules), applied/N (`devfs -m DIR rule -s N applyset`).
 # `vm stop` also removes the guest's dev/vmm node below the jail's root under $STANDIN_ROOT.
-# `bastille create` copies $STANDIN_JAILCONF to the jail's jail.conf below $STANDIN_ROOT.
+# `bastille create` copies $STANDIN_JAILCONF to the jail's jail.conf below $STANDIN_ROOT
+# (named for the jail); `bastille template` adds the Bastillefile's SYSRC lines to the jail's
+# rc.conf, and `vm create` writes the guest's config in its vm_dir, as vm-bhyve would (with
+# the uuid and MAC it writes back), so a later facts pass finds the jail and its guests.
+# The read-only probes of `bhyvetpl facts` answer from the state: `sysctl -i`, `zfs list`,
+# `kldstat -q -m`, `freebsd-version -kru` (14.3-RELEASE).
 set -eu
 name=${0##*/}
 line=$name
@@ -32,10 +37,16 @@ if [ -f "$state/fail" ]; then
   esac
 fi
 case "$name" in
-  kldstat) [ -e "$state/kld/$3" ] ;;
+  kldstat) [ $# -ge 3 ] && [ -e "$state/kld/$3" ] ;;
+  freebsd-version) printf '14.3-RELEASE\n14.3-RELEASE\n14.3-RELEASE-p2\n' ;;
   kldload) mkdir -p "$state/kld"; : > "$state/kld/$2" ;;
   sysctl)
-    if [ "$1" = -n ]; then
+    if [ "$1" = -i ]; then
+      shift
+      for oid in "$@"; do
+        if [ -f "$state/sysctl/$oid" ]; then printf '%s: %s\n' "$oid" "$(cat "$state/sysctl/$oid")"; fi
+      done
+    elif [ "$1" = -n ]; then
       [ -f "$state/sysctl/$2" ] || { echo "sysctl: unknown oid '$2'" >&2; exit 1; }
       cat "$state/sysctl/$2"
     else
@@ -63,7 +74,9 @@ case "$name" in
     else printf 'Routing tables\n\nInternet:\nDestination        Gateway            Flags         Netif Expire\n'; fi ;;
   zfs)
     ds=$(printf '%s' "$*" | awk '{print $NF}' | tr / _)
-    if [ "$1" = get ]; then
+    if [ "$1" = list ]; then
+      echo "NAME  MOUNTPOINT"
+    elif [ "$1" = get ]; then
       if [ -e "$state/zfs/$ds.jailed" ]; then echo on; else echo off; fi
     else
       mkdir -p "$state/zfs"; : > "$state/zfs/$ds.jailed"
@@ -77,20 +90,38 @@ case "$name" in
         mkdir -p "$state/jails" "$state/running"; : > "$state/jails/$1"; : > "$state/running/$1"
         if [ -n "${STANDIN_ROOT:-}" ]; then
           mkdir -p "$STANDIN_ROOT/usr/local/bastille/jails/$1"
-          cp "$STANDIN_JAILCONF" "$STANDIN_ROOT/usr/local/bastille/jails/$1/jail.conf"
+          sed "1s/^[^ ]* {/$1 {/" "$STANDIN_JAILCONF" > "$STANDIN_ROOT/usr/local/bastille/jails/$1/jail.conf"
         fi
         ;;
       template)
         # as `CONFIG set` does through `bastille config`: the jail's jail.conf changes
         conf="${STANDIN_ROOT:-/nonexistent}/usr/local/bastille/jails/$2/jail.conf"
-        if [ -f "$conf" ]; then echo "# changed by the template stand-in" >> "$conf"; fi ;;
+        if [ -f "$conf" ]; then echo "# changed by the template stand-in" >> "$conf"; fi
+        file="${STANDIN_ROOT:-/nonexistent}/usr/local/bastille/templates/$3/Bastillefile"
+        if [ -f "$file" ]; then
+          mkdir -p "$STANDIN_ROOT/usr/local/bastille/jails/$2/root/etc"
+          rc="$STANDIN_ROOT/usr/local/bastille/jails/$2/root/etc/rc.conf"
+          sed -n 's/^SYSRC //p' "$file" | while IFS= read -r assign; do
+            key=${assign%%=*}
+            if [ -f "$rc" ]; then grep -v "^$key=" "$rc" > "$rc.tmp" || :; mv "$rc.tmp" "$rc"; fi
+            printf '%s\n' "$assign" >> "$rc"
+          done
+        fi ;;
       cmd)
         jail=$2; shift 2
         case "$*" in
           "vm info "*) [ -e "$state/guests/$jail/$3" ] ;;
           "vm create "*)
             for guest in "$@"; do :; done
-            mkdir -p "$state/guests/$jail"; : > "$state/guests/$jail/$guest" ;;
+            mkdir -p "$state/guests/$jail"; : > "$state/guests/$jail/$guest"
+            jroot="${STANDIN_ROOT:-/nonexistent}/usr/local/bastille/jails/$jail/root"
+            vmdir=$(sed -n 's/^vm_dir="*\([^"]*\)"*$/\1/p' "$jroot/etc/rc.conf" 2>/dev/null || :)
+            if [ -n "$vmdir" ] && [ -f "$jroot$vmdir/.templates/$4.conf" ]; then
+              mkdir -p "$jroot$vmdir/$guest"
+              { cat "$jroot$vmdir/.templates/$4.conf"
+                echo 'uuid="0c2f2a4e-5f1e-11ef-8f8c-00a098c1f3a1"'
+                echo 'network0_mac="58:9c:fc:00:00:01"'; } > "$jroot$vmdir/$guest/$guest.conf"
+            fi ;;
           "vm iso "*) mkdir -p "$state/iso"; : > "$state/iso/${3##*/}" ;;
           "vm install "*|"vm start "*) mkdir -p "$state/vmm"; : > "$state/vmm/$3" ;;
           "test -e /dev/vmm/"*) [ -e "$state/vmm/${3##*/}" ] ;;

@@ -1,0 +1,153 @@
+"""The plan of a spec on a host: what the spec wants that the facts do not show yet.
+
+One plan holds every step (host prepare per jail, jail create or apply, new guests), so
+apply, `--emit sh` and dry-run stay its only consumers. The change rows say what would
+really change: file steps whose text differs, jails and guests missing, modules and
+sysctls the facts show otherwise. Existing guests are left alone: vm-bhyve owns their
+configs after creation and writes keys back (uuid, networkN_mac) that must never be
+reverted. Bhyve jails and guests the host has and the spec lacks are listed, never removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from bhyvetpl.facts.model import Facts
+from bhyvetpl.hostfs import HostFS, HostFSError
+from bhyvetpl.model import policy
+from bhyvetpl.model.policy import Features
+from bhyvetpl.plan.actions import EditBlock, Plan, RunCommand, Step, WriteFile
+from bhyvetpl.plan.build import BASTILLE_PREFIX, host_prepare_plan, jail_create_plan
+from bhyvetpl.plan.guest import disk0_size, new_guest_plan
+from bhyvetpl.plan.hostfile import new_text
+from bhyvetpl.spec.load import SpecFile
+from bhyvetpl.spec.resolve import Desired, resolve
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One row of `bhyvetpl plan`: a kind (file, jail, guest, module, sysctl), its target."""
+
+    kind: str
+    target: str
+    what: str
+
+
+@dataclass(frozen=True, slots=True)
+class Converged:
+    """The plan, what it would change, and what the host has that the spec does not name."""
+
+    plan: Plan
+    changes: tuple[Change, ...]
+    not_in_spec: tuple[Change, ...]
+
+
+def _merged(plans: list[Plan], root: Path) -> Plan:
+    """The plans' steps in order; a step equal to an earlier one goes (its probe ran).
+
+    A command run after a file changes (`service devfs restart`) keeps only its last
+    place, after every step that edits that file: it then runs once.
+    """
+    steps: list[Step] = []
+    for step in (s for p in plans for s in p.steps):
+        if isinstance(step, RunCommand) and step.after_change is not None:
+            if step in steps:
+                steps.remove(step)
+            steps.append(step)
+        elif step not in steps:
+            steps.append(step)
+    # Each builder's "next:" hint names the command that comes next; here the plan has it.
+    summary = tuple(line for p in plans for line in p.summary if not line.startswith("next:"))
+    return Plan(f"spec: {len(plans)} plans", tuple(steps), summary, root=root)
+
+
+def _host_path(path: Path, root: Path) -> str:
+    """The path as the host names it (the root left out), for the change table."""
+    return str(PurePosixPath("/", *path.relative_to(root).parts))
+
+
+def _file_changes(plan: Plan) -> list[Change]:
+    fs = HostFS(plan.root)
+    changes = []
+    current: dict[Path, str | None] = {}   # what earlier steps of this plan leave
+    for step in plan.steps:
+        if not isinstance(step, WriteFile | EditBlock):
+            continue
+        try:
+            before = current[step.path] if step.path in current else fs.read_text(step.path)
+        except HostFSError as err:
+            changes.append(Change("file", _host_path(step.path, plan.root), f"refused: {err}"))
+            continue
+        if before is None and isinstance(step, EditBlock) and step.anchor:
+            changes.append(Change("file", _host_path(step.path, plan.root),
+                                  f"block {step.owner!r} added to the file the jail's "
+                                  "creation writes"))
+            continue
+        after = new_text(step, before)
+        current[step.path] = after
+        if after != before:
+            verb = "create" if before is None else (
+                f"edit block {step.owner!r}" if isinstance(step, EditBlock) else "rewrite")
+            changes.append(Change("file", _host_path(step.path, plan.root), verb + (
+                f" ({step.why})" if step.why else "")))
+    return changes
+
+
+def _host_changes(features: Features, facts: Facts) -> list[Change]:
+    """Modules and sysctls the facts show otherwise (their steps are guarded by probes)."""
+    changes = [Change("module", m, "kldload") for m in policy.host_modules(features.release)
+               if m not in facts.registered and m not in facts.modules]
+    changes += [Change("sysctl", s.name, f"set to {s.value} (now "
+                       f"{facts.sysctls.get(s.name, 'unknown')})")
+                for s in policy.sysctl_conf(features) if facts.sysctls.get(s.name) != s.value]
+    return changes
+
+
+def converge(desired: Desired, facts: Facts, root: Path,
+             prefix: PurePosixPath | None = None) -> Converged:
+    """Plan the spec against the facts: host prepare, jails, missing guests; nothing removed.
+
+    Args:
+        desired: The resolved spec.
+        facts: What one read-only pass found on the host.
+        root: Where `/` is (files are read and written below it).
+        prefix: bastille_prefix (default: the one facts found, else Bastille's).
+    """
+    prefix = prefix or PurePosixPath(facts.bastille_prefix or BASTILLE_PREFIX)
+    plans: list[Plan] = []
+    changes: list[Change] = []
+    for jail in desired.jails:
+        features = Features.of_jail(jail)
+        plans.append(host_prepare_plan(features, root))
+        changes += _host_changes(features, facts)
+    for jail in desired.jails:
+        found = facts.jail(jail.name)
+        plans.append(jail_create_plan(jail, root, prefix, create=found is None))
+        if found is None:
+            changes.append(Change("jail", jail.name, f"create ({jail.release}, {jail.network}, "
+                                  f"{jail.address})"))
+        have = {g.name for g in found.guests} if found else set()
+        for guest in jail.guests:
+            if guest.name in have:
+                continue
+            preset = desired.presets.get(f"{jail.name}/{guest.name}", "freebsd")
+            plans.append(new_guest_plan(jail, guest, root, prefix=prefix,
+                                        disk_size=disk0_size(guest, preset, None)))
+            changes.append(Change("guest", f"{jail.name}/{guest.name}",
+                                  f"vm create ({guest.loader}, {guest.cpu} cpu, "
+                                  f"{guest.memory})"))
+    plan = _merged(plans, root)
+    names = {j.name: {g.name for g in j.guests} for j in desired.jails}
+    extra = [Change("jail", j.name, "not in spec (left alone)") for j in facts.jails
+             if j.name not in names and "allow.vmm" in j.params]
+    extra += [Change("guest", f"{j.name}/{g.name}", "not in spec (left alone)")
+              for j in facts.jails if j.name in names for g in j.guests
+              if g.name not in names[j.name]]
+    rows = _file_changes(plan) + changes
+    return Converged(plan, tuple(rows), tuple(extra))
+
+
+def converge_spec(spec: SpecFile, facts: Facts, root: Path) -> Converged:
+    """Resolve the spec on the facts ("auto" from the host), then converge."""
+    return converge(resolve(spec, facts), facts, root)

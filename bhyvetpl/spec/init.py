@@ -1,0 +1,112 @@
+"""A spec written from facts (`bhyvetpl init`): what the host already has, and only that.
+
+Every key written is one the host shows: a jail's network from its jail.conf (`vnet`),
+its address and vm_dir from its rc.conf, its switch from vm-bhyve's system.conf, a
+guest's loader, cpu, memory, disks and NICs from its config. A key the host cannot show
+(a jail's presets, a guest's preset) is left out, and a comment says so.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from bhyvetpl.errors import SpecError
+from bhyvetpl.facts.model import Facts, Guest, Jail
+from bhyvetpl.spec.keys import VERSION
+
+_INET_RE = re.compile(r"inet6? +([0-9A-Fa-f.:]+/[0-9]+)")
+_BARE_RE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _toml(value: str | int | list[str]) -> str:
+    """A TOML value: JSON's strings, integers and arrays of strings are TOML's too."""
+    return json.dumps(value)
+
+
+def _key(name: str) -> str:
+    return name if _BARE_RE.fullmatch(name) else json.dumps(name)
+
+
+def _address(jail: Jail) -> str | None:
+    value = jail.rc_conf.get("ifconfig_vnet0", "")
+    if value in ("DHCP", "SYNCDHCP"):
+        return value
+    found = _INET_RE.fullmatch(value.strip())
+    return found.group(1) if found else None
+
+
+def _jail_lines(jail: Jail) -> list[str]:
+    vnet = "vnet" in jail.params
+    lines = ["", f"[jails.{_key(jail.name)}]",
+             f"network = {_toml('vnet' if vnet else 'shared')}   # jail.conf: "
+             + ("vnet" if vnet else "no vnet")]
+    address = _address(jail) if vnet else None
+    lines.append(f"address = {_toml(address)}   # rc.conf ifconfig_vnet0" if address else
+                 "# address: not read from rc.conf ifconfig_vnet0 (set it: DHCP, SYNCDHCP, "
+                 "ADDR/NN)")
+    if vnet and address and "/" in address and jail.rc_conf.get("defaultrouter"):
+        lines.append(f"gateway = {_toml(jail.rc_conf['defaultrouter'])}")
+    if jail.rc_conf.get("vm_dir"):
+        lines.append(f"vm_dir = {_toml(jail.rc_conf['vm_dir'])}   # rc.conf vm_dir")
+    switches = jail.vm_system.get("switch_list", "").split()
+    if len(switches) == 1:
+        lines.append(f"switch = {_toml(switches[0])}   # vm-bhyve system.conf")
+    lines.append("# release, interface: the host's (auto); presets: not read, the default")
+    return lines
+
+
+def _indexed(guest: Guest, family: str, key: str) -> list[tuple[int, str]]:
+    """`familyN_key` values from 0 up to the first gap, as vm-bhyve reads them."""
+    out: list[tuple[int, str]] = []
+    while (value := guest.config.get(f"{family}{len(out)}_{key}")) is not None:
+        out.append((len(out), value))
+    return out
+
+
+def _guest_lines(jail: Jail, guest: Guest) -> list[str]:
+    config = guest.config
+    lines = ["", f"[jails.{_key(jail.name)}.guests.{_key(guest.name)}]",
+             "# preset: not read; the keys below are the guest's config "
+             f"({guest.path or 'NAME.conf'})"]
+    if config.get("loader"):
+        lines.append(f"loader = {_toml(config['loader'])}")
+    if config.get("cpu", "").isdigit():
+        lines.append(f"cpu = {int(config['cpu'])}")
+    if config.get("memory"):
+        lines.append(f"memory = {_toml(config['memory'])}")
+    disks = [name + "".join(f",{opt}={config[f'disk{i}_{key}']}" for opt, key in
+                            (("type", "type"), ("dev", "dev")) if f"disk{i}_{key}" in config)
+             for i, name in _indexed(guest, "disk", "name")]
+    if disks:
+        lines.append(f"disks = {_toml(disks)}")
+    nics = [switch + (f",type={config[f'network{i}_type']}" if f"network{i}_type" in config
+                      else "") for i, switch in _indexed(guest, "network", "switch")]
+    if nics:
+        lines.append(f"nics = {_toml(nics)}")
+    elif "network0_type" not in config:
+        lines.append("no_nic = true")
+    return lines
+
+
+def init_text(facts: Facts) -> str:
+    """The spec of the bhyve jails (allow.vmm in jail.conf) and guests facts show.
+
+    Raises:
+        SpecError: The host shows no Bastille jail with allow.vmm.
+    """
+    jails = [j for j in facts.jails if "allow.vmm" in j.params]
+    if not jails:
+        raise SpecError("init", "no bhyve jail", "a Bastille jail whose jail.conf sets "
+                        "allow.vmm (bhyvetpl jail create makes one)")
+    release = facts.release.userland if facts.release else "unknown"
+    lines = ["# bhyvetpl spec written by `bhyvetpl init` from what the host has;",
+             "# `bhyvetpl plan` shows what applying it would change.",
+             f"version = {VERSION}", "", "[host]",
+             f'release = "auto"   # freebsd-version: {release}',
+             f'uplink = "auto"    # default route: {facts.default_interface or "none"}']
+    for jail in jails:
+        lines += _jail_lines(jail)
+        for guest in jail.guests:
+            lines += _guest_lines(jail, guest)
+    return "\n".join(lines) + "\n"
