@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
+from bhyvetpl.adapters.vm import wait_stopped_argv
 from bhyvetpl.model import policy
 from bhyvetpl.model.jail import RulesetSpec
 from bhyvetpl.model.policy import Features
@@ -163,6 +164,10 @@ def test_zvol_guest_with_restart_stops_guests_then_restarts_the_jail(
     restart, jls = ("bastille", "restart", "bhyve"), ("jls", "-j", "bhyve")
     at = calls.index(restart)
     assert all(calls.index(stop) < at for stop in stops) and calls[at + 1] == jls
+    # each stopped guest is waited for (its /dev/vmm node gone) before the restart
+    waits = [("bastille", "cmd", "bhyve", *wait_stopped_argv(name)) for name in ("a1", "b1")]
+    assert all(calls.index(stop) < calls.index(wait) < at
+               for stop, wait in zip(stops, waits, strict=True))
     assert calls.index(SHOW) < at and APPLY not in calls   # the restart mounts /dev afresh
     assert at < next(i for i, c in enumerate(calls) if c[3:5] == ("vm", "create"))
     conf = (direct.root / JAIL_DIR / "jail.conf").read_text()
@@ -177,6 +182,23 @@ def test_zvol_guest_with_restart_stops_guests_then_restarts_the_jail(
     again = direct.calls()
     assert again == script.calls()
     assert restart not in again and not any(c[3:5] == ("vm", "stop") for c in again)
+
+
+def test_a_guest_that_does_not_stop_stops_the_plan_before_the_restart(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """vm stop only presses the power button: the restart waits for /dev/vmm/NAME to go."""
+    direct, script = prepared(tmp_path, monkeypatch, running=("a1",))
+    for host in (direct, script):
+        (host.state / "stuck").mkdir()
+        (host.state / "stuck" / "a1").touch()
+    (code, out), (scode, sout) = run_both((*ZVOL_GUEST, "--restart"), direct, script,
+                                          monkeypatch)
+    assert (code, scode) == (1, 1), out + sout
+    assert "a1 did not shut down" in out and "a1 did not shut down" in sout
+    calls = direct.calls()
+    assert calls == script.calls()
+    assert ("bastille", "restart", "bhyve") not in calls
+    assert ("bastille", "cmd", "bhyve", *wait_stopped_argv("a1")) == calls[-1]
 
 
 @pytest.mark.parametrize("features", [

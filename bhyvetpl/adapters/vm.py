@@ -31,3 +31,15 @@ def start_argv(name: str) -> tuple[str, ...]:
 def stop_argv(name: str) -> tuple[str, ...]:
     """Ask a guest to shut down (ACPI power button); returns without waiting for it."""
     return ("vm", "stop", name)
+
+
+# `vm stop` presses the guest's ACPI power button and returns at once; bhyve removes
+# /dev/vmm/NAME when the guest is gone. Run inside the jail as `sh -c WAIT_GONE sh NAME SECS`:
+# the name travels as "$1", never as script text.
+WAIT_GONE = ('i=0; while [ -e "/dev/vmm/$1" ]; do [ "$i" -ge "$2" ] && exit 1; '
+             'sleep 1; i=$((i + 1)); done')
+
+
+def wait_stopped_argv(name: str, seconds: int = 120) -> tuple[str, ...]:
+    """Exit 0 once the guest's /dev/vmm node is gone, 1 when it is still there after seconds."""
+    return ("sh", "-c", WAIT_GONE, "sh", name, str(seconds))

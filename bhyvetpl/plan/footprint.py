@@ -198,6 +198,11 @@ def securelevel_steps(jail: JailSpec, guest: GuestSpec, root: Path, restart: boo
                          skip_if=Probe(inside(("test", "!", "-e", f"/dev/vmm/{name}")),
                                        means=f"{name} is not running"))
               for name in running]
+    # The restart must never kill a guest that is still shutting down: wait for each.
+    steps += [Check(Probe(inside(vm.wait_stopped_argv(name)), means=f"{name} has stopped"),
+                    where=where, fix=f"{name} did not shut down within 120 s: stop it inside "
+                    f"the jail (vm poweroff {name}), then run again")
+              for name in running]
     steps += [RunCommand(bastille.restart_argv(jail.name), where=where,
                          why=f"securelevel {need.value} and ruleset take effect on restart",
                          after_change=conf_file),

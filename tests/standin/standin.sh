@@ -11,7 +11,8 @@
 #   devfs/N (the rules `service devfs restart` loaded from $STANDIN_ROOT/etc/devfs.rules
 #   into ruleset N, as `devfs rule -s N show` prints them), devfs-stale (restart loads
 #   nothing: the kernel keeps its old rules), applied/N (`devfs -m DIR rule -s N applyset`).
-# `vm stop` also removes the guest's dev/vmm node below the jail's root under $STANDIN_ROOT.
+# `vm stop` also removes the guest's dev/vmm node below the jail's root under $STANDIN_ROOT
+# (unless stuck/NAME: a guest that ignores its ACPI power button).
 # `bastille create` copies $STANDIN_JAILCONF to the jail's jail.conf below $STANDIN_ROOT
 # (named for the jail); `bastille template` adds the Bastillefile's SYSRC lines to the jail's
 # rc.conf, and `vm create` writes the guest's config in its vm_dir, as vm-bhyve would (with
@@ -127,9 +128,11 @@ case "$name" in
           "test -e /dev/vmm/"*) [ -e "$state/vmm/${3##*/}" ] ;;
           "test ! -e /dev/vmm/"*) [ ! -e "$state/vmm/${4##*/}" ] ;;
           "vm stop "*)
+            [ -e "$state/stuck/$3" ] && exit 0   # a guest that ignores the power button
             rm -f "$state/vmm/$3"
             rm -f "${STANDIN_ROOT:-/nonexistent}/usr/local/bastille/jails/$jail/root/dev/vmm/$3" ;;
           "test -f "*) [ -e "$state/iso/${3##*/}" ] ;;
+          "sh -c "*) [ ! -e "$state/vmm/$5" ] ;;   # vm.wait_stopped_argv: sh -c WAIT sh NAME S
           "pkg info -e "*) [ -e "$state/pkg/$jail/$4" ] ;;
         esac ;;
       cp) mkdir -p "$state/iso"; : > "$state/iso/${4##*/}" ;;
