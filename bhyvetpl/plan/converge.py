@@ -49,14 +49,14 @@ def _merged(plans: list[Plan], root: Path) -> Plan:
     A command run after a file changes (`service devfs restart`) keeps only its last
     place, after every step that edits that file: it then runs once.
     """
-    steps: list[Step] = []
+    ordered: dict[Step, None] = {}   # an ordered set: a list's `in` made this quadratic
     for step in (s for p in plans for s in p.steps):
         if isinstance(step, RunCommand) and step.after_change is not None:
-            if step in steps:
-                steps.remove(step)
-            steps.append(step)
-        elif step not in steps:
-            steps.append(step)
+            ordered.pop(step, None)   # moved to the end
+            ordered[step] = None
+        else:
+            ordered.setdefault(step, None)
+    steps = list(ordered)
     # Each builder's "next:" hint names the command that comes next; here the plan has it.
     summary = tuple(line for p in plans for line in p.summary if not line.startswith("next:"))
     return Plan(f"spec: {len(plans)} plans", tuple(steps), summary, root=root)
