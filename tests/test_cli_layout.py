@@ -89,3 +89,24 @@ def test_readme_lists_every_command() -> None:
     readme = (PKG.parent / "README.md").read_text(encoding="utf-8")
     table = readme.split("## Commands\n", 1)[1].split("\n## ", 1)[0]
     assert all(f"| `bhyvetpl {name}" in table for name in COMMANDS)
+
+
+def test_render_guest_loads_no_facts_spec_or_plan_layer() -> None:
+    """Start-up is measured on `render guest`: it must not pull in the layers it never uses.
+
+    (demo --plan once sat in cli/render.py and took the ratio from 1.31x to 1.58x.)
+    """
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom bhyvetpl.cli.entry import main\ntry:\n"
+            "    main(['render', 'guest', 'g1'])\nexcept SystemExit:\n    pass\n"
+            "print(' '.join(sorted(m for m in sys.modules if m.startswith('bhyvetpl'))),"
+            " file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    loaded = done.stderr.split()
+    assert "bhyvetpl.model.guest" in loaded
+    heavy = [m for m in loaded if m.startswith(("bhyvetpl.facts", "bhyvetpl.spec",
+                                                "bhyvetpl.plan", "bhyvetpl.doctor"))]
+    assert heavy == []

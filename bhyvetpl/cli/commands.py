@@ -15,7 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "apply": ("spec", "apply_cmd"),
     "init": ("spec", "init_cmd"),
     "render": ("render", "render_app"),
-    "demo": ("render", "demo_cmd"),
+    "demo": ("demo", "demo_cmd"),
     "import": ("imports", "import_app"),
     "host": ("host", "host_app"),
     "jail": ("jail", "jail_app"),
