@@ -12,10 +12,12 @@ from typing import Annotated
 import typer
 
 from bhyvetpl.cli import options as o
+from bhyvetpl.cli.shared import warn, warn_public_vnc
 from bhyvetpl.errors import ExitCode
 from bhyvetpl.facts.model import Facts
 from bhyvetpl.facts.source import host_facts, recorded_facts
 from bhyvetpl.model.paths import local_path
+from bhyvetpl.model.policy import Features
 from bhyvetpl.plan.converge import Converged, converge_spec
 from bhyvetpl.run import run_plan
 from bhyvetpl.show import changes_report
@@ -35,8 +37,14 @@ def _facts(facts: Path | None, root: Path) -> Facts:
 
 
 def _converged(file: Path, facts: Path | None, root: Path) -> Converged:
+    """The converged spec, after the warnings host prepare, jail create and new-guest print."""
     root = local_path("--root", root)
-    return converge_spec(read_spec(file), _facts(facts, root), root)
+    converged = converge_spec(read_spec(file), _facts(facts, root), root)
+    for jail in converged.desired.jails:
+        warn(Features.of_jail(jail))
+        for guest in jail.guests:
+            warn_public_vnc(guest)
+    return converged
 
 
 def plan_cmd(file: SpecPath = DEFAULT_SPEC, facts: FactsPath = None,

@@ -20,7 +20,9 @@ from bhyvetpl.model.policy import Features
 from bhyvetpl.plan.actions import EditBlock, Plan, RunCommand, Step, WriteFile
 from bhyvetpl.plan.build import BASTILLE_PREFIX, host_prepare_plan, jail_create_plan
 from bhyvetpl.plan.guest import disk0_size, new_guest_plan
-from bhyvetpl.plan.hostfile import new_text
+from bhyvetpl.plan.hostfile import HostFileError, new_text
+from bhyvetpl.plan.passthru import refuse_passthrough
+from bhyvetpl.plan.shared import refuse_host_conflicts, refuse_shared_in_spec
 from bhyvetpl.spec.load import SpecFile
 from bhyvetpl.spec.resolve import Desired, resolve
 
@@ -36,11 +38,15 @@ class Change:
 
 @dataclass(frozen=True, slots=True)
 class Converged:
-    """The plan, what it would change, and what the host has that the spec does not name."""
+    """The plan, what it would change, what the host has that the spec does not name.
+
+    `desired` is kept for the CLI's warnings (grants, public VNC), which print.
+    """
 
     plan: Plan
     changes: tuple[Change, ...]
     not_in_spec: tuple[Change, ...]
+    desired: Desired
 
 
 def _merged(plans: list[Plan], root: Path) -> Plan:
@@ -65,6 +71,20 @@ def _merged(plans: list[Plan], root: Path) -> Plan:
 def _host_path(path: Path, root: Path) -> str:
     """The path as the host names it (the root left out), for the change table."""
     return str(PurePosixPath("/", *path.relative_to(root).parts))
+
+
+def _texts_after(plans: list[Plan], root: Path) -> dict[Path, str | None]:
+    """Each file the plans' steps edit, as they leave it; one they cannot edit is left out."""
+    fs = HostFS(root)
+    after: dict[Path, str | None] = {}
+    for step in (s for p in plans for s in p.steps):
+        if isinstance(step, WriteFile | EditBlock):
+            try:
+                before = after[step.path] if step.path in after else fs.read_text(step.path)
+                after[step.path] = new_text(step, before)
+            except (HostFSError, HostFileError):
+                continue   # apply stops there; the check reads the file as it is
+    return after
 
 
 def _file_changes(plan: Plan) -> list[Change]:
@@ -108,17 +128,28 @@ def converge(desired: Desired, facts: Facts, root: Path,
              prefix: PurePosixPath | None = None) -> Converged:
     """Plan the spec against the facts: host prepare, jails, missing guests; nothing removed.
 
+    The flag commands' refusals run first, so a refused spec runs nothing: the host's
+    release and owned settings (host prepare), and passthrough in an existing jail as
+    the plan's earlier steps leave its files (new-guest).
+
     Args:
         desired: The resolved spec.
         facts: What one read-only pass found on the host.
         root: Where `/` is (files are read and written below it).
         prefix: bastille_prefix (default: the one facts found, else Bastille's).
+
+    Raises:
+        HostStateError: Another release, or a setting another jail owns (exit 2).
+        PassthroughError: A new guest cannot pass its devices through (exit 2).
     """
     prefix = prefix or PurePosixPath(facts.bastille_prefix or BASTILLE_PREFIX)
     plans: list[Plan] = []
     changes: list[Change] = []
-    for jail in desired.jails:
-        features = Features.of_jail(jail)
+    all_features = tuple(Features.of_jail(jail) for jail in desired.jails)
+    refuse_shared_in_spec(all_features)
+    for jail, features in zip(desired.jails, all_features, strict=True):
+        # The host's files follow the jail's release, as host prepare's --release.
+        refuse_host_conflicts(features, jail.release, root)
         plans.append(host_prepare_plan(features, root))
         changes += _host_changes(features, facts)
     for jail in desired.jails:
@@ -131,6 +162,13 @@ def converge(desired: Desired, facts: Facts, root: Path,
         for guest in jail.guests:
             if guest.name in have:
                 continue
+            if found is not None and guest.passthru:
+                # As the plan leaves the files, and with the template's `bastille config
+                # set` values (securelevel, devfs_ruleset); a new jail gets them at creation.
+                config = {s.name: s.value for s in policy.jail_config(
+                    Features.of_jail(jail), jail.vm_dataset) if s.value is not None}
+                refuse_passthrough(jail, guest, root, prefix, _texts_after(plans, root),
+                                   config)
             preset = desired.presets.get(f"{jail.name}/{guest.name}", "freebsd")
             plans.append(new_guest_plan(jail, guest, root, prefix=prefix,
                                         disk_size=disk0_size(guest, preset, None)))
@@ -145,7 +183,7 @@ def converge(desired: Desired, facts: Facts, root: Path,
               for j in facts.jails if j.name in names for g in j.guests
               if g.name not in names[j.name]]
     rows = _file_changes(plan) + changes
-    return Converged(plan, tuple(rows), tuple(extra))
+    return Converged(plan, tuple(rows), tuple(extra), desired)
 
 
 def converge_spec(spec: SpecFile, facts: Facts, root: Path) -> Converged:

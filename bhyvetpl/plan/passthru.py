@@ -6,7 +6,7 @@ its devfs ruleset unhides /dev/pci, and loader.conf hands each device to ppt(4).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 from bhyvetpl.errors import BhyvetplError, ExitCode
@@ -34,7 +34,8 @@ def _unhides_pci(rules: str, number: str) -> bool | None:
 
 
 def passthrough_problems(jail: str, devices: Sequence[str], jail_conf_text: str | None,
-                         devfs_rules: str | None, loader_conf: str | None) -> tuple[str, ...]:
+                         devfs_rules: str | None, loader_conf: str | None,
+                         config_set: Mapping[str, str] | None = None) -> tuple[str, ...]:
     """Each reason the jail cannot pass the devices (BUS/SLOT/FUNC) through, with its fix.
 
     Args:
@@ -43,6 +44,8 @@ def passthrough_problems(jail: str, devices: Sequence[str], jail_conf_text: str 
         jail_conf_text: The jail's jail.conf (None: missing).
         devfs_rules: /etc/devfs.rules (None: missing).
         loader_conf: /boot/loader.conf (None: missing).
+        config_set: Jail parameters a `bastille config set` of the same plan sets (they
+            win over jail.conf's).
     """
     fix_jail = f"bhyvetpl jail apply {jail} --passthrough"
     fix_host = "bhyvetpl host prepare " + " ".join(f"--passthru {d}" for d in devices)
@@ -51,8 +54,8 @@ def passthrough_problems(jail: str, devices: Sequence[str], jail_conf_text: str 
                 f"{jail} --passthrough",)
     problems = []
     # The jail's own jail.conf: its one block (named after the jail when Bastille wrote it).
-    params = (jail_conf_of(jail_conf_text, jail) or jail_conf_of(jail_conf_text, None)
-              or JailConf(jail)).params
+    params = {**(jail_conf_of(jail_conf_text, jail) or jail_conf_of(jail_conf_text, None)
+                 or JailConf(jail)).params, **(config_set or {})}
     level = params.get("securelevel")
     if level is not None and level.lstrip("-").isdigit() and int(level) > 0:
         problems.append(f"jail {jail} has securelevel {level}; passthrough needs -1 or 0 "
@@ -75,8 +78,19 @@ def passthrough_problems(jail: str, devices: Sequence[str], jail_conf_text: str 
 
 
 def refuse_passthrough(jail: JailSpec, guest: GuestSpec, root: Path,
-                       prefix: PurePosixPath) -> None:
+                       prefix: PurePosixPath,
+                       after: Mapping[Path, str | None] | None = None,
+                       config_set: Mapping[str, str] | None = None) -> None:
     """Read the jail's jail.conf, devfs.rules and loader.conf below root; raise if they say no.
+
+    Args:
+        jail: The jail the guest goes into.
+        guest: The guest (nothing is read unless it passes devices through).
+        root: Where `/` is.
+        prefix: bastille_prefix.
+        after: Texts of files as earlier steps of the same plan leave them (a spec's plan
+            edits jail.conf and the host files before it creates the guest).
+        config_set: Jail parameters the plan's template sets with `bastille config`.
 
     Raises:
         PassthroughError: The jail cannot pass the guest's devices through (exit 2).
@@ -84,10 +98,15 @@ def refuse_passthrough(jail: JailSpec, guest: GuestSpec, root: Path,
     if not guest.passthru:
         return
     fs = HostFS(root)
+
+    def read(path: PurePosixPath | str) -> str | None:
+        place = fs.place(path)
+        return after[place] if after is not None and place in after else fs.read_text(place)
+
     problems = passthrough_problems(
         jail.name, [p.bsf for p in guest.passthru],
-        fs.read_text(fs.place(prefix / "jails" / jail.name / "jail.conf")),
-        fs.read_text(fs.place("/etc/devfs.rules")), fs.read_text(fs.place("/boot/loader.conf")))
+        read(prefix / "jails" / jail.name / "jail.conf"), read("/etc/devfs.rules"),
+        read("/boot/loader.conf"), config_set)
     if problems:
         raise PassthroughError(f"guest {guest.name} cannot pass PCI devices through in jail "
                                f"{jail.name}:\n" + "\n".join(f"  - {p}" for p in problems))

@@ -106,7 +106,30 @@ def refuse_host_conflicts(features: Features, release: str, root: Path) -> None:
     """
     fs = HostFS(root)
     refuse_other_release(release, fs.read_text(fs.place("/bin/freebsd-version")))
-    for rel, settings in (("boot/loader.conf", policy.loader_conf(features)),
-                          ("etc/rc.conf", policy.rc_conf(features))):
-        wanted = tuple(s.name for s in settings if s.name.startswith(("pptdevs", "ifconfig_")))
-        refuse_shared(features.jail, wanted, f"/{rel}", fs.read_text(fs.place(f"/{rel}")))
+    for rel, wanted in owned_settings(features).items():
+        refuse_shared(features.jail, wanted, rel, fs.read_text(fs.place(rel)))
+
+
+def owned_settings(features: Features) -> dict[str, tuple[str, ...]]:
+    """Per host file, the names one jail's block may own: the last assignment wins."""
+    return {rel: tuple(s.name for s in settings if s.name.startswith(("pptdevs", "ifconfig_")))
+            for rel, settings in (("/boot/loader.conf", policy.loader_conf(features)),
+                                  ("/etc/rc.conf", policy.rc_conf(features)))}
+
+
+def refuse_shared_in_spec(features: tuple[Features, ...]) -> None:
+    """Raise when two jails of one spec want the same owned setting.
+
+    The host's files show only earlier runs: two new jails would each pass
+    refuse_host_conflicts, and the second block would silently cancel the first.
+    """
+    claimed: dict[tuple[str, str], str] = {}
+    for feature in features:
+        for rel, wanted in owned_settings(feature).items():
+            for name in wanted:
+                owner = claimed.setdefault((rel, name), feature.jail)
+                if owner != feature.jail:
+                    raise HostStateError(
+                        f"{rel}: jails {owner} and {feature.jail} both set {name}, and the "
+                        "last assignment wins; give passthrough and host taps to one jail "
+                        "per host")
