@@ -18,6 +18,9 @@ from bhyvetpl.spec.edit import add_guest, guest_edit, guest_values
 from bhyvetpl.spec.keys import GUEST_KEYS
 from bhyvetpl.spec.load import GuestEntry, SpecFile, parse_spec
 from bhyvetpl.spec.resolve import resolve
+from tests.standin_env import Host
+from tests.test_emit_e2e import normalised, seed, twin_hosts, use
+from tests.test_spec_plan import SPEC as SPEC_PLAN
 
 SPEC = """# the lab
 version = 1
@@ -182,3 +185,77 @@ def test_any_commented_spec_keeps_every_byte(fillers: list[list[str]], tails: li
     assert [[g.name for g in j.guests] for j in desired.jails] == [
         [g.name for g in j.guests] + (["new1"] if j.name == jail else [])
         for j in before.jails]
+
+
+# On the stand-in host: `new-guest -f` run directly edits the spec, its --emit sh does not.
+LAB = SPEC_PLAN.replace('[jails.bhyve.guests.deb1]\npreset = "linux"\nmemory = "4G"\n', "")
+NEW_GUEST = ("new-guest", "bhyve", "deb1", "--preset", "linux", "--memory", "4G")
+
+
+def test_new_guest_adds_the_guest_the_plan_then_finds(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    direct, script = twin_hosts(tmp_path, monkeypatch)
+    for host in (direct, script):
+        use(host, monkeypatch)
+        (host.base / "lab.toml").write_text("# the admin's lab\n" + LAB)
+        code, out, err = host.cli("apply", "-f", str(host.base / "lab.toml"),
+                                  "--root", str(host.root))
+        assert code == 0, out + err
+        host.calls()
+    before = (direct.base / "lab.toml").read_text()
+
+    use(direct, monkeypatch)
+    code, out, err = direct.cli(*NEW_GUEST, "-f", str(direct.base / "lab.toml"),
+                                "--root", str(direct.root))
+    assert code == 0, out + err
+    table = '[jails.bhyve.guests.deb1]\npreset = "linux"\nmemory = "4G"\n'
+    assert insertions(before, (direct.base / "lab.toml").read_text()) >= {"\n" + table}
+    assert f"added [jails.bhyve.guests.deb1] to {direct.base / 'lab.toml'}" in out
+
+    use(script, monkeypatch)
+    code, text, err = script.cli(*NEW_GUEST, "-f", str(script.base / "lab.toml"),
+                                 "--root", str(script.root), "--emit", "sh")
+    assert code == 0, err
+    assert (script.base / "lab.toml").read_text() == before   # the admin's to edit
+    assert err.endswith("once the guest exists, add:\n" + table)
+    scode, sout, serr = script.sh(text)
+    assert scode == 0, sout + serr
+    assert direct.calls() == script.calls()
+    assert normalised(direct) == normalised(script)
+
+    use(direct, monkeypatch)
+    code, out, err = direct.cli("plan", "-f", str(direct.base / "lab.toml"),
+                                "--root", str(direct.root))
+    # Nothing to do for the guest: no guest row, and its template is as new-guest wrote it.
+    # (The jail's own Bastille template lists what its guests need, so apply would rewrite
+    # that: new-guest installs the guest's packages but leaves the jail's template.)
+    assert code == 0 or "every jail and guest of the spec exists" in out, out + err
+    rows = out.split("\n\n", 1)[1].splitlines()
+    assert not any(row.startswith("guest ") or "deb1" in row for row in rows), out
+
+
+@pytest.mark.parametrize(("extra", "exit_code"), [
+    pytest.param(("--dry-run",), 0, id="dry-run"), pytest.param(("--cpu", "0"), 2, id="bad"),
+    pytest.param((), 1, id="jail-stopped")])
+def test_new_guest_leaves_the_spec_when_it_does_not_run(
+        fake_host: Host, monkeypatch: pytest.MonkeyPatch, extra: tuple[str, ...],
+        exit_code: int) -> None:
+    seed(fake_host)
+    use(fake_host, monkeypatch)
+    spec = fake_host.base / "lab.toml"
+    spec.write_text(LAB)
+    code, out, err = fake_host.cli(*NEW_GUEST, *extra, "-f", str(spec),
+                                   "--root", str(fake_host.root))
+    assert code == exit_code, out + err
+    assert spec.read_text() == LAB
+
+
+def test_new_guest_refuses_before_running_when_the_spec_cannot_take_it(
+        fake_host: Host, monkeypatch: pytest.MonkeyPatch) -> None:
+    seed(fake_host)
+    use(fake_host, monkeypatch)
+    spec = fake_host.base / "lab.toml"
+    spec.write_text(SPEC_PLAN)
+    code, out, err = fake_host.cli(*NEW_GUEST, "-f", str(spec), "--root", str(fake_host.root))
+    assert code == 2 and f"{spec}:" in err and "jails.bhyve.guests.deb1" in err, out + err
+    assert fake_host.calls() == [] and spec.read_text() == SPEC_PLAN
