@@ -11,8 +11,9 @@ import typer.core
 from bhyvetpl.cli.app import app
 
 HOST_READ = {"release", "iface", "uplink"}
+# `file`: new-guest -f adds the guest to a spec after a run; render has nothing to add it to.
 RUN_ONLY = {"root", "dry_run", "emit", "prefix", "template", "iso", "install", "start",
-            "size", "vm_dir", "vm_dataset", "restart"}
+            "size", "vm_dir", "vm_dataset", "restart", "file"}
 
 
 def command(*words: str) -> Any:

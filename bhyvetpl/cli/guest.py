@@ -15,6 +15,7 @@ from bhyvetpl.plan.build import BASTILLE_PREFIX
 from bhyvetpl.plan.guest import IsoSource, disk0_size, new_guest_plan
 from bhyvetpl.plan.passthru import refuse_passthrough
 from bhyvetpl.run import run_plan
+from bhyvetpl.spec.edit import guest_edit
 
 
 def new_guest_cmd(
@@ -39,11 +40,15 @@ def new_guest_cmd(
     vm_dir: o.VmDir = JAIL.vm_dir, vm_dataset: o.VmDataset = None,
     prefix: o.Prefix = str(BASTILLE_PREFIX), root: o.Root = Path("/"),
     dry_run: o.DryRun = False, emit: o.Emit = None,
+    file: Annotated[Path | None, typer.Option(
+        "-f", "--file", help="Also add the guest to this spec file (comments and order "
+        "kept) once the run succeeds; with --dry-run or --emit sh, only shown.")] = None,
 ) -> None:
     """Create a guest in a bhyve jail: template, vm create, optional ISO, install, start."""
-    guest = build_guest(o.guest_options(
+    options = o.guest_options(
         name, preset, loader, cpu, topology, memory, disk, nic, no_nic, switch, passthru,
-        graphics, vnc_port, vnc_listen, vnc_res, vnc_wait, comport, uuid, debug))
+        graphics, vnc_port, vnc_listen, vnc_res, vnc_wait, comport, uuid, debug)
+    guest = build_guest(options)
     warn_public_vnc(guest)
     spec = build_jail(JailOptions(name=jail, vm_dir=vm_dir, vm_dataset=vm_dataset,
                                   switch=switch), guests=(guest,))
@@ -52,4 +57,12 @@ def new_guest_cmd(
     refuse_passthrough(spec, guest, host_root, bastille_prefix)
     plan = new_guest_plan(spec, guest, host_root, source, install, start,
                           disk0_size(guest, preset, size), bastille_prefix, restart)
+    # Checked before the run (the jail is in the spec, the guest not yet); written after it.
+    edit = guest_edit(local_path("-f", file), jail, options) if file is not None else None
     run_plan(plan, dry_run, emit)
+    if edit is not None and (dry_run or emit is not None):
+        typer.echo(f"note: {file} is left as it is; once the guest exists, add:\n{edit.table}",
+                   err=True, nl=False)
+    elif edit is not None:
+        edit.write()
+        typer.echo(f"added [jails.{jail}.guests.{name}] to {file}")

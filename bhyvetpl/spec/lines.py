@@ -54,11 +54,25 @@ def _open_brackets(value: str) -> int:
 
 def key_lines(text: str) -> dict[str, int]:
     """Each dotted key path and table header of a TOML text, with its 1-based line."""
+    return _scan(text)[0]
+
+
+def table_headers(text: str) -> list[tuple[int, tuple[str, ...]]]:
+    """Every table header of a TOML text, in order: its 1-based line and its key path.
+
+    Lines end at LF only (TOML's newline; a CRLF line keeps its CR), so line N here is
+    the N-th piece of the text split at LF, where the spec editor inserts.
+    """
+    return _scan(text)[1]
+
+
+def _scan(text: str) -> tuple[dict[str, int], list[tuple[int, tuple[str, ...]]]]:
     found: dict[str, int] = {}
+    headers: list[tuple[int, tuple[str, ...]]] = []
     table: tuple[str, ...] = ()
     depth = 0
     multiline: str | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if multiline is not None:
             if multiline in line:
                 multiline = None
@@ -73,6 +87,7 @@ def key_lines(text: str) -> dict[str, int]:
             if parsed is not None:
                 table = parsed[0]
                 found.setdefault(".".join(table), number)
+                headers.append((number, table))
             continue
         parsed = _key(stripped)
         if parsed is None or not parsed[1].startswith("="):
@@ -84,7 +99,7 @@ def key_lines(text: str) -> dict[str, int]:
             if value.startswith(fence) and value.count(fence) == 1:
                 multiline = fence
         depth = _open_brackets(value)
-    return found
+    return found, headers
 
 
 def line_of(lines: dict[str, int], path: str) -> int:
