@@ -76,7 +76,7 @@ def test_two_jails_wanting_one_host_setting_are_refused(lab: tuple[Host, Path]) 
 
 
 def test_a_setting_another_jail_owns_is_refused(lab: tuple[Host, Path]) -> None:
-    # host_prepare_plan already refused this; refuse_host_conflicts now says it first.
+    # host_prepare_plan refuses it, before anything runs.
     host, spec = lab
     rc = host.root / "etc/rc.conf"
     rc.write_text(rc.read_text() + '# BEGIN bhyvetpl other\nifconfig_bridge0="addm em0 up"\n'

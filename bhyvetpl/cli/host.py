@@ -17,7 +17,7 @@ from bhyvetpl.model.options import JAIL, build_features
 from bhyvetpl.model.paths import local_path
 from bhyvetpl.plan.build import host_prepare_plan
 from bhyvetpl.plan.hostdefaults import host_defaults
-from bhyvetpl.plan.shared import refuse_host_conflicts
+from bhyvetpl.plan.shared import refuse_other_release
 from bhyvetpl.run import run_plan
 
 host_app = typer.Typer(no_args_is_help=True, help="Change the FreeBSD host.")
@@ -41,5 +41,5 @@ def host_prepare_cmd(
         zvol_dataset, disk_device, uefi, passthru, vmm_ppt, dhcp, vnet))
     warn(features)
     root = local_path("--root", root)
-    refuse_host_conflicts(features, release, root)
+    refuse_other_release(release, root)
     run_plan(host_prepare_plan(features, root), dry_run, emit)

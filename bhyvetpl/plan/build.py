@@ -44,11 +44,9 @@ def host_prepare_plan(features: Features, root: Path, admin: AdminLines | None =
             ours never cancel them.
     """
     admin = shared.admin_lines(HostFS(root)) if admin is None else admin
-    for rel, settings in (("/boot/loader.conf", policy.loader_conf(features, admin)),
-                          ("/etc/rc.conf", policy.rc_conf(features, admin))):
-        wanted = tuple(s.name for s in settings if s.name.startswith(("pptdevs", "ifconfig_")))
-        shared.refuse_shared(features.jail, wanted, rel,
-                             HostFS(root).read_text(HostFS(root).place(rel)))
+    fs = HostFS(root)
+    for rel, wanted in shared.owned_settings(features, admin).items():
+        shared.refuse_shared(features.jail, wanted, rel, fs.read_text(fs.place(rel)))
     rendered = {str(f.relpath): f.text for f in render_host(features, admin=admin)}
     devfs_rules = HostFS(root).place("/etc/devfs.rules")
     steps: list[Step] = [CheckRuleset(devfs_rules, features.ruleset.number,

@@ -22,7 +22,7 @@ from bhyvetpl.plan.build import BASTILLE_PREFIX, host_prepare_plan, jail_create_
 from bhyvetpl.plan.guest import disk0_size, new_guest_plan
 from bhyvetpl.plan.hostfile import HostFileError, new_text
 from bhyvetpl.plan.passthru import refuse_passthrough
-from bhyvetpl.plan.shared import refuse_host_conflicts, refuse_shared_in_spec
+from bhyvetpl.plan.shared import refuse_other_release, refuse_shared_in_spec
 from bhyvetpl.spec.load import SpecFile
 from bhyvetpl.spec.resolve import Desired, resolve
 
@@ -149,7 +149,7 @@ def converge(desired: Desired, facts: Facts, root: Path,
     refuse_shared_in_spec(all_features)
     for jail, features in zip(desired.jails, all_features, strict=True):
         # The host's files follow the jail's release, as host prepare's --release.
-        refuse_host_conflicts(features, jail.release, root)
+        refuse_other_release(jail.release, root)
         plans.append(host_prepare_plan(features, root))
         changes += _host_changes(features, facts)
     for jail in desired.jails:

@@ -25,13 +25,19 @@ class HostDefaultError(BhyvetplError):
     exit_code = ExitCode.USAGE
 
 
-def host_release(fs: HostFS) -> str | None:
-    """/bin/freebsd-version's USERLAND_VERSION without `-pN`, Bastille's release name.
+def userland_version(fs: HostFS) -> str | None:
+    """/bin/freebsd-version's USERLAND_VERSION, e.g. 14.3-RELEASE-p6; None without one.
 
-    Read as a file (it is a script that only prints): no process, and it works below --root.
+    Read as a file (it is a script that only prints, its value a plain assignment): no
+    process, and it works below --root.
     """
-    found = assignments(fs.read_text(fs.place("/bin/freebsd-version")) or "").get(
-        "USERLAND_VERSION")
+    return assignments(fs.read_text(fs.place("/bin/freebsd-version")) or "").get(
+        "USERLAND_VERSION") or None
+
+
+def host_release(fs: HostFS) -> str | None:
+    """The userland release without `-pN`: Bastille's name for it."""
+    found = userland_version(fs)
     return PATCH_RE.sub("", found) if found else None
 
 

@@ -15,7 +15,8 @@ from bhyvetpl.hostfs import HostFS
 from bhyvetpl.hostfs.assign import assignments
 from bhyvetpl.model import policy
 from bhyvetpl.model.hostconf import AdminLines
-from bhyvetpl.model.policy import Features
+from bhyvetpl.model.policy import NO_ADMIN, Features
+from bhyvetpl.plan.hostdefaults import userland_version
 
 BEGIN_RE = re.compile(r"# BEGIN bhyvetpl (\S+)$")
 END_RE = re.compile(r"# END bhyvetpl (\S+)$")
@@ -77,51 +78,36 @@ def refuse_shared(jail: str, wanted: tuple[str, ...], path: str, text: str | Non
             f"host (or add the devices to jail {owner}'s flags)")
 
 
-def refuse_other_release(release: str, script: str | None) -> None:
-    """Raise when /bin/freebsd-version names another X.Y than --release says.
+def refuse_other_release(release: str, root: Path) -> None:
+    """Raise when the host's /bin/freebsd-version names another X.Y than release says.
 
-    The ruleset depends on it (vmmctl on 15+, io/kmem before 13.1, if_tap on 12), and
-    the flag has a default; the script is read as a file, not run: its
-    `USERLAND_VERSION="..."` line is a plain assignment.
+    The ruleset depends on it (vmmctl on 15+, io/kmem before 13.1, if_tap on 12). The
+    owned settings are checked where they are decided: host_prepare_plan.
     """
-    found = assignments(script or "").get("USERLAND_VERSION")
-    if not found:
-        return
-    if found.split("-", 1)[0] != release.split("-", 1)[0]:
+    found = userland_version(HostFS(root))
+    if found and found.split("-", 1)[0] != release.split("-", 1)[0]:
         raise HostStateError(
             f"--release: {release!r} is not this host's release; /bin/freebsd-version says "
             f"{found!r}: pass --release {found.rsplit('-p', 1)[0]}")
 
 
-def refuse_host_conflicts(features: Features, release: str, root: Path) -> None:
-    """Read the host's release and owned settings below root; raise before anything is planned.
+def owned_settings(features: Features,
+                   admin: AdminLines = NO_ADMIN) -> dict[str, tuple[str, ...]]:
+    """Per host file, the names one jail's block sets that only one block may own.
 
-    Args:
-        features: What host prepare would write.
-        release: --release as given (the message repeats it).
-        root: Where `/` is.
-
-    Raises:
-        HostStateError: Another release, or a setting another jail's block owns (exit 2).
+    The loader and rc keep the last assignment, so a second block's `pptdevs*` or
+    `ifconfig_*` would silently cancel the first one's.
     """
-    fs = HostFS(root)
-    refuse_other_release(release, fs.read_text(fs.place("/bin/freebsd-version")))
-    for rel, wanted in owned_settings(features).items():
-        refuse_shared(features.jail, wanted, rel, fs.read_text(fs.place(rel)))
-
-
-def owned_settings(features: Features) -> dict[str, tuple[str, ...]]:
-    """Per host file, the names one jail's block may own: the last assignment wins."""
     return {rel: tuple(s.name for s in settings if s.name.startswith(("pptdevs", "ifconfig_")))
-            for rel, settings in (("/boot/loader.conf", policy.loader_conf(features)),
-                                  ("/etc/rc.conf", policy.rc_conf(features)))}
+            for rel, settings in (("/boot/loader.conf", policy.loader_conf(features, admin)),
+                                  ("/etc/rc.conf", policy.rc_conf(features, admin)))}
 
 
 def refuse_shared_in_spec(features: tuple[Features, ...]) -> None:
     """Raise when two jails of one spec want the same owned setting.
 
     The host's files show only earlier runs: two new jails would each pass
-    refuse_host_conflicts, and the second block would silently cancel the first.
+    host_prepare_plan's check, and the second block would silently cancel the first.
     """
     claimed: dict[tuple[str, str], str] = {}
     for feature in features:
