@@ -14,7 +14,7 @@ import typer
 from bhyvetpl.adapters.runner import SubprocessRunner
 from bhyvetpl.cli import options as o
 from bhyvetpl.cli.shared import warn
-from bhyvetpl.model.options import JAIL, JailOptions, build_jail
+from bhyvetpl.model.options import JAIL, build_jail
 from bhyvetpl.model.paths import local_path, target_path
 from bhyvetpl.model.policy import Features
 from bhyvetpl.plan.actions import Plan
@@ -26,8 +26,17 @@ from bhyvetpl.run import run_plan
 jail_app = typer.Typer(no_args_is_help=True, help="Create or update the bhyve jail.")
 
 
-def _jail_plan(opts: JailOptions, prefix: str, root: Path, create: bool) -> Plan:
-    jail = build_jail(opts)
+def _jail_plan(create: bool, root: Path, prefix: str, name: str, release: str | None,
+               ip: str, iface: str | None, vnet: bool, bridge: str | None,
+               gateway: str | None, vm_dir: str, vm_dataset: str | None, switch: str,
+               ruleset: int, ruleset_name: str, preset: list[str] | None, passthrough: bool,
+               vmm_ppt: bool) -> Plan:
+    """Both commands' plan: the host answers what the flags leave out, then the model."""
+    release, iface = host_defaults(local_path("--root", root), SubprocessRunner(), release,
+                                   iface, "--iface" if bridge is None else None)
+    jail = build_jail(o.jail_options(name, release, ip, iface or "", vnet, bridge, gateway,
+                                     vm_dir, vm_dataset, switch, ruleset, ruleset_name, preset,
+                                     passthrough, vmm_ppt))
     warn(Features.of_jail(jail))
     return jail_create_plan(jail, local_path("--root", root), target_path("--prefix", prefix),
                             create=create)
@@ -45,12 +54,9 @@ def jail_create_cmd(
     dry_run: o.DryRun = False, emit: o.Emit = None,
 ) -> None:
     """Create the jail with Bastille, add jail.conf extras, apply the template, check it."""
-    release, iface = host_defaults(local_path("--root", root), SubprocessRunner(), release,
-                                   iface, "--iface" if bridge is None else None)
-    opts = o.jail_options(name, release, ip, iface or "", vnet, bridge, gateway, vm_dir,
-                          vm_dataset, switch, ruleset, ruleset_name, preset, passthrough,
-                          vmm_ppt)
-    run_plan(_jail_plan(opts, prefix, root, create=True), dry_run, emit)
+    run_plan(_jail_plan(True, root, prefix, name, release, ip, iface, vnet, bridge, gateway,
+                        vm_dir, vm_dataset, switch, ruleset, ruleset_name, preset, passthrough,
+                        vmm_ppt), dry_run, emit)
 
 
 @jail_app.command("apply")
@@ -71,9 +77,6 @@ def jail_apply_cmd(
     if template is not None:
         run_plan(own_template_plan(name, template, root, prefix), dry_run, emit)
         return
-    release, iface = host_defaults(local_path("--root", root), SubprocessRunner(), release,
-                                   iface, "--iface" if bridge is None else None)
-    opts = o.jail_options(name, release, ip, iface or "", vnet, bridge, gateway, vm_dir,
-                          vm_dataset, switch, ruleset, ruleset_name, preset, passthrough,
-                          vmm_ppt)
-    run_plan(_jail_plan(opts, prefix, root, create=False), dry_run, emit)
+    run_plan(_jail_plan(False, root, prefix, name, release, ip, iface, vnet, bridge, gateway,
+                        vm_dir, vm_dataset, switch, ruleset, ruleset_name, preset, passthrough,
+                        vmm_ppt), dry_run, emit)
