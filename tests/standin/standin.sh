@@ -141,6 +141,7 @@ case "$name" in
           "vm install "*|"vm start "*) mkdir -p "$state/vmm"; : > "$state/vmm/$3" ;;
           "test -e /dev/vmm/"*) [ -e "$state/vmm/${3##*/}" ] ;;
           "test ! -e /dev/vmm/"*) [ ! -e "$state/vmm/${4##*/}" ] ;;
+          "test ! -e /"*) [ ! -e "${STANDIN_ROOT:-/nonexistent}/usr/local/bastille/jails/$jail/root$4" ] ;;
           "vm stop "*)
             [ -e "$state/stuck/$3" ] && exit 0   # a guest that ignores the power button
             rm -f "$state/vmm/$3"
