@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from bhyvetpl.facts.model import Facts
-from bhyvetpl.hostfs import HostFS, HostFSError
+from bhyvetpl.hostfs import HostFS, HostFSError, PlanningFS
 from bhyvetpl.model import policy
 from bhyvetpl.model.policy import Features
 from bhyvetpl.plan.actions import EditBlock, Plan, RunCommand, Step, WriteFile
@@ -70,12 +70,11 @@ def _merged(plans: list[Plan], root: Path) -> Plan:
 
 def _host_path(path: Path, root: Path) -> str:
     """The path as the host names it (the root left out), for the change table."""
-    return str(PurePosixPath("/", *path.relative_to(root).parts))
+    return "/" + "/".join(path.relative_to(root).parts)
 
 
-def _texts_after(plans: list[Plan], root: Path) -> dict[Path, str | None]:
+def _texts_after(plans: list[Plan], fs: HostFS) -> dict[Path, str | None]:
     """Each file the plans' steps edit, as they leave it; one they cannot edit is left out."""
-    fs = HostFS(root)
     after: dict[Path, str | None] = {}
     for step in (s for p in plans for s in p.steps):
         if isinstance(step, WriteFile | EditBlock):
@@ -87,8 +86,7 @@ def _texts_after(plans: list[Plan], root: Path) -> dict[Path, str | None]:
     return after
 
 
-def _file_changes(plan: Plan) -> list[Change]:
-    fs = HostFS(plan.root)
+def _file_changes(plan: Plan, fs: HostFS) -> list[Change]:
     changes = []
     current: dict[Path, str | None] = {}   # what earlier steps of this plan leave
     for step in plan.steps:
@@ -143,6 +141,7 @@ def converge(desired: Desired, facts: Facts, root: Path,
         PassthroughError: A new guest cannot pass its devices through (exit 2).
     """
     prefix = prefix or PurePosixPath(facts.bastille_prefix or BASTILLE_PREFIX)
+    fs = PlanningFS(root)   # each host file read once, however many guests read it
     plans: list[Plan] = []
     changes: list[Change] = []
     all_features = tuple(Features.of_jail(jail) for jail in desired.jails)
@@ -167,11 +166,11 @@ def converge(desired: Desired, facts: Facts, root: Path,
                 # set` values (securelevel, devfs_ruleset); a new jail gets them at creation.
                 config = {s.name: s.value for s in policy.jail_config(
                     Features.of_jail(jail), jail.vm_dataset) if s.value is not None}
-                refuse_passthrough(jail, guest, root, prefix, _texts_after(plans, root),
+                refuse_passthrough(jail, guest, root, prefix, _texts_after(plans, fs),
                                    config)
             preset = desired.presets.get(f"{jail.name}/{guest.name}", "freebsd")
             plans.append(new_guest_plan(jail, guest, root, prefix=prefix,
-                                        disk_size=disk0_size(guest, preset, None)))
+                                        disk_size=disk0_size(guest, preset, None), fs=fs))
             changes.append(Change("guest", f"{jail.name}/{guest.name}",
                                   f"vm create ({guest.loader}, {guest.cpu} cpu, "
                                   f"{guest.memory})"))
@@ -182,7 +181,7 @@ def converge(desired: Desired, facts: Facts, root: Path,
     extra += [Change("guest", f"{j.name}/{g.name}", "not in spec (left alone)")
               for j in facts.jails if j.name in names for g in j.guests
               if g.name not in names[j.name]]
-    rows = _file_changes(plan) + changes
+    rows = _file_changes(plan, fs) + changes
     return Converged(plan, tuple(rows), tuple(extra), desired)
 
 
