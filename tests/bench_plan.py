@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import resource
 import statistics
 import subprocess
 import sys
@@ -43,18 +44,23 @@ def spec_text(jails: int = JAILS, guests: int = GUESTS) -> str:
     return "\n".join(lines)
 
 
-def seconds(argv: list[str], ok: tuple[int, ...] = (0,)) -> float:
-    """Wall time of one run of argv (its exit code must be one of ok)."""
-    start = time.perf_counter()
+def _cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def seconds(argv: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
+    """Wall and CPU time of one run of argv (its exit code must be one of ok)."""
+    cpu, start = _cpu(), time.perf_counter()
     done = subprocess.run(argv, capture_output=True, check=False)
     took = time.perf_counter() - start
     if done.returncode not in ok:
         sys.exit(f"{argv[:3]}... exited {done.returncode}: {done.stderr.decode()[-400:]}")
-    return took
+    return took, _cpu() - cpu
 
 
-def interleaved(plan: list[str], runs: int) -> tuple[list[float], list[float]]:
-    """Wall times of BASE and plan, run in turns (after one warm-up run each)."""
+def interleaved(plan: list[str], runs: int) -> tuple[list[tuple[float, float]], ...]:
+    """Wall and CPU times of BASE and plan, run in turns (after one warm-up run each)."""
     seconds(BASE)
     seconds(plan, ok=(3,))
     base, cli = [], []
@@ -93,12 +99,16 @@ def main() -> None:
         # A load spike on a shared machine can miss once; a regression misses every time.
         for _ in range(3 if args.check else 1):
             base, cli = interleaved(plan, args.runs)
-            ratio = statistics.median(cli) / statistics.median(base)
+            ratio = statistics.median(w for w, _ in cli) / statistics.median(w for w, _ in base)
+            cpu = statistics.median(c for _, c in cli) / statistics.median(c for _, c in base)
             verdict = "OK" if ratio <= limit else "MISS"
             print(f"{JAILS} jails x {GUESTS} guests, {args.runs} interleaved runs each")
-            print(f"import typer, jinja2, packaging  {spread(base)}")
-            print(f"bhyvetpl plan                    {spread(cli)}  ratio {ratio:.2f} "
-                  f"(limit {limit:.2f}) {verdict}")
+            for name, times in (("import typer, jinja2, packaging", base),
+                                ("bhyvetpl plan", cli)):
+                print(f"{name:31}  wall {spread([w for w, _ in times])}\n{'':31}  "
+                      f"cpu  {spread([c for _, c in times])}")
+            print(f"ratio: wall {ratio:.2f} (limit {limit:.2f}) {verdict}; cpu {cpu:.2f} "
+                  "(user+sys: what a loaded machine does not inflate)")
             if verdict == "OK":
                 break
     if args.check:
