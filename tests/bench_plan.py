@@ -38,8 +38,9 @@ def spec_text(jails: int = JAILS, guests: int = GUESTS) -> str:
             preset = PRESETS[g % len(PRESETS)]
             # The demo host's guests are in the spec too: those are left alone.
             name = {(0, 0): "fbsd1", (0, 2): "grub1"}.get((j, g), f"g{g}")
+            # No two guests alike: a plan may not gain from guests repeated across jails.
             lines += [f"[jails.{jail}.guests.{name}]", f'preset = "{preset}"',
-                      f"cpu = {1 + g % 4}", f'memory = "{256 + g}M"',
+                      f"cpu = {1 + g % 4}", f'memory = "{256 + j * guests + g}M"',
                       f'disks = ["disk0.img,size={10 + g % 30}G"]', ""]
     return "\n".join(lines)
 
