@@ -9,8 +9,10 @@ securelevel <= 1, which takes a jail restart: only with --restart (reference.md 
 from __future__ import annotations
 
 import dataclasses
-from functools import cache
+from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 
 from packaging.version import Version
 
@@ -143,13 +145,13 @@ def jail_root(conf_path: str | None, jail: JailSpec, prefix: PurePosixPath) -> s
     return conf_path or _default_root(prefix, jail.name)
 
 
-@cache
+@lru_cache(maxsize=256)
 def _jail_dir(prefix: PurePosixPath, jail: str) -> PurePosixPath:
     """PREFIX/jails/JAIL, built once per jail: a spec's plan asks for each new guest."""
     return prefix / "jails" / jail
 
 
-@cache
+@lru_cache(maxsize=256)
 def _default_root(prefix: PurePosixPath, jail: str) -> str:
     """PREFIX/jails/JAIL/root, built once per jail (see _jail_dir)."""
     return str(_jail_dir(prefix, jail) / "root")
@@ -184,8 +186,7 @@ def securelevel_steps(jail: JailSpec, guest: GuestSpec, root: Path, restart: boo
     fs = fs or HostFS(root)
     conf_file = _jail_conf_file(fs.root, prefix, jail.name)
     text = fs.read_text(conf_file) or ""
-    conf = jail_conf(text, jail.name)
-    params = conf.params if conf is not None else {}
+    params = _jail_params(text, jail.name)
     path = jail_root(params.get("path"), jail, prefix)
     if not (guest.zvol_disks or any(d.device_node for d in guest.disks)):
         return [], path
@@ -225,7 +226,14 @@ def securelevel_steps(jail: JailSpec, guest: GuestSpec, root: Path, restart: boo
     return steps, path
 
 
-@cache
+@lru_cache(maxsize=64)
+def _jail_params(text: str, jail: str) -> Mapping[str, str]:
+    """The jail block's parameters (read-only), parsed once per jail.conf text."""
+    conf = jail_conf(text, jail)
+    return MappingProxyType(conf.params if conf is not None else {})
+
+
+@lru_cache(maxsize=256)
 def _jail_conf_file(root: Path, prefix: PurePosixPath, jail: str) -> Path:
     """ROOT/PREFIX/jails/JAIL/jail.conf, built once per jail (see _jail_dir)."""
     return below(root, _jail_dir(prefix, jail) / "jail.conf")

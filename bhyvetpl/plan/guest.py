@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
@@ -57,7 +57,7 @@ def jail_templates_dir(jail: JailSpec, root: Path,
     return _templates_dir((fs or HostFS(root)).root, prefix, jail.name, jail.vm_dir_path)
 
 
-@cache
+@lru_cache(maxsize=256)
 def _templates_dir(root: Path, prefix: PurePosixPath, jail: str, vm_dir: str) -> Path:
     """Built once per jail: a spec's plan asks for each of the jail's new guests."""
     jail_root = below(root, prefix / "jails" / jail / "root")
