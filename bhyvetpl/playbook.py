@@ -52,6 +52,7 @@ from bhyvetpl.plan.actions import (
 )
 from bhyvetpl.yamlquote import quote
 
+_INDEX_RE = re.compile(r"\bbhyvetpl_[bea]\b")
 # Values are YAML text already: a quoted scalar, a Jinja expression we wrote, a list.
 Value = str | list[str] | dict[str, "Value"]
 
@@ -70,6 +71,8 @@ def _expr(text: str) -> str:
     Folded at single spaces (YAML folds a line break back into one space), so no line
     is long; the expressions hold no two spaces in a row.
     """
+    # The indexes edit_block computes are numbers; ansible-lint renders with strings
+    text = _INDEX_RE.sub(r"(\g<0> | int)", text)
     lines, current = [], ""
     for word in text.replace("'", "''").split(" "):
         if current and len(current) + len(word) > 80:
@@ -247,21 +250,22 @@ class _Writer:
             "bhyvetpl_bare": _expr("{{ bhyvetpl_lines | map('regex_replace', '\\r$', '') | "
                                    "list }}"),
             "bhyvetpl_new_lines": _expr(
-                "{{ bhyvetpl_block_crlf if bhyvetpl_lines and bhyvetpl_lines[0][-1:] == bhyvetpl_cr "
+                "{{ bhyvetpl_block_crlf if bhyvetpl_lines and bhyvetpl_lines[0][-1:] == "
+                "bhyvetpl_cr "
                 "else bhyvetpl_block_lf }}"),
             "bhyvetpl_b": _expr("{{ bhyvetpl_bare.index(bhyvetpl_begin) if bhyvetpl_begin in "
                                 "bhyvetpl_bare else -1 }}"),
-            "bhyvetpl_e": _expr("{{ bhyvetpl_bare[bhyvetpl_b + 1:].index(bhyvetpl_end) + "
+            "bhyvetpl_e": _expr("{{ bhyvetpl_bare[bhyvetpl_b + 1 :].index(bhyvetpl_end) + "
                                 "bhyvetpl_b + 1 if bhyvetpl_b >= 0 and bhyvetpl_end in "
-                                "bhyvetpl_bare[bhyvetpl_b + 1:] else -1 }}"),
+                                "bhyvetpl_bare[bhyvetpl_b + 1 :] else -1 }}"),
             "bhyvetpl_a": _expr("{{ (bhyvetpl_bare | length) - 1 - (bhyvetpl_bare | reverse | "
                                 "list).index(bhyvetpl_anchor) if bhyvetpl_anchor != '' and "
                                 "bhyvetpl_anchor in bhyvetpl_bare else -1 }}"),
             "bhyvetpl_out": _expr(
-                "{{ bhyvetpl_lines[:bhyvetpl_b] + bhyvetpl_new_lines + "
-                "bhyvetpl_lines[bhyvetpl_e + 1:] if bhyvetpl_b >= 0 else (bhyvetpl_lines + "
-                "bhyvetpl_new_lines if bhyvetpl_anchor == '' else bhyvetpl_lines[:bhyvetpl_a] + "
-                "bhyvetpl_new_lines + bhyvetpl_lines[bhyvetpl_a:]) }}"),
+                "{{ bhyvetpl_lines[: bhyvetpl_b] + bhyvetpl_new_lines + "
+                "bhyvetpl_lines[bhyvetpl_e + 1 :] if bhyvetpl_b >= 0 else (bhyvetpl_lines + "
+                "bhyvetpl_new_lines if bhyvetpl_anchor == '' else bhyvetpl_lines[: bhyvetpl_a] + "
+                "bhyvetpl_new_lines + bhyvetpl_lines[bhyvetpl_a :]) }}"),
         }
         fits = ("true" if marked else "false") + (
             " and bhyvetpl_cr not in bhyvetpl_old and bhyvetpl_old[-1:] in ['', bhyvetpl_nl] and "
@@ -270,7 +274,8 @@ class _Writer:
         self.add(_task(self.name(index, f"compute {step.path} as bhyvetpl leaves it"),
                        "set_fact", {
                            f"{s}_old": _expr("{{ bhyvetpl_old }}"),
-                           f"{s}_new": _expr("{{ (bhyvetpl_out | join(bhyvetpl_nl)) + bhyvetpl_nl if "
+                           f"{s}_new": _expr(
+                               "{{ (bhyvetpl_out | join(bhyvetpl_nl)) + bhyvetpl_nl if "
                                              "bhyvetpl_out else '' }}"),
                            f"{s}_error": _expr(
                                "{{ 'no END marker after ' + bhyvetpl_begin if bhyvetpl_b >= 0 "
@@ -356,7 +361,8 @@ class _Writer:
             keywords["vars"] = task_vars
         task = _task(self.name(index, " ".join(step.argv) + (f" ({step.why})" if step.why
                                                              else "")),
-                     "command", {"argv": _argv(step.argv)}, **keywords)
+                     "command", {"argv": _argv(step.argv)}, **keywords,
+                     changed_when="true")   # its guard ran first: when it runs, it changes
         self.add(task)
 
     def step(self, index: int, step: Step) -> None:
@@ -390,7 +396,7 @@ def _header(plans: Sequence[HostPlan]) -> list[str]:
 
 
 def _play(host: HostPlan, tasks: list[str]) -> list[str]:
-    out = [f"- name: {quote('bhyvetpl: ' + host.plan.description, 4)}",
+    out = [f"- name: {quote('Apply the bhyvetpl plan (' + host.plan.description + ')', 4)}",
            f"  hosts: {quote(host.hosts, 4)}", "  gather_facts: false"]
     if not tasks:
         return [*out, "  tasks: []"]

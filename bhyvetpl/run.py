@@ -34,7 +34,7 @@ def run_plan(plan: Plan, dry_run: bool, emit: str | None) -> None:
     if emit is not None and emit not in EMIT_FORMATS:
         raise SpecError("--emit", emit, "sh or ansible")
     if emit == "ansible":
-        from bhyvetpl.playbook import HostPlan, emit_playbook   # only this consumer needs it
+        from bhyvetpl.playbook import HostPlan, emit_playbook  # only this consumer needs it
 
         sys.stdout.write(emit_playbook([HostPlan("localhost", plan)]))
         return
