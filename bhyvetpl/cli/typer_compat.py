@@ -142,3 +142,14 @@ def prepare(command: Any) -> None:
     command.get_help_option = help_option
     for sub in getattr(command, "commands", {}).values():
         prepare(sub)
+
+
+def is_path(param: Any) -> bool:
+    """Whether a parameter takes a path (typer 0.29 describes it; older typer gives a type)."""
+    descriptor = getattr(param, "type_descriptor", None)
+    if descriptor is not None:
+        annotation = descriptor.annotation
+        if get_origin(annotation) is list:  # `FILES...`
+            annotation = get_args(annotation)[0]
+        return annotation is Path or bool(getattr(descriptor, "is_path", False))
+    return getattr(getattr(param, "type", None), "name", "") == "path"
