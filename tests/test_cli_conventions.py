@@ -132,3 +132,11 @@ def test_prepare_keeps_help_plain() -> None:
     command = typer.main.get_command(app)
     typer_compat.prepare(command)
     assert getattr(command, "rich_markup_mode", None) is None
+
+
+def test_long_commands_end_their_help_with_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    for args in (["new-guest"], ["host", "prepare"], ["render", "guest"]):
+        code, out, _ = run(capsys, *args, "--help")
+        assert code == 0 and "\n  Examples:\n    bhyvetpl " + " ".join(args) in out
+    code, out, _ = run(capsys, "--help")  # the whole app's tree gets them too
+    assert "Examples:" not in out

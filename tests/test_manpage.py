@@ -17,6 +17,7 @@ import typer
 
 from bhyvetpl.cli import typer_compat
 from bhyvetpl.cli.app import app
+from bhyvetpl.cli.examples import EXAMPLES
 from bhyvetpl.errors import ExitCode
 from tests import debian_tools
 
@@ -82,3 +83,14 @@ def test_exit_status_table_is_the_clis() -> None:
 def test_cache_and_spec_file_are_documented() -> None:
     assert "~/.cache/bhyvetpl/" in SOURCE and ".Sh SPEC FILE" in SOURCE
     assert "/usr/local/etc/bhyvetpl.toml" in SOURCE
+
+
+def test_every_help_example_is_in_the_man_page() -> None:
+    examples = SOURCE.split(".Sh EXAMPLES\n", 1)[1]
+    lines = [line for group in EXAMPLES.values() for line in group]
+    assert [line for line in lines if f"\n{line}\n" not in examples] == []
+
+
+@pytest.mark.parametrize("path", [p for p, c in COMMANDS if len(c.params) > 8], ids=" ".join)
+def test_long_commands_have_examples(path: tuple[str, ...]) -> None:
+    assert " ".join(("bhyvetpl", *path)) in EXAMPLES

@@ -18,6 +18,7 @@ import typer
 import typer.core
 
 from bhyvetpl.cli import typer_compat
+from bhyvetpl.cli.examples import add_examples
 from bhyvetpl.errors import BhyvetplError, ExitCode, RunInterruptedError
 
 DEBUG_FLAG = "--debug"
@@ -43,6 +44,7 @@ def run(command: Command, args: Sequence[str], prog_name: str, *, debug: bool = 
     """
     debug = debug or os.environ.get(DEBUG_ENV, "") not in ("", "0")
     typer_compat.prepare(command)
+    add_examples(command, prog_name)
     try:
         with command.make_context(prog_name, list(args)) as ctx:
             command.invoke(ctx)
