@@ -12,6 +12,8 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l file -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l root -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l dry-run
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l emit -x
+complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l prune
+complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l delete-disks -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from init' -l file -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from init' -l root -r -F
