@@ -172,6 +172,18 @@ def fish(nodes: Sequence[Node], version: str) -> str:
     """The fish script (vendor_completions.d): commands and flags; names through --names."""
     lines = [f"# fish completion for bhyvetpl(8), bhyvetpl {version}: "
              "`bhyvetpl completion fish` wrote it.",
+             "# A Tab press runs nothing but `bhyvetpl completion --names`, which only reads "
+             "files.",
+             "function __bhyvetpl_names",
+             "    set -l words (commandline -opc)",
+             "    set -l where",
+             "    for i in (seq (math (count $words) - 1))",
+             "        if contains -- $words[$i] --root --jail",
+             "            set -a where $words[$i] $words[(math $i + 1)]",
+             "        end",
+             "    end",
+             "    $words[1] completion --names $argv[1] $where 2>/dev/null",
+             "end",
              "complete -c bhyvetpl -f"]
     for node in nodes:
         condition = "; and ".join(
@@ -185,9 +197,9 @@ def fish(nodes: Sequence[Node], version: str) -> str:
                 continue
             extra = ""
             if flag in node.jails:
-                extra = " -x -a '(bhyvetpl completion --names jails)'"
+                extra = " -x -a '(__bhyvetpl_names jails)'"
             elif flag in node.guests:
-                extra = " -x -a '(bhyvetpl completion --names guests)'"
+                extra = " -x -a '(__bhyvetpl_names guests)'"
             elif flag in node.files:
                 extra = " -r -F"
             elif flag in node.values:

@@ -1,4 +1,15 @@
 # fish completion for bhyvetpl(8), bhyvetpl 0.1.0: `bhyvetpl completion fish` wrote it.
+# A Tab press runs nothing but `bhyvetpl completion --names`, which only reads files.
+function __bhyvetpl_names
+    set -l words (commandline -opc)
+    set -l where
+    for i in (seq (math (count $words) - 1))
+        if contains -- $words[$i] --root --jail
+            set -a where $words[$i] $words[(math $i + 1)]
+        end
+    end
+    $words[1] completion --names $argv[1] $where 2>/dev/null
+end
 complete -c bhyvetpl -f
 complete -c bhyvetpl -n '__fish_use_subcommand' -a 'plan apply init demo new-guest lint doctor facts schema completion render import host jail bastille-plugin templates'
 complete -c bhyvetpl -n '__fish_use_subcommand' -l debug
@@ -72,7 +83,7 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from facts' -l load -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from facts' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from schema' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from completion' -l names -x
-complete -c bhyvetpl -n '__fish_seen_subcommand_from completion' -l jail -x -a '(bhyvetpl completion --names jails)'
+complete -c bhyvetpl -n '__fish_seen_subcommand_from completion' -l jail -x -a '(__bhyvetpl_names jails)'
 complete -c bhyvetpl -n '__fish_seen_subcommand_from completion' -l root -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from completion' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and not __fish_seen_subcommand_from guest jail host' -a 'guest jail host'
@@ -120,11 +131,11 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_sub
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from jail' -l output -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from jail' -l force
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from jail' -l help
-complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l jail -x -a '(bhyvetpl completion --names jails)'
+complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l jail -x -a '(__bhyvetpl_names jails)'
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l release -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l ruleset -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l ruleset-name -x
-complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l guest -x -a '(bhyvetpl completion --names guests)'
+complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l guest -x -a '(__bhyvetpl_names guests)'
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l console
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l no-console
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l tap
@@ -154,11 +165,11 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from import; and __fish_seen_sub
 complete -c bhyvetpl -n '__fish_seen_subcommand_from import; and __fish_seen_subcommand_from vmrun' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and not __fish_seen_subcommand_from prepare' -a 'prepare'
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and not __fish_seen_subcommand_from prepare' -l help
-complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l jail -x -a '(bhyvetpl completion --names jails)'
+complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l jail -x -a '(__bhyvetpl_names jails)'
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l release -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l ruleset -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l ruleset-name -x
-complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l guest -x -a '(bhyvetpl completion --names guests)'
+complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l guest -x -a '(__bhyvetpl_names guests)'
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l console
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l no-console
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l tap
@@ -241,7 +252,7 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from bastille-plugin; and __fish
 complete -c bhyvetpl -n '__fish_seen_subcommand_from bastille-plugin; and __fish_seen_subcommand_from uninstall' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and not __fish_seen_subcommand_from install list' -a 'install list'
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and not __fish_seen_subcommand_from install list' -l help
-complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from install' -l jail -x -a '(bhyvetpl completion --names jails)'
+complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from install' -l jail -x -a '(__bhyvetpl_names jails)'
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from install' -l vm-dir -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from install' -l vm-dataset -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from install' -l preset -x
@@ -251,7 +262,7 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from install' -l dry-run
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from install' -l emit -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from install' -l help
-complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from list' -l jail -x -a '(bhyvetpl completion --names jails)'
+complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from list' -l jail -x -a '(__bhyvetpl_names jails)'
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from list' -l vm-dir -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from list' -l vm-dataset -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from list' -l preset -x

@@ -1,4 +1,4 @@
-"""mandoc and zsh for the tests: from PATH, else Debian's packages unpacked into a cache.
+"""mandoc, zsh and fish for the tests: from PATH, else Debian's packages unpacked into a cache.
 
 No root is needed: `apt-get download` fetches the .deb files and `dpkg -x` unpacks them
 below the cache (an `apt-get update` first only when the lists are empty and we are root,
@@ -21,7 +21,8 @@ import pytest
 CACHE = Path(os.environ.get("BHYVETPL_TOOLS_CACHE")
              or Path(tempfile.gettempdir()) / "bhyvetpl-test-tools")
 ROOT = CACHE / "root"
-PACKAGES = {"mandoc": ("mandoc",), "zsh": ("zsh", "zsh-common")}
+PACKAGES = {"mandoc": ("mandoc",), "zsh": ("zsh", "zsh-common"),
+            "fish": ("fish", "fish-common", "libpcre2-32-0")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,5 +85,28 @@ def zsh() -> Zsh:
                ":".join(str(d) for d in sorted(functions.rglob("*")) if d.is_dir()))
 
 
+@dataclass(frozen=True, slots=True)
+class Fish:
+    """A fish to run; unpacked, it needs its library and its functions directory."""
+
+    binary: Path
+    libraries: str = ""
+    functions: str = ""
+
+    def env(self) -> dict[str, str]:
+        """LD_LIBRARY_PATH for an unpacked fish (empty for an installed one)."""
+        return {"LD_LIBRARY_PATH": self.libraries} if self.libraries else {}
+
+
+def fish() -> Fish:
+    """An installed fish, or Debian's unpacked with libpcre2-32 beside it."""
+    installed = shutil.which("fish")
+    if installed:
+        return Fish(Path(installed))
+    binary = _unpacked("fish", "usr/bin/fish")
+    libraries = sorted({str(p.parent) for p in ROOT.glob("usr/lib/*/libpcre2-32.so*")})
+    return Fish(binary, ":".join(libraries), str(ROOT / "usr/share/fish/functions"))
+
+
 if __name__ == "__main__":
-    print(mandoc(), zsh().binary, file=sys.stderr)
+    print(mandoc(), zsh().binary, fish().binary, file=sys.stderr)

@@ -1,5 +1,6 @@
-"""Completion in real shells: bash runs the script's function on real COMP_WORDS, and an
-interactive zsh on a pseudo-terminal gets `bhyvetpl ...` and a Tab (tests/shells/).
+"""Completion in real shells: bash runs the script's function on real COMP_WORDS, an
+interactive zsh on a pseudo-terminal gets `bhyvetpl ...` and a Tab (tests/shells/), and
+fish answers `complete -C`, the query its Tab press makes.
 
 Commands and flags come from the script's own table; jail and guest names from a host
 root built of real Bastille and vm-bhyve files, read by `bhyvetpl completion --names`,
@@ -115,6 +116,28 @@ def test_zsh(host: Path, tmp_path: Path, line: str, expected: list[str]) -> None
     before = snapshot(host)
     got = zsh_complete(script("zsh", tmp_path), line.replace("ROOT", str(host)), tmp_path)
     assert got == expected
+    assert snapshot(host) == before
+
+
+def fish_complete(path: Path, line: str) -> list[str]:
+    """What fish's `complete -C` (the Tab press's own query) offers for line."""
+    fish = debian_tools.fish()
+    prefix = f"set -p fish_function_path {fish.functions}; " if fish.functions else ""
+    code = f"{prefix}source {path}; complete -C $argv[1]"
+    done = subprocess.run([str(fish.binary), "--no-config", "-c", code, line],
+                          capture_output=True, text=True, check=False,
+                          env={**env(), **fish.env()}, timeout=120)
+    assert (done.returncode, done.stderr) == (0, "")
+    return sorted(w.split("\t")[0] for w in done.stdout.splitlines() if w)
+
+
+FISH_CASES = [*CASES[:5], CASES[8], CASES[9]]  # fish completes names for --jail and --guest
+
+
+@pytest.mark.parametrize(("line", "expected"), FISH_CASES, ids=[c[0] for c in FISH_CASES])
+def test_fish(host: Path, tmp_path: Path, line: str, expected: list[str]) -> None:
+    before = snapshot(host)
+    assert fish_complete(script("fish", tmp_path), line.replace("ROOT", str(host))) == expected
     assert snapshot(host) == before
 
 
