@@ -57,9 +57,9 @@ def plan_cmd(file: SpecPath = DEFAULT_SPEC, facts: FactsPath = None,
 
 
 def apply_cmd(file: SpecPath = DEFAULT_SPEC, root: o.Root = Path("/"),
-              dry_run: o.DryRun = False, emit: o.Emit = None) -> None:
+              dry_run: o.DryRun = False, emit: o.Emit = None, live: o.Live = False) -> None:
     """Make the host match the spec (each step checks first whether it is already done)."""
-    run_plan(_converged(file, None, root).plan, dry_run, emit)
+    run_plan(_converged(file, None, root).plan, dry_run, emit, live)
 
 
 def init_cmd(file: SpecPath = DEFAULT_SPEC, root: o.Root = Path("/"), facts: FactsPath = None,
