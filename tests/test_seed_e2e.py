@@ -103,3 +103,34 @@ def test_hardenedbsd_shared_jail_taps_and_zvols(fake_host: Host, monkeypatch: py
     assert 'exec.stop += "/usr/local/sbin/vm stopall -f";' in conf
     rc = (root / "usr/local/bastille/jails/bhyve-01/root/etc/rc.conf").read_text()
     assert "zfs_enable=YES" in rc and 'vm_dir="zfs:tank/bhyve"' in rc
+
+
+def test_a_root_other_than_slash_runs_only_file_steps(fake_host: Host,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path: Path) -> None:
+    """--root DIR is a system below DIR: nothing acts on this machine without --live."""
+    clean(fake_host)
+    use(fake_host, monkeypatch)
+    spec = tmp_path / "bhyvetpl.toml"
+    shutil.copyfile(EXAMPLES / "hardenedbsd-shared.toml", spec)
+    fake_host.calls()
+    # not Host.cli: that adds --live
+    from bhyvetpl.cli.app import app
+    from tests.cli_runner import cli_runner
+    result = cli_runner().invoke(app, ["apply", "-f", str(spec), "--root", str(fake_host.root)])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    run = [c for c in fake_host.calls() if c[0] in {"kldload", "bastille", "zfs", "service",
+                                                    "sysctl", "jls"} and
+           c[:2] not in {("sysctl", "-i"), ("zfs", "list"), ("jls", "--libxo=json")}
+           and c != ("kldstat",)]
+    assert run == []   # only the read-only facts pass ran
+    out = result.stdout
+    assert "] deferred: host: kldload -n vmm  # load now" in out
+    assert "nothing was loaded, started or created" in out
+    assert " loaded\n" not in out and "host ready" not in out
+    assert (fake_host.root / "etc/devfs.rules").is_file()   # the host's files are written
+    assert not (fake_host.root / "usr/local/bastille/jails").exists()   # no jail dir first
+    # the same spec with --live then does the rest
+    code, out, err = fake_host.cli("apply", "-f", str(spec), "--root", str(fake_host.root))
+    assert code == 0, out + err
+    assert ("zfs", "create", "-p", "tank/bhyve") in fake_host.calls()

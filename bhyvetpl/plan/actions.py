@@ -215,8 +215,8 @@ class Deferred:
 
     @property
     def what(self) -> str:
-        """One line for the plan table: the step, marked deferred."""
-        return f"deferred: {self.step.what}"
+        """One line for the plan table: the step's own (its guard column says deferred)."""
+        return self.step.what
 
 
 Step = (CheckRuleset | Check | WriteFile | EditBlock | RunCommand | RemoveFile | RemoveDir
