@@ -189,6 +189,7 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subco
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l no-dhcp
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l vnet
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l no-vnet
+complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l nat -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l root -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l dry-run
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l emit -x

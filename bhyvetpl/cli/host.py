@@ -31,7 +31,7 @@ def host_prepare_cmd(
     host_tap: o.HostTaps = None, uplink: o.HostUplink = None, zvol_dataset: o.ZvolDataset = None,
     disk_device: o.DiskDevices = None, uefi: o.Uefi = False, passthru: o.HostPassthru = None,
     vmm_ppt: o.VmmPpt = False, dhcp: o.Dhcp = False, vnet: o.HostVnet = True,
-    root: o.Root = Path("/"), dry_run: o.DryRun = False, emit: o.Emit = None,
+    nat: o.HostNat = None, root: o.Root = Path("/"), dry_run: o.DryRun = False, emit: o.Emit = None,
     live: o.Live = False,
 ) -> None:
     """Prepare the host for a bhyve jail.
@@ -39,10 +39,10 @@ def host_prepare_cmd(
     Edit devfs.rules, loader.conf, rc.conf and sysctl.conf; load modules; reload devfs.
     """
     release, uplink = host_defaults(local_path("--root", root), SubprocessRunner(), release,
-                                    uplink, "--uplink" if host_tap else None)
+                                    uplink, "--uplink" if host_tap or nat else None)
     features = build_features(o.host_options(
         jail, release, ruleset, ruleset_name, guest, console, tap, host_tap, uplink,
-        zvol_dataset, disk_device, uefi, passthru, vmm_ppt, dhcp, vnet))
+        zvol_dataset, disk_device, uefi, passthru, vmm_ppt, dhcp, vnet, nat))
     warn(features)
     root = local_path("--root", root)
     refuse_other_release(release, root)

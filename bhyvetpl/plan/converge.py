@@ -12,13 +12,14 @@ reverted. Bhyve jails and guests the host has and the spec lacks are listed; onl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from bhyvetpl.facts.model import Facts
 from bhyvetpl.facts.owned import OWNED_PATH, Owned, owned_text
 from bhyvetpl.hostfs import HostFS, HostFSError, PlanningFS
 from bhyvetpl.model import policy
+from bhyvetpl.model.jail import JailSpec
 from bhyvetpl.model.policy import Features
 from bhyvetpl.plan.actions import EditBlock, Plan, RunCommand, Step, WriteFile
 from bhyvetpl.plan.build import BASTILLE_PREFIX, host_prepare_plan, jail_create_plan
@@ -148,6 +149,17 @@ def _record_step(facts: Facts, created: Owned, pruned: Pruned | None,
                       why="what bhyvetpl created: apply --prune removes only these")]
 
 
+def features_of(jail: JailSpec, desired: Desired) -> Features:
+    """The jail's features; with host NAT, its taps go on the private bridge.
+
+    The NAT leaves through the host's uplink, not the jail's interface (the bridge).
+    """
+    features = Features.of_jail(jail)
+    if desired.nat is None or not features.host_taps:
+        return features
+    return replace(features, nat=desired.nat, uplink=desired.uplink)
+
+
 def converge(desired: Desired, facts: Facts, root: Path,
              prefix: PurePosixPath | None = None, prune: Prune | None = None) -> Converged:
     """Plan the spec against the facts: host prepare, jails, missing guests; removals too.
@@ -176,7 +188,7 @@ def converge(desired: Desired, facts: Facts, root: Path,
     new_jails: list[str] = []
     new_guests: list[str] = []
     new_datasets: list[str] = []
-    all_features = tuple(Features.of_jail(jail) for jail in desired.jails)
+    all_features = tuple(features_of(jail, desired) for jail in desired.jails)
     refuse_shared_in_spec(all_features)
     for jail, features in zip(desired.jails, all_features, strict=True):
         # The host's files follow the jail's release, as host prepare's --release.

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from bhyvetpl.errors import SpecError
 from bhyvetpl.facts.model import Facts
 from bhyvetpl.model.jail import JailSpec
+from bhyvetpl.model.nat import Nat
 from bhyvetpl.model.options import GuestOptions, JailOptions, build_guest, build_jail
 from bhyvetpl.spec.load import SpecFile, Values
 
@@ -34,6 +35,7 @@ class Desired:
     uplink: str
     jails: tuple[JailSpec, ...]
     presets: dict[str, str] = field(default_factory=dict)
+    nat: Nat | None = None
 
 
 def _auto(spec: SpecFile, path: str, value: object, fact: str | None, what: str) -> str:
@@ -103,4 +105,10 @@ def resolve(spec: SpecFile, facts: Facts) -> Desired:
                 **v), guests))
         except SpecError as err:
             raise _rebased(spec, section, entry.values, err) from err
-    return Desired(release, uplink, tuple(jails), presets)
+    nat = None
+    if host.get("nat") is not None:
+        try:
+            nat = Nat(str(host["nat"]), uplink)
+        except SpecError as err:
+            raise spec.error(f"host.{err.field}", err.value, err.accepted) from err
+    return Desired(release, uplink, tuple(jails), presets, nat)
