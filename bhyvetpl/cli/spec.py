@@ -36,10 +36,10 @@ def _facts(facts: Path | None, root: Path) -> Facts:
     return recorded_facts(facts) if facts is not None else host_facts(root)
 
 
-def _converged(file: Path, facts: Path | None, root: Path) -> Converged:
+def _converged(file: Path, facts: Path | None, root: Path, restart: bool = True) -> Converged:
     """The converged spec, after the warnings host prepare, jail create and new-guest print."""
     root = local_path("--root", root)
-    converged = converge_spec(read_spec(file), _facts(facts, root), root)
+    converged = converge_spec(read_spec(file), _facts(facts, root), root, restart)
     for jail in converged.desired.jails:
         warn(Features.of_jail(jail))
         for guest in jail.guests:
@@ -57,9 +57,12 @@ def plan_cmd(file: SpecPath = DEFAULT_SPEC, facts: FactsPath = None,
 
 
 def apply_cmd(file: SpecPath = DEFAULT_SPEC, root: o.Root = Path("/"),
-              dry_run: o.DryRun = False, emit: o.Emit = None) -> None:
+              dry_run: o.DryRun = False, emit: o.Emit = None,
+              restart: Annotated[bool, typer.Option(
+                  help="Allow restarting a jail whose parameters change (its running guests "
+                       "are stopped through vm-bhyve first).")] = False) -> None:
     """Make the host match the spec (each step checks first whether it is already done)."""
-    run_plan(_converged(file, None, root).plan, dry_run, emit)
+    run_plan(_converged(file, None, root, restart).plan, dry_run, emit)
 
 
 def init_cmd(file: SpecPath = DEFAULT_SPEC, root: o.Root = Path("/"), facts: FactsPath = None,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from bhyvetpl.adapters import bastille
 from bhyvetpl.facts.model import Facts
 from bhyvetpl.hostfs import HostFS, HostFSError
 from bhyvetpl.model import policy
@@ -21,6 +22,7 @@ from bhyvetpl.plan.actions import EditBlock, Plan, RunCommand, Step, WriteFile
 from bhyvetpl.plan.build import BASTILLE_PREFIX, host_prepare_plan, jail_create_plan
 from bhyvetpl.plan.guest import disk0_size, new_guest_plan
 from bhyvetpl.plan.hostfile import HostFileError, new_text
+from bhyvetpl.plan.jailblock import JailRestartError
 from bhyvetpl.plan.passthru import refuse_passthrough
 from bhyvetpl.plan.shared import refuse_other_release, refuse_shared_in_spec
 from bhyvetpl.spec.load import SpecFile
@@ -124,8 +126,22 @@ def _host_changes(features: Features, facts: Facts) -> list[Change]:
     return changes
 
 
+def _restart_rows(plan: Plan, jails: tuple[str, ...]) -> list[Change]:
+    """A row for each jail the plan restarts, with the guests it stops first."""
+    rows = []
+    for name in jails:
+        stops = {s.argv for s in plan.steps if isinstance(s, RunCommand)
+                 and s.argv[:2] == ("bastille", "cmd") and s.argv[2] == name
+                 and s.argv[3:5] == ("vm", "stop")}
+        if stops or any(isinstance(s, RunCommand) and s.argv == bastille.restart_argv(name)
+                        for s in plan.steps):
+            rows.append(Change("jail", name, f"restarts jail {name}: stops its {len(stops)} "
+                               "running guests (apply --restart)"))
+    return rows
+
+
 def converge(desired: Desired, facts: Facts, root: Path,
-             prefix: PurePosixPath | None = None) -> Converged:
+             prefix: PurePosixPath | None = None, restart: bool = True) -> Converged:
     """Plan the spec against the facts: host prepare, jails, missing guests; nothing removed.
 
     The flag commands' refusals run first, so a refused spec runs nothing: the host's
@@ -137,8 +153,11 @@ def converge(desired: Desired, facts: Facts, root: Path,
         facts: What one read-only pass found on the host.
         root: Where `/` is (files are read and written below it).
         prefix: bastille_prefix (default: the one facts found, else Bastille's).
+        restart: Allow restarting jails (their running guests stopped first); `plan`
+            shows the restarts, `apply` refuses them without --restart.
 
     Raises:
+        JailRestartError: A jail needs a restart and `restart` is False (exit 2).
         HostStateError: Another release, or a setting another jail owns (exit 2).
         PassthroughError: A new guest cannot pass its devices through (exit 2).
     """
@@ -154,7 +173,11 @@ def converge(desired: Desired, facts: Facts, root: Path,
         changes += _host_changes(features, facts)
     for jail in desired.jails:
         found = facts.jail(jail.name)
-        plans.append(jail_create_plan(jail, root, prefix, create=found is None))
+        # Restarts are planned, then refused at the end: a refusal that names what is
+        # wrong (passthrough) goes first, and `plan` shows them as rows.
+        plans.append(jail_create_plan(
+            jail, root, prefix, create=found is None, restart=True,
+            found=tuple(g.config for g in found.guests) if found else ()))
         if found is None:
             changes.append(Change("jail", jail.name, f"create ({jail.release}, {jail.network}, "
                                   f"{jail.address})"))
@@ -170,7 +193,7 @@ def converge(desired: Desired, facts: Facts, root: Path,
                 refuse_passthrough(jail, guest, root, prefix, _texts_after(plans, root),
                                    config)
             preset = desired.presets.get(f"{jail.name}/{guest.name}", "freebsd")
-            plans.append(new_guest_plan(jail, guest, root, prefix=prefix,
+            plans.append(new_guest_plan(jail, guest, root, prefix=prefix, restart=True,
                                         disk_size=disk0_size(guest, preset, None)))
             changes.append(Change("guest", f"{jail.name}/{guest.name}",
                                   f"vm create ({guest.loader}, {guest.cpu} cpu, "
@@ -182,10 +205,14 @@ def converge(desired: Desired, facts: Facts, root: Path,
     extra += [Change("guest", f"{j.name}/{g.name}", "not in spec (left alone)")
               for j in facts.jails if j.name in names for g in j.guests
               if g.name not in names[j.name]]
-    rows = _file_changes(plan) + changes
+    restarts = _restart_rows(plan, tuple(names))
+    if restarts and not restart:
+        raise JailRestartError("; ".join(r.what.replace("(apply --restart)", "")
+                                         for r in restarts).rstrip() + "; pass --restart to allow")
+    rows = _file_changes(plan) + changes + restarts
     return Converged(plan, tuple(rows), tuple(extra), desired)
 
 
-def converge_spec(spec: SpecFile, facts: Facts, root: Path) -> Converged:
+def converge_spec(spec: SpecFile, facts: Facts, root: Path, restart: bool = True) -> Converged:
     """Resolve the spec on the facts ("auto" from the host), then converge."""
-    return converge(resolve(spec, facts), facts, root)
+    return converge(resolve(spec, facts), facts, root, restart=restart)

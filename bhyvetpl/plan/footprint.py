@@ -13,16 +13,25 @@ from pathlib import Path, PurePosixPath
 
 from packaging.version import Version
 
-from bhyvetpl.adapters import bastille, devfs, host, vm
-from bhyvetpl.errors import BhyvetplError, ExitCode
-from bhyvetpl.hostfs import HostFS, HostFSError, below
+from bhyvetpl.adapters import devfs, host
+from bhyvetpl.hostfs import HostFS
 from bhyvetpl.hostfs import devfs as devfs_rules_file
 from bhyvetpl.hostfs.jailconf import jail_conf
 from bhyvetpl.model import policy
 from bhyvetpl.model.guest import GuestSpec
 from bhyvetpl.model.jail import JailSpec, RulesetSpec
 from bhyvetpl.model.policy import Features, Setting
-from bhyvetpl.plan.actions import Check, EditBlock, Probe, RulesProbe, RunCommand, Step
+from bhyvetpl.plan.actions import Check, EditBlock, RulesProbe, RunCommand, Step
+from bhyvetpl.plan.jailblock import (
+    JailRestartError,
+    block_params,
+    block_text,
+    guests_level,
+    jail_root,
+    restart_message,
+    restart_steps,
+    running_guests,
+)
 from bhyvetpl.plan.shared import BEGIN_RE, END_RE
 from bhyvetpl.render import render_template
 
@@ -30,12 +39,6 @@ DEVFS_RULES = "/etc/devfs.rules"
 # Nodes whose presence in the block stands for one Features flag (see policy.devfs_rules).
 _FLAG_NODES = {"vmm", "vmm/*", "vmm.io", "vmm.io/*", "vmmctl", "nmdm-*", "tap*", "bpf*",
                "pci", "mem", "io", "kmem"}
-
-
-class JailRestartError(BhyvetplError):
-    """The guest needs a jail restart that was not allowed (exit 2, nothing done)."""
-
-    exit_code = ExitCode.USAGE
 
 
 def our_block(text: str, owner: str) -> str | None:
@@ -137,27 +140,6 @@ def ruleset_steps(jail: JailSpec, guest: GuestSpec, root: Path,
     return steps, ()
 
 
-def jail_root(conf_path: str | None, jail: JailSpec, prefix: PurePosixPath) -> str:
-    """The jail's root on the host: jail.conf's `path`, else Bastille's default place."""
-    return conf_path or str(prefix / "jails" / jail.name / "root")
-
-
-def running_guests(root: Path, jail: JailSpec, jail_path: str) -> tuple[str, ...]:
-    """The jail's guests that run now: a `$vm_dir/NAME` directory and a `/dev/vmm/NAME` node.
-
-    Simplified: read through the jail's root on the host, as vm-bhyve's `vm list` decides
-    from /dev/vmm; the guest directory keeps other jails' VMs (visible there) out.
-    """
-    fs = HostFS(root)
-    try:
-        base = fs.place(jail_path)
-        vmm = fs.listdir(below(base, "/dev/vmm"))
-        guests = set(fs.listdir(below(base, jail.vm_dir_path)))
-    except HostFSError:
-        return ()
-    return tuple(name for name in sorted(vmm) if name in guests)
-
-
 def securelevel_steps(jail: JailSpec, guest: GuestSpec, root: Path, restart: bool,
                       prefix: PurePosixPath) -> tuple[list[Step], str]:
     """Lower the jail's securelevel when the guest's disks need it; refuse without --restart.
@@ -181,52 +163,46 @@ def securelevel_steps(jail: JailSpec, guest: GuestSpec, root: Path, restart: boo
     level = params.get("securelevel", "")
     if not level.lstrip("-").isdigit() or int(level) <= int(need.value or "1"):
         return [], path
-    running = running_guests(root, jail, path)
+    running = running_guests(root, jail.vm_dir_path, path)
     if not restart:
-        raise JailRestartError(f"restarts jail {jail.name}: stops its {len(running)} running "
-                               "guests; pass --restart to allow")
-    where = f"jail {jail.name}"
-
-    def inside(argv: tuple[str, ...]) -> tuple[str, ...]:
-        return bastille.cmd_argv(jail.name, argv)
-
-    steps: list[Step] = [EditBlock(conf_file, jail_block(jail, guest, text, need), jail.name,
-                                   where=where, anchor="}",
+        raise JailRestartError(restart_message(jail.name, running))
+    wanted = guests_level(jail) or need
+    steps: list[Step] = [EditBlock(conf_file, jail_block(jail.name, text, wanted), jail.name,
+                                   where=f"jail {jail.name}", anchor="}",
                                    why=f"securelevel {need.value}: {guest.name}'s disks")]
-    steps += [RunCommand(inside(vm.stop_argv(name)), where=where,
-                         why="shut the guest down before the jail restarts",
-                         skip_if=Probe(inside(("test", "!", "-e", f"/dev/vmm/{name}")),
-                                       means=f"{name} is not running"))
-              for name in running]
-    # The restart must never kill a guest that is still shutting down: wait for each.
-    steps += [Check(Probe(inside(vm.wait_stopped_argv(name)), means=f"{name} has stopped"),
-                    where=where, fix=f"{name} did not shut down within 120 s: stop it inside "
-                    f"the jail (vm poweroff {name}), then run again")
-              for name in running]
-    steps += [RunCommand(bastille.restart_argv(jail.name), where=where,
-                         why=f"securelevel {need.value} and ruleset take effect on restart",
-                         after_change=conf_file),
-              Check(Probe(host.jls_argv(jail.name), means=f"jail {jail.name} runs"),
-                    where=where, fix=f"bastille restart exits 0 even when the jail fails: see "
-                    f"/var/log/bastille/{jail.name}_console.log")]
+    steps += restart_steps(jail.name, running, conf_file,
+                           f"securelevel {need.value} and ruleset take effect on restart")
     return steps, path
 
 
-def jail_block(jail: JailSpec, guest: GuestSpec, text: str, need: Setting) -> str:
-    """Our jail.conf block with the securelevel line added to what jail create put there.
+def jail_block(name: str, text: str, level: Setting) -> str:
+    """Our jail.conf block as jail create left it (its dataset, allow.vmm_ppt), at level.
 
     jail(8) takes the last assignment, so our block (before the closing `}`) wins over
     Bastille's `securelevel = 2;` above it, which stays as it is.
     """
-    block = our_block(text, jail.name) or ""
-    parsed = jail_conf(f"{jail.name} {{\n{block}}}\n", jail.name)
+    block = our_block(text, name) or ""
+    parsed = jail_conf(f"{name} {{\n{block}}}\n", name)
     kept = parsed.params if parsed is not None else {}
     created = kept.get("exec.created", "").split()
     dataset = created[-1] if created[:2] == ["zfs", "jail"] else None
-    vmm_ppt = "allow.vmm_ppt" in kept
-    features = Features(jail=jail.name, release=jail.release_version, ruleset=jail.ruleset,
-                        passthrough=vmm_ppt, vmm_ppt=vmm_ppt)
-    why = f"{need.why} (guest {guest.name}; new-guest --restart)"
-    settings = (*policy.jail_conf_lines(features, dataset),
-                Setting(need.name, f"= {need.value}", why))
-    return render_template("host/jail.conf.j2", f=features, settings=settings)
+    return block_text(name, dataset, "allow.vmm_ppt" in kept, level)
+
+
+def jail_restart(jail: JailSpec, root: Path, prefix: PurePosixPath,
+                 block: str) -> tuple[bool, tuple[str, ...]] | None:
+    """Whether our jail.conf block changes an existing jail's parameters, its running guests.
+
+    jail(8) reads the parameters only at start: a change takes a restart. None for a jail
+    not created yet (its creation starts it with the block).
+    """
+    fs = HostFS(root)
+    text = fs.read_text(fs.place(prefix / "jails" / jail.name / "jail.conf"))
+    if text is None:
+        return None
+    conf = jail_conf(text, jail.name)
+    running = running_guests(root, jail.vm_dir_path, jail_root(
+        conf.params.get("path") if conf is not None else None, jail, prefix))
+    changed = (block_params(text, jail.name, our_block(text, jail.name))
+               != block_params(block, jail.name, block))
+    return changed, running
