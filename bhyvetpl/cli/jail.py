@@ -25,7 +25,7 @@ from bhyvetpl.plan.template_dir import own_template_plan
 from bhyvetpl.run import run_plan
 from bhyvetpl.spec.load import read_spec
 from bhyvetpl.spec.resolve import resolve
-from bhyvetpl.spec.view import host_values, refuse_flags, spec_in_use
+from bhyvetpl.spec.view import JAIL_FLAGS, host_values, refuse_flags, spec_in_use
 
 Restart = Annotated[bool, typer.Option(
     help="Allow restarting the existing jail when its jail.conf parameters change, or its "
@@ -59,7 +59,7 @@ def _jail_plan(ctx: typer.Context, create: bool, restart: bool, file: Path | Non
     spec_path = spec_in_use(file, root)
     if spec_path is not None:
         spec = read_spec(spec_path)
-        refuse_flags(spec, name, _given(ctx))
+        refuse_flags(spec, name, _given(ctx) & set(JAIL_FLAGS))
         facts = host_facts(root)
         jail = next(j for j in resolve(spec, facts).jails if j.name == name)
         found = facts.jail(name)

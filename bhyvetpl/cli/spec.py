@@ -23,6 +23,7 @@ from bhyvetpl.run import run_plan
 from bhyvetpl.show import changes_report
 from bhyvetpl.spec.init import init_text
 from bhyvetpl.spec.load import DEFAULT_SPEC, parse_spec, read_spec
+from bhyvetpl.spec.view import below_root
 from bhyvetpl.spec.write import write_spec
 
 SpecPath = Annotated[Path, typer.Option(
@@ -39,7 +40,8 @@ def _facts(facts: Path | None, root: Path) -> Facts:
 def _converged(file: Path, facts: Path | None, root: Path, restart: bool = True) -> Converged:
     """The converged spec, after the warnings host prepare, jail create and new-guest print."""
     root = local_path("--root", root)
-    converged = converge_spec(read_spec(file), _facts(facts, root), root, restart)
+    converged = converge_spec(read_spec(below_root(file, root)), _facts(facts, root), root,
+                              restart)
     for jail in converged.desired.jails:
         warn(Features.of_jail(jail))
         for guest in jail.guests:
@@ -72,5 +74,5 @@ def init_cmd(file: SpecPath = DEFAULT_SPEC, root: o.Root = Path("/"), facts: Fac
     root = local_path("--root", root)
     text = init_text(_facts(facts, root))
     parse_spec(text, str(file))   # what init writes, plan reads: a bug here is ours
-    write_spec(local_path("-f", file), text, force)
+    write_spec(local_path("-f", below_root(file, root)), text, force)
     typer.echo(f"wrote {file}; next: bhyvetpl plan -f {file}")

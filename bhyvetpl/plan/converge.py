@@ -10,6 +10,7 @@ reverted. Bhyve jails and guests the host has and the spec lacks are listed, nev
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -126,6 +127,25 @@ def _host_changes(features: Features, facts: Facts) -> list[Change]:
     return changes
 
 
+def _with_host_guests(features: Features, facts: Facts) -> Features:
+    """The jail's ruleset names the guests the host has too: none loses its console.
+
+    Only when the spec names guests (else every console is unhidden already).
+    """
+    found = facts.jail(features.jail)
+    if found is None or not features.guests:
+        return features
+    names = (*features.guests, *(g.name for g in found.guests
+                                 if g.name not in features.guests))
+    return dataclasses.replace(features, guests=names)
+
+
+def jail_features(desired: Desired, facts: Facts, name: str) -> Features:
+    """The host side of one spec jail, as converge plans it (`host prepare` as a view)."""
+    jail = next(j for j in desired.jails if j.name == name)
+    return _with_host_guests(Features.of_jail(jail), facts)
+
+
 def _restart_rows(plan: Plan, jails: tuple[str, ...]) -> list[Change]:
     """A row for each jail the plan restarts, with the guests it stops first."""
     rows = []
@@ -164,7 +184,8 @@ def converge(desired: Desired, facts: Facts, root: Path,
     prefix = prefix or PurePosixPath(facts.bastille_prefix or BASTILLE_PREFIX)
     plans: list[Plan] = []
     changes: list[Change] = []
-    all_features = tuple(Features.of_jail(jail) for jail in desired.jails)
+    all_features = tuple(_with_host_guests(Features.of_jail(jail), facts)
+                         for jail in desired.jails)
     refuse_shared_in_spec(all_features)
     for jail, features in zip(desired.jails, all_features, strict=True):
         # The host's files follow the jail's release, as host prepare's --release.

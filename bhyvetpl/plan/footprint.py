@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from packaging.version import Version
 
 from bhyvetpl.adapters import devfs, host
-from bhyvetpl.hostfs import HostFS
+from bhyvetpl.hostfs import HostFS, HostFSError, below
 from bhyvetpl.hostfs import devfs as devfs_rules_file
 from bhyvetpl.hostfs.jailconf import jail_conf
 from bhyvetpl.model import policy
@@ -84,13 +84,17 @@ def block_features(jail: str, block: str) -> Features | None:
         uefi="# UEFI guests" in block, passthrough="pci" in paths, dhcp="bpf*" in paths)
 
 
-def with_guest(features: Features, jail: JailSpec, guest: GuestSpec) -> Features:
-    """The features once the guest is added: its console, taps, zvols and disk nodes."""
-    everyone = features.console and not features.guests   # nmdm-* already covers it
+def with_guest(features: Features, jail: JailSpec, guest: GuestSpec,
+               others: tuple[str, ...] = ()) -> Features:
+    """The features once the guest is added: its console, taps, zvols and disk nodes.
+
+    A ruleset that unhid every console (nmdm-*) now names the guests, as the spec's plan
+    does: the others the jail has and this one.
+    """
+    names = features.guests if features.guests else others
     return dataclasses.replace(
         features,
-        guests=features.guests if everyone or guest.name in features.guests
-        else (*features.guests, guest.name),
+        guests=names if guest.name in names else (*names, guest.name),
         console=True,
         tap=features.tap or any(n.device is None for n in guest.nics),
         host_taps=tuple(dict.fromkeys((*features.host_taps,
@@ -116,7 +120,7 @@ def ruleset_steps(jail: JailSpec, guest: GuestSpec, root: Path,
     if block is None or features is None:
         return [], (f"no bhyvetpl ruleset for jail {jail.name} in {DEVFS_RULES}: unhide "
                     f"nmdm-{guest.name}.* (and the guest's taps and disks) yourself",)
-    wanted = with_guest(features, jail, guest)
+    wanted = with_guest(features, jail, guest, jail_guests(root, jail.vm_dir_path, jail_root))
     text = render_template("host/devfs.rules.j2", f=wanted, rules=policy.devfs_rules(wanted))
     old, new = devfs_rules_file.rulesets(block)[0], devfs_rules_file.rulesets(text)[0]
     if new.unhidden == old.unhidden:
@@ -187,6 +191,17 @@ def jail_block(name: str, text: str, level: Setting) -> str:
     created = kept.get("exec.created", "").split()
     dataset = created[-1] if created[:2] == ["zfs", "jail"] else None
     return block_text(name, dataset, "allow.vmm_ppt" in kept, level)
+
+
+def jail_guests(root: Path, vm_dir: str, jail_path: str) -> tuple[str, ...]:
+    """The guests the jail has: `$vm_dir/NAME/NAME.conf`, as vm-bhyve (and facts) find them."""
+    fs = HostFS(root)
+    try:
+        base = below(fs.place(jail_path), vm_dir)
+        return tuple(name for name in fs.listdir(base) if not name.startswith(".")
+                     and fs.read_text(base / name / f"{name}.conf") is not None)
+    except HostFSError:
+        return ()
 
 
 def jail_restart(jail: JailSpec, root: Path, prefix: PurePosixPath,

@@ -33,11 +33,21 @@ def spec_in_use(file: Path | None, root: Path) -> Path | None:
     return default if default.is_file() else None
 
 
+def below_root(file: Path, root: Path) -> Path:
+    """The default spec as the host below --root has it; a file given stays as given."""
+    return HostFS(root).place(str(DEFAULT_SPEC)) if file == DEFAULT_SPEC else file
+
+
 def refuse_flags(spec: SpecFile, name: str, given: set[str]) -> None:
     """With a spec in use, the jail's values are the spec's: a value flag is refused.
 
     Refused rather than taken: a flag the spec does not hold would be undone by the next
     `bhyvetpl apply`, and `plan` would show it as a change.
+
+    Args:
+        spec: The spec in use.
+        name: The jail the command is about.
+        given: The value flags given on the command line (parameter names).
 
     Raises:
         SpecError: The jail is not in the spec, or a value flag was given (exit 2).
@@ -45,7 +55,7 @@ def refuse_flags(spec: SpecFile, name: str, given: set[str]) -> None:
     if not any(j.name == name for j in spec.jails):
         raise spec.error("jails", name, f"a [jails.{name}] table: the spec in use has no "
                          f"jail {name} (add it, or run without a spec)")
-    flags = sorted(f"--{flag.replace('_', '-')}" for flag in given & set(JAIL_FLAGS))
+    flags = sorted(f"--{flag.replace('_', '-')}" for flag in given)
     if flags:
         raise spec.error(f"jails.{name}", " ".join(flags), "the spec's values: set them in "
                          f"[jails.{name}] of the spec, then run `bhyvetpl apply -f "
