@@ -130,3 +130,79 @@ def test_with_a_spec_in_use_jail_apply_takes_its_values_and_refuses_value_flags(
         keeps_static_address(host)
         code, out, err = host.cli("plan", "-f", str(default), *root)
         assert code == 0 and "nothing to do" in out, args + (out, err)
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_after_bastille_setup_rewrote_devfs_rules_the_plan_puts_our_ruleset_back(
+        lab: tuple[Host, Path]) -> None:
+    host, spec = lab
+    root = ("--root", str(host.root))
+    rules = host.root / "etc/devfs.rules"
+    ours = rules.read_text()
+    # `bastille setup` writes its bastille_vnet ruleset over the whole file (setup.sh).
+    rules.write_text((FIXTURES / "bastille-setup-devfs.rules-e951666.txt").read_text())
+    code, out, err = host.cli("plan", "-f", str(spec), *root)
+    assert code == 3 and "/etc/devfs.rules" in out, out + err
+    code, out, err = host.cli("apply", "-f", str(spec), *root)
+    assert code == 0, out + err
+    text = rules.read_text()
+    assert text.startswith("[bastille_vnet=13]\n")   # Bastille's ruleset stays
+    block = ours[ours.index("# BEGIN bhyvetpl bhyve"):]
+    assert text.endswith(block), text
+    assert ("service", "devfs", "restart") in host.calls()
+    code, out, err = host.cli("plan", "-f", str(spec), *root)
+    assert code == 0 and "nothing to do" in out, out + err
+
+
+SETUPS = {
+    "dhcp-freebsd": LAB + '\n[jails.bhyve.guests.fbsd1]\ncpu = 2\nmemory = "2G"\n',
+    "static-linux": STATIC + '\n[jails.bhyve.guests.deb1]\npreset = "linux"\n'
+                    '[jails.bhyve.guests.grub1]\npreset = "linux-grub"\n',
+    "two-jails": LAB + '\n[jails.bhyve.guests.a1]\n\n[jails.lab2]\nnetwork = "vnet"\n'
+                 'address = "DHCP"\nvm_dir = "/guests"\n'
+                 '[jails.lab2.guests.b1]\npreset = "openbsd"\n',
+}
+
+
+@pytest.mark.parametrize("setup", sorted(SETUPS))
+def test_init_on_a_host_bhyvetpl_set_up_then_plan_finds_nothing(
+        fake_host: Host, monkeypatch: pytest.MonkeyPatch, setup: str) -> None:
+    seed(fake_host)
+    use(fake_host, monkeypatch)
+    root = ("--root", str(fake_host.root))
+    spec, written = fake_host.base / "lab.toml", fake_host.base / "init.toml"
+    spec.write_text(SETUPS[setup])
+    code, out, err = fake_host.cli("apply", "-f", str(spec), *root)
+    assert code == 0, out + err
+    code, out, err = fake_host.cli("init", "-f", str(written), *root)
+    assert code == 0, out + err
+    code, out, err = fake_host.cli("plan", "-f", str(written), *root)
+    assert code == 0 and "nothing to do" in out, written.read_text() + out + err
+
+
+def test_init_on_the_recorded_host_then_plan_creates_nothing(tmp_path: Path) -> None:
+    """The recorded FreeBSD 14.3 host (bhyvetpl/data): its jail and guests exist as they are.
+
+    bhyvetpl never prepared that host, so its own blocks (devfs ruleset, loader.conf,
+    rc.conf) are still to write; no jail or guest is to create, change or restart.
+    """
+    from bhyvetpl.cli.app import app
+    from bhyvetpl.facts.demo import FACTS_FILE, demo_root
+    from tests.cli_runner import cli_runner
+
+    root = demo_root(tmp_path / "root")
+    written = tmp_path / "init.toml"
+    run = cli_runner()
+    result = run.invoke(app, ["init", "-f", str(written), "--facts", str(FACTS_FILE),
+                              "--root", str(root)])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    result = run.invoke(app, ["plan", "-f", str(written), "--facts", str(FACTS_FILE),
+                              "--root", str(root)])
+    assert result.exit_code in (0, 3), result.stdout + result.stderr
+    rows = result.stdout.split("\n\n", 2)[1].splitlines()[2:] if result.exit_code else []
+    assert rows and all(row.startswith(("file ", "module ", "sysctl ")) for row in rows), (
+        result.stdout)
+    assert not any(row.startswith("file  /usr/local/bastille/jails/") for row in rows), (
+        result.stdout)
