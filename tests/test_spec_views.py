@@ -126,10 +126,10 @@ def test_with_a_spec_in_use_jail_apply_takes_its_values_and_refuses_value_flags(
     for args in (("jail", "apply", "bhyve"), ("jail", "create", "bhyve"),
                  ("host", "prepare", "--jail", "bhyve")):
         code, out, err = host.cli(*args, *root)
-        assert code == 0, args + (out, err)
+        assert code == 0, (*args, out, err)
         keeps_static_address(host)
         code, out, err = host.cli("plan", "-f", str(default), *root)
-        assert code == 0 and "nothing to do" in out, args + (out, err)
+        assert code == 0 and "nothing to do" in out, (*args, out, err)
 
 
 FIXTURES = Path(__file__).parent / "fixtures"
