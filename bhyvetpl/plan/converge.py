@@ -5,7 +5,9 @@ apply, `--emit sh` and dry-run stay its only consumers. The change rows say what
 really change: file steps whose text differs, jails and guests missing, modules and
 sysctls the facts show otherwise. Existing guests are left alone: vm-bhyve owns their
 configs after creation and writes keys back (uuid, networkN_mac) that must never be
-reverted. Bhyve jails and guests the host has and the spec lacks are listed, never removed.
+reverted. Bhyve jails and guests the host has and the spec lacks are listed; only
+`apply --prune` removes them, and only those the record of what bhyvetpl created names
+(bhyvetpl.plan.prune). The plan adds to that record what it creates.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from bhyvetpl.adapters import bastille
 from bhyvetpl.facts.model import Facts
+from bhyvetpl.facts.owned import OWNED_PATH, Owned, owned_text
 from bhyvetpl.hostfs import HostFS, HostFSError
 from bhyvetpl.model import policy
 from bhyvetpl.model.policy import Features
@@ -25,6 +28,7 @@ from bhyvetpl.plan.guest import disk0_size, new_guest_plan
 from bhyvetpl.plan.hostfile import HostFileError, new_text
 from bhyvetpl.plan.jailblock import JailRestartError
 from bhyvetpl.plan.passthru import refuse_passthrough
+from bhyvetpl.plan.prune import Prune, Pruned, candidates, prune_plan
 from bhyvetpl.plan.shared import refuse_other_release, refuse_shared_in_spec
 from bhyvetpl.spec.load import SpecFile
 from bhyvetpl.spec.resolve import Desired, resolve
@@ -127,6 +131,28 @@ def _host_changes(features: Features, facts: Facts) -> list[Change]:
     return changes
 
 
+def _created(plans: list[Plan], jails: list[str], guests: list[str], datasets: list[str],
+             root: Path) -> Owned:
+    """What these plans create, for the record: names, and the files their steps write."""
+    files = {_host_path(s.path, root) for p in plans for s in p.steps
+             if isinstance(s, WriteFile)}
+    return Owned(tuple(sorted(jails)), tuple(sorted(guests)), tuple(sorted(datasets)),
+                 tuple(sorted(files)))
+
+
+def _record_step(facts: Facts, created: Owned, pruned: Pruned | None,
+                 root: Path) -> list[Step]:
+    """Write the record when this run changes it (a host with none and nothing new: none)."""
+    old = facts.owned or Owned()
+    new = old.union(created)
+    if pruned is not None:
+        new = new.without(set(pruned.jails), set(pruned.guests), set(pruned.datasets))
+    if new == old:
+        return []
+    return [WriteFile(HostFS(root).place(OWNED_PATH), owned_text(new),
+                      why="what bhyvetpl created: apply --prune removes only these")]
+
+
 def _with_host_guests(features: Features, facts: Facts) -> Features:
     """The jail's ruleset names the guests the host has too: none loses its console.
 
@@ -161,8 +187,9 @@ def _restart_rows(plan: Plan, jails: tuple[str, ...]) -> list[Change]:
 
 
 def converge(desired: Desired, facts: Facts, root: Path,
-             prefix: PurePosixPath | None = None, restart: bool = True) -> Converged:
-    """Plan the spec against the facts: host prepare, jails, missing guests; nothing removed.
+             prefix: PurePosixPath | None = None, prune: Prune | None = None,
+             restart: bool = True) -> Converged:
+    """Plan the spec against the facts: host prepare, jails, missing guests; removals too.
 
     The flag commands' refusals run first, so a refused spec runs nothing: the host's
     release and owned settings (host prepare), and passthrough in an existing jail as
@@ -173,17 +200,23 @@ def converge(desired: Desired, facts: Facts, root: Path,
         facts: What one read-only pass found on the host.
         root: Where `/` is (files are read and written below it).
         prefix: bastille_prefix (default: the one facts found, else Bastille's).
+        prune: `apply --prune`: first remove what the record names and the spec lacks.
         restart: Allow restarting jails (their running guests stopped first); `plan`
             shows the restarts, `apply` refuses them without --restart.
 
     Raises:
-        JailRestartError: A jail needs a restart and `restart` is False (exit 2).
         HostStateError: Another release, or a setting another jail owns (exit 2).
         PassthroughError: A new guest cannot pass its devices through (exit 2).
+        PruneError: A removal `--prune` may not make (exit 2).
+        JailRestartError: A jail needs a restart and `restart` is False (exit 2).
     """
     prefix = prefix or PurePosixPath(facts.bastille_prefix or BASTILLE_PREFIX)
     plans: list[Plan] = []
     changes: list[Change] = []
+    creating: list[Plan] = []
+    new_jails: list[str] = []
+    new_guests: list[str] = []
+    new_datasets: list[str] = []
     all_features = tuple(_with_host_guests(Features.of_jail(jail), facts)
                          for jail in desired.jails)
     refuse_shared_in_spec(all_features)
@@ -200,6 +233,8 @@ def converge(desired: Desired, facts: Facts, root: Path,
             jail, root, prefix, create=found is None, restart=True,
             found=tuple(g.config for g in found.guests) if found else ()))
         if found is None:
+            creating.append(plans[-1])
+            new_jails.append(jail.name)
             changes.append(Change("jail", jail.name, f"create ({jail.release}, {jail.network}, "
                                   f"{jail.address})"))
         have = {g.name for g in found.guests} if found else set()
@@ -216,24 +251,35 @@ def converge(desired: Desired, facts: Facts, root: Path,
             preset = desired.presets.get(f"{jail.name}/{guest.name}", "freebsd")
             plans.append(new_guest_plan(jail, guest, root, prefix=prefix, restart=True,
                                         disk_size=disk0_size(guest, preset, None)))
+            creating.append(plans[-1])
+            new_guests.append(f"{jail.name}/{guest.name}")
+            # vm create makes DATASET/NAME on a ZFS vm_dir (zfs::make_dataset, lib/vm-zfs).
+            new_datasets += [f"{jail.vm_dataset}/{guest.name}"] if jail.vm_dataset else []
             changes.append(Change("guest", f"{jail.name}/{guest.name}",
                                   f"vm create ({guest.loader}, {guest.cpu} cpu, "
                                   f"{guest.memory})"))
-    plan = _merged(plans, root)
+    merged = _merged(plans, root)
     names = {j.name: {g.name for g in j.guests} for j in desired.jails}
-    extra = [Change("jail", j.name, "not in spec (left alone)") for j in facts.jails
-             if j.name not in names and "allow.vmm" in j.params]
-    extra += [Change("guest", f"{j.name}/{g.name}", "not in spec (left alone)")
-              for j in facts.jails if j.name in names for g in j.guests
-              if g.name not in names[j.name]]
+    pruned = prune_plan(names, facts, root, prune) if prune is not None else None
+    created = _created(creating, new_jails, new_guests, new_datasets, root)
+    # Removals first; the record before the steps that create (a run that stops half-way
+    # has recorded what it made), after the ones that remove (what stays is recorded).
+    steps = [*(pruned.steps if pruned else ()), *_record_step(facts, created, pruned, root),
+             *merged.steps]
+    plan = Plan(merged.description, tuple(steps), merged.summary, root=root)
+    removed = pruned.jails | pruned.guests if pruned else frozenset()
+    extra = [Change(c.kind, c.target, c.what) for c in candidates(names, facts)
+             if c.target not in removed]
     restarts = _restart_rows(plan, tuple(names))
     if restarts and not restart:
         raise JailRestartError("; ".join(r.what.replace("(apply --restart)", "")
                                          for r in restarts).rstrip() + "; pass --restart to allow")
-    rows = _file_changes(plan) + changes + restarts
+    rows = (_file_changes(plan) + changes + restarts
+            + [Change(*row) for row in (pruned.rows if pruned else ())])
     return Converged(plan, tuple(rows), tuple(extra), desired)
 
 
-def converge_spec(spec: SpecFile, facts: Facts, root: Path, restart: bool = True) -> Converged:
+def converge_spec(spec: SpecFile, facts: Facts, root: Path,
+                  prune: Prune | None = None, restart: bool = True) -> Converged:
     """Resolve the spec on the facts ("auto" from the host), then converge."""
-    return converge(resolve(spec, facts), facts, root, restart=restart)
+    return converge(resolve(spec, facts), facts, root, prune=prune, restart=restart)
