@@ -153,16 +153,19 @@ def _record_step(facts: Facts, created: Owned, pruned: Pruned | None,
                       why="what bhyvetpl created: apply --prune removes only these")]
 
 
-def _with_host_guests(features: Features, facts: Facts) -> Features:
+def _with_host_guests(features: Features, facts: Facts,
+                      removed: frozenset[str] = frozenset()) -> Features:
     """The jail's ruleset names the guests the host has too: none loses its console.
 
-    Only when the spec names guests (else every console is unhidden already).
+    Only when the spec names guests (else every console is unhidden already); a guest
+    this run prunes (removed, as JAIL/GUEST) is not named.
     """
     found = facts.jail(features.jail)
     if found is None or not features.guests:
         return features
     names = (*features.guests, *(g.name for g in found.guests
-                                 if g.name not in features.guests))
+                                 if g.name not in features.guests
+                                 and f"{features.jail}/{g.name}" not in removed))
     return dataclasses.replace(features, guests=names)
 
 
@@ -217,7 +220,10 @@ def converge(desired: Desired, facts: Facts, root: Path,
     new_jails: list[str] = []
     new_guests: list[str] = []
     new_datasets: list[str] = []
-    all_features = tuple(_with_host_guests(Features.of_jail(jail), facts)
+    names = {j.name: {g.name for g in j.guests} for j in desired.jails}
+    pruned = prune_plan(names, facts, root, prune) if prune is not None else None
+    removed = pruned.jails | pruned.guests if pruned else frozenset()
+    all_features = tuple(_with_host_guests(Features.of_jail(jail), facts, removed)
                          for jail in desired.jails)
     refuse_shared_in_spec(all_features)
     for jail, features in zip(desired.jails, all_features, strict=True):
@@ -259,15 +265,12 @@ def converge(desired: Desired, facts: Facts, root: Path,
                                   f"vm create ({guest.loader}, {guest.cpu} cpu, "
                                   f"{guest.memory})"))
     merged = _merged(plans, root)
-    names = {j.name: {g.name for g in j.guests} for j in desired.jails}
-    pruned = prune_plan(names, facts, root, prune) if prune is not None else None
     created = _created(creating, new_jails, new_guests, new_datasets, root)
     # Removals first; the record before the steps that create (a run that stops half-way
     # has recorded what it made), after the ones that remove (what stays is recorded).
     steps = [*(pruned.steps if pruned else ()), *_record_step(facts, created, pruned, root),
              *merged.steps]
     plan = Plan(merged.description, tuple(steps), merged.summary, root=root)
-    removed = pruned.jails | pruned.guests if pruned else frozenset()
     extra = [Change(c.kind, c.target, c.what) for c in candidates(names, facts)
              if c.target not in removed]
     restarts = _restart_rows(plan, tuple(names))
