@@ -9,7 +9,10 @@ securelevel <= 1, which takes a jail restart: only with --restart (reference.md 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 
 from packaging.version import Version
 
@@ -106,14 +109,14 @@ def with_guest(features: Features, jail: JailSpec, guest: GuestSpec,
         uefi=features.uefi or guest.uefi)
 
 
-def ruleset_steps(jail: JailSpec, guest: GuestSpec, root: Path,
-                  jail_root: str, restart: bool) -> tuple[list[Step], tuple[str, ...]]:
+def ruleset_steps(jail: JailSpec, guest: GuestSpec, root: Path, jail_root: str, restart: bool,
+                  fs: HostFS | None = None) -> tuple[list[Step], tuple[str, ...]]:
     """Edit the jail's ruleset block for the guest, reload it, check the kernel, apply it.
 
     Returns the steps (none when the block already covers the guest) and summary lines.
     A jail without a bhyvetpl block in /etc/devfs.rules is the admin's: only a note.
     """
-    fs = HostFS(root)
+    fs = fs or HostFS(root)
     path = fs.place(DEVFS_RULES)
     block = our_block(fs.read_text(path) or "", jail.name)
     features = block_features(jail.name, block) if block is not None else None
@@ -144,8 +147,14 @@ def ruleset_steps(jail: JailSpec, guest: GuestSpec, root: Path,
     return steps, ()
 
 
+@lru_cache(maxsize=256)
+def _jail_dir(prefix: PurePosixPath, jail: str) -> PurePosixPath:
+    """PREFIX/jails/JAIL, built once per jail: a spec's plan asks for each new guest."""
+    return prefix / "jails" / jail
+
+
 def securelevel_steps(jail: JailSpec, guest: GuestSpec, root: Path, restart: bool,
-                      prefix: PurePosixPath) -> tuple[list[Step], str]:
+                      prefix: PurePosixPath, fs: HostFS | None = None) -> tuple[list[Step], str]:
     """Lower the jail's securelevel when the guest's disks need it; refuse without --restart.
 
     Returns the steps and the jail's root on the host (for devfs applyset).
@@ -154,11 +163,10 @@ def securelevel_steps(jail: JailSpec, guest: GuestSpec, root: Path, restart: boo
         JailRestartError: The jail is at a securelevel the guest's disks cannot work
             under, and restarting it (which stops its guests) was not allowed.
     """
-    fs = HostFS(root)
-    conf_file = fs.place(prefix / "jails" / jail.name / "jail.conf")
+    fs = fs or HostFS(root)
+    conf_file = _jail_conf_file(fs.root, prefix, jail.name)
     text = fs.read_text(conf_file) or ""
-    conf = jail_conf(text, jail.name)
-    params = conf.params if conf is not None else {}
+    params = _jail_params(text, jail.name)
     path = jail_root(params.get("path"), jail, prefix)
     if not (guest.zvol_disks or any(d.device_node for d in guest.disks)):
         return [], path
@@ -177,6 +185,19 @@ def securelevel_steps(jail: JailSpec, guest: GuestSpec, root: Path, restart: boo
     steps += restart_steps(jail.name, running, conf_file,
                            f"securelevel {need.value} and ruleset take effect on restart")
     return steps, path
+
+
+@lru_cache(maxsize=64)
+def _jail_params(text: str, jail: str) -> Mapping[str, str]:
+    """The jail block's parameters (read-only), parsed once per jail.conf text."""
+    conf = jail_conf(text, jail)
+    return MappingProxyType(conf.params if conf is not None else {})
+
+
+@lru_cache(maxsize=256)
+def _jail_conf_file(root: Path, prefix: PurePosixPath, jail: str) -> Path:
+    """ROOT/PREFIX/jails/JAIL/jail.conf, built once per jail (see _jail_dir)."""
+    return below(root, _jail_dir(prefix, jail) / "jail.conf")
 
 
 def jail_block(name: str, text: str, level: Setting) -> str:
