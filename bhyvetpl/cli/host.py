@@ -47,7 +47,10 @@ def host_prepare_cmd(
         "-f", "--file", help="Follow this spec (default: /usr/local/etc/bhyvetpl.toml below "
         "--root when it exists): the host's part of its plan for --jail.")] = None,
 ) -> None:
-    """Edit devfs.rules, loader.conf, rc.conf, sysctl.conf; load modules; reload devfs."""
+    """Prepare the host for a bhyve jail.
+
+    Edit devfs.rules, loader.conf, rc.conf and sysctl.conf; load modules; reload devfs.
+    """
     host_root = local_path("--root", root)
     spec_path = spec_in_use(file, host_root)
     if spec_path is not None:

@@ -95,7 +95,7 @@ def jail_create_cmd(
     dry_run: o.DryRun = False, emit: o.Emit = None, restart: Restart = False,
     file: SpecFileOption = None,
 ) -> None:
-    """Create the jail with Bastille, add jail.conf extras, apply the template, check it."""
+    """Create the bhyve jail with Bastille. Add jail.conf extras, apply the template, check."""
     run_plan(_jail_plan(ctx, True, restart, file, {
         "name": name, "release": release, "ip": ip, "iface": iface, "vnet": vnet,
         "bridge": bridge,
@@ -120,7 +120,7 @@ def jail_apply_cmd(
     dry_run: o.DryRun = False, emit: o.Emit = None, restart: Restart = False,
     file: SpecFileOption = None,
 ) -> None:
-    """Apply the rendered template (or --template DIR) to an existing jail."""
+    """Apply the template to an existing jail. The rendered one, or --template DIR."""
     if template is not None:
         run_plan(own_template_plan(name, template, root, prefix), dry_run, emit)
         return
