@@ -46,6 +46,7 @@ def host_prepare_cmd(
     file: Annotated[Path | None, typer.Option(
         "-f", "--file", help="Follow this spec (default: /usr/local/etc/bhyvetpl.toml below "
         "--root when it exists): the host's part of its plan for --jail.")] = None,
+    live: o.Live = False,
 ) -> None:
     """Prepare the host for a bhyve jail.
 
@@ -72,4 +73,4 @@ def host_prepare_cmd(
             zvol_dataset, disk_device, uefi, passthru, vmm_ppt, dhcp, vnet))
         refuse_other_release(release, host_root)
     warn(features)
-    run_plan(host_prepare_plan(features, host_root), dry_run, emit)
+    run_plan(host_prepare_plan(features, host_root), dry_run, emit, live)

@@ -93,6 +93,7 @@ def jail_create_cmd(
     passthrough: o.Passthrough = False, vmm_ppt: o.VmmPpt = False,
     prefix: o.Prefix = str(BASTILLE_PREFIX), root: o.Root = Path("/"),
     dry_run: o.DryRun = False, emit: o.Emit = None, restart: Restart = False,
+    live: o.Live = False,
     file: SpecFileOption = None,
 ) -> None:
     """Create the bhyve jail with Bastille. Add jail.conf extras, apply the template, check."""
@@ -102,7 +103,7 @@ def jail_create_cmd(
         "gateway": gateway, "vm_dir": vm_dir, "vm_dataset": vm_dataset, "switch": switch,
         "ruleset": ruleset, "ruleset_name": ruleset_name, "preset": preset,
         "passthrough": passthrough, "vmm_ppt": vmm_ppt, "prefix": prefix,
-        "root": root}), dry_run, emit)
+        "root": root}), dry_run, emit, live)
 
 
 @jail_app.command("apply")
@@ -118,11 +119,12 @@ def jail_apply_cmd(
              "(the feature flags are then not used).")] = None,
     prefix: o.Prefix = str(BASTILLE_PREFIX), root: o.Root = Path("/"),
     dry_run: o.DryRun = False, emit: o.Emit = None, restart: Restart = False,
+    live: o.Live = False,
     file: SpecFileOption = None,
 ) -> None:
     """Apply the template to an existing jail. The rendered one, or --template DIR."""
     if template is not None:
-        run_plan(own_template_plan(name, template, root, prefix), dry_run, emit)
+        run_plan(own_template_plan(name, template, root, prefix), dry_run, emit, live)
         return
     run_plan(_jail_plan(ctx, False, restart, file, {
         "name": name, "release": release, "ip": ip, "iface": iface, "vnet": vnet,
@@ -130,4 +132,4 @@ def jail_apply_cmd(
         "gateway": gateway, "vm_dir": vm_dir, "vm_dataset": vm_dataset, "switch": switch,
         "ruleset": ruleset, "ruleset_name": ruleset_name, "preset": preset,
         "passthrough": passthrough, "vmm_ppt": vmm_ppt, "prefix": prefix,
-        "root": root}), dry_run, emit)
+        "root": root}), dry_run, emit, live)

@@ -134,13 +134,22 @@ def jail_create_plan(jail: JailSpec, root: Path,
                            where=where, fix=f"create it: bhyvetpl jail create {jail.name}"))
     features = Features.of_jail(jail)
     if jail.vm_dataset:
+        # vm-bhyve's `vm init` needs the dataset of a `zfs:` vm_dir to exist; nothing
+        # else creates it. It stays attached across restarts through the jail.conf
+        # block's exec.created (what `bastille zfs JAIL jail DATASET PATH` writes in
+        # Bastille 1.0.1+, zfs.sh zfs_jail_dataset), and the template sets zfs_enable.
+        steps.append(RunCommand(host.zfs_create_argv(jail.vm_dataset),
+                                why="the dataset of vm-bhyve's ZFS vm_dir",
+                                skip_if=Probe(host.zfs_exists_argv(jail.vm_dataset),
+                                              means=f"{jail.vm_dataset} exists")))
         steps.append(RunCommand(host.zfs_set_jailed_argv(jail.vm_dataset),
                                 why="let the jail mount its vm_dir dataset",
                                 skip_if=Probe(host.zfs_get_jailed_argv(jail.vm_dataset),
                                               line="on", means=f"{jail.vm_dataset} is jailed")))
     # Written even when empty, so a later run without --vmm-ppt (or a dataset) takes out
     # what an earlier one put there.
-    block = block_text(jail.name, jail.vm_dataset, jail.vmm_ppt, guests_level(jail, found))
+    block = block_text(jail.name, jail.vm_dataset, jail.vmm_ppt, guests_level(jail, found),
+                       vnet=jail.vnet, autostart=bool(jail.autostart))
     conf_file = jail_dir / "jail.conf"
     steps.append(EditBlock(conf_file, block, jail.name, where=where,
                            anchor="}", why="parameters `bastille config` refuses"))

@@ -211,7 +211,10 @@ def jail_block(name: str, text: str, level: Setting) -> str:
     kept = parsed.params if parsed is not None else {}
     created = kept.get("exec.created", "").split()
     dataset = created[-1] if created[:2] == ["zfs", "jail"] else None
-    return block_text(name, dataset, "allow.vmm_ppt" in kept, level)
+    # A shared-IP jail's block stops its guests (exec.stop), and may start them.
+    return block_text(name, dataset, "allow.vmm_ppt" in kept, level,
+                      vnet="exec.stop" not in kept,
+                      autostart="startall" in kept.get("exec.start", ""))
 
 
 def jail_guests(root: Path, vm_dir: str, jail_path: str) -> tuple[str, ...]:

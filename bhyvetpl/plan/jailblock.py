@@ -68,27 +68,33 @@ def guests_level(jail: JailSpec, found: Iterable[Mapping[str, str]] = ()) -> Set
 
 
 def block_text(name: str, vm_dataset: str | None, vmm_ppt: bool,
-               level: Setting | None) -> str:
+               level: Setting | None, vnet: bool = True, autostart: bool = False) -> str:
     """The block: exec.created for a jailed dataset, allow.vmm_ppt, the guests' securelevel.
 
     One rendering for `jail create|apply`, the spec's plan and new-guest's --restart, so
     each leaves the bytes the others would write.
     """
-    # Only the name and vmm_ppt reach the block; the rest is Features' due.
+    # Only the name, vnet and vmm_ppt reach the block; the rest is Features' due.
     features = Features(jail=name, release=policy.TUNTAP_SINCE, ruleset=RulesetSpec(),
-                        passthrough=vmm_ppt, vmm_ppt=vmm_ppt)
-    settings = policy.jail_conf_lines(features, vm_dataset)
+                        passthrough=vmm_ppt, vmm_ppt=vmm_ppt, vnet=vnet)
+    settings = policy.jail_conf_lines(features, vm_dataset, autostart)
     if level is not None:
         settings = (*settings, Setting(level.name, f"= {level.value}", level.why))
     return render_template("host/jail.conf.j2", f=features, settings=settings)
 
 
 def block_params(text: str | None, name: str, our_block: str | None) -> dict[str, str]:
-    """The parameters our block sets in a jail.conf (empty without one)."""
+    """The parameters our block sets on the running jail (empty without a block).
+
+    Left out: the commands jail(8) runs at a later start or stop (`exec.*`) and
+    `stop.timeout`, which it reads from jail.conf when the jail stops; a change to those
+    takes no restart.
+    """
     if not text or our_block is None:
         return {}
     parsed = jail_conf(f"{name} {{\n{our_block}}}\n", name)
-    return dict(parsed.params) if parsed is not None else {}
+    return {k: v for k, v in (parsed.params if parsed is not None else {}).items()
+            if not k.startswith(("exec.", "stop."))}
 
 
 def jail_root(conf_path: str | None, jail: JailSpec, prefix: PurePosixPath) -> str:
