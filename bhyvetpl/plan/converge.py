@@ -174,17 +174,20 @@ def jail_features(desired: Desired, facts: Facts, name: str) -> Features:
 
 
 def _restart_rows(plan: Plan, jails: tuple[str, ...]) -> list[Change]:
-    """A row for each jail the plan restarts, with the guests it stops first."""
-    rows = []
-    for name in jails:
-        stops = {s.argv for s in plan.steps if isinstance(s, RunCommand)
-                 and s.argv[:2] == ("bastille", "cmd") and s.argv[2] == name
-                 and s.argv[3:5] == ("vm", "stop")}
-        if stops or any(isinstance(s, RunCommand) and s.argv == bastille.restart_argv(name)
-                        for s in plan.steps):
-            rows.append(Change("jail", name, f"restarts jail {name}: stops its {len(stops)} "
-                               "running guests (apply --restart)"))
-    return rows
+    """A row for each jail the plan restarts, with the guests it stops first (one pass)."""
+    stops: dict[str, set[str]] = {}
+    restarted: set[str] = set()
+    for step in plan.steps:
+        if not isinstance(step, RunCommand) or step.argv[0] != "bastille":
+            continue
+        argv = step.argv
+        if argv[1] == "cmd" and argv[3:5] == ("vm", "stop"):
+            stops.setdefault(argv[2], set()).add(argv[-1])
+        elif argv == bastille.restart_argv(argv[-1]):
+            restarted.add(argv[-1])
+    return [Change("jail", name, f"restarts jail {name}: stops its {len(stops.get(name, ()))} "
+                   "running guests (apply --restart)")
+            for name in jails if name in stops or name in restarted]
 
 
 def converge(desired: Desired, facts: Facts, root: Path,
