@@ -157,6 +157,7 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_sub
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l no-dhcp
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l vnet
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l no-vnet
+complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l nat -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l output -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l force
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l help
