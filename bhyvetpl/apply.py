@@ -242,6 +242,9 @@ def _run_step(step: Step, runner: CommandRunner, journal: _Journal) -> tuple[Sta
                                    f"{result.returncode}: not true that {step.probe.means}; "
                                    f"{step.fix}" + (f"\n{tail}" if tail else ""))
         return "passed", ""
+    if isinstance(step, WriteFile) and step.skip_if is not None and probe_done(
+            step.skip_if, runner)[0]:
+        return "skipped", step.skip_if.means
     if isinstance(step, WriteFile | EditBlock):
         text = new_text(step, fs.read_text(step.path))
         changed = journal.write(step.path, text, backup=isinstance(step, EditBlock))

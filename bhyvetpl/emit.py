@@ -329,7 +329,7 @@ def _file_step(index: int, total: int, step: WriteFile | EditBlock) -> list[str]
                  f"edit_block {block} {path} {quote(step.begin)} {quote(step.end)} {anchor} "
                  f"> {new} || fail {index} \"$?\" {quote('edit ' + str(step.path))}"]
     backup = "yes" if isinstance(step, EditBlock) else "no"
-    return ["take_lock", f"nolink {path}", f"sweep {path}", *lines,
+    body = ["take_lock", f"nolink {path}", f"sweep {path}", *lines,
             f"if cmp -s {new} {path}; then",
             "  " + _say(index, total, "unchanged", str(step.path)),
             "else",
@@ -337,6 +337,12 @@ def _file_step(index: int, total: int, step: WriteFile | EditBlock) -> list[str]
             f"  touched_{index}=1",
             "  " + _say(index, total, "done", str(step.path)),
             "fi"]
+    guard = step.skip_if if isinstance(step, WriteFile) else None
+    if guard is None:
+        return body
+    # The body is not indented: it holds a heredoc, whose lines are the file's text.
+    return [f"if {_probe_test(guard)}; then", "  " + _say(index, total, "skipped", guard.means),
+            "else", *body, "fi"]
 
 
 def _remove_step(index: int, total: int, step: RemoveFile | RemoveDir) -> list[str]:

@@ -206,16 +206,32 @@ class _Writer:
                        {"that": that, "fail_msg": _q(message), "quiet": "true"}, **keywords))
 
     def write_file(self, index: int, step: WriteFile) -> None:
+        unless: list[str] = []
+        guard_vars: dict[str, Value] = {}
+        if step.skip_if is not None:   # e.g. the guest exists: its template is not needed
+            probe = self.probe(index, step.skip_if, [])
+            if step.skip_if.line is None:
+                unless = [_expr(f"{probe}.rc != 0")]
+            else:
+                unless = [_expr(f"bhyvetpl_line not in {probe}.stdout_lines")]
+                guard_vars["bhyvetpl_line"] = _q(step.skip_if.line)
         stat = self.nolink(index, step.path)
         reg = f"bhyvetpl_s{index}_cp"
         if len(step.path.relative_to(self.plan.root).parts) > 1:   # HostFS makes them 0755
             self.add(_task(self.name(index, f"make the directories above {step.path}"), "file",
                            {"path": _q(str(step.path.parent)), "state": "directory",
                             "mode": '"0755"'},
-                           when=[_expr(f"not bhyvetpl_s{index}_stat.results[-2].stat.exists")]))
+                           when=[*unless, _expr(
+                               f"not bhyvetpl_s{index}_stat.results[-2].stat.exists")],
+                           **({"vars": guard_vars} if guard_vars else {})))
+        copy: dict[str, Value] = {"register": reg}
+        if unless:
+            copy["when"] = unless
+        if guard_vars:
+            copy["vars"] = guard_vars
         self.add(_task(self.name(index, step.what), "copy", {
             "dest": _q(str(step.path)), "content": _q(step.text),
-            "mode": _expr(f"{{{{ {stat}.mode | default('0644') }}}}")}, register=reg))
+            "mode": _expr(f"{{{{ {stat}.mode | default('0644') }}}}")}, **copy))
         self.writes.setdefault(step.path, []).append(reg)
 
     def edit_block(self, index: int, step: EditBlock) -> None:

@@ -24,6 +24,8 @@ from bhyvetpl.plan.hostfile import new_text
 def _guard(step: object) -> str:
     if isinstance(step, Deferred):
         return f"deferred: {step.because}"
+    if isinstance(step, WriteFile) and step.skip_if is not None:
+        return f"skip if {step.skip_if.means}"
     if isinstance(step, RunCommand):
         if step.after_change is not None:
             return f"only if {step.after_change} changes"

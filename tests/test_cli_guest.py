@@ -34,12 +34,16 @@ INSTALL = cmd("vm", "install", "win1", ISO)
 START = cmd("vm", "start", "win1")
 ARGS = ["new-guest", "bhyve", "win1", "--preset", "windows", "--iso", URL, "--install"]
 HAS_FW = cmd("pkg", "info", "-e", "edk2-bhyve")   # the windows preset boots UEFI: installed
-SEQUENCE = [JLS_ARGV, HAS_FW, INFO, CREATE, HAS_ISO, FETCH, RUNNING, INSTALL]
+# INFO twice: the template is written, and vm create run, only while win1 is missing
+SEQUENCE = [JLS_ARGV, HAS_FW, INFO, INFO, CREATE, HAS_ISO, FETCH, RUNNING, INSTALL]
 
 
 def register(fp: FakeProcess, fail: list[str] | None = None, created: bool = False) -> None:
-    for argv in SEQUENCE:
-        if argv in (INFO, HAS_ISO, RUNNING):   # probes: "not there yet"
+    for argv in SEQUENCE[:3] + SEQUENCE[4:]:
+        if argv == INFO:
+            fp.register(argv, returncode=0 if created else 1, stdout=VM_INFO if created else "",
+                        occurrences=2)
+        elif argv in (INFO, HAS_ISO, RUNNING):   # probes: "not there yet"
             ok = argv == INFO and created
             fp.register(argv, returncode=0 if ok else 1, stdout=VM_INFO if ok else "")
         else:
@@ -61,22 +65,27 @@ def test_golden_sequence_and_summary(fp: FakeProcess, tmp_path: Path) -> None:
     code, out, err = invoke(tmp_path, *ARGS)
     assert code == 0, err
     assert [list(c) for c in fp.calls] == SEQUENCE
-    text = template(tmp_path).read_text()
-    assert 'loader="uefi"' in text and 'graphics="yes"' in text
+    # vm create copied it to the guest's directory (vm-bhyve lib/vm-core core::create):
+    # per-guest templates do not pile up in .templates
+    assert not template(tmp_path).exists()
+    assert not template(tmp_path).parent.exists() or not any(template(tmp_path).parent.iterdir())
+    code, script, err = invoke(tmp_path, *ARGS, "--emit", "sh")
+    assert code == 0, err
+    assert 'loader="uefi"' in script and 'graphics="yes"' in script
     assert "console: bastille cmd bhyve vm console win1 (/dev/nmdm-win1.1B)" in out
     assert "VNC: 127.0.0.1:" in out and "only backgrounded" in out
 
 
 def test_minimal_guest(fp: FakeProcess, tmp_path: Path) -> None:
     fp.register(JLS_ARGV, stdout=JLS)
-    fp.register(cmd("vm", "info", "fbsd1"), returncode=1)
+    fp.register(cmd("vm", "info", "fbsd1"), returncode=1, occurrences=2)
     fp.register(cmd("vm", "create", "-t", "bhyvetpl-guest-fbsd1", "-s", "10G", "fbsd1"))
     fp.register(cmd("vm", "start", "fbsd1"))
     fp.register(cmd("test", "-e", "/dev/vmm/fbsd1"), returncode=1)
     code, _, err = invoke(tmp_path, "new-guest", "bhyve", "fbsd1", "--size", "10G", "--start")
     assert code == 0, err
     assert [list(c) for c in fp.calls] == [
-        JLS_ARGV, cmd("vm", "info", "fbsd1"),
+        JLS_ARGV, cmd("vm", "info", "fbsd1"), cmd("vm", "info", "fbsd1"),
         cmd("vm", "create", "-t", "bhyvetpl-guest-fbsd1", "-s", "10G", "fbsd1"),
         cmd("test", "-e", "/dev/vmm/fbsd1"), cmd("vm", "start", "fbsd1")]
 
@@ -88,9 +97,9 @@ def test_failure_at_each_step_then_rerun(fp: FakeProcess, tmp_path: Path,
     register(fp, fail=failing)
     code, _, err = invoke(tmp_path, *ARGS)
     index = SEQUENCE.index(failing)
-    step = {0: 1, 3: 4, 5: 5, 7: 6}[index]
+    step = {0: 1, 4: 4, 6: 6, 8: 7}[index]
     assert code == 1
-    assert f"step {step}/6 " in err and " ".join(failing) in err
+    assert f"step {step}/7 " in err and " ".join(failing) in err
     assert not template(tmp_path).exists()    # the template written by this run is gone
     assert [list(c) for c in fp.calls] == SEQUENCE[:index + 1]
     offset = len(fp.calls)

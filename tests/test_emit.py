@@ -17,7 +17,7 @@ from bhyvetpl.model.options import (
     build_guest,
     build_jail,
 )
-from bhyvetpl.plan.actions import EditBlock, FileProbe, Plan, RunCommand, WriteFile
+from bhyvetpl.plan.actions import EditBlock, FileProbe, Plan, RemoveFile, RunCommand, WriteFile
 from bhyvetpl.plan.build import host_prepare_plan, jail_create_plan, template_apply_plan
 from bhyvetpl.plan.guest import IsoSource, new_guest_plan
 
@@ -57,7 +57,7 @@ def test_script_is_clean(name: str) -> None:
     assert syntax.returncode == 0, syntax.stderr
     assert text.startswith("#!/bin/sh\n") and "\nset -eu\n" in text
     steps = plans()[name].steps
-    files = sum(isinstance(s, WriteFile | EditBlock) for s in steps)
+    files = sum(isinstance(s, WriteFile | EditBlock | RemoveFile) for s in steps)
     stamps = sum(isinstance(s, RunCommand) and isinstance(s.skip_if, FileProbe) for s in steps)
     assert text.count("<<'BHYVETPL_EOF'") == files + stamps
 

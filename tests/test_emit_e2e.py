@@ -187,6 +187,9 @@ def test_new_guest_script_matches_direct_run(tmp_path: Path, monkeypatch: pytest
         for kind in ("jails", "running"):
             (host.state / kind).mkdir(exist_ok=True)
             (host.state / kind / "bhyve").touch()
+        etc = host.root / "usr/local/bastille/jails/bhyve/root/etc"   # the stand-in vm
+        etc.mkdir(parents=True)                                         # reads vm_dir here
+        (etc / "rc.conf").write_text('vm_dir="/vms"\n')
         if failing:
             host.fail(*failing)
     (code, out), (scode, sout) = run_both(GUEST_ARGS, direct, script, monkeypatch)
@@ -204,9 +207,10 @@ def test_new_guest_script_matches_direct_run(tmp_path: Path, monkeypatch: pytest
         assert again == script.calls()
         assert not any(c[3:5] == ("vm", "create") for c in again)   # the guest exists now
         assert normalised(direct) == normalised(script)
-    templates = direct.root / "usr/local/bastille/jails/bhyve/root/vms/.templates"
-    conf = templates / "bhyvetpl-guest-deb1.conf"
-    assert 'loader="uefi"' in conf.read_text()
+    vms = direct.root / "usr/local/bastille/jails/bhyve/root/vms"
+    assert 'loader="uefi"' in (vms / "deb1/deb1.conf").read_text()
+    # vm create copied the template: it does not stay in .templates (issue 11 point 11)
+    assert not (vms / ".templates/bhyvetpl-guest-deb1.conf").exists()
 
 
 def test_interrupted_script_restores_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

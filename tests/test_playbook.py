@@ -80,8 +80,10 @@ def test_three_consumers_issue_the_same_commands_and_leave_the_same_bytes(
     assert host.calls() == calls   # the facts pass (at emit time), then the plan's commands
     assert normalised(host) == normalised(direct)
 
+    templates = host.root / "usr/local/bastille/jails/bhyve/root/vms/.templates"
+    assert not list(templates.glob("bhyvetpl-guest-*"))   # vm create copied them: gone
     changed, failed, output = play(host, playbook)
-    assert (changed, failed) == (0, 0), output
+    assert (changed, failed) == (0, 0), output   # the guests exist: written nor removed
     again = host.calls()
     assert again and not any(c[:2] in {("bastille", "create"), ("kldload", "-n")}
                              for c in again)

@@ -126,3 +126,66 @@ def test_init_then_plan_finds_the_jails_and_guests(lab: tuple[Host, Path],
     assert not any(line.startswith(("jail ", "guest ")) for line in rows.splitlines()), out
     code, out, err = host.cli("init", "-f", str(written), "--root", str(host.root))
     assert code == 2 and "--force" in err
+
+
+THREE = SPEC + """
+[jails.bhyve.guests.win1]
+preset = "windows"
+memory = "4G"
+"""
+
+
+def guest_templates(host: Host) -> list[str]:
+    """What `$vm_dir/.templates` of the spec's jail holds that bhyvetpl wrote per guest."""
+    templates = host.root / "usr/local/bastille/jails/bhyve/root/vms/.templates"
+    return sorted(p.name for p in templates.glob("bhyvetpl-guest-*")) if templates.is_dir() \
+        else []
+
+
+def test_per_guest_templates_do_not_pile_up(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """vm create copies `$vm_dir/.templates/NAME.conf` into the guest's directory
+    (vm-bhyve lib/vm-core core::create, `cp "${vm_dir}/.templates/${_template}.conf"`):
+    the template is removed after it, and neither written nor removed again once the
+    guest exists, so a second run of the plan, the sh script or the playbook changes
+    nothing (issue 11 point 11)."""
+    direct, script = twin_hosts(tmp_path, monkeypatch)
+    spec = tmp_path / "bhyvetpl.toml"
+    spec.write_text(THREE)
+    (code, out), (scode, sout) = run_both(("apply", "-f", str(spec)), direct, script,
+                                          monkeypatch)
+    assert (code, scode) == (0, 0), out + sout
+    assert direct.calls() == script.calls()
+    assert normalised(direct) == normalised(script)
+    vms = direct.root / "usr/local/bastille/jails/bhyve/root/vms"
+    for guest in ("fbsd1", "deb1", "win1"):
+        assert (vms / guest / f"{guest}.conf").is_file()
+    assert guest_templates(direct) == guest_templates(script) == []
+
+    before = direct.snapshot()
+    (code, out), (scode, sout) = run_both(("apply", "-f", str(spec)), direct, script,
+                                          monkeypatch)
+    assert (code, scode) == (0, 0), out + sout
+    assert "nothing changed" in out and "] done" not in out and "] done" not in sout
+    assert direct.snapshot() == before and normalised(script) == normalised(direct)
+    again = direct.calls()
+    assert again == script.calls()
+    assert not any(c[3:5] == ("vm", "create") for c in again)
+
+
+def test_new_guest_twice_writes_no_template(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """new-guest run again (direct and as a script) for a guest that exists: its template
+    step is skipped, not written and removed again."""
+    direct, script = twin_hosts(tmp_path, monkeypatch)
+    spec = tmp_path / "bhyvetpl.toml"
+    spec.write_text(SPEC)
+    run_both(("apply", "-f", str(spec)), direct, script, monkeypatch)
+    before = direct.snapshot()
+    args = ("new-guest", "bhyve", "deb1", "--preset", "linux")
+    (code, out), (scode, sout) = run_both(args, direct, script, monkeypatch)
+    assert (code, scode) == (0, 0), out + sout
+    assert "nothing changed" in out and out.count("(deb1 exists)") == 2, out
+    assert sout.count("skipped: deb1 exists") == 2, sout   # the template, vm create
+    assert "] done" not in sout, sout
+    assert direct.snapshot() == before and normalised(script) == normalised(direct)

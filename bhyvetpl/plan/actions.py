@@ -54,12 +54,17 @@ class RulesProbe:
 
 @dataclass(frozen=True, slots=True)
 class WriteFile:
-    """Write a whole file (atomically); unchanged content is left alone."""
+    """Write a whole file (atomically); unchanged content is left alone.
+
+    `skip_if` leaves the file unwritten when its probe says done: a guest's template
+    is only written while `vm create` still has to read it (the guest is missing).
+    """
 
     path: Path
     text: str
     where: str = "host"
     why: str = ""
+    skip_if: Probe | None = None
 
     @property
     def what(self) -> str:
@@ -205,7 +210,7 @@ class Deferred:
     ifconfig would act on this machine instead, so they are listed, never run.
     """
 
-    step: Check | RunCommand | WriteFile | EditBlock
+    step: Check | RunCommand | WriteFile | EditBlock | RemoveFile
     because: str
 
     @property

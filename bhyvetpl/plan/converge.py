@@ -23,7 +23,7 @@ from bhyvetpl.hostfs import HostFS, HostFSError, PlanningFS
 from bhyvetpl.model import policy
 from bhyvetpl.model.jail import JailSpec
 from bhyvetpl.model.policy import Features
-from bhyvetpl.plan.actions import EditBlock, Plan, RunCommand, Step, WriteFile
+from bhyvetpl.plan.actions import EditBlock, Plan, RemoveFile, RunCommand, Step, WriteFile
 from bhyvetpl.plan.build import BASTILLE_PREFIX, host_prepare_plan, jail_create_plan
 from bhyvetpl.plan.guest import disk0_size, new_guest_plan
 from bhyvetpl.plan.hostfile import HostFileError, new_text
@@ -94,11 +94,17 @@ def _texts_after(plans: list[Plan], fs: HostFS) -> dict[Path, str | None]:
     return after
 
 
+def _transient(steps: tuple[Step, ...] | list[Step]) -> set[Path]:
+    """Files a step writes and a later one removes (a guest's template, once created)."""
+    return {s.path for s in steps if isinstance(s, RemoveFile)}
+
+
 def _file_changes(plan: Plan, fs: HostFS) -> list[Change]:
     changes = []
     current: dict[Path, str | None] = {}   # what earlier steps of this plan leave
+    transient = _transient(plan.steps)
     for step in plan.steps:
-        if not isinstance(step, WriteFile | EditBlock):
+        if not isinstance(step, WriteFile | EditBlock) or step.path in transient:
             continue
         try:
             before = current[step.path] if step.path in current else fs.read_text(step.path)
@@ -133,8 +139,9 @@ def _host_changes(features: Features, facts: Facts) -> list[Change]:
 def _created(plans: list[Plan], jails: list[str], guests: list[str], datasets: list[str],
              root: Path) -> Owned:
     """What these plans create, for the record: names, and the files their steps write."""
+    transient = _transient([s for p in plans for s in p.steps])
     files = {_host_path(s.path, root) for p in plans for s in p.steps
-             if isinstance(s, WriteFile)}
+             if isinstance(s, WriteFile) and s.path not in transient}
     return Owned(tuple(sorted(jails)), tuple(sorted(guests)), tuple(sorted(datasets)),
                  tuple(sorted(files)))
 

@@ -18,6 +18,7 @@ from bhyvetpl.plan.actions import (
     EditBlock,
     FileProbe,
     Plan,
+    RemoveFile,
     RunCommand,
     Step,
     WriteFile,
@@ -41,6 +42,8 @@ def _stamps(steps: tuple[Step, ...]) -> set[Path]:
 def _file_step(step: WriteFile | EditBlock, stamps: set[Path], fs: HostFS) -> Step:
     if step.path in stamps:
         return Deferred(step, "records that a deferred command ran")
+    if isinstance(step, WriteFile) and step.skip_if is not None:
+        return Deferred(step, "its guard is a command")
     if step.where != "host" and not fs.is_dir(step.path.parent):
         # e.g. the jail.conf or the guest template of a jail `bastille create` makes:
         # writing it first would make Bastille refuse the jail as existing.
@@ -57,6 +60,11 @@ def files_only(plan: Plan) -> Plan:
             steps.append(Deferred(step, OUTSIDE))
         elif isinstance(step, WriteFile | EditBlock):
             steps.append(_file_step(step, stamps, fs))
+        elif isinstance(step, RemoveFile) and any(
+                isinstance(d, Deferred) and isinstance(d.step, WriteFile)
+                and d.step.path == step.path for d in steps):
+            # a guest's template: it goes once the deferred `vm create` has read it
+            steps.append(Deferred(step, "removes what a deferred step writes"))
         else:
             steps.append(step)
     count = sum(isinstance(s, Deferred) for s in steps)

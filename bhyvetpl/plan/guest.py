@@ -15,7 +15,7 @@ from bhyvetpl.model import values
 from bhyvetpl.model.guest import GuestSpec
 from bhyvetpl.model.jail import JailSpec
 from bhyvetpl.model.values import ARG_SAFE_RE
-from bhyvetpl.plan.actions import Check, Plan, Probe, RunCommand, Step, WriteFile
+from bhyvetpl.plan.actions import Check, Plan, Probe, RemoveFile, RunCommand, Step, WriteFile
 from bhyvetpl.plan.build import BASTILLE_PREFIX, TEMPLATE_TIMEOUT
 from bhyvetpl.plan.footprint import ruleset_steps, securelevel_steps
 from bhyvetpl.render import PRESET_DISK_SIZE, render_guest
@@ -116,15 +116,7 @@ def new_guest_plan(jail: JailSpec, guest: GuestSpec, root: Path, iso: IsoSource 
     devfs_steps, notes = ruleset_steps(jail, guest, root, jail_path, restart=bool(level_steps),
                                        fs=fs)
     steps[1:1] = [*devfs_steps, *level_steps]
-    # A name of bhyvetpl's own, so the admin's templates (default.conf...) stay untouched.
-    template = f"bhyvetpl-guest-{name}"
-    steps.append(WriteFile(jail_templates_dir(jail, root, prefix, fs) / f"{template}.conf",
-                           render_guest(guest),
-                           where=where, why=f"template for vm create -t {template}"))
-    steps.append(RunCommand(inside(vm.create_argv(name, template,
-                                                  guest.disks[0].size or disk_size)),
-                            where=where, why="vm-bhyve creates the guest and its disk",
-                            skip_if=Probe(inside(vm.info_argv(name)), means=f"{name} exists")))
+    steps += create_steps(jail, guest, root, prefix, fs, guest.disks[0].size or disk_size)
     if iso is not None:
         target = f"{vm_dir}/.iso/{iso.name}"
         fetch = (vm.iso_argv(iso.source) if iso.is_url else None)
@@ -141,6 +133,33 @@ def new_guest_plan(jail: JailSpec, guest: GuestSpec, root: Path, iso: IsoSource 
                                 why="exit 0 means only: backgrounded", skip_if=running))
     return Plan(f"new-guest {name} in jail {jail.name}", tuple(steps),
                 (*guest_summary(jail, guest, started=install or start), *notes), root=root)
+
+
+def create_steps(jail: JailSpec, guest: GuestSpec, root: Path, prefix: PurePosixPath,
+                 fs: HostFS | None, size: str) -> list[Step]:
+    """The guest's own template, `vm create -t` from it, then the template removed.
+
+    `vm create` only takes a template name, read as `$vm_dir/.templates/NAME.conf`
+    (vm-bhyve lib/vm-core core::create: `-t` -> `${vm_dir}/.templates/${_template}.conf`),
+    and it creates the disks that file lists (disk0_name/disk0_dev/zvol options) before
+    copying it to the guest's directory and adding uuid and MACs there. So a shared
+    template with the config written afterwards is not the same guest; a template per
+    guest is, and it goes once `vm create` has copied it. Both file steps are guarded
+    by the guest's existence so that a second run writes and removes nothing.
+    """
+    where, name = f"jail {jail.name}", guest.name
+    exists = Probe(bastille.cmd_argv(jail.name, vm.info_argv(name)), means=f"{name} exists")
+    # A name of bhyvetpl's own, so the admin's templates (default.conf...) stay untouched.
+    template = f"bhyvetpl-guest-{name}"
+    path = jail_templates_dir(jail, root, prefix, fs) / f"{template}.conf"
+    text = render_guest(guest)
+    return [WriteFile(path, text, where=where, why=f"template for vm create -t {template}",
+                      skip_if=exists),
+            RunCommand(bastille.cmd_argv(jail.name, vm.create_argv(name, template, size)),
+                       where=where, why="vm-bhyve creates the guest and its disk",
+                       skip_if=exists),
+            RemoveFile(path, text, where=where,
+                       why=f"vm create copied it to {jail.vm_dir_path}/{name}/{name}.conf")]
 
 
 def guest_summary(jail: JailSpec, guest: GuestSpec, started: bool) -> tuple[str, ...]:
