@@ -198,6 +198,7 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subco
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l emit -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l file -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l live
+complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l restart-network
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and not __fish_seen_subcommand_from create apply' -a 'create apply'
 complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and not __fish_seen_subcommand_from create apply' -l help

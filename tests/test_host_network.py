@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bhyvetpl.errors import SpecError
@@ -9,6 +11,7 @@ from bhyvetpl.model import policy
 from bhyvetpl.model.hostconf import AdminLines, AdminOwnedError
 from bhyvetpl.model.nat import Nat
 from bhyvetpl.model.options import HostOptions, build_features
+from tests.test_emit_e2e import normalised, run_both, twin_hosts
 
 
 def shared(release: str, uplink: str = "em0", nat: str | None = None):  # type: ignore[no-untyped-def]
@@ -63,3 +66,35 @@ def test_nat_follows_baldwins_range() -> None:
     assert nat.dhcp_range == "192.168.16.10,192.168.16.200,12h"
     assert nat.pf_rule == "nat on wlan0 inet from 192.168.16.0/24 to any -> (wlan0)"
     assert Nat("10.9.0.1/27", "wlan0").dhcp_range == "10.9.0.10,10.9.0.30,12h"
+
+
+UPLINK_ARGS = ("host", "prepare", "--no-vnet", "--host-tap", "tap0", "--uplink", "em0",
+               "--release", "14.3-RELEASE")
+
+
+def test_restart_network_applies_the_uplink_bridge_now(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Off by default (the seed e2e pins that); with --restart-network the direct run and the
+    sh script both run `service netif restart bridge0` once rc.conf changed, and the summary
+    says so (issue 11 point 4)."""
+    direct, script = twin_hosts(tmp_path, monkeypatch)
+    (code, out), (scode, sout) = run_both((*UPLINK_ARGS, "--restart-network"), direct, script,
+                                          monkeypatch)
+    assert (code, scode) == (0, 0), out + sout
+    calls = direct.calls()
+    assert calls == script.calls()
+    restart = ("service", "netif", "restart", "bridge0")
+    assert restart in calls
+    assert calls.index(("ifconfig", "tap0", "create")) < calls.index(restart)
+    assert "bridge0 with the uplink em0 is applied now (--restart-network" in out
+    assert normalised(direct) == normalised(script)
+
+
+def test_without_the_flag_the_summary_names_it(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    direct, script = twin_hosts(tmp_path, monkeypatch)
+    (code, out), _ = run_both(UPLINK_ARGS, direct, script, monkeypatch)
+    assert code == 0, out
+    assert not any(c[:2] == ("service", "netif") for c in direct.calls())
+    assert "in /etc/rc.conf only" in out and "--restart-network" in out
+

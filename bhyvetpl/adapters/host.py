@@ -28,9 +28,9 @@ def sysctl_set_argv(name: str, value: str) -> tuple[str, ...]:
     return ("sysctl", f"{name}={value}")
 
 
-def service_argv(service: str, action: str) -> tuple[str, ...]:
-    """Run an rc.d action on the host."""
-    return ("service", service, action)
+def service_argv(service: str, action: str, *args: str) -> tuple[str, ...]:
+    """Run an rc.d action on the host (rc.d/netif takes interface names after it)."""
+    return ("service", service, action, *args)
 
 
 def jls_argv(jail: str) -> tuple[str, ...]:

@@ -47,7 +47,7 @@ def host_prepare_cmd(
     file: Annotated[Path | None, typer.Option(
         "-f", "--file", help="Follow this spec (default: /usr/local/etc/bhyvetpl.toml below "
         "--root when it exists): the host's part of its plan for --jail.")] = None,
-    live: o.Live = False,
+    live: o.Live = False, restart_network: o.RestartNetwork = False,
 ) -> None:
     """Prepare the host for a bhyve jail.
 
@@ -74,4 +74,5 @@ def host_prepare_cmd(
             zvol_dataset, disk_device, uefi, passthru, vmm_ppt, dhcp, vnet, nat))
         refuse_other_release(release, host_root)
     warn(features)
-    run_plan(host_prepare_plan(features, host_root), dry_run, emit, live)
+    run_plan(host_prepare_plan(features, host_root, restart_network=restart_network), dry_run,
+             emit, live)

@@ -91,6 +91,9 @@ HostVnet = Annotated[bool, typer.Option(help="The jail is a vnet jail.")]
 Output = Annotated[Path | None, typer.Option("-o", "--output",
                                              help="Write here instead of stdout.")]
 Root = Annotated[Path, typer.Option(help="Where / is: host files are edited below it.")]
+RestartNetwork = Annotated[bool, typer.Option(
+    "--restart-network", help="Apply a bridge that takes the uplink now (`service netif "
+    "restart bridge0`): resets the uplink's link, may cut a session over it.")]
 Live = Annotated[bool, typer.Option(
     "--live", help="With --root DIR other than /: also run the commands (kldload, bastille, "
     "vm, zfs, ...) on this machine; without it they are listed as deferred.")]

@@ -43,7 +43,8 @@ BASTILLE_PREFIX = PurePosixPath("/usr/local/bastille")
 TEMPLATE_TIMEOUT = 3600.0
 
 
-def host_prepare_plan(features: Features, root: Path, admin: AdminLines | None = None) -> Plan:
+def host_prepare_plan(features: Features, root: Path, admin: AdminLines | None = None,
+                      restart_network: bool = False) -> Plan:
     """Edit the host files as marked blocks, then load modules, set sysctls, reload devfs.
 
     Args:
@@ -51,6 +52,8 @@ def host_prepare_plan(features: Features, root: Path, admin: AdminLines | None =
         root: Where `/` is (tests and staging use a directory).
         admin: The admin's own loader.conf/rc.conf lines (None: read them below root);
             ours never cancel them.
+        restart_network: Apply a bridge that takes the uplink now (--restart-network);
+            without it, it is in rc.conf only and the summary says so.
     """
     admin = shared.admin_lines(HostFS(root)) if admin is None else admin
     fs = HostFS(root)
@@ -71,16 +74,22 @@ def host_prepare_plan(features: Features, root: Path, admin: AdminLines | None =
                                        means=f"{s.name} is {s.value}"))
               for s in policy.sysctl_conf(features)]
     # Late import: plan.network builds on this module's constants.
-    from bhyvetpl.plan.network import nat_steps, tap_steps
+    from bhyvetpl.plan.network import nat_steps, tap_steps, uplink_bridge_steps
     steps += tap_steps(features)
+    uplink_bridge = bool(features.host_taps and features.nat is None and features.uplink)
+    if uplink_bridge and restart_network:
+        steps += uplink_bridge_steps(features, HostFS(root).place("/etc/rc.conf"))
     if features.nat is not None:
         steps += nat_steps(features, features.nat, root)[0]
     steps.append(RunCommand(host.service_argv("devfs", "restart"),
                             why="load the changed ruleset", after_change=devfs_rules))
-    later = ((f"bridge0 with the uplink {features.uplink} is in /etc/rc.conf only: it "
-              "takes effect at the next boot or `service netif restart` (adding the uplink "
-              "resets its link, if_bridge(4): run it from a console, not over it)",)
-             if features.host_taps and features.nat is None and features.uplink else ())
+    later = ((f"bridge0 with the uplink {features.uplink} is applied now "
+              "(--restart-network: `service netif restart bridge0` after rc.conf changed)",)
+             if restart_network else (
+              f"bridge0 with the uplink {features.uplink} is in /etc/rc.conf only: it "
+              "takes effect at the next boot, `service netif restart`, or this command with "
+              "--restart-network (adding the uplink resets its link, if_bridge(4): run it "
+              "from a console, not over it)",)) if uplink_bridge else ()
     summary = (f"host ready for jail {features.jail}: devfs ruleset {features.ruleset.name}="
                f"{features.ruleset.number}; "
                f"{', '.join(policy.host_modules(features.release))} loaded",

@@ -33,6 +33,19 @@ def tap_steps(features: Features) -> list[Step]:
             for tap in features.host_taps]
 
 
+def uplink_bridge_steps(features: Features, rc_conf: Path) -> list[Step]:
+    """--restart-network: bridge0 as rc.conf has it, now, when this run changed rc.conf.
+
+    rc.d/netif takes interface names (FreeBSD libexec/rc/rc.d/netif: netif_start and
+    netif_stop work on `cmdifn=$*`), so only bridge0 is destroyed and made again from
+    rc.conf's cloned_interfaces and ifconfig_bridge0; the uplink's link still resets
+    when it is added (if_bridge(4)), which is why this needs the flag.
+    """
+    return [RunCommand(host.service_argv("netif", "restart", BRIDGE), after_change=rc_conf,
+                       why=f"the bridge with the uplink {features.uplink}, now "
+                           "(--restart-network)")]
+
+
 def admin_has_rule(text: str | None, rule: str) -> bool:
     """Whether the admin's own pf.conf has our rule; refused when it has other rules.
 
