@@ -26,6 +26,7 @@ TEMPLATE_NAMES = (
     "bastille/Bastillefile.j2",
     "host/devfs.rules.j2",
     "host/settings.conf.j2",
+    "host/loader.conf.j2",
     "host/sysctl.conf.j2",
     "host/jail.conf.j2",
     "bastille-plugin/shim.sh.j2",
@@ -101,6 +102,7 @@ def _quoter(context: shquote.Context) -> Callable[[str], str]:
 FILTERS: dict[str, Callable[..., str]] = {
     **{context: _quoter(context) for context in shquote.CONTEXTS},
     "rc_assign": shquote.rc_assign,
+    "loader_assign": shquote.loader_assign,
     "jail_param": shquote.jail_param,
     "comment": shquote.comment_text,
 }
@@ -193,7 +195,7 @@ def render_host(features: Features, vm_dataset: str | None = None,
         ("etc/devfs.rules", render_template("host/devfs.rules.j2", f=features,
                                             rules=policy.devfs_rules(features))),
         ("boot/loader.conf", render_template(
-            "host/settings.conf.j2", f=features, title="loader.conf: kernel modules and ppt(4)",
+            "host/loader.conf.j2", f=features, title="loader.conf: kernel modules and ppt(4)",
             settings=policy.loader_conf(features, admin))),
         ("etc/rc.conf", render_template(
             "host/settings.conf.j2", f=features, title="rc.conf: drivers and host taps at boot",
@@ -204,6 +206,11 @@ def render_host(features: Features, vm_dataset: str | None = None,
         blocks.append(("etc/sysctl.conf", render_template(
             "host/sysctl.conf.j2", f=features, title="sysctl.conf: what a jail cannot set",
             settings=sysctl)))
+    rctl = policy.rctl_rules(features)
+    if rctl:
+        blocks.append(("etc/rctl.conf", render_template(
+            "host/sysctl.conf.j2", f=features, title="rctl.conf: the jail's resource limits",
+            settings=rctl)))
     jail_lines = policy.jail_conf_lines(features, vm_dataset)
     if jail_lines:
         blocks.append((f"jail.conf.d/{features.jail}.conf", render_template(

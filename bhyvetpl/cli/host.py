@@ -29,7 +29,9 @@ def host_prepare_cmd(
     ruleset: o.Ruleset = JAIL.ruleset.number, ruleset_name: o.RulesetName = JAIL.ruleset.name,
     guest: o.GuestNames = None, console: o.Console = True, tap: o.Tap = True,
     host_tap: o.HostTaps = None, uplink: o.HostUplink = None, zvol_dataset: o.ZvolDataset = None,
-    disk_device: o.DiskDevices = None, uefi: o.Uefi = False, passthru: o.HostPassthru = None,
+    disk_device: o.DiskDevices = None, uefi: o.Uefi = False, uefi_guest: o.UefiGuests = None,
+    vnc_guest: o.VncGuests = None, limit_memory: o.LimitMemory = None,
+    passthru: o.HostPassthru = None,
     vmm_ppt: o.VmmPpt = False, dhcp: o.Dhcp = False, vnet: o.HostVnet = True,
     root: o.Root = Path("/"), dry_run: o.DryRun = False, emit: o.Emit = None,
 ) -> None:
@@ -38,7 +40,8 @@ def host_prepare_cmd(
                                     uplink, "--uplink" if host_tap else None)
     features = build_features(o.host_options(
         jail, release, ruleset, ruleset_name, guest, console, tap, host_tap, uplink,
-        zvol_dataset, disk_device, uefi, passthru, vmm_ppt, dhcp, vnet))
+        zvol_dataset, disk_device, uefi, passthru, vmm_ppt, dhcp, vnet, uefi_guest, vnc_guest,
+        limit_memory))
     warn(features)
     root = local_path("--root", root)
     refuse_other_release(release, root)

@@ -37,6 +37,7 @@ def checks(facts: Facts, jail: str | None = None, ruleset: int = 25) -> list[Che
     results += host.check_devfs(facts, ruleset, needs, release, jail or "JAIL")
     results.append(host.check_tap_up(facts, needs))
     results.append(host.check_pptdevs(facts, needs))
+    results.append(host.check_racct(facts))
     if isinstance(context, CheckResult):
         results.append(context)
     elif context is not None:

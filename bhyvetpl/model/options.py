@@ -156,6 +156,9 @@ class HostOptions:
     vmm_ppt: bool = False
     dhcp: bool = False
     vnet: bool = True
+    uefi_guests: Sequence[str] = ()
+    vnc_guests: Sequence[str] = ()
+    limit_memory: str | None = None
 
 
 def build_features(opts: HostOptions) -> Features:
@@ -179,6 +182,13 @@ def build_features(opts: HostOptions) -> Features:
         vmm_ppt=opts.vmm_ppt,
         dhcp=opts.dhcp,
         vnet=opts.vnet,
+        # --uefi alone does not say which guest boots UEFI or shows VNC: both, for each.
+        uefi_guests=tuple(opts.uefi_guests or opts.vnc_guests or
+                          (opts.guests if opts.uefi else ())),
+        fbuf_guests=tuple(opts.vnc_guests or
+                          (opts.guests if opts.uefi and not opts.uefi_guests else ())),
+        limit_memory=(values.size_bytes(values.size("--limit-memory", opts.limit_memory))
+                      if opts.limit_memory is not None else None),
     )
 
 
