@@ -24,6 +24,7 @@ PROBES = host.facts_probes()
 DMESG = PurePosixPath("/var/run/dmesg.boot")
 LOADER_CONF = PurePosixPath("/boot/loader.conf")
 DEVFS_RULES = PurePosixPath("/etc/devfs.rules")
+RCTL_CONF = PurePosixPath("/etc/rctl.conf")
 VM_BASE = PurePosixPath("/usr/local/lib/vm-bhyve/vm-base")
 FIRMWARE_DIR = PurePosixPath("/usr/local/share/uefi-firmware")
 SBIN = PurePosixPath("/usr/local/sbin")
@@ -157,4 +158,15 @@ def collect(runner: CommandRunner, fs: HostFS,
         pci=parse.pci_drivers(out["pci"]),
         loader_conf=readable(reader.read_text(LOADER_CONF) or "", sh=False),
         devfs_rulesets=devfs.rulesets(reader.read_text(DEVFS_RULES) or ""),
+        rctl_conf=rctl_rules(reader.read_text(RCTL_CONF) or ""),
     )
+
+
+def rctl_rules(text: str) -> dict[str, str]:
+    """/etc/rctl.conf as rc.d/rctl reads it: `#` starts a comment, each rule `RULE=AMOUNT`."""
+    found = {}
+    for raw in text.splitlines():
+        rule, _, amount = raw.split("#", 1)[0].strip().rpartition("=")
+        if rule and amount:
+            found[rule] = amount
+    return found

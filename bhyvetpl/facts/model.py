@@ -120,7 +120,8 @@ class Facts:
 
     `registered` holds the modules `kldstat -q -m` finds; `pci` the driver of each PCI
     address; loader.conf and devfs.rules as the loader and rc read them;
-    `bastille_jailsdir` where the jails were looked for (each one's jail.conf is there).
+    `bastille_jailsdir` where the jails were looked for (each one's jail.conf is there);
+    `rctl_conf` each /etc/rctl.conf rule (`jail:J:vmemoryuse:deny`) with its amount.
     """
 
     release: Release | None = None
@@ -138,6 +139,7 @@ class Facts:
     loader_conf: dict[str, str] = field(default_factory=dict)
     devfs_rulesets: tuple[Ruleset, ...] = ()
     bastille_jailsdir: str | None = None
+    rctl_conf: dict[str, str] = field(default_factory=dict)
 
     def jail(self, name: str) -> Jail | None:
         """The jail of that name, if the host has it."""
