@@ -151,3 +151,19 @@ def test_a_guest_outside_the_ruleset_reaches_no_vmm_node(declared: list[str],
     assert not vmm_nodes(reached(rules, guest_nodes(other, True, True)))
     for name in declared:
         assert reached(rules, guest_nodes(name, True, True)) == guest_nodes(name, True, True)
+
+
+def test_the_readme_comparison_lists_every_node_shared_mode_grants() -> None:
+    """README's table (web: UEFI+VNC, db: bhyveload, zvols, 15.0) names every rendered path."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    table = readme.split("**Compared with the peer.**", 1)[1].split("\n\n", 2)[1]
+    features = build_features(HostOptions(release="15.0-RELEASE", guests=("web", "db"),
+                                          uefi_guests=("web",), vnc_guests=("web",),
+                                          zvol_dataset="tank/vm"))
+    text = next(f.text for f in render_host(features) if str(f.relpath) == "etc/devfs.rules")
+    granted = rulesets(text)[0].unhidden
+    assert len(granted) > 10
+    missing = [p for p in granted if f"`{p}`" not in table]
+    assert not missing, f"README comparison lacks {missing}"
