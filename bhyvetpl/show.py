@@ -82,7 +82,8 @@ def changes_report(converged: Converged, source: str) -> str:
                     "own (marked blocks, templates, modules, sysctls), as on a host "
                     "bhyvetpl has not prepared yet"]
     if converged.not_in_spec:
-        out += ["", "on the host, not in the spec (left alone, never removed):",
+        out += ["", "on the host, not in the spec (only `apply --prune` removes what "
+                "bhyvetpl recorded as its own):",
                 table(("kind", "target", "what"),
                       [(c.kind, c.target, c.what) for c in converged.not_in_spec])]
     return "\n".join(out) + "\n"

@@ -88,3 +88,13 @@ def facts_probes() -> dict[str, tuple[str, ...]]:
         # module failed to initialise (tests/fixtures/freebsd/kldstat-q-m-vmm-exit-1-...).
         **{f"module {name}": ("kldstat", "-q", "-m", name) for name in MODULES},
     }
+
+
+def zfs_snapshot_argv(snapshot: str) -> tuple[str, ...]:
+    """Snapshot DATASET@NAME and every dataset below it, atomically (zfs-snapshot(8) -r)."""
+    return ("zfs", "snapshot", "-r", snapshot)
+
+
+def zfs_snapshot_exists_argv(snapshot: str) -> tuple[str, ...]:
+    """Exit 0 when the snapshot exists (the guard that makes a rerun skip it)."""
+    return ("zfs", "list", "-H", "-t", "snapshot", "-o", "name", snapshot)

@@ -11,6 +11,10 @@
 #   devfs/N (the rules `service devfs restart` loaded from $STANDIN_ROOT/etc/devfs.rules
 #   into ruleset N, as `devfs rule -s N show` prints them), devfs-stale (restart loads
 #   nothing: the kernel keeps its old rules), applied/N (`devfs -m DIR rule -s N applyset`).
+# `vm create` also writes an empty disk0.img beside the config; `vm destroy -f NAME` removes
+# the guest's directory (config and disks), as core::destroy does; `bastille destroy` removes
+# the jail's directory; `zfs snapshot -r DS@SNAP` records snapshots/DS@SNAP (`/` as `_`),
+# which `zfs list -H -t snapshot -o name DS@SNAP` then finds.
 # `vm stop` also removes the guest's dev/vmm node below the jail's root under $STANDIN_ROOT
 # (unless stuck/NAME: a guest that ignores its ACPI power button).
 # `bastille create` copies $STANDIN_JAILCONF to the jail's jail.conf below $STANDIN_ROOT
@@ -75,8 +79,12 @@ case "$name" in
     else printf 'Routing tables\n\nInternet:\nDestination        Gateway            Flags         Netif Expire\n'; fi ;;
   zfs)
     ds=$(printf '%s' "$*" | awk '{print $NF}' | tr / _)
-    if [ "$1" = list ]; then
+    if [ "$1" = list ] && [ "${3:-}" = -t ]; then
+      [ -e "$state/snapshots/$ds" ]
+    elif [ "$1" = list ]; then
       echo "NAME  MOUNTPOINT"
+    elif [ "$1" = snapshot ]; then
+      mkdir -p "$state/snapshots"; : > "$state/snapshots/$ds"
     elif [ "$1" = get ]; then
       if [ -e "$state/zfs/$ds.jailed" ]; then echo on; else echo off; fi
     else
@@ -122,11 +130,18 @@ case "$name" in
               { cat "$jroot$vmdir/.templates/$4.conf"
                 echo 'uuid="0c2f2a4e-5f1e-11ef-8f8c-00a098c1f3a1"'
                 echo 'network0_mac="58:9c:fc:00:00:01"'; } > "$jroot$vmdir/$guest/$guest.conf"
+              : > "$jroot$vmdir/$guest/disk0.img"
             fi ;;
+          "vm destroy -f "*)
+            rm -f "$state/guests/$jail/$4"
+            jroot="${STANDIN_ROOT:-/nonexistent}/usr/local/bastille/jails/$jail/root"
+            vmdir=$(sed -n 's/^vm_dir="*\([^"]*\)"*$/\1/p' "$jroot/etc/rc.conf" 2>/dev/null || :)
+            if [ -n "$vmdir" ]; then rm -rf "${jroot:?}$vmdir/$4"; fi ;;
           "vm iso "*) mkdir -p "$state/iso"; : > "$state/iso/${3##*/}" ;;
           "vm install "*|"vm start "*) mkdir -p "$state/vmm"; : > "$state/vmm/$3" ;;
           "test -e /dev/vmm/"*) [ -e "$state/vmm/${3##*/}" ] ;;
           "test ! -e /dev/vmm/"*) [ ! -e "$state/vmm/${4##*/}" ] ;;
+          "test ! -e /"*) [ ! -e "${STANDIN_ROOT:-/nonexistent}/usr/local/bastille/jails/$jail/root$4" ] ;;
           "vm stop "*)
             [ -e "$state/stuck/$3" ] && exit 0   # a guest that ignores the power button
             rm -f "$state/vmm/$3"
@@ -135,6 +150,10 @@ case "$name" in
           "sh -c "*) [ ! -e "$state/vmm/$5" ] ;;   # vm.wait_stopped_argv: sh -c WAIT sh NAME S
           "pkg info -e "*) [ -e "$state/pkg/$jail/$4" ] ;;
         esac ;;
+      destroy)
+        for jail in "$@"; do :; done
+        rm -f "$state/jails/$jail" "$state/running/$jail"
+        rm -rf "${STANDIN_ROOT:-/nonexistent}/usr/local/bastille/jails/$jail" ;;
       cp) mkdir -p "$state/iso"; : > "$state/iso/${4##*/}" ;;
       pkg) mkdir -p "$state/pkg/$2"; : > "$state/pkg/$2/$5" ;;
       *) : ;;
