@@ -107,3 +107,32 @@ def test_the_recorded_errors_say_racct_is_a_boot_tunable() -> None:
     sysctl = (FIXTURES / "sysctl-kern-racct-enable-read-only-tunable-error.txt").read_text()
     assert "kern.racct.enable=1 tunable" in rctl
     assert "read only tunable" in sysctl and "/boot/loader.conf" in sysctl
+
+
+def test_a_spec_jail_with_limits_takes_its_cap_from_its_guests() -> None:
+    from bhyvetpl.model.options import GuestOptions, JailOptions, build_guest, build_jail
+    from bhyvetpl.model.policy import Features
+
+    guests = [build_guest(GuestOptions(name=n, memory=m)) for n, m in (("a1", "2G"),
+                                                                       ("b2", "512M"))]
+    capped = Features.of_jail(build_jail(JailOptions(name="iso", limits=True), guests))
+    assert capped.limit_memory == 2 * GIB + GIB // 2
+    got = {s.name: s.value for s in policy.rctl_rules(capped)}
+    cap = 2 * GIB + GIB // 2 + policy.VMEM_JAIL + 2 * policy.VMEM_PER_GUEST
+    assert got["jail:iso:vmemoryuse:deny"] == f"{cap >> 20}M"
+    plain = Features.of_jail(build_jail(JailOptions(name="iso"), guests))
+    assert policy.rctl_rules(plain) == ()
+
+
+def test_a_spec_with_limits_resolves_to_the_jails_rctl_rules() -> None:
+    from bhyvetpl.facts.demo import demo_facts
+    from bhyvetpl.model.policy import Features
+    from bhyvetpl.spec.load import parse_spec
+    from bhyvetpl.spec.resolve import resolve
+
+    spec = parse_spec('version = 1\n[jails.iso]\nlimits = true\n[jails.iso.guests.g1]\n'
+                      'memory = "1G"\n', "spec")
+    (jail,) = resolve(spec, demo_facts()).jails
+    rules = policy.rctl_rules(Features.of_jail(jail))
+    assert [s.name for s in rules] == ["jail:iso:vmemoryuse:deny", "jail:iso:maxproc:deny",
+                                       "jail:iso:openfiles:deny"]

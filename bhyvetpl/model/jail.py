@@ -57,6 +57,7 @@ class JailSpec:
     guests: tuple[GuestSpec, ...] = ()
     passthrough: bool = False
     vmm_ppt: bool = False
+    limits: bool = False
 
     def __post_init__(self) -> None:
         """Check every field and what ties the network mode to addresses and NICs."""

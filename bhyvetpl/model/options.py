@@ -121,6 +121,7 @@ class JailOptions:
     presets: Sequence[str] = JAIL.presets
     passthrough: bool = False
     vmm_ppt: bool = False
+    limits: bool = False
 
 
 def build_jail(opts: JailOptions, guests: Sequence[GuestSpec] = ()) -> JailSpec:
@@ -133,7 +134,7 @@ def build_jail(opts: JailOptions, guests: Sequence[GuestSpec] = ()) -> JailSpec:
         vm_dir=opts.vm_dir, vm_dataset=opts.vm_dataset, switch=opts.switch,
         ruleset=RulesetSpec(opts.ruleset, opts.ruleset_name),
         presets=tuple(opts.presets), guests=tuple(guests),
-        passthrough=opts.passthrough, vmm_ppt=opts.vmm_ppt)
+        passthrough=opts.passthrough, vmm_ppt=opts.vmm_ppt, limits=opts.limits)
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,6 +91,8 @@ class Features:
             vnet=jail.vnet,
             uefi_guests=tuple(g.name for g in guests if g.uefi),
             fbuf_guests=tuple(g.name for g in guests if g.graphics is not None),
+            limit_memory=(sum(values.size_bytes(g.memory) for g in guests) or None)
+            if jail.limits else None,
         )
 
     @property

@@ -43,6 +43,8 @@ JAIL_KEYS: dict[str, Key] = {
     "presets": Key("list", "presets whose templates the jail gets (freebsd, linux, ...)"),
     "passthrough": Key("bool", "prepare the jail for PCI passthrough"),
     "vmm_ppt": Key("bool", "set allow.vmm_ppt (the host must have it)"),
+    "limits": Key("bool", "cap the jail with rctl from its guests' memory (takes a reboot "
+                  "the first time: kern.racct.enable)"),
 }
 GUEST_KEYS: dict[str, Key] = {
     "preset": Key("str", "freebsd, linux, linux-grub, windows or openbsd"),
