@@ -138,7 +138,13 @@ def devfs_rules(features: Features) -> tuple[RuleGroup, ...]:
         groups.append(RuleGroup("the host-made taps the guests name, and no others",
                                 features.host_taps))
     elif features.tap:
-        groups.append(RuleGroup("guest NICs: vm-bhyve creates tapN in the vnet jail", ("tap*",)))
+        # Not per guest: vm-bhyve runs `ifconfig tap create` when the guest starts, after
+        # the ruleset is loaded, and the kernel picks N; networkN_name renames the ifnet,
+        # but the device node stays tapN with an alias to it (pgj/freebsd-wifibox#172,
+        # BouleDeFeu/libtuntap#83), so no name is known in advance.
+        groups.append(RuleGroup("guest NICs: vm-bhyve creates tapN in the vnet jail when a "
+                                "guest starts, N chosen by the kernel: every tap, tap*",
+                                ("tap*",)))
     if features.uefi:
         groups.append(RuleGroup("UEFI guests: the firmware is a file in the jail (edk2-bhyve) "
                                 "mapped through vmm.io/NAME.bootrom; VNC is TCP", ()))
