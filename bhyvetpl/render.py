@@ -114,6 +114,9 @@ def make_env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(template_dir()),
         bytecode_cache=bytecode_cache(),
+        # The templates do not change while bhyvetpl runs: no stat(2) of the template file
+        # before each render (a spec's plan renders a guest config per guest).
+        auto_reload=False,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,

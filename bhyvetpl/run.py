@@ -16,7 +16,7 @@ from bhyvetpl.plan.actions import Plan, Step
 from bhyvetpl.progress import Spinner
 from bhyvetpl.show import describe
 
-EMIT_FORMATS = ("sh",)
+EMIT_FORMATS = ("sh", "ansible")
 
 
 def _say(text: str) -> None:
@@ -25,14 +25,19 @@ def _say(text: str) -> None:
 
 
 def run_plan(plan: Plan, dry_run: bool, emit: str | None) -> None:
-    """Show, print as sh, or run the plan (the only three consumers).
+    """Show, print as sh or as a playbook, or run the plan.
 
     Raises:
-        SpecError: --emit names a format other than sh.
+        SpecError: --emit names a format other than sh or ansible.
         RunInterruptedError: SIGINT or SIGTERM during the run; files are as before.
     """
     if emit is not None and emit not in EMIT_FORMATS:
-        raise SpecError("--emit", emit, "sh")
+        raise SpecError("--emit", emit, "sh or ansible")
+    if emit == "ansible":
+        from bhyvetpl.playbook import HostPlan, emit_playbook  # only this consumer needs it
+
+        sys.stdout.write(emit_playbook([HostPlan("localhost", plan)]))
+        return
     if emit == "sh":
         sys.stdout.write(emit_sh(plan))
         return

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from bhyvetpl.facts.model import Facts
 from bhyvetpl.facts.owned import OWNED_PATH, Owned, owned_text
-from bhyvetpl.hostfs import HostFS, HostFSError
+from bhyvetpl.hostfs import HostFS, HostFSError, PlanningFS
 from bhyvetpl.model import policy
 from bhyvetpl.model.policy import Features
 from bhyvetpl.plan.actions import EditBlock, Plan, RunCommand, Step, WriteFile
@@ -74,12 +74,11 @@ def _merged(plans: list[Plan], root: Path) -> Plan:
 
 def _host_path(path: Path, root: Path) -> str:
     """The path as the host names it (the root left out), for the change table."""
-    return str(PurePosixPath("/", *path.relative_to(root).parts))
+    return "/" + "/".join(path.relative_to(root).parts)
 
 
-def _texts_after(plans: list[Plan], root: Path) -> dict[Path, str | None]:
+def _texts_after(plans: list[Plan], fs: HostFS) -> dict[Path, str | None]:
     """Each file the plans' steps edit, as they leave it; one they cannot edit is left out."""
-    fs = HostFS(root)
     after: dict[Path, str | None] = {}
     for step in (s for p in plans for s in p.steps):
         if isinstance(step, WriteFile | EditBlock):
@@ -91,8 +90,7 @@ def _texts_after(plans: list[Plan], root: Path) -> dict[Path, str | None]:
     return after
 
 
-def _file_changes(plan: Plan) -> list[Change]:
-    fs = HostFS(plan.root)
+def _file_changes(plan: Plan, fs: HostFS) -> list[Change]:
     changes = []
     current: dict[Path, str | None] = {}   # what earlier steps of this plan leave
     for step in plan.steps:
@@ -171,6 +169,7 @@ def converge(desired: Desired, facts: Facts, root: Path,
         PruneError: A removal `--prune` may not make (exit 2).
     """
     prefix = prefix or PurePosixPath(facts.bastille_prefix or BASTILLE_PREFIX)
+    fs = PlanningFS(root)   # each host file read once, however many guests read it
     plans: list[Plan] = []
     changes: list[Change] = []
     creating: list[Plan] = []
@@ -201,11 +200,11 @@ def converge(desired: Desired, facts: Facts, root: Path,
                 # set` values (securelevel, devfs_ruleset); a new jail gets them at creation.
                 config = {s.name: s.value for s in policy.jail_config(
                     Features.of_jail(jail), jail.vm_dataset) if s.value is not None}
-                refuse_passthrough(jail, guest, root, prefix, _texts_after(plans, root),
+                refuse_passthrough(jail, guest, root, prefix, _texts_after(plans, fs),
                                    config)
             preset = desired.presets.get(f"{jail.name}/{guest.name}", "freebsd")
             plans.append(new_guest_plan(jail, guest, root, prefix=prefix,
-                                        disk_size=disk0_size(guest, preset, None)))
+                                        disk_size=disk0_size(guest, preset, None), fs=fs))
             creating.append(plans[-1])
             new_guests.append(f"{jail.name}/{guest.name}")
             # vm create makes DATASET/NAME on a ZFS vm_dir (zfs::make_dataset, lib/vm-zfs).
@@ -225,7 +224,7 @@ def converge(desired: Desired, facts: Facts, root: Path,
     removed = pruned.jails | pruned.guests if pruned else frozenset()
     extra = [Change(c.kind, c.target, c.what) for c in candidates(names, facts)
              if c.target not in removed]
-    rows = (_file_changes(plan) + changes
+    rows = (_file_changes(plan, fs) + changes
             + [Change(*row) for row in (pruned.rows if pruned else ())])
     return Converged(plan, tuple(rows), tuple(extra), desired)
 
