@@ -116,7 +116,7 @@ def test_failure_names_step_and_restores(fp: FakeProcess, tmp_path: Path) -> Non
 def test_bad_flag_is_exit_2(fp: FakeProcess, tmp_path: Path) -> None:
     result = RUNNER.invoke(app, ["host", "prepare", *GIVEN, "--root", str(tmp_path), "--jail",
                                  "a b"])
-    assert result.exit_code == 2 and result.stderr.startswith("error: jail.name")
+    assert result.exit_code == 2 and result.stderr.startswith("bhyvetpl: error: jail.name")
     result = RUNNER.invoke(app, ["host", "prepare", *GIVEN, "--root", str(tmp_path), "--emit",
                                  "bash"])
     assert result.exit_code == 2

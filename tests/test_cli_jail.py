@@ -171,7 +171,7 @@ def test_dry_run_and_bad_input_touch_nothing(fp: FakeProcess, tmp_path: Path) ->
     code, out, _ = invoke(tmp_path, "--dry-run")
     assert code == 0 and "bastille create -V plex" in out and "+CONFIG set allow.vmm" in out
     code, _, err = invoke(tmp_path, "--shared")   # a shared-IP jail cannot use DHCP
-    assert code == 2 and err.startswith("error: jail.address")
+    assert code == 2 and err.startswith("bhyvetpl: error: jail.address")
     assert not fp.calls and not any(tmp_path.iterdir())
 
 

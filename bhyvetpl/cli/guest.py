@@ -44,7 +44,7 @@ def new_guest_cmd(
         "-f", "--file", help="Also add the guest to this spec file (comments and order "
         "kept) once the run succeeds; with --dry-run or --emit sh, only shown.")] = None,
 ) -> None:
-    """Create a guest in a bhyve jail: template, vm create, optional ISO, install, start."""
+    """Create a guest in a bhyve jail. Template, vm create, optional ISO, install, start."""
     options = o.guest_options(
         name, preset, loader, cpu, topology, memory, disk, nic, no_nic, switch, passthru,
         graphics, vnc_port, vnc_listen, vnc_res, vnc_wait, comport, uuid, debug)

@@ -35,7 +35,10 @@ def host_prepare_cmd(
     vmm_ppt: o.VmmPpt = False, dhcp: o.Dhcp = False, vnet: o.HostVnet = True,
     root: o.Root = Path("/"), dry_run: o.DryRun = False, emit: o.Emit = None,
 ) -> None:
-    """Edit devfs.rules, loader.conf, rc.conf, sysctl.conf; load modules; reload devfs."""
+    """Prepare the host for a bhyve jail.
+
+    Edit devfs.rules, loader.conf, rc.conf and sysctl.conf; load modules; reload devfs.
+    """
     release, uplink = host_defaults(local_path("--root", root), SubprocessRunner(), release,
                                     uplink, "--uplink" if host_tap else None)
     features = build_features(o.host_options(

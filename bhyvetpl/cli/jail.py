@@ -53,7 +53,7 @@ def jail_create_cmd(
     prefix: o.Prefix = str(BASTILLE_PREFIX), root: o.Root = Path("/"),
     dry_run: o.DryRun = False, emit: o.Emit = None,
 ) -> None:
-    """Create the jail with Bastille, add jail.conf extras, apply the template, check it."""
+    """Create the bhyve jail with Bastille. Add jail.conf extras, apply the template, check."""
     run_plan(_jail_plan(True, root, prefix, name, release, ip, iface, vnet, bridge, gateway,
                         vm_dir, vm_dataset, switch, ruleset, ruleset_name, preset, passthrough,
                         vmm_ppt), dry_run, emit)
@@ -73,7 +73,7 @@ def jail_apply_cmd(
     prefix: o.Prefix = str(BASTILLE_PREFIX), root: o.Root = Path("/"),
     dry_run: o.DryRun = False, emit: o.Emit = None,
 ) -> None:
-    """Apply the rendered template (or --template DIR) to an existing jail."""
+    """Apply the template to an existing jail. The rendered one, or --template DIR."""
     if template is not None:
         run_plan(own_template_plan(name, template, root, prefix), dry_run, emit)
         return

@@ -71,7 +71,7 @@ def _converged(file: Path, facts: Path | None, root: Path,
 
 def plan_cmd(file: SpecPath = DEFAULT_SPEC, facts: FactsPath = None,
              root: o.Root = Path("/")) -> None:
-    """Show what applying the spec would change; exit 3 when there is something to do."""
+    """Show what applying the spec would change. Exits 3 when there is something to do."""
     converged = _converged(file, facts, root)
     typer.echo(changes_report(converged, str(file)), nl=False)
     if converged.changes:
@@ -81,14 +81,14 @@ def plan_cmd(file: SpecPath = DEFAULT_SPEC, facts: FactsPath = None,
 def apply_cmd(file: SpecPath = DEFAULT_SPEC, root: o.Root = Path("/"),
               dry_run: o.DryRun = False, emit: o.Emit = None, prune: PruneFlag = False,
               delete_disks: DeleteDisks = None) -> None:
-    """Make the host match the spec (each step checks first whether it is already done)."""
+    """Make the host match the spec. Each step checks first whether it is already done."""
     run_plan(_converged(file, None, root, _prune(prune, delete_disks)).plan, dry_run, emit)
 
 
 def init_cmd(file: SpecPath = DEFAULT_SPEC, root: o.Root = Path("/"), facts: FactsPath = None,
              force: Annotated[bool, typer.Option(
                  "--force", help="Replace an existing spec file.")] = False) -> None:
-    """Write a spec of the bhyve jails and guests the host already has."""
+    """Write a spec of the jails and guests the host has. Only the bhyve jails count."""
     root = local_path("--root", root)
     text = init_text(_facts(facts, root))
     parse_spec(text, str(file))   # what init writes, plan reads: a bug here is ours
