@@ -43,7 +43,10 @@ def audit_cmd(
         "--facts", help="Audit facts recorded by `bhyvetpl facts --json` instead of the host.")]
     = None,
 ) -> None:
-    """What each bhyve jail can reach beyond its guests' needs; exit 1 when anything is wider."""
+    """Show what bhyve jails reach beyond their guests' needs.
+
+    Each excess comes with the change that removes it; exit 1 when anything is wider.
+    """
     from bhyvetpl import audit
 
     check_doctor_target(jail, jails_dir)
