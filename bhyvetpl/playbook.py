@@ -39,6 +39,7 @@ from bhyvetpl.model.jail import RESERVED_RULESETS
 from bhyvetpl.plan.actions import (
     Check,
     CheckRuleset,
+    Deferred,
     EditBlock,
     FileProbe,
     Plan,
@@ -366,7 +367,10 @@ class _Writer:
         self.add(task)
 
     def step(self, index: int, step: Step) -> None:
-        if isinstance(step, CheckRuleset):
+        if isinstance(step, Deferred):   # --root DIR without --live: listed, not run
+            self.add(_task(self.name(index, f"deferred: {step.what}"), "debug",
+                           {"msg": _q(f"deferred: {step.because}")}))
+        elif isinstance(step, CheckRuleset):
             self.check_ruleset(index, step)
         elif isinstance(step, Check):
             self.check(index, step)

@@ -25,6 +25,7 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l dry-run
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l emit -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l prune
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l delete-disks -x
+complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l live
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from init' -l file -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from init' -l root -r -F
@@ -68,6 +69,7 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from new-guest' -l prefix -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from new-guest' -l root -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from new-guest' -l dry-run
 complete -c bhyvetpl -n '__fish_seen_subcommand_from new-guest' -l emit -x
+complete -c bhyvetpl -n '__fish_seen_subcommand_from new-guest' -l live
 complete -c bhyvetpl -n '__fish_seen_subcommand_from new-guest' -l file -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from new-guest' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from lint' -l help
@@ -201,6 +203,7 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subco
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l root -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l dry-run
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l emit -x
+complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l live
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and not __fish_seen_subcommand_from create apply' -a 'create apply'
 complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and not __fish_seen_subcommand_from create apply' -l help
@@ -225,6 +228,7 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subco
 complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from create' -l root -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from create' -l dry-run
 complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from create' -l emit -x
+complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from create' -l live
 complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from create' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from apply' -l release -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from apply' -l ip -x
@@ -248,6 +252,7 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subco
 complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from apply' -l root -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from apply' -l dry-run
 complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from apply' -l emit -x
+complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from apply' -l live
 complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from apply' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from bastille-plugin; and not __fish_seen_subcommand_from install uninstall' -a 'install uninstall'
 complete -c bhyvetpl -n '__fish_seen_subcommand_from bastille-plugin; and not __fish_seen_subcommand_from install uninstall' -l help
@@ -272,6 +277,7 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from install' -l root -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from install' -l dry-run
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from install' -l emit -x
+complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from install' -l live
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from install' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from list' -l jail -x -a '(__bhyvetpl_names jails)'
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from list' -l vm-dir -x

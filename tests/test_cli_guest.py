@@ -52,7 +52,7 @@ def template(root: Path) -> Path:
 
 
 def invoke(root: Path, *args: str) -> tuple[int, str, str]:
-    result = RUNNER.invoke(app, [*args, "--root", str(root)])
+    result = RUNNER.invoke(app, [*args, "--root", str(root), "--live"])
     return result.exit_code, result.stdout, result.stderr
 
 

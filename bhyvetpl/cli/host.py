@@ -34,6 +34,7 @@ def host_prepare_cmd(
     passthru: o.HostPassthru = None,
     vmm_ppt: o.VmmPpt = False, dhcp: o.Dhcp = False, vnet: o.HostVnet = True,
     root: o.Root = Path("/"), dry_run: o.DryRun = False, emit: o.Emit = None,
+    live: o.Live = False,
 ) -> None:
     """Prepare the host for a bhyve jail.
 
@@ -48,4 +49,4 @@ def host_prepare_cmd(
     warn(features)
     root = local_path("--root", root)
     refuse_other_release(release, root)
-    run_plan(host_prepare_plan(features, root), dry_run, emit)
+    run_plan(host_prepare_plan(features, root), dry_run, emit, live)

@@ -80,9 +80,10 @@ def plan_cmd(file: SpecPath = DEFAULT_SPEC, facts: FactsPath = None,
 
 def apply_cmd(file: SpecPath = DEFAULT_SPEC, root: o.Root = Path("/"),
               dry_run: o.DryRun = False, emit: o.Emit = None, prune: PruneFlag = False,
-              delete_disks: DeleteDisks = None) -> None:
+              delete_disks: DeleteDisks = None, live: o.Live = False) -> None:
     """Make the host match the spec. Each step checks first whether it is already done."""
-    run_plan(_converged(file, None, root, _prune(prune, delete_disks)).plan, dry_run, emit)
+    run_plan(_converged(file, None, root, _prune(prune, delete_disks)).plan, dry_run, emit,
+             live)
 
 
 def init_cmd(file: SpecPath = DEFAULT_SPEC, root: o.Root = Path("/"), facts: FactsPath = None,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bhyvetpl.cli.options import DryRun, Emit, Prefix, Root
+from bhyvetpl.cli.options import DryRun, Emit, Live, Prefix, Root
 from bhyvetpl.model.preset import PRESETS
 from bhyvetpl.output import table
 from bhyvetpl.plan.build import BASTILLE_PREFIX
@@ -40,11 +40,12 @@ Presets = Annotated[list[str] | None, typer.Option(
 def install_cmd(
     jail: Jail = None, vm_dir: VmDir = None, vm_dataset: VmDataset = None,
     preset: Presets = None, switch: Switch = "public", prefix: Prefix = str(BASTILLE_PREFIX),
-    root: Root = Path("/"), dry_run: DryRun = False, emit: Emit = None,
+    root: Root = Path("/"), dry_run: DryRun = False, emit: Emit = None, live: Live = False,
 ) -> None:
     """Write a template for each preset. $vm_dir/.templates/bhyvetpl-PRESET.conf; unchanged stay."""
     target = templates_target(jail, vm_dir, vm_dataset, switch, root, prefix)
-    run_plan(templates_install_plan(target, preset_files(preset or (), switch)), dry_run, emit)
+    run_plan(templates_install_plan(target, preset_files(preset or (), switch)), dry_run, emit,
+             live)
 
 
 @templates_app.command("list")

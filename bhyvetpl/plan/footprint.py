@@ -280,8 +280,10 @@ def jail_block(jail: JailSpec, guest: GuestSpec, text: str, need: Setting) -> st
     dataset = created[-1] if created[:2] == ["zfs", "jail"] else None
     vmm_ppt = "allow.vmm_ppt" in kept
     features = Features(jail=jail.name, release=jail.release_version, ruleset=jail.ruleset,
-                        passthrough=vmm_ppt, vmm_ppt=vmm_ppt)
+                        passthrough=vmm_ppt, vmm_ppt=vmm_ppt,
+                        vnet="exec.stop" not in kept)   # a shared-IP jail's vm stopall
     why = f"{need.why} (guest {guest.name}; new-guest --restart)"
-    settings = (*policy.jail_conf_lines(features, dataset),
+    autostart = "startall" in kept.get("exec.start", "")
+    settings = (*policy.jail_conf_lines(features, dataset, autostart),
                 Setting(need.name, f"= {need.value}", why))
     return render_template("host/jail.conf.j2", f=features, settings=settings)
