@@ -203,8 +203,12 @@ def vmm_paths(guests: tuple[str, ...], uefi: tuple[str, ...] = (),
 
 
 def console_paths(guests: tuple[str, ...]) -> tuple[str, ...]:
-    """The nmdm(4) pairs of these guests (`nmdm-NAME.*`), or every pair when none is named."""
-    return tuple(f"nmdm-{name}.*" for name in guests) or ("nmdm-*",)
+    """The nmdm(4) pairs of these guests (`nmdm-NAME.*`), or every pair when none is named.
+
+    Sorted: the spec's plan and new-guest name the same guests in different orders (spec
+    order, the host's, the one added last) and must write the same bytes.
+    """
+    return tuple(f"nmdm-{name}.*" for name in sorted(set(guests))) or ("nmdm-*",)
 
 
 def zvol_paths(dataset: str) -> tuple[str, ...]:
