@@ -122,9 +122,11 @@ def paths(features: Features) -> list[str]:
 
 
 def test_least_privilege_default() -> None:
-    features = build_features(HostOptions())
+    features = build_features(HostOptions(dhcp=False))
     assert securelevel(features).value == "2"
     assert not {"pci", "mem", "io", "kmem", "zvol/*", "vmmctl", "bpf*"} & set(paths(features))
+    # The default jail takes its address by SYNCDHCP: bpf is granted unless --no-dhcp.
+    assert "bpf*" in paths(build_features(HostOptions()))
 
 
 def test_each_feature_adds_only_its_nodes() -> None:

@@ -30,7 +30,7 @@ def host_prepare_cmd(
     guest: o.GuestNames = None, console: o.Console = True, tap: o.Tap = True,
     host_tap: o.HostTaps = None, uplink: o.HostUplink = None, zvol_dataset: o.ZvolDataset = None,
     disk_device: o.DiskDevices = None, uefi: o.Uefi = False, passthru: o.HostPassthru = None,
-    vmm_ppt: o.VmmPpt = False, dhcp: o.Dhcp = False, vnet: o.HostVnet = True,
+    vmm_ppt: o.VmmPpt = False, dhcp: o.Dhcp = None, vnet: o.HostVnet = True,
     root: o.Root = Path("/"), dry_run: o.DryRun = False, emit: o.Emit = None,
 ) -> None:
     """Edit devfs.rules, loader.conf, rc.conf, sysctl.conf; load modules; reload devfs."""

@@ -81,7 +81,9 @@ DiskDevices = Annotated[list[str] | None, typer.Option(
 Uefi = Annotated[bool, typer.Option(help="UEFI guests.")]
 HostPassthru = Annotated[list[str] | None, typer.Option(
     "--passthru", help="Host PCI device BUS/SLOT/FUNC; repeat for more.")]
-Dhcp = Annotated[bool, typer.Option(help="DHCP in the vnet jail.")]
+Dhcp = Annotated[bool | None, typer.Option(
+    "--dhcp/--no-dhcp", help="The vnet jail takes its address by DHCP (grants bpf) "
+    "[default: yes for a vnet jail, as jail create's --ip SYNCDHCP].")]
 HostVnet = Annotated[bool, typer.Option(help="The jail is a vnet jail.")]
 
 # Output and runs.
@@ -132,7 +134,7 @@ def guest_options(name: str, preset: str, loader: str | None, cpu: int | None,
 def host_options(jail: str, release: str, ruleset: int, ruleset_name: str,
                  guest: list[str] | None, console: bool, tap: bool, host_tap: list[str] | None,
                  uplink: str | None, zvol_dataset: str | None, disk_device: list[str] | None,
-                 uefi: bool, passthru: list[str] | None, vmm_ppt: bool, dhcp: bool,
+                 uefi: bool, passthru: list[str] | None, vmm_ppt: bool, dhcp: bool | None,
                  vnet: bool) -> HostOptions:
     """The host feature flags as the model takes them."""
     return HostOptions(

@@ -78,7 +78,7 @@ def render_host_cmd(
     guest: o.GuestNames = None, console: o.Console = True, tap: o.Tap = True,
     host_tap: o.HostTaps = None, uplink: o.Uplink = None, zvol_dataset: o.ZvolDataset = None,
     disk_device: o.DiskDevices = None, uefi: o.Uefi = False, passthru: o.HostPassthru = None,
-    vmm_ppt: o.VmmPpt = False, dhcp: o.Dhcp = False, vnet: o.HostVnet = True,
+    vmm_ppt: o.VmmPpt = False, dhcp: o.Dhcp = None, vnet: o.HostVnet = True,
     output: o.Output = None, force: o.Force = False,
 ) -> None:
     """Render the host fragments: devfs ruleset, loader.conf, rc.conf, sysctl.conf."""

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bhyvetpl.facts.model import Guest as FactGuest
 from bhyvetpl.hostfs import vmconf
 from bhyvetpl.model import slots
+
+DHCP_WORDS = {"DHCP", "SYNCDHCP", "NOSYNCDHCP"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,7 @@ class Needs:
     made_taps: bool = False
     zvol_dataset: str | None = None
     disk_nodes: tuple[str, ...] = ()
+    dhcp: bool = False
 
     @classmethod
     def of(cls, guests: tuple[Guest, ...], vm_dir: str | None = None) -> Needs:
@@ -126,6 +129,19 @@ class Needs:
             zvol_dataset=dataset if any(g.zvol for g in guests) else None,
             disk_nodes=tuple(dict.fromkeys(n for g in guests for n in g.disk_nodes(dataset))),
         )
+
+    def with_jail_rc(self, rc_conf: dict[str, str]) -> Needs:
+        """Add what the jail's own rc.conf asks for: dhclient (bpf) on a DHCP interface.
+
+        rc.d's network.subr (dhcpif) starts dhclient for an ifconfig_IF holding the word
+        DHCP, SYNCDHCP or NOSYNCDHCP in any case; Bastille writes ifconfig_vnet0="SYNCDHCP"
+        (create.sh). dhclient opens bpf(4) (sbin/dhclient/bpf.c; the Handbook's DHCP
+        section: "both the DHCP server and DHCP client require the bpf(4) device").
+        """
+        dhcp = any(key.startswith("ifconfig_") and DHCP_WORDS & {w.upper() for w in
+                                                                 value.split()}
+                   for key, value in rc_conf.items())
+        return replace(self, dhcp=dhcp)
 
     @property
     def securelevel(self) -> int:

@@ -165,6 +165,8 @@ def required_nodes(needs: Needs, release: Version | None) -> list[Probe]:
         for node in dict.fromkeys(p for d in needs.disk_nodes for p in policy.with_parents(d)):
             rule = next((g for g in granted if devfs.matches(g, node)), node)
             nodes.append(Probe(node, rule))
+    if needs.dhcp:
+        nodes.append(Probe("bpf", "bpf*", label="bpf*"))
     if needs.passthru:
         nodes += [Probe("pci", "pci"), Probe("mem", "mem")]
     return nodes

@@ -154,7 +154,7 @@ class HostOptions:
     uefi: bool = False
     passthru: Sequence[str] = ()
     vmm_ppt: bool = False
-    dhcp: bool = False
+    dhcp: bool | None = None   # None: a vnet jail takes JailSpec's default, SYNCDHCP
     vnet: bool = True
 
 
@@ -162,6 +162,9 @@ def build_features(opts: HostOptions) -> Features:
     """Validate host feature flags into Features."""
     if opts.uplink is not None:
         values.interface("uplink", opts.uplink)
+    if opts.dhcp and not opts.vnet:
+        raise SpecError("dhcp", "yes", "--no-dhcp with --no-vnet: a shared-IP jail has no "
+                        "interface of its own to run dhclient on")
     return Features(
         jail=opts.jail,
         release=values.release("release", opts.release),
@@ -177,7 +180,7 @@ def build_features(opts: HostOptions) -> Features:
         passthru=tuple(PassthruSpec.parse(p, f"passthru{i}") for i, p in
                        enumerate(opts.passthru)),
         vmm_ppt=opts.vmm_ppt,
-        dhcp=opts.dhcp,
+        dhcp=opts.vnet and JAIL.dhcp if opts.dhcp is None else opts.dhcp,
         vnet=opts.vnet,
     )
 
