@@ -27,7 +27,8 @@ host_app = typer.Typer(no_args_is_help=True, help="Change the FreeBSD host.")
 def host_prepare_cmd(
     jail: o.HostJail = JAIL.name, release: o.HostRelease = None,
     ruleset: o.Ruleset = JAIL.ruleset.number, ruleset_name: o.RulesetName = JAIL.ruleset.name,
-    guest: o.GuestNames = None, console: o.Console = True, tap: o.Tap = True,
+    guest: o.GuestNames = None, console: o.Console = True,
+    console_device: o.ConsoleDevices = None, tap: o.Tap = True,
     host_tap: o.HostTaps = None, uplink: o.HostUplink = None, zvol_dataset: o.ZvolDataset = None,
     disk_device: o.DiskDevices = None, uefi: o.Uefi = False, passthru: o.HostPassthru = None,
     vmm_ppt: o.VmmPpt = False, dhcp: o.Dhcp = None, vnet: o.HostVnet = True,
@@ -37,7 +38,8 @@ def host_prepare_cmd(
     release, uplink = host_defaults(local_path("--root", root), SubprocessRunner(), release,
                                     uplink, "--uplink" if host_tap else None)
     features = build_features(o.host_options(
-        jail, release, ruleset, ruleset_name, guest, console, tap, host_tap, uplink,
+        jail, release, ruleset, ruleset_name, guest, console, console_device, tap, host_tap,
+        uplink,
         zvol_dataset, disk_device, uefi, passthru, vmm_ppt, dhcp, vnet))
     warn(features)
     root = local_path("--root", root)

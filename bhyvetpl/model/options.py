@@ -146,6 +146,7 @@ class HostOptions:
     ruleset_name: str = JAIL.ruleset.name
     guests: Sequence[str] = ()
     console: bool = True
+    console_devices: Sequence[str] = ()
     tap: bool = True
     host_taps: Sequence[str] = ()
     uplink: str | None = None
@@ -171,6 +172,7 @@ def build_features(opts: HostOptions) -> Features:
         ruleset=RulesetSpec(opts.ruleset, opts.ruleset_name),
         guests=tuple(opts.guests),
         console=opts.console,
+        console_devices=tuple(opts.console_devices),
         tap=opts.tap,
         host_taps=tuple(opts.host_taps),
         uplink=opts.uplink,

@@ -32,6 +32,7 @@ class Features:
     ruleset: RulesetSpec
     guests: tuple[str, ...] = ()
     console: bool = True
+    console_devices: tuple[str, ...] = ()
     tap: bool = True
     host_taps: tuple[str, ...] = ()
     uplink: str | None = None
@@ -51,6 +52,8 @@ class Features:
             values.vm_name("guest.name", guest)
         for tap in self.host_taps:
             values.tap("nic.device", tap)
+        for device in self.console_devices:
+            values.nmdm_pair("console_device", device)
         if self.zvol_dataset is not None:
             values.dataset("zvol_dataset", self.zvol_dataset)
         for node in self.disk_nodes:
@@ -119,10 +122,16 @@ def devfs_rules(features: Features) -> tuple[RuleGroup, ...]:
         groups.append(RuleGroup("FreeBSD 15+: guests are created through /dev/vmmctl",
                                 ("vmmctl",)))
     if features.console:
-        why = ("serial consoles of the declared guests only (vm-bhyve's nmdm-NAME.NA/B)"
+        why = ("serial consoles of the declared guests only (vm-bhyve's nmdm-NAME.NA/B, "
+               "com1-com4)"
                if features.guests else
                "serial consoles: vm-bhyve's nmdm-* pairs (declare guests to narrow this)")
         groups.append(RuleGroup(why, console_paths(features.guests)))
+    if features.console_devices:
+        groups.append(RuleGroup("the nmdm(4) consoles vmrun.sh is given (-C), each with "
+                                "its other end", tuple(dict.fromkeys(
+                                    values.nmdm_pair("console_device", d)
+                                    for d in features.console_devices))))
     if features.host_taps:
         groups.append(RuleGroup("the host-made taps the guests name, and no others",
                                 features.host_taps))
@@ -152,9 +161,23 @@ def devfs_rules(features: Features) -> tuple[RuleGroup, ...]:
     return tuple(groups)
 
 
+# vm-bhyve names a guest's consoles /dev/nmdm-NAME.NA and .NB, N the comport's number,
+# com1-com4 (vm::bhyve_device_comports in lib/vm-run, v1.4-v1.7.5 and master). The
+# pattern names exactly those: `nmdm-NAME.*` would also match guest NAME.b's consoles.
+CONSOLE_SUFFIX = ".[1-4][AB]"
+
+
 def console_paths(guests: tuple[str, ...]) -> tuple[str, ...]:
-    """The nmdm(4) pairs of these guests (`nmdm-NAME.*`), or every pair when none is named."""
-    return tuple(f"nmdm-{name}.*" for name in guests) or ("nmdm-*",)
+    """The nmdm(4) pairs of these guests (`nmdm-NAME.[1-4][AB]`), or all when none is named."""
+    return tuple(f"nmdm-{name}{CONSOLE_SUFFIX}" for name in guests) or ("nmdm-*",)
+
+
+def console_guest(path: str) -> str | None:
+    """The guest a console rule was written for (this form, or the older `nmdm-NAME.*`)."""
+    for suffix in (CONSOLE_SUFFIX, ".*"):
+        if path.startswith("nmdm-") and path.endswith(suffix) and path != "nmdm-*":
+            return path[len("nmdm-"):-len(suffix)]
+    return None
 
 
 def zvol_paths(dataset: str) -> tuple[str, ...]:
