@@ -102,6 +102,7 @@ class Needs:
     zvol: bool = False
     passthru: tuple[str, ...] = ()
     switches: tuple[str, ...] = ()
+    made_switches: tuple[str, ...] = ()
     guests: tuple[str, ...] = ()
     host_taps: tuple[str, ...] = ()
     made_taps: bool = False
@@ -123,6 +124,8 @@ class Needs:
             zvol=any(g.zvol for g in guests),
             passthru=tuple(dict.fromkeys(p for g in guests for p in g.passthru)),
             switches=tuple(dict.fromkeys(s for g in guests for s in g.switches)),
+            made_switches=tuple(dict.fromkeys(switch for device, switch in nics
+                                              if switch and not device)),
             guests=tuple(g.name for g in guests),
             host_taps=tuple(dict.fromkeys(device for device, _ in nics if device)),
             made_taps=any(switch and not device for device, switch in nics),

@@ -13,7 +13,7 @@ from typing import TypeVar
 from bhyvetpl.errors import SpecError
 from bhyvetpl.model import values
 from bhyvetpl.model.guest import DiskSpec, GraphicsSpec, GuestSpec, NicSpec, PassthruSpec
-from bhyvetpl.model.jail import JailSpec, RulesetSpec
+from bhyvetpl.model.jail import JailSpec, NetMode, RulesetSpec
 from bhyvetpl.model.policy import Features
 from bhyvetpl.model.preset import preset_defaults
 
@@ -123,7 +123,8 @@ class JailOptions:
     vmm_ppt: bool = False
 
 
-def build_jail(opts: JailOptions, guests: Sequence[GuestSpec] = ()) -> JailSpec:
+def build_jail(opts: JailOptions, guests: Sequence[GuestSpec] = (), *,
+               existing: bool = False) -> JailSpec:
     """Validate the jail flags into a JailSpec."""
     address = opts.address.upper() if opts.address.upper() in ("DHCP", "SYNCDHCP") else (
         opts.address)
@@ -133,7 +134,24 @@ def build_jail(opts: JailOptions, guests: Sequence[GuestSpec] = ()) -> JailSpec:
         vm_dir=opts.vm_dir, vm_dataset=opts.vm_dataset, switch=opts.switch,
         ruleset=RulesetSpec(opts.ruleset, opts.ruleset_name),
         presets=tuple(opts.presets), guests=tuple(guests),
-        passthrough=opts.passthrough, vmm_ppt=opts.vmm_ppt)
+        passthrough=opts.passthrough, vmm_ppt=opts.vmm_ppt, existing=existing)
+
+
+# An existing shared-IP jail's address is the jail's business: new-guest and templates
+# install never write it, but the spec needs one (no DHCP without vnet). RFC 5737 TEST-NET-1.
+EXISTING_SHARED_ADDRESS = "192.0.2.1/32"
+
+
+def existing_jail(name: str, network: NetMode, vm_dir: str, vm_dataset: str | None,
+                  switch: str, guests: Sequence[GuestSpec] = ()) -> JailSpec:
+    """A jail Bastille already made, as new-guest and templates install see it.
+
+    network is what its jail.conf says (plan.existing.jail_network).
+    """
+    return build_jail(JailOptions(
+        name=name, network=network, vm_dir=vm_dir, vm_dataset=vm_dataset, switch=switch,
+        address=JAIL.address if network != "shared" else EXISTING_SHARED_ADDRESS),
+        guests, existing=True)
 
 
 @dataclass(frozen=True, slots=True)
