@@ -96,12 +96,12 @@ def test_an_old_vnet_jail_named_with_a_dash_is_read_from_its_jail_conf(tmp_path:
     assert 'network0_switch="public"' in result.stdout
 
 
-def shared(**jail: object) -> Facts:
+def shared() -> Facts:
     """The article's jail without vnet, named bhyve-01, one guest on host tap0."""
     text = (FREEBSD / "bastille-jail.conf-bhyve-vnet-12.2.txt").read_text()
     text = text.replace("  vnet;\n", "").replace(
         "  vnet.interface = e0b_bastille0;\n", "")
-    facts = make_jail(TAP_GUEST, text, vm_system={}, **jail)
+    facts = make_jail(TAP_GUEST, text, vm_system={})
     return dataclasses.replace(facts, jails=(dataclasses.replace(facts.jails[0],
                                                                  name="bhyve-01"),))
 
