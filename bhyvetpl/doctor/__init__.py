@@ -38,6 +38,9 @@ def checks(facts: Facts, jail: str | None = None, ruleset: int = 25) -> list[Che
     results += host.check_devfs(facts, ruleset, needs, release, jail or "JAIL")
     results.append(host.check_tap_up(facts, needs))
     results.append(host.check_pptdevs(facts, needs))
+    amdvi = host.check_amdvi(facts, needs)
+    if amdvi is not None:
+        results.append(amdvi)
     if isinstance(context, CheckResult):
         results.append(context)
     elif context is not None:

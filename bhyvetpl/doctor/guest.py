@@ -109,6 +109,7 @@ class Needs:
     zvol_dataset: str | None = None
     disk_nodes: tuple[str, ...] = ()
     dhcp: bool = False
+    host_checks: bool = True
 
     @classmethod
     def of(cls, guests: tuple[Guest, ...], vm_dir: str | None = None) -> Needs:
@@ -134,7 +135,7 @@ class Needs:
         )
 
     def with_jail_rc(self, rc_conf: dict[str, str]) -> Needs:
-        """Add what the jail's own rc.conf asks for: dhclient (bpf) on a DHCP interface.
+        """Add what the jail's own rc.conf asks for: dhclient (bpf), vm-bhyve's host checks.
 
         rc.d's network.subr (dhcpif) starts dhclient for an ifconfig_IF holding the word
         DHCP, SYNCDHCP or NOSYNCDHCP in any case; Bastille writes ifconfig_vnet0="SYNCDHCP"
@@ -144,7 +145,9 @@ class Needs:
         dhcp = any(key.startswith("ifconfig_") and DHCP_WORDS & {w.upper() for w in
                                                                  value.split()}
                    for key, value in rc_conf.items())
-        return replace(self, dhcp=dhcp)
+        # vm-bhyve's util::yesno: YES, TRUE, ON or 1 in any case turn its host checks off.
+        off = rc_conf.get("vm_disable_host_checks", "").upper() in ("YES", "TRUE", "ON", "1")
+        return replace(self, dhcp=dhcp, host_checks=not off)
 
     @property
     def securelevel(self) -> int:

@@ -150,14 +150,15 @@ def devfs_rules(features: Features) -> tuple[RuleGroup, ...]:
         groups.append(RuleGroup(
             "the disk devices the guests name, with their directories, and no others",
             tuple(dict.fromkeys(p for node in features.disk_nodes for p in with_parents(node)))))
-    if features.needs_passthrough:
-        groups.append(RuleGroup("PCI passthrough: bhyve opens /dev/pci; vm-bhyve reads "
-                                "/dev/mem for its IOMMU check. DANGEROUS: host memory",
-                                ("pci", "mem")))
-        if features.release < NO_IO_SINCE:
-            groups.append(RuleGroup("PCI passthrough before 13.1: bhyve also opens /dev/io "
-                                    "and /dev/kmem (and needs the PR 251046 kernel patch)",
-                                    ("io", "kmem")))
+    if features.needs_passthrough and features.release >= NO_IO_SINCE:
+        groups.append(RuleGroup("PCI passthrough: bhyve maps the device's BARs through "
+                                "/dev/pci (PCIOCBARMMAP, PCIOCBARIO since 13.1); no /dev/mem: "
+                                "vm-bhyve's host checks are off in the jail instead", ("pci",)))
+    elif features.needs_passthrough:
+        groups.append(RuleGroup("PCI passthrough before 13.1: bhyve opens /dev/pci, /dev/mem "
+                                "and /dev/io (and /dev/kmem); a jail may not without the PR "
+                                "251046 kernel patch. DANGEROUS: host memory",
+                                ("pci", "mem", "io", "kmem")))
     return tuple(groups)
 
 
@@ -228,6 +229,19 @@ def jail_config(features: Features, vm_dataset: str | None) -> tuple[Setting, ..
     return tuple(settings)
 
 
+def jail_rc_conf(features: Features) -> tuple[Setting, ...]:
+    """rc.conf lines in the jail beyond vm-bhyve's own (vm_enable, vm_dir)."""
+    if features.needs_passthrough and features.release >= NO_IO_SINCE:
+        # vm-bhyve 1.4-1.7.5 util::check_bhyve_iommu: `acpidump -t | grep DMAR` (acpidump
+        # reads the ACPI tables through /dev/mem) or `sysctl hw | grep vmm.amdvi.enable: 1`;
+        # without either, vm::run refuses passthru ("no VT-d or amdvi", exit 15).
+        return (Setting("vm_disable_host_checks", "YES",
+                        "vm-bhyve's IOMMU check runs acpidump, which needs /dev/mem; the "
+                        "ruleset does not unhide it, so vm-bhyve's host checks are off in "
+                        "this jail (vm passthru on the host shows the IOMMU)"),)
+    return ()
+
+
 def jail_conf_lines(features: Features, vm_dataset: str | None) -> tuple[Setting, ...]:
     """jail.conf parameters Bastille's `config` refuses, for the jail's own jail.conf."""
     lines = []
@@ -251,6 +265,14 @@ def loader_conf(features: Features, admin: AdminLines = NO_ADMIN) -> tuple[Setti
         ("vmm_load", "bhyve's kernel side; allow.vmm exists only once it is loaded"),
         ("nmdm_load", "null-modem consoles; a jail cannot kldload"))
         if hostconf.same_or_refuse("/boot/loader.conf", name, "YES", admin.loader)]
+    if features.needs_passthrough and hostconf.same_or_refuse(
+            "/boot/loader.conf", "hw.vmm.amdvi.enable", "1", admin.loader):
+        # sys/amd64/vmm/amd/amdvi_hw.c amdvi_init(): with the tunable 0 (its default) it
+        # prints "use hw.vmm.amdvi.enable=1 to enable pass-through" and fails; Intel
+        # hosts (VT-d) never read it.
+        settings.append(Setting("hw.vmm.amdvi.enable", "1", "AMD hosts: vmm uses the "
+                                "AMD-Vi IOMMU for passthrough only when asked; Intel "
+                                "hosts ignore it"))
     for name, chunk in hostconf.pptdevs(features.pptdevs, admin.loader):
         settings.append(Setting(name, chunk, "PCI devices held by ppt(4) for passthrough"
                                 + ("" if name == "pptdevs" else
@@ -296,11 +318,16 @@ def sysctl_conf(features: Features) -> tuple[Setting, ...]:
 def warnings(features: Features) -> tuple[str, ...]:
     """Grants an admin must not miss: printed on stderr."""
     notes = []
-    if features.needs_passthrough:
-        nodes = "/dev/pci, /dev/mem" + (", /dev/io, /dev/kmem"
-                                        if features.release < NO_IO_SINCE else "")
-        notes.append(f"passthrough gives jail {features.jail} {nodes} and securelevel -1: "
-                     "root in that jail can read host memory")
+    if features.needs_passthrough and features.release >= NO_IO_SINCE:
+        notes.append(f"passthrough gives jail {features.jail} /dev/pci and securelevel -1; "
+                     "vm-bhyve's host checks are off in it (vm_disable_host_checks: its "
+                     "IOMMU check needs /dev/mem, which is not unhidden)")
+    elif features.needs_passthrough:
+        notes.append(f"passthrough from a jail on FreeBSD {features.release} does not work "
+                     "on a stock kernel: bhyve opens /dev/io and /dev/mem, which a jail may "
+                     "not (PR 251046; the Neira article patched 12.2). The ruleset unhides "
+                     "/dev/pci, /dev/mem, /dev/io, /dev/kmem and the jail gets securelevel "
+                     "-1: root in that jail can read host memory")
     if features.vmm_ppt:
         notes.append(f"allow.vmm_ppt lets jail {features.jail} drive host PCI devices; "
                      "never give it to an untrusted jail")
