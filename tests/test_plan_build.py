@@ -34,7 +34,8 @@ def test_jail_create_steps(tmp_path: Path) -> None:
     jail = build_jail(JailOptions(name="web", vm_dataset="zroot/vms"))
     plan = jail_create_plan(jail, tmp_path)
     argvs = [s.argv for s in plan.steps if isinstance(s, RunCommand)]
-    assert argvs == [("bastille", "create", "-V", "web", "14.3-RELEASE", "SYNCDHCP", "em0"),
+    assert argvs == [("bastille", "bootstrap", "14.3-RELEASE"),
+                     ("bastille", "create", "-V", "web", "14.3-RELEASE", "SYNCDHCP", "em0"),
                      ("zfs", "set", "jailed=on", "zroot/vms"),
                      ("bastille", "template", "web", "bhyvetpl/web")]
     edit = next(s for s in plan.steps if isinstance(s, EditBlock))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path, PurePosixPath
 
-from bhyvetpl.adapters import bastille, host
+from bhyvetpl.adapters import bastille, devfs, host
 from bhyvetpl.hostfs import HostFS
 from bhyvetpl.model import policy
 from bhyvetpl.model.hostconf import AdminLines
@@ -106,7 +106,23 @@ def jail_create_plan(jail: JailSpec, root: Path,
                   means="this kernel has the allow.vmm_ppt jail parameter"),
             fix="drop --vmm-ppt: jail(8) would refuse the unknown parameter and the jail "
                 "would not start"))
+    # The ruleset the jail names must be loaded: jail(8) applies devfs_ruleset to the
+    # jail's /dev, and an unknown number leaves the jail without vmm nodes.
+    number = jail.ruleset.number
+    steps.append(Check(Probe(devfs.rule_show_argv(number), nonempty=True,
+                             means=f"devfs ruleset {number} is loaded"),
+                       fix=f"bhyvetpl host prepare --jail {jail.name} --ruleset {number} "
+                       "and this jail's feature flags (it writes "
+                       f"[{jail.ruleset.name}={number}] to /etc/devfs.rules and loads it), "
+                       "then run this again"))
     if create:
+        # create.sh validate_release: "Release must be bootstrapped first." unless
+        # ${bastille_releasesdir}/RELEASE exists; `bastille list releases` lists those.
+        steps.append(RunCommand(bastille.bootstrap_argv(jail.release), where="host",
+                                why="Bastille creates jails only from a bootstrapped "
+                                "release (a long download)", timeout=TEMPLATE_TIMEOUT,
+                                skip_if=Probe(bastille.list_releases_argv(), line=jail.release,
+                                              means=f"{jail.release} is bootstrapped")))
         steps.append(RunCommand(bastille.create_argv(jail), where=where,
                                 why="Bastille makes the jail", timeout=TEMPLATE_TIMEOUT,
                                 skip_if=Probe(bastille.list_jails_argv(), line=jail.name,
