@@ -51,7 +51,11 @@ PLUGIN_COMMANDS: dict[str, tuple[str, ...]] = {
     "lint": ("lint",),
 }
 PLUGIN_NAME = "bhyvetpl"
-PLUGIN_MIN_BASTILLE = "1.5.0"   # the first Bastille with `bastille plugin`
+# `bastille plugin` came to Bastille's master after the 1.4.4 release (commit 5bafc11,
+# 2026-08-19), and master still reports BASTILLE_VERSION=1.4.4; plugin.sh's
+# check_plugin_min_version refuses a min_version above it, so 1.5.0 would refuse every
+# Bastille that has plugins. The 1.4.4 release itself has no plugin command to run ours.
+PLUGIN_MIN_BASTILLE = "1.4.4"
 
 
 @dataclass(frozen=True, slots=True)
