@@ -12,14 +12,16 @@ from typing import Literal, get_args
 from bhyvetpl.errors import SpecError
 from bhyvetpl.model import slots, values
 
-Loader = Literal["bhyveload", "grub", "uefi", "uefi-csm"]
+# vm-bhyve's loaders (lib/vm-run vm::run, 1.5.0 to master): uefi-devel boots
+# /usr/local/share/uefi-firmware/BHYVE_UEFI_CODE-devel.fd.
+Loader = Literal["bhyveload", "grub", "uefi", "uefi-csm", "uefi-devel"]
 DiskType = Literal["virtio-blk", "ahci-hd", "nvme"]
 DiskDev = Literal["file", "zvol", "sparse-zvol", "custom"]
 NicType = Literal["virtio-net", "e1000"]
 Wait = Literal["yes", "no", "auto"]
 Preset = Literal["freebsd", "linux", "linux-grub", "windows", "openbsd"]
 COMPORTS = ("com1", "com2", "com3", "com4")
-UEFI_LOADERS = ("uefi", "uefi-csm")
+UEFI_LOADERS = ("uefi", "uefi-csm", "uefi-devel")
 
 
 def _choice(name: str, value: str, choices: tuple[str, ...]) -> None:

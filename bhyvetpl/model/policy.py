@@ -74,7 +74,11 @@ class Features:
             tap=bool(any(g.nics for g in guests) or not guests),
             host_taps=jail.host_taps,
             uplink=jail.interface if jail.host_taps else None,
-            zvol_dataset=jail.vm_dataset if any(g.zvol_disks for g in guests) else None,
+            # A ZFS vm_dir is there for zvol disks: with no guest declared yet, the jail
+            # is ready for them (securelevel 1, the dataset's zvols); declared guests
+            # decide for themselves.
+            zvol_dataset=jail.vm_dataset if (any(g.zvol_disks for g in guests)
+                                             or not guests) else None,
             disk_nodes=tuple(dict.fromkeys(d.device_node for g in guests for d in g.disks
                                            if d.device_node)),
             uefi=any(g.uefi for g in guests) or any(PRESETS[p].loader.startswith("uefi")
