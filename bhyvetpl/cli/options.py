@@ -16,7 +16,7 @@ from bhyvetpl.model.options import JAIL, GuestOptions, HostOptions, JailOptions
 
 # Guests.
 Preset = Annotated[str, typer.Option(help="freebsd, linux, linux-grub, windows, openbsd.")]
-Loader = Annotated[str | None, typer.Option(help="bhyveload, grub, uefi, uefi-csm.")]
+Loader = Annotated[str | None, typer.Option(help="bhyveload, grub, uefi, uefi-csm, uefi-devel.")]
 Cpu = Annotated[int | None, typer.Option(help="Virtual CPUs.")]
 Topology = Annotated[str | None, typer.Option(help="SOCKETSxCORESxTHREADS.")]
 Memory = Annotated[str | None, typer.Option(help="Memory, e.g. 512M or 4G.")]
