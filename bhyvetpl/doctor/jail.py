@@ -13,7 +13,7 @@ from bhyvetpl.doctor.result import CheckResult
 from bhyvetpl.facts.model import Facts, Jail
 from bhyvetpl.hostfs import bastilleconf
 from bhyvetpl.lint.vmconf import lint_vmconf
-from bhyvetpl.model import policy
+from bhyvetpl.model import policy, slots
 from bhyvetpl.model.jail import vnet_name_ok
 from bhyvetpl.shquote import shown as quoted
 from bhyvetpl.shquote import shown_join
@@ -220,6 +220,17 @@ def _guests(ctx: JailContext) -> list[CheckResult]:
                 f"guest {quoted(guest.name)} grub-bhyve", "PASS" if present else "FAIL",
                 "present" if present else "grub-bhyve missing in the jail",
                 "" if present else ctx.fix("pkg", "install", "-y", "grub2-bhyve")))
+        version = ctx.jail.vm_bhyve_version or ""
+        if re.fullmatch(r"[0-9]+(\.[0-9]+)*", version) and Version(version) < Version(
+                slots.WRAPS_SINCE):
+            over = slots.beyond_pre17(guest.get)
+            if over:
+                results.append(CheckResult(
+                    f"guest {quoted(guest.name)} PCI slots", "FAIL",
+                    f"vm-bhyve {version} puts " + ", ".join(
+                        f"{d.what} on slot {d.slot}" for d in over) + " (31 is lpc's, 32+ "
+                    "bhyve refuses); 1.7.0 moves on to bus 1",
+                    ctx.fix("pkg", "upgrade", "-y", "vm-bhyve")))
         findings = lint_vmconf(Path(guest.path), guest.text)
         errors = [f for f in findings if f.is_error]
         shown = errors or findings

@@ -263,13 +263,17 @@ class GuestSpec:
             config[f"passthru{index}"] = device.value
         if self.graphics is not None:
             config |= {"graphics": "yes", "xhci_mouse": "yes" if self.graphics.mouse else "no"}
+        devices = slots.allocate(config.get)
         taken = dict(slots.RESERVED)
-        taken |= {(d.slot, d.func): d.what for d in slots.allocate(config.get) if not d.pinned}
+        taken |= {(d.slot, d.func): d.what for d in devices if not d.pinned}
+        free = slots.free_slot(devices)
         for index, device in enumerate(self.passthru):
             if device.pin in taken:
                 raise SpecError(f"passthru{index}", device.value,
                                 f"a SLOT:FUNCTION vm-bhyve leaves free; {device.pin[0]}:"
-                                f"{device.pin[1]} holds {taken[device.pin]} (try 20:0)")
+                                f"{device.pin[1]} holds {taken[device.pin]}" + (
+                                    f" (try {free}:0)" if free is not None else
+                                    " (no slot of bus 0 is free)"))
 
     @property
     def wired_memory(self) -> bool:
