@@ -85,9 +85,19 @@ class QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
 
 
 def bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates under the user's cache dir (saves ~15 ms a run), if it can exist."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    directory = Path(base) / "bhyvetpl" / f"jinja-{__version__}"
+    """Compiled templates under the user's cache dir (saves ~15 ms a run), if it can exist.
+
+    $XDG_CACHE_HOME, else ~/.cache (README and bhyvetpl(8) say so). A relative one is
+    ignored, as the XDG spec says, so no run writes into the working directory; no HOME,
+    a missing, read-only one, or one that is a file only costs the saving.
+    """
+    try:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    except RuntimeError:  # no HOME and no passwd entry
+        return None
+    if not base.is_absolute() or not base.parent.is_dir():  # never create a missing home
+        return None
+    directory = base / "bhyvetpl" / f"jinja-{__version__}"
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError:
@@ -117,6 +127,9 @@ def make_env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(template_dir()),
         bytecode_cache=bytecode_cache(),
+        # The templates do not change while bhyvetpl runs: no stat(2) of the template file
+        # before each render (a spec's plan renders a guest config per guest).
+        auto_reload=False,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,

@@ -13,10 +13,11 @@ from bhyvetpl.apply import Status, apply
 from bhyvetpl.emit import emit_sh
 from bhyvetpl.errors import SpecError
 from bhyvetpl.plan.actions import Plan, Step
+from bhyvetpl.plan.deferred import for_root
 from bhyvetpl.progress import Spinner
 from bhyvetpl.show import describe
 
-EMIT_FORMATS = ("sh",)
+EMIT_FORMATS = ("sh", "ansible")
 
 
 def _say(text: str) -> None:
@@ -24,15 +25,24 @@ def _say(text: str) -> None:
     print(text, file=sys.stdout, flush=True)
 
 
-def run_plan(plan: Plan, dry_run: bool, emit: str | None) -> None:
-    """Show, print as sh, or run the plan (the only three consumers).
+def run_plan(plan: Plan, dry_run: bool, emit: str | None, live: bool = False) -> None:
+    """Show, print as sh or as a playbook, or run the plan.
+
+    With a root other than / and not `live`, only the file steps run; the rest is
+    listed as deferred (bhyvetpl.plan.deferred), in every consumer alike.
 
     Raises:
-        SpecError: --emit names a format other than sh.
+        SpecError: --emit names a format other than sh or ansible.
         RunInterruptedError: SIGINT or SIGTERM during the run; files are as before.
     """
     if emit is not None and emit not in EMIT_FORMATS:
-        raise SpecError("--emit", emit, "sh")
+        raise SpecError("--emit", emit, "sh or ansible")
+    plan = for_root(plan, live)
+    if emit == "ansible":
+        from bhyvetpl.playbook import HostPlan, emit_playbook  # only this consumer needs it
+
+        sys.stdout.write(emit_playbook([HostPlan("localhost", plan)]))
+        return
     if emit == "sh":
         sys.stdout.write(emit_sh(plan))
         return
@@ -54,7 +64,9 @@ def run_plan(plan: Plan, dry_run: bool, emit: str | None) -> None:
              + (f" ({note})" if note else "") + (f" [{took:.0f}s]" if took >= 2 else ""))
 
     statuses = apply(plan, SubprocessRunner(), report)
-    if all(s in ("skipped", "unchanged", "passed") for s in statuses):
+    if "deferred" in statuses:
+        _say(f"{statuses.count('deferred')} step(s) deferred: they act outside {plan.root}")
+    elif all(s in ("skipped", "unchanged", "passed") for s in statuses):
         _say("nothing changed: every step was already done")
     for line in plan.summary:
         _say(line)

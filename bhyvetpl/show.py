@@ -10,6 +10,7 @@ from bhyvetpl.output import table
 from bhyvetpl.plan.actions import (
     REMOVE_KEPT,
     CheckRuleset,
+    Deferred,
     EditBlock,
     Plan,
     RemoveFile,
@@ -21,6 +22,8 @@ from bhyvetpl.plan.hostfile import new_text
 
 
 def _guard(step: object) -> str:
+    if isinstance(step, Deferred):
+        return f"deferred: {step.because}"
     if isinstance(step, RunCommand):
         if step.after_change is not None:
             return f"only if {step.after_change} changes"
@@ -82,7 +85,8 @@ def changes_report(converged: Converged, source: str) -> str:
                     "own (marked blocks, templates, modules, sysctls), as on a host "
                     "bhyvetpl has not prepared yet"]
     if converged.not_in_spec:
-        out += ["", "on the host, not in the spec (left alone, never removed):",
+        out += ["", "on the host, not in the spec (only `apply --prune` removes what "
+                "bhyvetpl recorded as its own):",
                 table(("kind", "target", "what"),
                       [(c.kind, c.target, c.what) for c in converged.not_in_spec])]
     return "\n".join(out) + "\n"

@@ -52,7 +52,7 @@ def template(root: Path) -> Path:
 
 
 def invoke(root: Path, *args: str) -> tuple[int, str, str]:
-    result = RUNNER.invoke(app, [*args, "--root", str(root)])
+    result = RUNNER.invoke(app, [*args, "--root", str(root), "--live"])
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -144,5 +144,5 @@ def test_bad_iso_and_install_without_iso(fp: FakeProcess, tmp_path: Path) -> Non
     for args in (["--iso", "http://x/a.iso;rm"], ["--iso", "relative.iso"], ["--install"],
                  ["--iso", URL, "--install", "--start"]):
         code, _, err = invoke(tmp_path, "new-guest", "bhyve", "g1", *args)
-        assert code == 2 and err.startswith("error: "), err
+        assert code == 2 and err.startswith("bhyvetpl: error: "), err
     assert not fp.calls and not any(tmp_path.iterdir())

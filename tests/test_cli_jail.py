@@ -24,6 +24,7 @@ ALLOW_VMM = ["sysctl", "-n", "security.jail.param.allow.vmm"]
 LIST = ["bastille", "list", "jails"]
 TEMPLATE = ["bastille", "template", "plex", "bhyvetpl/plex"]
 JLS_ARGV = ["jls", "-j", "plex"]
+ZFS_LIST = ["zfs", "list", "-H", "-o", "name", "zroot/vms"]   # exit 0: the dataset exists
 ZFS_GET = ["zfs", "get", "-H", "-o", "value", "jailed", "zroot/vms"]
 ZFS_SET = ["zfs", "set", "jailed=on", "zroot/vms"]
 FREEBSD = FIXTURES / "freebsd"
@@ -48,6 +49,11 @@ CASES = {
 }
 
 
+def at(root: Path) -> tuple[str, str, str]:
+    """--root with --live: the faked commands act on this root (bhyvetpl.plan.deferred)."""
+    return ("--root", str(root), "--live")
+
+
 def jail_dir(root: Path) -> Path:
     return root / "usr/local/bastille/jails/plex"
 
@@ -65,6 +71,7 @@ def register(fp: FakeProcess, root: Path, create: list[str], exists: bool = Fals
     fp.register(["bastille", "bootstrap", fp.any()])
     fp.register(LIST, stdout=NAMES if exists else NAMES_WITHOUT_PLEX)
     fp.register(create, callback=make_jail, returncode=1 if fail == create else 0)
+    fp.register(ZFS_LIST, stdout="zroot/vms\n")
     fp.register(ZFS_GET, stdout="off\n")
     fp.register(ZFS_SET)
     fp.register(TEMPLATE, returncode=1 if fail == TEMPLATE else 0)
@@ -72,7 +79,7 @@ def register(fp: FakeProcess, root: Path, create: list[str], exists: bool = Fals
 
 
 def invoke(root: Path, *args: str) -> tuple[int, str, str]:
-    result = RUNNER.invoke(app, ["jail", "create", "plex", *GIVEN, *args, "--root", str(root)])
+    result = RUNNER.invoke(app, ["jail", "create", "plex", *GIVEN, *args, *at(root)])
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -87,7 +94,7 @@ def test_golden_sequence(fp: FakeProcess, tmp_path: Path, case: str) -> None:
     register(fp, tmp_path, create)
     code, out, err = invoke(tmp_path, *args)
     assert code == 0, err
-    zfs = [ZFS_GET, ZFS_SET] if case == "shared-zfs" else []
+    zfs = [ZFS_LIST, ZFS_GET, ZFS_SET] if case == "shared-zfs" else []
     release = "15.0-RELEASE" if case == "bridge-static" else "14.3-RELEASE"
     assert [list(c) for c in fp.calls] == [ALLOW_VMM, DEVFS_SHOW, LIST_RELEASES,
                                            bootstrap(release), LIST, create, *zfs, TEMPLATE,
@@ -97,12 +104,13 @@ def test_golden_sequence(fp: FakeProcess, tmp_path: Path, case: str) -> None:
     assert (template / "vm-templates/bhyvetpl-freebsd.conf").is_file()
     conf = (jail_dir(tmp_path) / "jail.conf").read_text()
     if case == "shared-zfs":
-        assert conf.endswith('exec.created += "zfs jail $name zroot/vms";\n'
-                             "# END bhyvetpl plex\n}\n")
+        assert 'exec.created += "zfs jail $name zroot/vms";\n' in conf
+        # rc.d/vm skips a non-vnet jail (KEYWORD nojailvnet): jail.conf stops the guests
+        assert 'exec.stop += "/usr/local/sbin/vm stopall -f";\n' in conf
+        assert conf.endswith("# END bhyvetpl plex\n}\n")
         assert (jail_dir(tmp_path) / "jail.conf.bhyvetpl.bak").read_text() == JAIL_CONF
     else:   # nothing to add: the block only says so (and would take old lines out)
-        assert conf.endswith("# none needed now: the Bastille template's CONFIG lines set "
-                             "the rest\n# END bhyvetpl plex\n}\n")
+        assert conf.endswith("stop.timeout = 90;\n# END bhyvetpl plex\n}\n")
     assert "jail plex:" in out
 
 
@@ -119,8 +127,8 @@ def test_existing_jail_is_not_created_again(fp: FakeProcess, tmp_path: Path) -> 
 
 STEPS = {"allow-vmm": (ALLOW_VMM, 1, "allow.vmm exists"),
          "create": (CASES["shared-zfs"][1], 4, "bastille create plex"),
-         "template": (TEMPLATE, 9, "bastille template plex bhyvetpl/plex"),
-         "jls": (JLS_ARGV, 11, "jail plex runs")}
+         "template": (TEMPLATE, 10, "bastille template plex bhyvetpl/plex"),
+         "jls": (JLS_ARGV, 12, "jail plex runs")}
 
 
 @pytest.mark.parametrize("step", STEPS)
@@ -130,7 +138,7 @@ def test_failure_at_each_step_then_rerun(fp: FakeProcess, tmp_path: Path, step: 
     register(fp, tmp_path, create, fail=failing)
     code, out, err = invoke(tmp_path, *args)
     assert code == 1
-    assert f"step {index}/11 " in err and words in err
+    assert f"step {index}/12 " in err and words in err
     assert not [p for p in (tmp_path / "usr/local/bastille").rglob("*")
                 if p.is_file() and "templates" in p.parts]
     assert not (jail_dir(tmp_path) / "bhyvetpl.applied").exists()
@@ -161,12 +169,13 @@ def test_rerun_after_success_skips_template(fp: FakeProcess, tmp_path: Path) -> 
     fp.register(DEVFS_SHOW, stdout=LOADED)
     fp.register(LIST_RELEASES, stdout=RELEASES + "14.3-RELEASE\n")   # bootstrapped now
     fp.register(LIST, stdout=NAMES)
+    fp.register(ZFS_LIST, stdout="zroot/vms\n")
     fp.register(ZFS_GET, stdout="on\n")
     fp.register(JLS_ARGV, stdout=JLS)
     code, out, _ = invoke(tmp_path, *args)
     assert code == 0
     assert [list(c) for c in fp.calls][offset:] == [ALLOW_VMM, DEVFS_SHOW, LIST_RELEASES, LIST,
-                                                     ZFS_GET, JLS_ARGV]
+                                                     ZFS_LIST, ZFS_GET, JLS_ARGV]
     assert "nothing changed" in out and files(tmp_path) == before
 
 
@@ -174,7 +183,7 @@ def test_jail_apply_needs_an_existing_jail(fp: FakeProcess, tmp_path: Path) -> N
     fp.register(ALLOW_VMM, stdout="0\n")
     fp.register(DEVFS_SHOW, stdout=LOADED)
     fp.register(LIST, stdout=NAMES_WITHOUT_PLEX)
-    result = RUNNER.invoke(app, ["jail", "apply", "plex", *GIVEN, "--root", str(tmp_path)])
+    result = RUNNER.invoke(app, ["jail", "apply", "plex", *GIVEN, *at(tmp_path)])
     assert result.exit_code == 1 and "bhyvetpl jail create plex" in result.stderr
     jail_dir(tmp_path).mkdir(parents=True)
     (jail_dir(tmp_path) / "jail.conf").write_text(JAIL_CONF)
@@ -183,7 +192,7 @@ def test_jail_apply_needs_an_existing_jail(fp: FakeProcess, tmp_path: Path) -> N
     fp.register(LIST, stdout=NAMES)
     fp.register(TEMPLATE)
     fp.register(JLS_ARGV, stdout=JLS)
-    result = RUNNER.invoke(app, ["jail", "apply", "plex", *GIVEN, "--root", str(tmp_path)])
+    result = RUNNER.invoke(app, ["jail", "apply", "plex", *GIVEN, *at(tmp_path)])
     assert result.exit_code == 0, result.stderr
     assert [list(c) for c in fp.calls][-3:] == [LIST, TEMPLATE, JLS_ARGV]
 
@@ -192,7 +201,7 @@ def test_dry_run_and_bad_input_touch_nothing(fp: FakeProcess, tmp_path: Path) ->
     code, out, _ = invoke(tmp_path, "--dry-run")
     assert code == 0 and "bastille create -V plex" in out and "+CONFIG set allow.vmm" in out
     code, _, err = invoke(tmp_path, "--shared")   # a shared-IP jail cannot use DHCP
-    assert code == 2 and err.startswith("error: jail.address")
+    assert code == 2 and err.startswith("bhyvetpl: error: jail.address")
     assert not fp.calls and not any(tmp_path.iterdir())
 
 
@@ -202,7 +211,7 @@ def test_jail_apply_own_template_only_when_changed(fp: FakeProcess, tmp_path: Pa
     (own / "Bastillefile").write_text("PKG vm-bhyve\n")
     root = tmp_path / "root"
     apply_own = ["bastille", "template", "plex", str(own)]
-    args = ["jail", "apply", "plex", "--template", str(own), "--root", str(root)]
+    args = ["jail", "apply", "plex", "--template", str(own), *at(root)]
     for _ in range(3):
         fp.register(LIST, stdout=NAMES)
         fp.register(JLS_ARGV, stdout=JLS)
@@ -222,7 +231,7 @@ def test_jail_apply_own_template_only_when_changed(fp: FakeProcess, tmp_path: Pa
 def test_dry_run_of_a_new_jail_shows_the_jail_conf_block(tmp_path: Path) -> None:
     result = cli_runner().invoke(
         app, ["jail", "create", "gpu", *GIVEN, "--passthrough", "--vmm-ppt", "--root",
-              str(tmp_path), "--dry-run"])
+              str(tmp_path), "--live", "--dry-run"])
     assert result.exit_code == 0, result.stderr
     assert "jail.conf: written by an earlier step" in result.stdout
     assert "allow.vmm_ppt;" in result.stdout and not any(tmp_path.iterdir())

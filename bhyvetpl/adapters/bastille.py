@@ -58,3 +58,13 @@ def pkg_installed_argv(jail: str, package: str) -> tuple[str, ...]:
 def cp_argv(jail: str, source: str, dest: str) -> tuple[str, ...]:
     """Copy a host file into the jail; dest is relative to the jail's root."""
     return ("bastille", "cp", jail, source, dest)
+
+
+def destroy_argv(jail: str) -> tuple[str, ...]:
+    """Destroy a jail: `-a` stops it first, `-y` answers the prompt (no stdin here).
+
+    Both flags since Bastille 1.0.20250714 (usr/local/share/bastille/destroy.sh); on a
+    ZFS Bastille it runs `zfs destroy -r POOL/PREFIX/jails/JAIL`, then `rm -rf` the
+    jail's directory: its root, and a vm_dir inside it with every guest's disks.
+    """
+    return ("bastille", "destroy", "-a", "-y", jail)

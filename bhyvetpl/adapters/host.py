@@ -43,6 +43,16 @@ def zfs_get_jailed_argv(dataset: str) -> tuple[str, ...]:
     return ("zfs", "get", "-H", "-o", "value", "jailed", dataset)
 
 
+def zfs_exists_argv(dataset: str) -> tuple[str, ...]:
+    """Exit 0 only when the dataset exists (zfs-list(8): an unknown one is an error)."""
+    return ("zfs", "list", "-H", "-o", "name", dataset)
+
+
+def zfs_create_argv(dataset: str) -> tuple[str, ...]:
+    """Create the dataset and any missing parent (zfs-create(8) -p; mounted as inherited)."""
+    return ("zfs", "create", "-p", dataset)
+
+
 def zfs_set_jailed_argv(dataset: str) -> tuple[str, ...]:
     """Let a jail manage the dataset (`zfs jail` in exec.created needs it)."""
     return ("zfs", "set", "jailed=on", dataset)
@@ -88,3 +98,13 @@ def facts_probes() -> dict[str, tuple[str, ...]]:
         # module failed to initialise (tests/fixtures/freebsd/kldstat-q-m-vmm-exit-1-...).
         **{f"module {name}": ("kldstat", "-q", "-m", name) for name in MODULES},
     }
+
+
+def zfs_snapshot_argv(snapshot: str) -> tuple[str, ...]:
+    """Snapshot DATASET@NAME and every dataset below it, atomically (zfs-snapshot(8) -r)."""
+    return ("zfs", "snapshot", "-r", snapshot)
+
+
+def zfs_snapshot_exists_argv(snapshot: str) -> tuple[str, ...]:
+    """Exit 0 when the snapshot exists (the guard that makes a rerun skip it)."""
+    return ("zfs", "list", "-H", "-t", "snapshot", "-o", "name", snapshot)

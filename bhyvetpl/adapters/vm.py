@@ -43,3 +43,13 @@ WAIT_GONE = ('i=0; while [ -e "/dev/vmm/$1" ]; do [ "$i" -ge "$2" ] && exit 1; '
 def wait_stopped_argv(name: str, seconds: int = 120) -> tuple[str, ...]:
     """Exit 0 once the guest's /dev/vmm node is gone, 1 when it is still there after seconds."""
     return ("sh", "-c", WAIT_GONE, "sh", name, str(seconds))
+
+
+def destroy_argv(name: str) -> tuple[str, ...]:
+    """Remove a guest and its disks; `-f` skips vm-bhyve's y/n prompt (no stdin here).
+
+    core::destroy (lib/vm-core) refuses a running guest itself (vm::confirm_stopped),
+    then runs `zfs destroy -rf DATASET/NAME` on a ZFS datastore (its snapshots go with
+    it) and `rm -R $vm_dir/NAME`: the config, every disk image and the logs.
+    """
+    return ("vm", "destroy", "-f", name)

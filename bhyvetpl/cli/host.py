@@ -33,8 +33,12 @@ def host_prepare_cmd(
     disk_device: o.DiskDevices = None, uefi: o.Uefi = False, passthru: o.HostPassthru = None,
     vmm_ppt: o.VmmPpt = False, dhcp: o.Dhcp = None, vnet: o.HostVnet = True,
     root: o.Root = Path("/"), dry_run: o.DryRun = False, emit: o.Emit = None,
+    live: o.Live = False,
 ) -> None:
-    """Edit devfs.rules, loader.conf, rc.conf, sysctl.conf; load modules; reload devfs."""
+    """Prepare the host for a bhyve jail.
+
+    Edit devfs.rules, loader.conf, rc.conf and sysctl.conf; load modules; reload devfs.
+    """
     release, uplink = host_defaults(local_path("--root", root), SubprocessRunner(), release,
                                     uplink, "--uplink" if host_tap else None)
     features = build_features(o.host_options(
@@ -44,4 +48,4 @@ def host_prepare_cmd(
     warn(features)
     root = local_path("--root", root)
     refuse_other_release(release, root)
-    run_plan(host_prepare_plan(features, root), dry_run, emit)
+    run_plan(host_prepare_plan(features, root), dry_run, emit, live)

@@ -51,12 +51,12 @@ def jail_create_cmd(
     ruleset_name: o.RulesetName = JAIL.ruleset.name, preset: o.Presets = None,
     passthrough: o.Passthrough = False, vmm_ppt: o.VmmPpt = False,
     prefix: o.Prefix = str(BASTILLE_PREFIX), root: o.Root = Path("/"),
-    dry_run: o.DryRun = False, emit: o.Emit = None,
+    dry_run: o.DryRun = False, emit: o.Emit = None, live: o.Live = False,
 ) -> None:
-    """Create the jail with Bastille, add jail.conf extras, apply the template, check it."""
+    """Create the bhyve jail with Bastille. Add jail.conf extras, apply the template, check."""
     run_plan(_jail_plan(True, root, prefix, name, release, ip, iface, vnet, bridge, gateway,
                         vm_dir, vm_dataset, switch, ruleset, ruleset_name, preset, passthrough,
-                        vmm_ppt), dry_run, emit)
+                        vmm_ppt), dry_run, emit, live)
 
 
 @jail_app.command("apply")
@@ -71,12 +71,12 @@ def jail_apply_cmd(
         help="Apply this template directory of your own instead of the rendered one "
              "(the feature flags are then not used).")] = None,
     prefix: o.Prefix = str(BASTILLE_PREFIX), root: o.Root = Path("/"),
-    dry_run: o.DryRun = False, emit: o.Emit = None,
+    dry_run: o.DryRun = False, emit: o.Emit = None, live: o.Live = False,
 ) -> None:
-    """Apply the rendered template (or --template DIR) to an existing jail."""
+    """Apply the template to an existing jail. The rendered one, or --template DIR."""
     if template is not None:
-        run_plan(own_template_plan(name, template, root, prefix), dry_run, emit)
+        run_plan(own_template_plan(name, template, root, prefix), dry_run, emit, live)
         return
     run_plan(_jail_plan(False, root, prefix, name, release, ip, iface, vnet, bridge, gateway,
                         vm_dir, vm_dataset, switch, ruleset, ruleset_name, preset, passthrough,
-                        vmm_ppt), dry_run, emit)
+                        vmm_ppt), dry_run, emit, live)

@@ -93,11 +93,16 @@ HostVnet = Annotated[bool, typer.Option(help="The jail is a vnet jail.")]
 Output = Annotated[Path | None, typer.Option("-o", "--output",
                                              help="Write here instead of stdout.")]
 Root = Annotated[Path, typer.Option(help="Where / is: host files are edited below it.")]
+Live = Annotated[bool, typer.Option(
+    "--live", help="With --root DIR other than /: also run the commands (kldload, bastille, "
+    "vm, zfs, ...) on this machine; without it they are listed as deferred.")]
 Force = Annotated[bool, typer.Option(
     "--force", help="Replace an output file bhyvetpl did not write (or one edited since).")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show the plan and diffs; change nothing.")]
 Emit = Annotated[str | None, typer.Option(
-    "--emit", metavar="sh", help="Print the plan as a POSIX sh script instead of running it.")]
+    "--emit", metavar="sh|ansible",
+    help="Print the plan as a POSIX sh script (sh) or an Ansible playbook (ansible) instead of "
+    "running it.")]
 Prefix = Annotated[str, typer.Option(help="bastille_prefix (jails/ and templates/ below it).")]
 
 DEFAULT_RELEASE = JAIL.release

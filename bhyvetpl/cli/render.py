@@ -82,7 +82,7 @@ def render_host_cmd(
     vmm_ppt: o.VmmPpt = False, dhcp: o.Dhcp = None, vnet: o.HostVnet = True,
     output: o.Output = None, force: o.Force = False,
 ) -> None:
-    """Render the host fragments: devfs ruleset, loader.conf, rc.conf, sysctl.conf."""
+    """Render the host fragments. devfs ruleset, loader.conf, rc.conf, sysctl.conf."""
     features = build_features(o.host_options(
         jail, release, ruleset, ruleset_name, guest, console, console_device, tap, host_tap,
         uplink,

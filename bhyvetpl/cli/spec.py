@@ -6,6 +6,7 @@ same plan to bhyvetpl.run (run, --dry-run, --emit sh); init writes a spec from t
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -13,12 +14,14 @@ import typer
 
 from bhyvetpl.cli import options as o
 from bhyvetpl.cli.shared import warn, warn_public_vnc
-from bhyvetpl.errors import ExitCode
+from bhyvetpl.errors import ExitCode, SpecError
 from bhyvetpl.facts.model import Facts
+from bhyvetpl.facts.owned import OWNED_PATH
 from bhyvetpl.facts.source import host_facts, recorded_facts
 from bhyvetpl.model.paths import local_path
 from bhyvetpl.model.policy import Features
 from bhyvetpl.plan.converge import Converged, converge_spec
+from bhyvetpl.plan.prune import Prune
 from bhyvetpl.run import run_plan
 from bhyvetpl.show import changes_report
 from bhyvetpl.spec.init import init_text
@@ -36,10 +39,29 @@ def _facts(facts: Path | None, root: Path) -> Facts:
     return recorded_facts(facts) if facts is not None else host_facts(root)
 
 
-def _converged(file: Path, facts: Path | None, root: Path) -> Converged:
+PruneFlag = Annotated[bool, typer.Option(
+    "--prune", help="Also remove the jails and guests the spec no longer has, if "
+    f"{OWNED_PATH} records them as bhyvetpl's (never a running guest).")]
+DeleteDisks = Annotated[list[str] | None, typer.Option(
+    "--delete-disks", metavar="JAIL/GUEST[,...]", help="With --prune: delete these guests' "
+    "disks too (vm destroy); others keep theirs.")]
+
+
+def _prune(prune: bool, delete_disks: list[str] | None) -> Prune | None:
+    """The prune the flags allow; the snapshots' names carry this run's UTC time."""
+    named = frozenset(n.strip() for item in delete_disks or () for n in item.split(","))
+    if named and not prune:
+        raise SpecError("--delete-disks", ",".join(sorted(named)), "together with --prune")
+    if not prune:
+        return None
+    return Prune(time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()), named)
+
+
+def _converged(file: Path, facts: Path | None, root: Path,
+               prune: Prune | None = None) -> Converged:
     """The converged spec, after the warnings host prepare, jail create and new-guest print."""
     root = local_path("--root", root)
-    converged = converge_spec(read_spec(file), _facts(facts, root), root)
+    converged = converge_spec(read_spec(file), _facts(facts, root), root, prune)
     for jail in converged.desired.jails:
         warn(Features.of_jail(jail))
         for guest in jail.guests:
@@ -49,7 +71,7 @@ def _converged(file: Path, facts: Path | None, root: Path) -> Converged:
 
 def plan_cmd(file: SpecPath = DEFAULT_SPEC, facts: FactsPath = None,
              root: o.Root = Path("/")) -> None:
-    """Show what applying the spec would change; exit 3 when there is something to do."""
+    """Show what applying the spec would change. Exits 3 when there is something to do."""
     converged = _converged(file, facts, root)
     typer.echo(changes_report(converged, str(file)), nl=False)
     if converged.changes:
@@ -57,15 +79,17 @@ def plan_cmd(file: SpecPath = DEFAULT_SPEC, facts: FactsPath = None,
 
 
 def apply_cmd(file: SpecPath = DEFAULT_SPEC, root: o.Root = Path("/"),
-              dry_run: o.DryRun = False, emit: o.Emit = None) -> None:
-    """Make the host match the spec (each step checks first whether it is already done)."""
-    run_plan(_converged(file, None, root).plan, dry_run, emit)
+              dry_run: o.DryRun = False, emit: o.Emit = None, prune: PruneFlag = False,
+              delete_disks: DeleteDisks = None, live: o.Live = False) -> None:
+    """Make the host match the spec. Each step checks first whether it is already done."""
+    run_plan(_converged(file, None, root, _prune(prune, delete_disks)).plan, dry_run, emit,
+             live)
 
 
 def init_cmd(file: SpecPath = DEFAULT_SPEC, root: o.Root = Path("/"), facts: FactsPath = None,
              force: Annotated[bool, typer.Option(
                  "--force", help="Replace an existing spec file.")] = False) -> None:
-    """Write a spec of the bhyve jails and guests the host already has."""
+    """Write a spec of the jails and guests the host has. Only the bhyve jails count."""
     root = local_path("--root", root)
     text = init_text(_facts(facts, root))
     parse_spec(text, str(file))   # what init writes, plan reads: a bug here is ours

@@ -14,6 +14,7 @@ from bhyvetpl.adapters import host
 from bhyvetpl.adapters.runner import CommandNotFoundError, CommandRunner
 from bhyvetpl.facts import parse
 from bhyvetpl.facts.model import Facts, Guest, Jail, Release
+from bhyvetpl.facts.owned import OWNED_PATH, Owned, parse_owned
 from bhyvetpl.hostfs import HostFS, HostFSError, bastilleconf, below, devfs, vmconf
 from bhyvetpl.hostfs.assign import readable
 from bhyvetpl.hostfs.bastilleconf import bastille_conf
@@ -72,22 +73,36 @@ def _outputs(runner: CommandRunner) -> dict[str, str | None]:
     return outputs
 
 
-def _guests(reader: HostReader, vm_dir: PurePosixPath) -> tuple[Guest, ...]:
-    """`$vm_dir/NAME/NAME.conf`, as vm-bhyve finds its guests (dot-directories are not)."""
+def _guests(reader: HostReader, vm_dir: PurePosixPath,
+            jail_root: PurePosixPath) -> tuple[Guest, ...]:
+    """`$vm_dir/NAME/NAME.conf`, as vm-bhyve finds its guests (dot-directories are not).
+
+    A guest runs, as `vm destroy` checks it (vm::confirm_stopped), when the jail's /dev
+    shows `vmm/NAME` or the guest's directory holds vm-bhyve's `run.lock`: read as
+    files, so the pass still runs no process per jail or guest.
+    """
+    vmm = set(reader.listdir(jail_root / "dev/vmm"))
     guests = []
     for name in reader.listdir(vm_dir):
         text = None if name.startswith(".") else reader.read_text(vm_dir / name / f"{name}.conf")
         if text is not None:
-            guests.append(guest_fact(name, text, str(vm_dir / name / f"{name}.conf")))
+            running = name in vmm or reader.read_text(vm_dir / name / "run.lock") is not None
+            guests.append(guest_fact(name, text, str(vm_dir / name / f"{name}.conf"), running))
     return tuple(guests)
 
 
-def guest_fact(name: str, text: str, path: str) -> Guest:
+def guest_fact(name: str, text: str, path: str, running: bool = False) -> Guest:
     """A guest config as facts hold it: each key's first value, as config::get reads it."""
     config: dict[str, str] = {}
     for line in vmconf.load(text):
         config.setdefault(line.key, line.value)
-    return Guest(name, config, text, path)
+    return Guest(name, config, text, path, running)
+
+
+def _owned(reader: HostReader) -> Owned | None:
+    """The record of what bhyvetpl created (a record it cannot read is an error)."""
+    text = reader.read_text(OWNED_PATH)
+    return parse_owned(text) if text is not None else None
 
 
 def _vm_dir(rc_conf: dict[str, str], root: PurePosixPath,
@@ -137,7 +152,7 @@ def collect(runner: CommandRunner, fs: HostFS,
         system = reader.read_text(vm_dir / ".config/system.conf") if vm_dir else None
         jails.append(Jail(
             name, dict(conf.params), rc, name in running, running.get(name, {}),
-            _guests(reader, vm_dir) if vm_dir else (), dict(conf.lines),
+            _guests(reader, vm_dir, root) if vm_dir else (), dict(conf.lines),
             readable(system or ""), vm_base.get("VERSION"),
             reader.listdir(below(root, FIRMWARE_DIR)),
             "grub-bhyve" in reader.listdir(below(root, SBIN))))
@@ -157,4 +172,5 @@ def collect(runner: CommandRunner, fs: HostFS,
         pci=parse.pci_drivers(out["pci"]),
         loader_conf=readable(reader.read_text(LOADER_CONF) or "", sh=False),
         devfs_rulesets=devfs.rulesets(reader.read_text(DEVFS_RULES) or ""),
+        owned=_owned(reader),
     )

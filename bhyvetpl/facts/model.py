@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bhyvetpl.facts.owned import Owned
 from bhyvetpl.hostfs.devfs import Ruleset
 
 
@@ -86,12 +87,17 @@ class Dataset:
 
 @dataclass(frozen=True, slots=True)
 class Guest:
-    """A vm-bhyve guest found as `$vm_dir/NAME/NAME.conf`: its keys, text and host path."""
+    """A vm-bhyve guest found as `$vm_dir/NAME/NAME.conf`: its keys, text and host path.
+
+    `running` as `vm destroy` decides it (vm::confirm_stopped in lib/vm-run): a
+    `/dev/vmm/NAME` node in the jail, or vm-bhyve's `run.lock` in the guest's directory.
+    """
 
     name: str
     config: dict[str, str] = field(default_factory=dict)
     text: str = ""
     path: str = ""
+    running: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +126,8 @@ class Facts:
 
     `registered` holds the modules `kldstat -q -m` finds; `pci` the driver of each PCI
     address; loader.conf and devfs.rules as the loader and rc read them;
-    `bastille_jailsdir` where the jails were looked for (each one's jail.conf is there).
+    `bastille_jailsdir` where the jails were looked for (each one's jail.conf is there);
+    `owned` the record of what bhyvetpl created (None: the host has none).
     """
 
     release: Release | None = None
@@ -138,6 +145,7 @@ class Facts:
     loader_conf: dict[str, str] = field(default_factory=dict)
     devfs_rulesets: tuple[Ruleset, ...] = ()
     bastille_jailsdir: str | None = None
+    owned: Owned | None = None
 
     def jail(self, name: str) -> Jail | None:
         """The jail of that name, if the host has it."""

@@ -11,6 +11,7 @@ from bhyvetpl.hostfs.fs import (
     HostFile,
     HostFS,
     HostFSError,
+    PlanningFS,
     SymlinkError,
     as_bytes,
     below,
@@ -18,5 +19,5 @@ from bhyvetpl.hostfs.fs import (
 )
 
 __all__ = ["BYTES_AS_IS", "LOCK_PATH", "NEW_FILE_MODE", "HostFS", "HostFSError", "HostFile",
-           "SymlinkError", "as_bytes", "below",
+           "PlanningFS", "SymlinkError", "as_bytes", "below",
            "digest"]

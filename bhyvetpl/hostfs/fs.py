@@ -412,6 +412,61 @@ class HostFS:
             os.close(fd)
 
 
+class PlanningFS(HostFS):
+    """A HostFS that only reads, each file once: what a plan is built from.
+
+    A spec's plan reads the same jail.conf and devfs.rules for each of a jail's guests,
+    and looks for a template in the same absent `.templates` for each; nothing writes
+    while a plan is built, so the first answer holds until it is done. Writing is refused.
+    """
+
+    def __init__(self, root: Path) -> None:
+        """Remember the root; nothing is read yet."""
+        super().__init__(root)
+        self._files: dict[Path, HostFile | None] = {}
+        self._absent: set[tuple[str, ...]] = set()
+        self._absent_dirs: set[Path] = set()   # the same, as paths: no parts() to compute
+        self._places: dict[PurePosixPath | str, Path] = {}
+
+    def place(self, path: PurePosixPath | str) -> Path:
+        """As HostFS.place, computed once per path."""
+        if path not in self._places:
+            self._places[path] = super().place(path)
+        return self._places[path]
+
+    def read(self, path: Path) -> HostFile | None:
+        """As HostFS.read, from the first read of path (a refusal is not kept: it recurs)."""
+        if path not in self._files:
+            self._files[path] = (None if path.parent in self._absent_dirs
+                                 else super().read(path))
+        return self._files[path]
+
+    def _open_dir(self, parts: tuple[str, ...], create: bool) -> int | None:
+        """As HostFS._open_dir; a directory found absent is not looked for again."""
+        if create:
+            raise HostFSError(f"cannot create {self._name(parts)}: planning writes nothing")
+        if not any(parts[:depth] in self._absent for depth in range(1, len(parts) + 1)):
+            fd = super()._open_dir(parts, create)
+            if fd is not None:
+                return fd
+        self._absent.add(parts)
+        self._absent_dirs.add(self.root.joinpath(*parts))
+        return None
+
+    def write(self, path: Path, data: bytes,  # noqa: ARG002 - HostFS.write's signature
+              mode: int = NEW_FILE_MODE) -> None:  # noqa: ARG002
+        """Refused: a plan is built from the host as it is."""
+        raise HostFSError(f"cannot write {path}: planning writes nothing")
+
+    def remove(self, path: Path) -> None:
+        """Refused: a plan is built from the host as it is."""
+        raise HostFSError(f"cannot remove {path}: planning writes nothing")
+
+    def remove_dir(self, path: Path) -> bool:
+        """Refused: a plan is built from the host as it is."""
+        raise HostFSError(f"cannot remove {path}: planning writes nothing")
+
+
 def digest(directory: Path) -> str:
     """A sha256 over every file below directory (names and bytes), for template stamps.
 

@@ -21,6 +21,9 @@ NicType = Literal["virtio-net", "e1000"]
 Wait = Literal["yes", "no", "auto"]
 Preset = Literal["freebsd", "linux", "linux-grub", "windows", "openbsd"]
 COMPORTS = ("com1", "com2", "com3", "com4")
+# The choices each Literal allows, read once (a spec's guests are checked by the thousand).
+LOADERS, DISK_TYPES, DISK_DEVS = get_args(Loader), get_args(DiskType), get_args(DiskDev)
+NIC_TYPES, WAITS = get_args(NicType), get_args(Wait)
 UEFI_LOADERS = ("uefi", "uefi-csm", "uefi-devel")
 
 
@@ -42,8 +45,8 @@ class DiskSpec:
 
     def __post_init__(self) -> None:
         """Check every field; vm-bhyve joins `name` onto the guest path unless dev is custom."""
-        _choice(f"{self.field_name}.type", self.type, get_args(DiskType))
-        _choice(f"{self.field_name}.dev", self.dev, get_args(DiskDev))
+        _choice(f"{self.field_name}.type", self.type, DISK_TYPES)
+        _choice(f"{self.field_name}.dev", self.dev, DISK_DEVS)
         if self.dev == "custom":
             # vm-bhyve's get_disk_path uses a custom name as the full path, unchanged; below
             # /dev it is also unhidden in the jail's devfs, so only disk device nodes go.
@@ -104,7 +107,7 @@ class NicSpec:
     def __post_init__(self) -> None:
         """Check the switch name, the type, the MAC and a host-made tap device."""
         values.vm_name(f"{self.field_name}.switch", self.switch)
-        _choice(f"{self.field_name}.type", self.type, get_args(NicType))
+        _choice(f"{self.field_name}.type", self.type, NIC_TYPES)
         if self.mac is not None:
             object.__setattr__(self, "mac", values.mac(f"{self.field_name}.mac", self.mac))
         if self.device is not None:
@@ -166,7 +169,7 @@ class GraphicsSpec:
         if self.res is not None:
             values.resolution("graphics.res", self.res)
         if self.wait is not None:
-            _choice("graphics.wait", self.wait, get_args(Wait))
+            _choice("graphics.wait", self.wait, WAITS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +188,7 @@ class GuestSpec:
     comports: tuple[str, ...] | None = None
     uuid: str | None = None
     debug: bool = False
+    autostart: bool = False
     utctime: bool = True
     loader_env: tuple[str, ...] = ()
     loader_host_dir: str | None = None
@@ -195,7 +199,7 @@ class GuestSpec:
     def __post_init__(self) -> None:
         """Check every field and the rules that tie fields together."""
         values.vm_name("guest.name", self.name, max_len=self.max_name)
-        _choice("guest.loader", self.loader, get_args(Loader))
+        _choice("guest.loader", self.loader, LOADERS)
         values.integer("guest.cpu", self.cpu, 1, 255)
         if self.topology is not None:
             for part, count in zip(("sockets", "cores", "threads"), self.topology, strict=True):
@@ -254,6 +258,8 @@ class GuestSpec:
             raise SpecError("guest.nics", " ".join(macs), "a different MAC for each NIC")
 
     def _check_pins(self) -> None:
+        if not any(p.pin for p in self.passthru):
+            return   # only a pin can land on a taken slot: no allocation to replay
         config: dict[str, str] = {"loader": self.loader}
         for index, disk in enumerate(self.disks):
             config |= {f"disk{index}_name": disk.name, f"disk{index}_type": disk.type}

@@ -119,9 +119,9 @@ class JailSpec:
         names = [g.name for g in self.guests]
         if len({n.lower() for n in names}) != len(names):
             raise SpecError("jail.guests", " ".join(names), "distinct guest names")
-        release = values.release("jail.release", self.release)
+        short_names = values.release("jail.release", self.release) < Version("13.0")
         for guest in self.guests:
-            if release < Version("13.0") and len(guest.name) > 32:
+            if short_names and len(guest.name) > 32:
                 raise SpecError(f"guest.{guest.name}.name", guest.name,
                                 "at most 32 characters: vm-bhyve's limit on FreeBSD 12")
             for index, nic in enumerate(guest.nics):
@@ -187,6 +187,11 @@ class JailSpec:
     def wants_passthrough(self) -> bool:
         """Passthrough was asked for, or a declared guest uses it."""
         return self.passthrough or any(g.passthru for g in self.guests)
+
+    @property
+    def autostart(self) -> tuple[str, ...]:
+        """The guests vm-bhyve starts at the jail's boot (`vm_list`), in the spec's order."""
+        return tuple(g.name for g in self.guests if g.autostart)
 
     @property
     def host_taps(self) -> tuple[str, ...]:

@@ -133,6 +133,14 @@ def jail_create_plan(jail: JailSpec, root: Path,
                            where=where, fix=f"create it: bhyvetpl jail create {jail.name}"))
     features = Features.of_jail(jail)
     if jail.vm_dataset:
+        # vm-bhyve's `vm init` needs the dataset of a `zfs:` vm_dir to exist; nothing
+        # else creates it. It stays attached across restarts through the jail.conf
+        # block's exec.created (what `bastille zfs JAIL jail DATASET PATH` writes in
+        # Bastille 1.0.1+, zfs.sh zfs_jail_dataset), and the template sets zfs_enable.
+        steps.append(RunCommand(host.zfs_create_argv(jail.vm_dataset),
+                                why="the dataset of vm-bhyve's ZFS vm_dir",
+                                skip_if=Probe(host.zfs_exists_argv(jail.vm_dataset),
+                                              means=f"{jail.vm_dataset} exists")))
         steps.append(RunCommand(host.zfs_set_jailed_argv(jail.vm_dataset),
                                 why="let the jail mount its vm_dir dataset",
                                 skip_if=Probe(host.zfs_get_jailed_argv(jail.vm_dataset),
@@ -140,7 +148,8 @@ def jail_create_plan(jail: JailSpec, root: Path,
     # Written even when empty, so a later run without --vmm-ppt (or a dataset) takes out
     # what an earlier one put there.
     block = render_template("host/jail.conf.j2", f=features,
-                            settings=policy.jail_conf_lines(features, jail.vm_dataset))
+                            settings=policy.jail_conf_lines(features, jail.vm_dataset,
+                                                            bool(jail.autostart)))
     steps.append(EditBlock(jail_dir / "jail.conf", block, jail.name, where=where,
                            anchor="}", why="parameters `bastille config` refuses"))
     steps += [WriteFile(template_dir.joinpath(*f.relpath.parts), f.text, where="host",

@@ -5,7 +5,9 @@ apply, `--emit sh` and dry-run stay its only consumers. The change rows say what
 really change: file steps whose text differs, jails and guests missing, modules and
 sysctls the facts show otherwise. Existing guests are left alone: vm-bhyve owns their
 configs after creation and writes keys back (uuid, networkN_mac) that must never be
-reverted. Bhyve jails and guests the host has and the spec lacks are listed, never removed.
+reverted. Bhyve jails and guests the host has and the spec lacks are listed; only
+`apply --prune` removes them, and only those the record of what bhyvetpl created names
+(bhyvetpl.plan.prune). The plan adds to that record what it creates.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from bhyvetpl.facts.model import Facts
-from bhyvetpl.hostfs import HostFS, HostFSError
+from bhyvetpl.facts.owned import OWNED_PATH, Owned, owned_text
+from bhyvetpl.hostfs import HostFS, HostFSError, PlanningFS
 from bhyvetpl.model import policy
 from bhyvetpl.model.policy import Features
 from bhyvetpl.plan.actions import EditBlock, Plan, RunCommand, Step, WriteFile
@@ -22,6 +25,7 @@ from bhyvetpl.plan.build import BASTILLE_PREFIX, host_prepare_plan, jail_create_
 from bhyvetpl.plan.guest import disk0_size, new_guest_plan
 from bhyvetpl.plan.hostfile import HostFileError, new_text
 from bhyvetpl.plan.passthru import refuse_passthrough
+from bhyvetpl.plan.prune import Prune, Pruned, candidates, prune_plan
 from bhyvetpl.plan.shared import refuse_other_release, refuse_shared_in_spec
 from bhyvetpl.spec.load import SpecFile
 from bhyvetpl.spec.resolve import Desired, resolve
@@ -70,12 +74,11 @@ def _merged(plans: list[Plan], root: Path) -> Plan:
 
 def _host_path(path: Path, root: Path) -> str:
     """The path as the host names it (the root left out), for the change table."""
-    return str(PurePosixPath("/", *path.relative_to(root).parts))
+    return "/" + "/".join(path.relative_to(root).parts)
 
 
-def _texts_after(plans: list[Plan], root: Path) -> dict[Path, str | None]:
+def _texts_after(plans: list[Plan], fs: HostFS) -> dict[Path, str | None]:
     """Each file the plans' steps edit, as they leave it; one they cannot edit is left out."""
-    fs = HostFS(root)
     after: dict[Path, str | None] = {}
     for step in (s for p in plans for s in p.steps):
         if isinstance(step, WriteFile | EditBlock):
@@ -87,8 +90,7 @@ def _texts_after(plans: list[Plan], root: Path) -> dict[Path, str | None]:
     return after
 
 
-def _file_changes(plan: Plan) -> list[Change]:
-    fs = HostFS(plan.root)
+def _file_changes(plan: Plan, fs: HostFS) -> list[Change]:
     changes = []
     current: dict[Path, str | None] = {}   # what earlier steps of this plan leave
     for step in plan.steps:
@@ -124,9 +126,31 @@ def _host_changes(features: Features, facts: Facts) -> list[Change]:
     return changes
 
 
+def _created(plans: list[Plan], jails: list[str], guests: list[str], datasets: list[str],
+             root: Path) -> Owned:
+    """What these plans create, for the record: names, and the files their steps write."""
+    files = {_host_path(s.path, root) for p in plans for s in p.steps
+             if isinstance(s, WriteFile)}
+    return Owned(tuple(sorted(jails)), tuple(sorted(guests)), tuple(sorted(datasets)),
+                 tuple(sorted(files)))
+
+
+def _record_step(facts: Facts, created: Owned, pruned: Pruned | None,
+                 root: Path) -> list[Step]:
+    """Write the record when this run changes it (a host with none and nothing new: none)."""
+    old = facts.owned or Owned()
+    new = old.union(created)
+    if pruned is not None:
+        new = new.without(set(pruned.jails), set(pruned.guests), set(pruned.datasets))
+    if new == old:
+        return []
+    return [WriteFile(HostFS(root).place(OWNED_PATH), owned_text(new),
+                      why="what bhyvetpl created: apply --prune removes only these")]
+
+
 def converge(desired: Desired, facts: Facts, root: Path,
-             prefix: PurePosixPath | None = None) -> Converged:
-    """Plan the spec against the facts: host prepare, jails, missing guests; nothing removed.
+             prefix: PurePosixPath | None = None, prune: Prune | None = None) -> Converged:
+    """Plan the spec against the facts: host prepare, jails, missing guests; removals too.
 
     The flag commands' refusals run first, so a refused spec runs nothing: the host's
     release and owned settings (host prepare), and passthrough in an existing jail as
@@ -137,14 +161,21 @@ def converge(desired: Desired, facts: Facts, root: Path,
         facts: What one read-only pass found on the host.
         root: Where `/` is (files are read and written below it).
         prefix: bastille_prefix (default: the one facts found, else Bastille's).
+        prune: `apply --prune`: first remove what the record names and the spec lacks.
 
     Raises:
         HostStateError: Another release, or a setting another jail owns (exit 2).
         PassthroughError: A new guest cannot pass its devices through (exit 2).
+        PruneError: A removal `--prune` may not make (exit 2).
     """
     prefix = prefix or PurePosixPath(facts.bastille_prefix or BASTILLE_PREFIX)
+    fs = PlanningFS(root)   # each host file read once, however many guests read it
     plans: list[Plan] = []
     changes: list[Change] = []
+    creating: list[Plan] = []
+    new_jails: list[str] = []
+    new_guests: list[str] = []
+    new_datasets: list[str] = []
     all_features = tuple(Features.of_jail(jail) for jail in desired.jails)
     refuse_shared_in_spec(all_features)
     for jail, features in zip(desired.jails, all_features, strict=True):
@@ -156,6 +187,8 @@ def converge(desired: Desired, facts: Facts, root: Path,
         found = facts.jail(jail.name)
         plans.append(jail_create_plan(jail, root, prefix, create=found is None))
         if found is None:
+            creating.append(plans[-1])
+            new_jails.append(jail.name)
             changes.append(Change("jail", jail.name, f"create ({jail.release}, {jail.network}, "
                                   f"{jail.address})"))
         have = {g.name for g in found.guests} if found else set()
@@ -167,25 +200,36 @@ def converge(desired: Desired, facts: Facts, root: Path,
                 # set` values (securelevel, devfs_ruleset); a new jail gets them at creation.
                 config = {s.name: s.value for s in policy.jail_config(
                     Features.of_jail(jail), jail.vm_dataset) if s.value is not None}
-                refuse_passthrough(jail, guest, root, prefix, _texts_after(plans, root),
+                refuse_passthrough(jail, guest, root, prefix, _texts_after(plans, fs),
                                    config)
             preset = desired.presets.get(f"{jail.name}/{guest.name}", "freebsd")
             plans.append(new_guest_plan(jail, guest, root, prefix=prefix,
-                                        disk_size=disk0_size(guest, preset, None)))
+                                        disk_size=disk0_size(guest, preset, None), fs=fs))
+            creating.append(plans[-1])
+            new_guests.append(f"{jail.name}/{guest.name}")
+            # vm create makes DATASET/NAME on a ZFS vm_dir (zfs::make_dataset, lib/vm-zfs).
+            new_datasets += [f"{jail.vm_dataset}/{guest.name}"] if jail.vm_dataset else []
             changes.append(Change("guest", f"{jail.name}/{guest.name}",
                                   f"vm create ({guest.loader}, {guest.cpu} cpu, "
                                   f"{guest.memory})"))
-    plan = _merged(plans, root)
+    merged = _merged(plans, root)
     names = {j.name: {g.name for g in j.guests} for j in desired.jails}
-    extra = [Change("jail", j.name, "not in spec (left alone)") for j in facts.jails
-             if j.name not in names and "allow.vmm" in j.params]
-    extra += [Change("guest", f"{j.name}/{g.name}", "not in spec (left alone)")
-              for j in facts.jails if j.name in names for g in j.guests
-              if g.name not in names[j.name]]
-    rows = _file_changes(plan) + changes
+    pruned = prune_plan(names, facts, root, prune) if prune is not None else None
+    created = _created(creating, new_jails, new_guests, new_datasets, root)
+    # Removals first; the record before the steps that create (a run that stops half-way
+    # has recorded what it made), after the ones that remove (what stays is recorded).
+    steps = [*(pruned.steps if pruned else ()), *_record_step(facts, created, pruned, root),
+             *merged.steps]
+    plan = Plan(merged.description, tuple(steps), merged.summary, root=root)
+    removed = pruned.jails | pruned.guests if pruned else frozenset()
+    extra = [Change(c.kind, c.target, c.what) for c in candidates(names, facts)
+             if c.target not in removed]
+    rows = (_file_changes(plan, fs) + changes
+            + [Change(*row) for row in (pruned.rows if pruned else ())])
     return Converged(plan, tuple(rows), tuple(extra), desired)
 
 
-def converge_spec(spec: SpecFile, facts: Facts, root: Path) -> Converged:
+def converge_spec(spec: SpecFile, facts: Facts, root: Path,
+                  prune: Prune | None = None) -> Converged:
     """Resolve the spec on the facts ("auto" from the host), then converge."""
-    return converge(resolve(spec, facts), facts, root)
+    return converge(resolve(spec, facts), facts, root, prune=prune)

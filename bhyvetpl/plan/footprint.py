@@ -9,7 +9,10 @@ securelevel <= 1, which takes a jail restart: only with --restart (reference.md 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 
 from packaging.version import Version
 
@@ -101,14 +104,14 @@ def with_guest(features: Features, jail: JailSpec, guest: GuestSpec) -> Features
         uefi=features.uefi or guest.uefi)
 
 
-def ruleset_steps(jail: JailSpec, guest: GuestSpec, root: Path,
-                  jail_root: str, restart: bool) -> tuple[list[Step], tuple[str, ...]]:
+def ruleset_steps(jail: JailSpec, guest: GuestSpec, root: Path, jail_root: str, restart: bool,
+                  fs: HostFS | None = None) -> tuple[list[Step], tuple[str, ...]]:
     """Edit the jail's ruleset block for the guest, reload it, check the kernel, apply it.
 
     Returns the steps (none when the block already covers the guest) and summary lines.
     A jail without a bhyvetpl block in /etc/devfs.rules is the admin's: only a note.
     """
-    fs = HostFS(root)
+    fs = fs or HostFS(root)
     path = fs.place(DEVFS_RULES)
     block = our_block(fs.read_text(path) or "", jail.name)
     features = block_features(jail.name, block) if block is not None else None
@@ -142,7 +145,19 @@ def ruleset_steps(jail: JailSpec, guest: GuestSpec, root: Path,
 
 def jail_root(conf_path: str | None, jail: JailSpec, prefix: PurePosixPath) -> str:
     """The jail's root on the host: jail.conf's `path`, else Bastille's default place."""
-    return conf_path or str(prefix / "jails" / jail.name / "root")
+    return conf_path or _default_root(prefix, jail.name)
+
+
+@lru_cache(maxsize=256)
+def _jail_dir(prefix: PurePosixPath, jail: str) -> PurePosixPath:
+    """PREFIX/jails/JAIL, built once per jail: a spec's plan asks for each new guest."""
+    return prefix / "jails" / jail
+
+
+@lru_cache(maxsize=256)
+def _default_root(prefix: PurePosixPath, jail: str) -> str:
+    """PREFIX/jails/JAIL/root, built once per jail (see _jail_dir)."""
+    return str(_jail_dir(prefix, jail) / "root")
 
 
 def running_guests(root: Path, jail: JailSpec, jail_path: str) -> tuple[str, ...]:
@@ -162,7 +177,7 @@ def running_guests(root: Path, jail: JailSpec, jail_path: str) -> tuple[str, ...
 
 
 def securelevel_steps(jail: JailSpec, guest: GuestSpec, root: Path, restart: bool,
-                      prefix: PurePosixPath) -> tuple[list[Step], str]:
+                      prefix: PurePosixPath, fs: HostFS | None = None) -> tuple[list[Step], str]:
     """Lower the jail's securelevel when the guest's disks need it; refuse without --restart.
 
     Returns the steps and the jail's root on the host (for devfs applyset).
@@ -171,11 +186,10 @@ def securelevel_steps(jail: JailSpec, guest: GuestSpec, root: Path, restart: boo
         JailRestartError: The jail is at a securelevel the guest's disks cannot work
             under, and restarting it (which stops its guests) was not allowed.
     """
-    fs = HostFS(root)
-    conf_file = fs.place(prefix / "jails" / jail.name / "jail.conf")
+    fs = fs or HostFS(root)
+    conf_file = _jail_conf_file(fs.root, prefix, jail.name)
     text = fs.read_text(conf_file) or ""
-    conf = jail_conf(text, jail.name)
-    params = conf.params if conf is not None else {}
+    params = _jail_params(text, jail.name)
     path = jail_root(params.get("path"), jail, prefix)
     if not (guest.zvol_disks or any(d.device_node for d in guest.disks)):
         return [], path
@@ -215,6 +229,19 @@ def securelevel_steps(jail: JailSpec, guest: GuestSpec, root: Path, restart: boo
     return steps, path
 
 
+@lru_cache(maxsize=64)
+def _jail_params(text: str, jail: str) -> Mapping[str, str]:
+    """The jail block's parameters (read-only), parsed once per jail.conf text."""
+    conf = jail_conf(text, jail)
+    return MappingProxyType(conf.params if conf is not None else {})
+
+
+@lru_cache(maxsize=256)
+def _jail_conf_file(root: Path, prefix: PurePosixPath, jail: str) -> Path:
+    """ROOT/PREFIX/jails/JAIL/jail.conf, built once per jail (see _jail_dir)."""
+    return below(root, _jail_dir(prefix, jail) / "jail.conf")
+
+
 def jail_block(jail: JailSpec, guest: GuestSpec, text: str, need: Setting) -> str:
     """Our jail.conf block with the securelevel line added to what jail create put there.
 
@@ -228,8 +255,10 @@ def jail_block(jail: JailSpec, guest: GuestSpec, text: str, need: Setting) -> st
     dataset = created[-1] if created[:2] == ["zfs", "jail"] else None
     vmm_ppt = "allow.vmm_ppt" in kept
     features = Features(jail=jail.name, release=jail.release_version, ruleset=jail.ruleset,
-                        passthrough=vmm_ppt, vmm_ppt=vmm_ppt)
+                        passthrough=vmm_ppt, vmm_ppt=vmm_ppt,
+                        vnet="exec.stop" not in kept)   # a shared-IP jail's vm stopall
     why = f"{need.why} (guest {guest.name}; new-guest --restart)"
-    settings = (*policy.jail_conf_lines(features, dataset),
+    autostart = "startall" in kept.get("exec.start", "")
+    settings = (*policy.jail_conf_lines(features, dataset, autostart),
                 Setting(need.name, f"= {need.value}", why))
     return render_template("host/jail.conf.j2", f=features, settings=settings)

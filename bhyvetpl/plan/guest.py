@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
@@ -51,15 +52,22 @@ def disk0_size(guest: GuestSpec, preset: str, size: str | None) -> str:
 
 
 def jail_templates_dir(jail: JailSpec, root: Path,
-                       prefix: PurePosixPath = BASTILLE_PREFIX) -> Path:
+                       prefix: PurePosixPath = BASTILLE_PREFIX, fs: HostFS | None = None) -> Path:
     """`$vm_dir/.templates` of the jail, seen from the host through the jail's root."""
-    jail_root = HostFS(root).place(prefix / "jails" / jail.name / "root")
-    return below(jail_root, jail.vm_dir_path) / ".templates"
+    return _templates_dir((fs or HostFS(root)).root, prefix, jail.name, jail.vm_dir_path)
+
+
+@lru_cache(maxsize=256)
+def _templates_dir(root: Path, prefix: PurePosixPath, jail: str, vm_dir: str) -> Path:
+    """Built once per jail: a spec's plan asks for each of the jail's new guests."""
+    jail_root = below(root, prefix / "jails" / jail / "root")
+    return below(jail_root, vm_dir) / ".templates"
 
 
 def new_guest_plan(jail: JailSpec, guest: GuestSpec, root: Path, iso: IsoSource | None = None,
                    install: bool = False, start: bool = False, disk_size: str = "20G",
-                   prefix: PurePosixPath = BASTILLE_PREFIX, restart: bool = False) -> Plan:
+                   prefix: PurePosixPath = BASTILLE_PREFIX, restart: bool = False,
+                   fs: HostFS | None = None) -> Plan:
     """Template into `$vm_dir/.templates`, `vm create`, then optionally ISO, install, start.
 
     First the jail gets what the guest needs from the host: its nodes in the jail's
@@ -76,6 +84,8 @@ def new_guest_plan(jail: JailSpec, guest: GuestSpec, root: Path, iso: IsoSource 
         prefix: bastille_prefix.
         restart: Allow restarting the jail (stopping its running guests) when the
             guest's disks need a lower securelevel.
+        fs: Where the host's files are read (default: HostFS(root)); a spec's plan
+            passes one PlanningFS for all its guests.
 
     Raises:
         JailRestartError: A restart is needed and `restart` is False (exit 2).
@@ -102,12 +112,13 @@ def new_guest_plan(jail: JailSpec, guest: GuestSpec, root: Path, iso: IsoSource 
               for package in guest.packages]
     # Before anything changes in the jail: a refused restart stops here, and a ruleset
     # the kernel did not load as written is never applied to the jail's /dev.
-    level_steps, jail_path = securelevel_steps(jail, guest, root, restart, prefix)
-    devfs_steps, notes = ruleset_steps(jail, guest, root, jail_path, restart=bool(level_steps))
+    level_steps, jail_path = securelevel_steps(jail, guest, root, restart, prefix, fs)
+    devfs_steps, notes = ruleset_steps(jail, guest, root, jail_path, restart=bool(level_steps),
+                                       fs=fs)
     steps[1:1] = [*devfs_steps, *level_steps]
     # A name of bhyvetpl's own, so the admin's templates (default.conf...) stay untouched.
     template = f"bhyvetpl-guest-{name}"
-    steps.append(WriteFile(jail_templates_dir(jail, root, prefix) / f"{template}.conf",
+    steps.append(WriteFile(jail_templates_dir(jail, root, prefix, fs) / f"{template}.conf",
                            render_guest(guest),
                            where=where, why=f"template for vm create -t {template}"))
     steps.append(RunCommand(inside(vm.create_argv(name, template,

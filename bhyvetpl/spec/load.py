@@ -50,12 +50,17 @@ class JailEntry:
 
 @dataclass(frozen=True, slots=True)
 class SpecFile:
-    """A spec as read: its source name, key lines, host keys and jails in file order."""
+    """A spec as read: its source name and text, host keys and jails in file order."""
 
     source: str
-    lines: dict[str, int]
+    text: str
     host: Values = field(default_factory=dict)
     jails: tuple[JailEntry, ...] = ()
+
+    @property
+    def lines(self) -> dict[str, int]:
+        """Each key's line: scanned only when an error needs it (a big spec has thousands)."""
+        return key_lines(self.text)
 
     def error(self, path: str, value: object, accepted: str) -> SpecFileError:
         """An error placed at path's line (or its table's)."""
@@ -90,14 +95,13 @@ def _section(spec: SpecFile, path: str, table: object, keys: dict[str, Key],
 
 def parse_spec(text: str, source: str) -> SpecFile:
     """Check the structure and types of a spec's text (values are the model's to check)."""
-    lines = key_lines(text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         where = _AT_LINE_RE.search(str(exc))
         raise SpecFileError(source, int(where.group(1)) if where else 1, "toml",
                             str(exc).split(" (at ")[0], "TOML syntax") from exc
-    spec = SpecFile(source, lines)
+    spec = SpecFile(source, text)
     for name in data:
         if name not in TOP_KEYS:
             raise spec.error(name, name, "one of " + ", ".join(TOP_KEYS))
@@ -116,7 +120,7 @@ def parse_spec(text: str, source: str) -> SpecFile:
         guests = tuple(GuestEntry(g, _section(spec, f"jails.{jail}.guests.{g}", t, GUEST_KEYS))
                        for g, t in raw_guests.items())
         jails.append(JailEntry(jail, values, guests))
-    return SpecFile(source, lines, host, tuple(jails))
+    return SpecFile(source, text, host, tuple(jails))
 
 
 def example_spec(name: str = "lab") -> Path:

@@ -4,6 +4,7 @@
 #   kld/MOD (module loaded), sysctl/NAME (value), jails/NAME (jail exists),
 #   running/NAME (jail runs), guests/JAIL/NAME (guest exists), vmm/NAME (guest runs),
 #   iso/NAME (an ISO in the jail's vm_dir), zfs/POOL_DS.jailed (zfs set jailed=on done),
+#   zfs/POOL_DS.created (the dataset exists: `zfs create`, `zfs list -H -o name DS`),
 #   fail (a tab-separated argv prefix that exits 1 with a message on stderr),
 #   hang (an argv prefix that touches hung and sleeps, for signal tests),
 #   pkg/JAIL/PKG (a package installed in the jail; `bastille pkg JAIL install -y PKG`),
@@ -12,6 +13,10 @@
 #   devfs/N (the rules `service devfs restart` loaded from $STANDIN_ROOT/etc/devfs.rules
 #   into ruleset N, as `devfs rule -s N show` prints them), devfs-stale (restart loads
 #   nothing: the kernel keeps its old rules), applied/N (`devfs -m DIR rule -s N applyset`).
+# `vm create` also writes an empty disk0.img beside the config; `vm destroy -f NAME` removes
+# the guest's directory (config and disks), as core::destroy does; `bastille destroy` removes
+# the jail's directory; `zfs snapshot -r DS@SNAP` records snapshots/DS@SNAP (`/` as `_`),
+# which `zfs list -H -t snapshot -o name DS@SNAP` then finds.
 # `vm stop` also removes the guest's dev/vmm node below the jail's root under $STANDIN_ROOT
 # (unless stuck/NAME: a guest that ignores its ACPI power button).
 # `bastille create` copies $STANDIN_JAILCONF to the jail's jail.conf below $STANDIN_ROOT
@@ -41,7 +46,12 @@ fi
 case "$name" in
   kldstat) [ $# -ge 3 ] && [ -e "$state/kld/$3" ] ;;
   freebsd-version) printf '14.3-RELEASE\n14.3-RELEASE\n14.3-RELEASE-p2\n' ;;
-  kldload) mkdir -p "$state/kld"; : > "$state/kld/$2" ;;
+  kldload)
+    mkdir -p "$state/kld"; : > "$state/kld/$2"
+    # the jail parameter exists once vmm is loaded (jail(8): allow.vmm)
+    if [ "$2" = vmm ] && [ ! -e "$state/sysctl/security.jail.param.allow.vmm" ]; then
+      mkdir -p "$state/sysctl"; echo 0 > "$state/sysctl/security.jail.param.allow.vmm"
+    fi ;;
   sysctl)
     if [ "$1" = -i ]; then
       shift
@@ -76,8 +86,16 @@ case "$name" in
     else printf 'Routing tables\n\nInternet:\nDestination        Gateway            Flags         Netif Expire\n'; fi ;;
   zfs)
     ds=$(printf '%s' "$*" | awk '{print $NF}' | tr / _)
-    if [ "$1" = list ]; then
+    if [ "$1" = list ] && [ "${3:-}" = -t ]; then
+      [ -e "$state/snapshots/$ds" ]
+    elif [ "$1 $2" = "list -H" ]; then
+      [ -e "$state/zfs/$ds.created" ] || { echo "cannot open '$6': dataset does not exist" >&2; exit 1; }
+    elif [ "$1" = list ]; then
       echo "NAME  MOUNTPOINT"
+    elif [ "$1" = create ]; then
+      mkdir -p "$state/zfs"; : > "$state/zfs/$ds.created"
+    elif [ "$1" = snapshot ]; then
+      mkdir -p "$state/snapshots"; : > "$state/snapshots/$ds"
     elif [ "$1" = get ]; then
       if [ -e "$state/zfs/$ds.jailed" ]; then echo on; else echo off; fi
     else
@@ -121,16 +139,24 @@ case "$name" in
             mkdir -p "$state/guests/$jail"; : > "$state/guests/$jail/$guest"
             jroot="${STANDIN_ROOT:-/nonexistent}/usr/local/bastille/jails/$jail/root"
             vmdir=$(sed -n 's/^vm_dir="*\([^"]*\)"*$/\1/p' "$jroot/etc/rc.conf" 2>/dev/null || :)
+            case "$vmdir" in zfs:*) vmdir="/${vmdir#zfs:}" ;; esac   # mounted at /DATASET
             if [ -n "$vmdir" ] && [ -f "$jroot$vmdir/.templates/$4.conf" ]; then
               mkdir -p "$jroot$vmdir/$guest"
               { cat "$jroot$vmdir/.templates/$4.conf"
                 echo 'uuid="0c2f2a4e-5f1e-11ef-8f8c-00a098c1f3a1"'
                 echo 'network0_mac="58:9c:fc:00:00:01"'; } > "$jroot$vmdir/$guest/$guest.conf"
+              : > "$jroot$vmdir/$guest/disk0.img"
             fi ;;
+          "vm destroy -f "*)
+            rm -f "$state/guests/$jail/$4"
+            jroot="${STANDIN_ROOT:-/nonexistent}/usr/local/bastille/jails/$jail/root"
+            vmdir=$(sed -n 's/^vm_dir="*\([^"]*\)"*$/\1/p' "$jroot/etc/rc.conf" 2>/dev/null || :)
+            if [ -n "$vmdir" ]; then rm -rf "${jroot:?}$vmdir/$4"; fi ;;
           "vm iso "*) mkdir -p "$state/iso"; : > "$state/iso/${3##*/}" ;;
           "vm install "*|"vm start "*) mkdir -p "$state/vmm"; : > "$state/vmm/$3" ;;
           "test -e /dev/vmm/"*) [ -e "$state/vmm/${3##*/}" ] ;;
           "test ! -e /dev/vmm/"*) [ ! -e "$state/vmm/${4##*/}" ] ;;
+          "test ! -e /"*) [ ! -e "${STANDIN_ROOT:-/nonexistent}/usr/local/bastille/jails/$jail/root$4" ] ;;
           "vm stop "*)
             [ -e "$state/stuck/$3" ] && exit 0   # a guest that ignores the power button
             rm -f "$state/vmm/$3"
@@ -139,6 +165,10 @@ case "$name" in
           "sh -c "*) [ ! -e "$state/vmm/$5" ] ;;   # vm.wait_stopped_argv: sh -c WAIT sh NAME S
           "pkg info -e "*) [ -e "$state/pkg/$jail/$4" ] ;;
         esac ;;
+      destroy)
+        for jail in "$@"; do :; done
+        rm -f "$state/jails/$jail" "$state/running/$jail"
+        rm -rf "${STANDIN_ROOT:-/nonexistent}/usr/local/bastille/jails/$jail" ;;
       cp) mkdir -p "$state/iso"; : > "$state/iso/${4##*/}" ;;
       pkg) mkdir -p "$state/pkg/$2"; : > "$state/pkg/$2/$5" ;;
       *) : ;;

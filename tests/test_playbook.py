@@ -1,0 +1,138 @@
+"""The playbook is the plan's fourth consumer: same commands, same order, same bytes.
+
+For one spec, the direct run, the POSIX sh script and the playbook run by real
+`ansible-playbook -c local` (stand-ins first on PATH, files below --root) issue the same
+commands and leave byte-identical files; a second playbook run reports changed=0, and
+ansible-lint (offline) finds nothing in the playbook.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bhyvetpl.plan.actions import Plan, RunCommand, WriteFile
+from bhyvetpl.playbook import HostPlan, emit_playbook
+from bhyvetpl.yamlquote import quote
+from tests.standin_env import Host, make_host
+from tests.test_emit_e2e import normalised, run_both, seed, twin_hosts, use
+from tests.test_hostile_values import PREFIXES, SUFFIXES
+from tests.test_spec_plan import SPEC
+
+BIN = Path(sys.executable).parent
+RECAP_RE = re.compile(r"ok=\d+\s+changed=(\d+)\s+unreachable=0\s+failed=(\d+)")
+
+
+def ansible_env(base: Path) -> dict[str, str]:
+    return dict(os.environ, ANSIBLE_HOME=str(base / "ansible"),
+                ANSIBLE_LOCAL_TEMP=str(base / "ansible-tmp"), ANSIBLE_NOCOLOR="1",
+                ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_PIPELINING="1",
+                LC_ALL="C.UTF-8")
+
+
+def play(host: Host, playbook: Path, *extra: str) -> tuple[int, int, str]:
+    """Run ansible-playbook locally; (changed, failed, output)."""
+    proc = subprocess.run([str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local",
+                           *extra, str(playbook)], capture_output=True, text=True,
+                          check=False, env=ansible_env(host.base))
+    found = RECAP_RE.search(proc.stdout)
+    assert found, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return int(found.group(1)), int(found.group(2)), proc.stdout + proc.stderr
+
+
+def lint(playbook: Path) -> None:
+    proc = subprocess.run([str(BIN / "ansible-lint"), "--offline", "--nocolor", "-q",
+                           str(playbook)], capture_output=True, text=True, check=False,
+                          cwd=playbook.parent, env=ansible_env(playbook.parent))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_three_consumers_issue_the_same_commands_and_leave_the_same_bytes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    direct, script = twin_hosts(tmp_path, monkeypatch)
+    spec = tmp_path / "bhyvetpl.toml"
+    spec.write_text(SPEC)
+    (code, out), (scode, sout) = run_both(("apply", "-f", str(spec)), direct, script,
+                                          monkeypatch)
+    assert (code, scode) == (0, 0), out + sout
+    calls = direct.calls()
+    assert calls == script.calls()
+
+    host = make_host(tmp_path / "ansible", monkeypatch)
+    seed(host)
+    use(host, monkeypatch)
+    code, text, err = host.cli("apply", "-f", str(spec), "--root", str(host.root),
+                               "--emit", "ansible")
+    assert code == 0, err
+    playbook = tmp_path / "site.yml"
+    playbook.write_text(text)
+    lint(playbook)
+    changed, failed, output = play(host, playbook)
+    assert failed == 0 and changed > 0, output
+    assert host.calls() == calls   # the facts pass (at emit time), then the plan's commands
+    assert normalised(host) == normalised(direct)
+
+    changed, failed, output = play(host, playbook)
+    assert (changed, failed) == (0, 0), output
+    again = host.calls()
+    assert again and not any(c[:2] in {("bastille", "create"), ("kldload", "-n")}
+                             for c in again)
+    assert normalised(host) == normalised(direct)
+
+
+HOSTILE = sorted({*SUFFIXES.values(), *PREFIXES.values(), "{{ lookup('pipe', 'id') }}",
+                  "{% raw %}", "{# x", "key: value", "- item", "'\"", "\\", "#x", "a\r\nb",
+                  "&anchor *alias !tag", "\t lead", "trail \t", "\u2028", "é" * 120})
+
+
+def unsafe_as_text() -> None:
+    """Read Ansible's `!unsafe` tag as the plain text it tags."""
+    def construct(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+        assert isinstance(node, yaml.ScalarNode)
+        return str(loader.construct_scalar(node))
+    yaml.add_constructor("!unsafe", construct, Loader=yaml.SafeLoader)
+
+
+@given(st.lists(st.sampled_from(HOSTILE), min_size=1, max_size=4).map("".join))
+@settings(max_examples=200, deadline=None)
+def test_quoted_values_read_back_exactly(text: str) -> None:
+    """What PyYAML (Ansible's reader) reads back is the text, one scalar, at any indent."""
+    document = f"key:\n  - {quote(text, 4)}\nother: 1\n"
+    unsafe_as_text()
+    assert yaml.safe_load(document) == {"key": [text], "other": 1}
+    assert all(len(line) < 160 for line in document.splitlines())
+
+
+def test_hostile_values_never_leave_their_scalar(tmp_path: Path) -> None:
+    """A plan whose paths, argv and text carry hostile values: parsed back exactly."""
+    root = tmp_path / "r"
+    steps = tuple(step for i, value in enumerate(HOSTILE) for step in (
+        WriteFile(root / f"f{i}", value + "\n"), RunCommand(("echo", value))))
+    text = emit_playbook([HostPlan("localhost", Plan("hostile", steps, root=root))])
+    unsafe_as_text()
+    plays = yaml.safe_load(text)
+    tasks = plays[0]["tasks"]
+    copies = [t["ansible.builtin.copy"]["content"] for t in tasks if "ansible.builtin.copy" in t]
+    argvs = [t["ansible.builtin.command"]["argv"] for t in tasks
+             if "ansible.builtin.command" in t]
+    assert copies == [v + "\n" for v in HOSTILE]
+    assert argvs == [["echo", v] for v in HOSTILE]
+    for line in text.splitlines():
+        assert "{{" not in line or "!unsafe" in line or "bhyvetpl_" in line or line.startswith(
+            (" ", "\\"))
+
+
+def test_bhyvetpl_imports_no_ansible_and_no_yaml() -> None:
+    code = ("import sys, bhyvetpl.playbook, bhyvetpl.run; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('ansible', 'yaml')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
