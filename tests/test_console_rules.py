@@ -69,7 +69,7 @@ def test_render_host_takes_the_articles_console_and_refuses_others() -> None:
     assert "add path 'nmdm-laptop-dev-03-[AB]' unhide" in result.stdout
     for bad in ("/dev/mem", "/dev/nmdm*A", "nmdm0A", "/dev/nmdm0C"):
         result = cli_runner().invoke(app, [*base, "--console-device", bad])
-        assert result.exit_code == 2 and result.stderr.startswith("error: console_device:")
+        assert result.exit_code == 2 and "error: console_device:" in result.stderr
 
 
 def test_a_rendered_block_reads_back_its_guests_and_consoles() -> None:

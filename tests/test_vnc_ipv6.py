@@ -31,5 +31,5 @@ def test_bhyvetpl_refuses_an_ipv6_vnc_address() -> None:
     for address in ("::1", "[::1]", "fe80::1%em0"):
         result = cli_runner().invoke(app, ["render", "guest", "w1", "--preset", "windows",
                                            "--vnc-listen", address])
-        assert result.exit_code == 2 and result.stderr.startswith("error: graphics.listen"), (
+        assert result.exit_code == 2 and "error: graphics.listen" in result.stderr, (
             address, result.stderr)

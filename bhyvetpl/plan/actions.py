@@ -114,7 +114,7 @@ class FileProbe:
     means: str = "already applied"
 
 
-Guard = Probe | FileProbe
+Guard = Probe | FileProbe | RulesProbe
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from pathlib import Path, PurePosixPath
 
 from bhyvetpl.adapters import bastille, devfs, host
 from bhyvetpl.hostfs import HostFS
+from bhyvetpl.hostfs import devfs as devfs_rules_file
 from bhyvetpl.model import policy
 from bhyvetpl.model.hostconf import AdminLines
 from bhyvetpl.model.jail import JailSpec
@@ -19,6 +20,7 @@ from bhyvetpl.plan.actions import (
     FileProbe,
     Plan,
     Probe,
+    RulesProbe,
     RunCommand,
     Step,
     WriteFile,
@@ -61,8 +63,14 @@ def host_prepare_plan(features: Features, root: Path, admin: AdminLines | None =
                          skip_if=Probe(host.sysctl_get_argv(s.name), line=s.value,
                                        means=f"{s.name} is {s.value}"))
               for s in policy.sysctl_conf(features)]
+    # Loaded whenever the kernel's copy is not what the file now says: also after a run
+    # that wrote the file but deferred the restart (--root), or a reboot-less edit.
+    (ruleset,) = devfs_rules_file.rulesets(rendered["etc/devfs.rules"])
     steps.append(RunCommand(host.service_argv("devfs", "restart"),
-                            why="load the changed ruleset", after_change=devfs_rules))
+                            why="load the changed ruleset",
+                            skip_if=RulesProbe(devfs.rule_show_argv(ruleset.number),
+                                               len(ruleset.includes) + len(ruleset.unhidden),
+                                               ruleset.unhidden)))
     summary = (f"host ready for jail {features.jail}: devfs ruleset {features.ruleset.name}="
                f"{features.ruleset.number}; "
                f"{', '.join(policy.host_modules(features.release))} loaded",
