@@ -25,6 +25,8 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l dry-run
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l emit -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l prune
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l delete-disks -x
+complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l restart
+complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l no-restart
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l live
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from init' -l file -r -F
@@ -195,6 +197,7 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subco
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l root -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l dry-run
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l emit -x
+complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l file -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l live
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and not __fish_seen_subcommand_from create apply' -a 'create apply'
@@ -220,7 +223,10 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subco
 complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from create' -l root -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from create' -l dry-run
 complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from create' -l emit -x
+complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from create' -l restart
+complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from create' -l no-restart
 complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from create' -l live
+complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from create' -l file -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from create' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from apply' -l release -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from apply' -l ip -x
@@ -244,7 +250,10 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subco
 complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from apply' -l root -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from apply' -l dry-run
 complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from apply' -l emit -x
+complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from apply' -l restart
+complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from apply' -l no-restart
 complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from apply' -l live
+complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from apply' -l file -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from jail; and __fish_seen_subcommand_from apply' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from bastille-plugin; and not __fish_seen_subcommand_from install uninstall' -a 'install uninstall'
 complete -c bhyvetpl -n '__fish_seen_subcommand_from bastille-plugin; and not __fish_seen_subcommand_from install uninstall' -l help

@@ -131,7 +131,7 @@ def test_passthrough_refused_with_fixes(fp: FakeProcess, tmp_path: Path) -> None
         code, _, err = invoke(tmp_path, *args, *extra)
         assert code == 2
         assert "securelevel 2" in err and "bhyvetpl jail apply bhyve --passthrough" in err
-        assert "bhyvetpl host prepare --passthru 2/0/0, then reboot" in err
+        assert "bhyvetpl host prepare --jail bhyve --passthru 2/0/0, then reboot" in err
     assert not fp.calls
     assert {p: p.read_text() for p in tmp_path.rglob("*") if p.is_file()} == before
     write_host(tmp_path, "-1", passthru=True)

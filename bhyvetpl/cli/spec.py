@@ -26,6 +26,7 @@ from bhyvetpl.run import run_plan
 from bhyvetpl.show import changes_report
 from bhyvetpl.spec.init import init_text
 from bhyvetpl.spec.load import DEFAULT_SPEC, parse_spec, read_spec
+from bhyvetpl.spec.view import below_root
 from bhyvetpl.spec.write import write_spec
 
 SpecPath = Annotated[Path, typer.Option(
@@ -45,6 +46,9 @@ PruneFlag = Annotated[bool, typer.Option(
 DeleteDisks = Annotated[list[str] | None, typer.Option(
     "--delete-disks", metavar="JAIL/GUEST[,...]", help="With --prune: delete these guests' "
     "disks too (vm destroy); others keep theirs.")]
+RestartFlag = Annotated[bool, typer.Option(
+    help="Allow restarting a jail whose parameters change (its running guests are stopped "
+         "through vm-bhyve first).")]
 
 
 def _prune(prune: bool, delete_disks: list[str] | None) -> Prune | None:
@@ -58,10 +62,11 @@ def _prune(prune: bool, delete_disks: list[str] | None) -> Prune | None:
 
 
 def _converged(file: Path, facts: Path | None, root: Path,
-               prune: Prune | None = None) -> Converged:
+               prune: Prune | None = None, restart: bool = True) -> Converged:
     """The converged spec, after the warnings host prepare, jail create and new-guest print."""
     root = local_path("--root", root)
-    converged = converge_spec(read_spec(file), _facts(facts, root), root, prune)
+    converged = converge_spec(read_spec(below_root(file, root)), _facts(facts, root), root,
+                              prune, restart)
     for jail in converged.desired.jails:
         warn(Features.of_jail(jail))
         for guest in jail.guests:
@@ -80,10 +85,11 @@ def plan_cmd(file: SpecPath = DEFAULT_SPEC, facts: FactsPath = None,
 
 def apply_cmd(file: SpecPath = DEFAULT_SPEC, root: o.Root = Path("/"),
               dry_run: o.DryRun = False, emit: o.Emit = None, prune: PruneFlag = False,
-              delete_disks: DeleteDisks = None, live: o.Live = False) -> None:
+              delete_disks: DeleteDisks = None, restart: RestartFlag = False,
+              live: o.Live = False) -> None:
     """Make the host match the spec. Each step checks first whether it is already done."""
-    run_plan(_converged(file, None, root, _prune(prune, delete_disks)).plan, dry_run, emit,
-             live)
+    run_plan(_converged(file, None, root, _prune(prune, delete_disks), restart).plan,
+             dry_run, emit, live)
 
 
 def init_cmd(file: SpecPath = DEFAULT_SPEC, root: o.Root = Path("/"), facts: FactsPath = None,
@@ -93,5 +99,5 @@ def init_cmd(file: SpecPath = DEFAULT_SPEC, root: o.Root = Path("/"), facts: Fac
     root = local_path("--root", root)
     text = init_text(_facts(facts, root))
     parse_spec(text, str(file))   # what init writes, plan reads: a bug here is ours
-    write_spec(local_path("-f", file), text, force)
+    write_spec(local_path("-f", below_root(file, root)), text, force)
     typer.echo(f"wrote {file}; next: bhyvetpl plan -f {file}")

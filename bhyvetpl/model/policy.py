@@ -181,8 +181,12 @@ CONSOLE_SUFFIX = ".[1-4][AB]"
 
 
 def console_paths(guests: tuple[str, ...]) -> tuple[str, ...]:
-    """The nmdm(4) pairs of these guests (`nmdm-NAME.[1-4][AB]`), or all when none is named."""
-    return tuple(f"nmdm-{name}{CONSOLE_SUFFIX}" for name in guests) or ("nmdm-*",)
+    """The nmdm(4) pairs of these guests (`nmdm-NAME.[1-4][AB]`), or all when none is named.
+
+    Sorted: the spec's plan and new-guest name the same guests in different orders (spec
+    order, the host's, the one added last) and must write the same bytes.
+    """
+    return tuple(f"nmdm-{name}{CONSOLE_SUFFIX}" for name in sorted(set(guests))) or ("nmdm-*",)
 
 
 def console_guest(path: str) -> str | None:
