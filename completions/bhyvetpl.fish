@@ -142,6 +142,7 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_sub
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l guest -x -a '(__bhyvetpl_names guests)'
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l console
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l no-console
+complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l console-device -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l tap
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l no-tap
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l host-tap -x
@@ -165,6 +166,7 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from import; and not __fish_seen
 complete -c bhyvetpl -n '__fish_seen_subcommand_from import; and not __fish_seen_subcommand_from vmrun' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from import; and __fish_seen_subcommand_from vmrun' -l switch -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from import; and __fish_seen_subcommand_from vmrun' -l cwd -r -F
+complete -c bhyvetpl -n '__fish_seen_subcommand_from import; and __fish_seen_subcommand_from vmrun' -l release -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from import; and __fish_seen_subcommand_from vmrun' -l output -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from import; and __fish_seen_subcommand_from vmrun' -l force
 complete -c bhyvetpl -n '__fish_seen_subcommand_from import; and __fish_seen_subcommand_from vmrun' -l help
@@ -177,6 +179,7 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subco
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l guest -x -a '(__bhyvetpl_names guests)'
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l console
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l no-console
+complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l console-device -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l tap
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l no-tap
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l host-tap -x

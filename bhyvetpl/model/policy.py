@@ -48,6 +48,7 @@ class Features:
     ruleset: RulesetSpec
     guests: tuple[str, ...] = ()
     console: bool = True
+    console_devices: tuple[str, ...] = ()
     tap: bool = True
     host_taps: tuple[str, ...] = ()
     uplink: str | None = None
@@ -69,6 +70,8 @@ class Features:
             values.vm_name("guest.name", guest)
         for tap in self.host_taps:
             values.tap("nic.device", tap)
+        for device in self.console_devices:
+            values.nmdm_pair("console_device", device)
         if self.zvol_dataset is not None:
             values.dataset("zvol_dataset", self.zvol_dataset)
         for node in self.disk_nodes:
@@ -89,7 +92,11 @@ class Features:
             tap=bool(any(g.nics for g in guests) or not guests),
             host_taps=jail.host_taps,
             uplink=jail.interface if jail.host_taps else None,
-            zvol_dataset=jail.vm_dataset if any(g.zvol_disks for g in guests) else None,
+            # A ZFS vm_dir is there for zvol disks: with no guest declared yet, the jail
+            # is ready for them (securelevel 1, the dataset's zvols); declared guests
+            # decide for themselves.
+            zvol_dataset=jail.vm_dataset if (any(g.zvol_disks for g in guests)
+                                             or not guests) else None,
             disk_nodes=tuple(dict.fromkeys(d.device_node for g in guests for d in g.disks
                                            if d.device_node)),
             uefi=any(g.uefi for g in guests) or any(PRESETS[p].loader.startswith("uefi")
@@ -137,10 +144,16 @@ def devfs_rules(features: Features) -> tuple[RuleGroup, ...]:
         groups.append(RuleGroup("FreeBSD 15+: guests are created through /dev/vmmctl",
                                 ("vmmctl",)))
     if features.console:
-        why = ("serial consoles of the declared guests only (vm-bhyve's nmdm-NAME.NA/B)"
+        why = ("serial consoles of the declared guests only (vm-bhyve's nmdm-NAME.NA/B, "
+               "com1-com4)"
                if features.guests else
                "serial consoles: vm-bhyve's nmdm-* pairs (declare guests to narrow this)")
         groups.append(RuleGroup(why, console_paths(features.guests)))
+    if features.console_devices:
+        groups.append(RuleGroup("the nmdm(4) consoles vmrun.sh is given (-C), each with "
+                                "its other end", tuple(dict.fromkeys(
+                                    values.nmdm_pair("console_device", d)
+                                    for d in features.console_devices))))
     if features.host_taps:
         groups.append(RuleGroup("the host-made taps the guests name, and no others",
                                 features.host_taps))
@@ -159,24 +172,39 @@ def devfs_rules(features: Features) -> tuple[RuleGroup, ...]:
         groups.append(RuleGroup(
             "the disk devices the guests name, with their directories, and no others",
             tuple(dict.fromkeys(p for node in features.disk_nodes for p in with_parents(node)))))
-    if features.needs_passthrough:
-        groups.append(RuleGroup("PCI passthrough: bhyve opens /dev/pci; vm-bhyve reads "
-                                "/dev/mem for its IOMMU check. DANGEROUS: host memory",
-                                ("pci", "mem")))
-        if features.release < NO_IO_SINCE:
-            groups.append(RuleGroup("PCI passthrough before 13.1: bhyve also opens /dev/io "
-                                    "and /dev/kmem (and needs the PR 251046 kernel patch)",
-                                    ("io", "kmem")))
+    if features.needs_passthrough and features.release >= NO_IO_SINCE:
+        groups.append(RuleGroup("PCI passthrough: bhyve maps the device's BARs through "
+                                "/dev/pci (PCIOCBARMMAP, PCIOCBARIO since 13.1); no /dev/mem: "
+                                "vm-bhyve's host checks are off in the jail instead", ("pci",)))
+    elif features.needs_passthrough:
+        groups.append(RuleGroup("PCI passthrough before 13.1: bhyve opens /dev/pci, /dev/mem "
+                                "and /dev/io (and /dev/kmem); a jail may not without the PR "
+                                "251046 kernel patch. DANGEROUS: host memory",
+                                ("pci", "mem", "io", "kmem")))
     return tuple(groups)
 
 
+# vm-bhyve names a guest's consoles /dev/nmdm-NAME.NA and .NB, N the comport's number,
+# com1-com4 (vm::bhyve_device_comports in lib/vm-run, v1.4-v1.7.5 and master). The
+# pattern names exactly those: `nmdm-NAME.*` would also match guest NAME.b's consoles.
+CONSOLE_SUFFIX = ".[1-4][AB]"
+
+
 def console_paths(guests: tuple[str, ...]) -> tuple[str, ...]:
-    """The nmdm(4) pairs of these guests (`nmdm-NAME.*`), or every pair when none is named.
+    """The nmdm(4) pairs of these guests (`nmdm-NAME.[1-4][AB]`), or all when none is named.
 
     Sorted: the spec's plan and new-guest name the same guests in different orders (spec
     order, the host's, the one added last) and must write the same bytes.
     """
-    return tuple(f"nmdm-{name}.*" for name in sorted(set(guests))) or ("nmdm-*",)
+    return tuple(f"nmdm-{name}{CONSOLE_SUFFIX}" for name in sorted(set(guests))) or ("nmdm-*",)
+
+
+def console_guest(path: str) -> str | None:
+    """The guest a console rule was written for (this form, or the older `nmdm-NAME.*`)."""
+    for suffix in (CONSOLE_SUFFIX, ".*"):
+        if path.startswith("nmdm-") and path.endswith(suffix) and path != "nmdm-*":
+            return path[len("nmdm-"):-len(suffix)]
+    return None
 
 
 def zvol_paths(dataset: str) -> tuple[str, ...]:
@@ -227,6 +255,19 @@ def jail_config(features: Features, vm_dataset: str | None) -> tuple[Setting, ..
     return tuple(settings)
 
 
+def jail_rc_conf(features: Features) -> tuple[Setting, ...]:
+    """rc.conf lines in the jail beyond vm-bhyve's own (vm_enable, vm_dir)."""
+    if features.needs_passthrough and features.release >= NO_IO_SINCE:
+        # vm-bhyve 1.4-1.7.5 util::check_bhyve_iommu: `acpidump -t | grep DMAR` (acpidump
+        # reads the ACPI tables through /dev/mem) or `sysctl hw | grep vmm.amdvi.enable: 1`;
+        # without either, vm::run refuses passthru ("no VT-d or amdvi", exit 15).
+        return (Setting("vm_disable_host_checks", "YES",
+                        "vm-bhyve's IOMMU check runs acpidump, which needs /dev/mem; the "
+                        "ruleset does not unhide it, so vm-bhyve's host checks are off in "
+                        "this jail (vm passthru on the host shows the IOMMU)"),)
+    return ()
+
+
 def jail_conf_lines(features: Features, vm_dataset: str | None,
                     autostart: bool = False) -> tuple[Setting, ...]:
     """jail.conf parameters Bastille's `config` refuses, for the jail's own jail.conf.
@@ -265,6 +306,14 @@ def loader_conf(features: Features, admin: AdminLines = NO_ADMIN) -> tuple[Setti
         ("vmm_load", "bhyve's kernel side; allow.vmm exists only once it is loaded"),
         ("nmdm_load", "null-modem consoles; a jail cannot kldload"))
         if hostconf.same_or_refuse("/boot/loader.conf", name, "YES", admin.loader)]
+    if features.needs_passthrough and hostconf.same_or_refuse(
+            "/boot/loader.conf", "hw.vmm.amdvi.enable", "1", admin.loader):
+        # sys/amd64/vmm/amd/amdvi_hw.c amdvi_init(): with the tunable 0 (its default) it
+        # prints "use hw.vmm.amdvi.enable=1 to enable pass-through" and fails; Intel
+        # hosts (VT-d) never read it.
+        settings.append(Setting("hw.vmm.amdvi.enable", "1", "AMD hosts: vmm uses the "
+                                "AMD-Vi IOMMU for passthrough only when asked; Intel "
+                                "hosts ignore it"))
     for name, chunk in hostconf.pptdevs(features.pptdevs, admin.loader):
         settings.append(Setting(name, chunk, "PCI devices held by ppt(4) for passthrough"
                                 + ("" if name == "pptdevs" else
@@ -363,11 +412,16 @@ def sysctl_conf(features: Features) -> tuple[Setting, ...]:
 def warnings(features: Features) -> tuple[str, ...]:
     """Grants an admin must not miss: printed on stderr."""
     notes = []
-    if features.needs_passthrough:
-        nodes = "/dev/pci, /dev/mem" + (", /dev/io, /dev/kmem"
-                                        if features.release < NO_IO_SINCE else "")
-        notes.append(f"passthrough gives jail {features.jail} {nodes} and securelevel -1: "
-                     "root in that jail can read host memory")
+    if features.needs_passthrough and features.release >= NO_IO_SINCE:
+        notes.append(f"passthrough gives jail {features.jail} /dev/pci and securelevel -1; "
+                     "vm-bhyve's host checks are off in it (vm_disable_host_checks: its "
+                     "IOMMU check needs /dev/mem, which is not unhidden)")
+    elif features.needs_passthrough:
+        notes.append(f"passthrough from a jail on FreeBSD {features.release} does not work "
+                     "on a stock kernel: bhyve opens /dev/io and /dev/mem, which a jail may "
+                     "not (PR 251046; the Neira article patched 12.2). The ruleset unhides "
+                     "/dev/pci, /dev/mem, /dev/io, /dev/kmem and the jail gets securelevel "
+                     "-1: root in that jail can read host memory")
     if features.vmm_ppt:
         notes.append(f"allow.vmm_ppt lets jail {features.jail} drive host PCI devices; "
                      "never give it to an untrusted jail")

@@ -48,7 +48,7 @@ JAIL_KEYS: dict[str, Key] = {
 }
 GUEST_KEYS: dict[str, Key] = {
     "preset": Key("str", "freebsd, linux, linux-grub, windows or openbsd"),
-    "loader": Key("str", "bhyveload, grub, uefi or uefi-csm"),
+    "loader": Key("str", "bhyveload, grub, uefi, uefi-csm or uefi-devel"),
     "cpu": Key("int", "virtual CPUs"),
     "topology": Key("str", "SOCKETSxCORESxTHREADS"),
     "memory": Key("str", "memory with a unit, e.g. 512M or 4G"),
