@@ -17,6 +17,7 @@ from typing import Literal
 from packaging.version import InvalidVersion, Version
 
 from bhyvetpl.doctor.guest import Guest, Needs
+from bhyvetpl.doctor.host import passthru_nodes
 from bhyvetpl.doctor.jail import jails_dir
 from bhyvetpl.errors import SpecError
 from bhyvetpl.facts.model import Facts, Jail
@@ -75,12 +76,12 @@ def audit_jail(facts: Facts, jail: Jail) -> list[Finding]:
     """The devfs, jail parameter and resource findings of one jail."""
     guests = tuple(Guest(g) for g in jail.guests)
     vm_dir = jail.rc_conf.get("vm_dir")
-    needs = Needs.of(guests, vm_dir)
+    needs = Needs.of(guests, vm_dir).with_jail_rc(dict(jail.rc_conf))
     try:
         features = wanted(facts, jail, needs)
     except SpecError as err:
         return [Finding(jail.name, "note", "guests", f"not audited: {err}")]
-    return [*devfs_findings(facts, jail, features),
+    return [*devfs_findings(facts, jail, features, needs),
             *param_findings(jail, needs, zfs=bool(vm_dir and vm_dir.startswith("zfs:")),
                             conf=f"{jails_dir(facts)}/{jail.name}/jail.conf"),
             *limit_findings(facts, jail, guests)]
@@ -111,8 +112,7 @@ def wanted(facts: Facts, jail: Jail, needs: Needs) -> Features:
         disk_nodes=tuple(n for n in needs.disk_nodes
                          if not (zvol and n.startswith(f"zvol/{zvol}/"))),
         uefi=bool(needs.uefi_guests), passthrough=bool(needs.passthru),
-        dhcp=any("DHCP" in v.upper() for k, v in jail.rc_conf.items()
-                 if k.startswith("ifconfig_")),
+        dhcp=needs.dhcp,
         vnet="vnet" in jail.params,
         uefi_guests=needs.uefi_guests, fbuf_guests=needs.fbuf_guests)
 
@@ -122,16 +122,25 @@ def _label(path: str) -> str:
     return path if PLAIN_PATH_RE.fullmatch(path) else shown(path)
 
 
-def _glob(path: str) -> bool:
-    return any(ch in path for ch in "*?[")
+# vm-bhyve's util::yesno reads YES/TRUE/ON/1; Bastille's sysrc writes the jail's rc.conf.
+HOST_CHECKS_OFF = (", or turn vm-bhyve's host checks off: {command} (what bhyvetpl's "
+                   "template writes from 13.1)")
 
 
-def devfs_findings(facts: Facts, jail: Jail, features: Features) -> list[Finding]:
-    """Each unhidden path beyond the guests' rules, each needed one that is hidden."""
+def devfs_findings(facts: Facts, jail: Jail, features: Features,
+                   needs: Needs | None = None) -> list[Finding]:
+    """Each unhidden path beyond the guests' rules, each needed one that is hidden.
+
+    Passthrough from 13.1 needs `mem` only while vm-bhyve's host checks are on in the jail
+    (its IOMMU check runs acpidump; the doctor's passthru_nodes): needed then, with the
+    rc.conf line that drops it offered as the narrower change.
+    """
     number = features.ruleset.number
     ruleset = next((s for s in facts.devfs_rulesets if s.number == number), None)
     where = f"/etc/devfs.rules [{ruleset.name}={number}]" if ruleset else "/etc/devfs.rules"
-    need = [p for g in policy.devfs_rules(features) for p in g.paths]
+    ruled = [p for g in policy.devfs_rules(features) for p in g.paths]
+    need = ruled + [p for p in (passthru_nodes(needs, features.release) if needs else ())
+                    if p not in ruled]
     if ruleset is None:
         fix = (f"bhyvetpl host prepare --ruleset {number}" if number != JAIL_DEFAULT_RULESET
                else shown_join(("bastille", "config", jail.name, "set", "devfs_ruleset",
@@ -150,7 +159,8 @@ def devfs_findings(facts: Facts, jail: Jail, features: Features) -> list[Finding
         if path in need:
             continue
         rule = f"`add path {shown(path, 'devfs_rules')} unhide`"
-        covers = [n for n in need if not _glob(n) and devfs.matches(path, n)]
+        # A narrower glob of ours (a guest's nmdm-NAME.[1-4][AB]) is matched as text.
+        covers = [n for n in need if devfs.matches(path, n)]
         if covers:
             extra = "; ".join(f"add path {shown(n, 'devfs_rules')} unhide" for n in covers
                               if n not in ruleset.unhidden)
@@ -168,7 +178,11 @@ def devfs_findings(facts: Facts, jail: Jail, features: Features) -> list[Finding
                                                     for r in ruleset.unhidden):
             found.append(Finding(jail.name, "narrower", f"devfs /dev/{_label(path)}",
                                  "hidden, and a guest opens it",
-                                 f"add path {shown(path, 'devfs_rules')} unhide in {where}"))
+                                 f"add path {shown(path, 'devfs_rules')} unhide in {where}"
+                                 + (HOST_CHECKS_OFF.format(command=shown_join(
+                                     ("bastille", "sysrc", jail.name,
+                                      "vm_disable_host_checks=YES")))
+                                    if path == "mem" and path not in ruled else "")))
     return found
 
 

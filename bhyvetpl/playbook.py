@@ -58,6 +58,18 @@ _INDEX_RE = re.compile(r"\bbhyvetpl_[bea]\b")
 Value = str | list[str] | dict[str, "Value"]
 
 
+def _rules_held(reg: str) -> list[str]:
+    """RulesProbe.done as Jinja tests on the probe's register."""
+    return [f"{reg}.stdout_lines | select('search', '\\S') | list | length == bhyvetpl_count",
+            f"{reg}.stdout_lines | map('split') | selectattr('1', 'defined') | "
+            "selectattr('1', 'equalto', 'path') | selectattr('2', 'defined') | "
+            "map(attribute='2') | list == bhyvetpl_paths"]
+
+
+def _rules_vars(probe: RulesProbe) -> dict[str, Value]:
+    return {"bhyvetpl_count": str(probe.count), "bhyvetpl_paths": [_q(p) for p in probe.paths]}
+
+
 @dataclass(frozen=True, slots=True)
 class HostPlan:
     """One play: the inventory host (or pattern) and the plan made from its facts."""
@@ -186,13 +198,10 @@ class _Writer:
         reg = self.probe(index, step.probe, when)
         probe = step.probe
         if isinstance(probe, RulesProbe):
-            that = [_expr(f"{reg}.stdout_lines | select('search', '\\S') | list | length "
-                          "== bhyvetpl_count"),
-                    _expr(f"{reg}.stdout_lines | map('split') | selectattr('1', 'defined') | "
-                          "selectattr('1', 'equalto', 'path') | selectattr('2', 'defined') | "
-                          "map(attribute='2') | list == bhyvetpl_paths")]
-            task_vars: dict[str, Value] = {"bhyvetpl_count": str(probe.count),
-                                           "bhyvetpl_paths": [_q(p) for p in probe.paths]}
+            that = [_expr(c) for c in _rules_held(reg)]
+            task_vars: dict[str, Value] = _rules_vars(probe)
+        elif probe.nonempty:
+            that, task_vars = [_expr(f"{reg}.stdout | trim | length > 0")], {}
         elif probe.line is None:
             that, task_vars = [_expr(f"{reg}.rc == 0")], {}
         else:
@@ -348,9 +357,16 @@ class _Writer:
             sha1 = hashlib.sha1(as_bytes(guard.text), usedforsecurity=False).hexdigest()
             when.append(_expr(f"not ({stat}.exists and {stat}.checksum | default('') == "
                               f"'{sha1}')"))
+        elif isinstance(guard, RulesProbe):
+            reg = self.probe(index, guard, list(when), dict(task_vars))
+            held = " and ".join(f"({c})" for c in _rules_held(reg))
+            when.append(_expr(f"not ({held})"))
+            task_vars |= _rules_vars(guard)
         elif guard is not None:
             reg = self.probe(index, guard, list(when), dict(task_vars))
-            if guard.line is None:
+            if guard.nonempty:
+                when.append(_expr(f"{reg}.stdout | trim | length == 0"))
+            elif guard.line is None:
                 when.append(_expr(f"{reg}.rc != 0"))
             else:
                 when.append(_expr(f"bhyvetpl_line not in {reg}.stdout_lines"))

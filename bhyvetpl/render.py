@@ -27,9 +27,9 @@ TEMPLATE_NAMES = (
     "bastille/Bastillefile.j2",
     "host/devfs.rules.j2",
     "host/settings.conf.j2",
-    "host/loader.conf.j2",
     "host/sysctl.conf.j2",
     "host/jail.conf.j2",
+    "host/lines.conf.j2",
     "bastille-plugin/shim.sh.j2",
     "bastille-plugin/plugin.conf.j2",
 )
@@ -53,7 +53,11 @@ PLUGIN_COMMANDS: dict[str, tuple[str, ...]] = {
     "lint": ("lint",),
 }
 PLUGIN_NAME = "bhyvetpl"
-PLUGIN_MIN_BASTILLE = "1.5.0"   # the first Bastille with `bastille plugin`
+# `bastille plugin` came to Bastille's master after the 1.4.4 release (commit 5bafc11,
+# 2026-08-19), and master still reports BASTILLE_VERSION=1.4.4; plugin.sh's
+# check_plugin_min_version refuses a min_version above it, so 1.5.0 would refuse every
+# Bastille that has plugins. The 1.4.4 release itself has no plugin command to run ours.
+PLUGIN_MIN_BASTILLE = "1.4.4"
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +183,7 @@ def render_jail(jail: JailSpec) -> tuple[RenderedFile, ...]:
     bastillefile = render_template(
         "bastille/Bastillefile.j2", j=jail,
         config=policy.jail_config(features, jail.vm_dataset),
+        jail_rc=policy.jail_rc_conf(features),
         packages=jail_packages(jail), mkdir=jail.vm_dataset is None,
         switch_pattern=f"^{jail.switch} ")  # a `vm switch list` row for the switch
     files = [RenderedFile(PurePosixPath("Bastillefile"), bastillefile)]
@@ -219,11 +224,11 @@ def render_host(features: Features, vm_dataset: str | None = None,
         ("etc/devfs.rules", render_template("host/devfs.rules.j2", f=features,
                                             rules=policy.devfs_rules(features))),
         ("boot/loader.conf", render_template(
-            "host/loader.conf.j2", f=features, title="loader.conf: kernel modules and ppt(4)",
-            settings=policy.loader_conf(features, admin))),
+            "host/settings.conf.j2", f=features, title="loader.conf: kernel modules and ppt(4)",
+            settings=policy.loader_conf(features, admin), loader=True)),
         ("etc/rc.conf", render_template(
             "host/settings.conf.j2", f=features, title="rc.conf: drivers and host taps at boot",
-            settings=policy.rc_conf(features, admin))),
+            settings=policy.rc_conf(features, admin), loader=False)),
     ]
     sysctl = policy.sysctl_conf(features)
     if sysctl:

@@ -53,7 +53,8 @@ def exact(facts: Facts) -> Facts:
     """The ruleset bhyvetpl renders for the jail's guests, racct on and the cap in rctl.conf."""
     jail = jail_of(facts)
     guests = tuple(Guest(g) for g in jail.guests)
-    features = audit.wanted(facts, jail, Needs.of(guests, jail.rc_conf.get("vm_dir")))
+    features = audit.wanted(facts, jail, Needs.of(guests, jail.rc_conf.get("vm_dir"))
+                            .with_jail_rc(dict(jail.rc_conf)))
     text = "[devfs_rules_bhyve_jail=25]\nadd include $devfsrules_jail\n" + "".join(
         f"add path '{p}' unhide\n" for g in policy.devfs_rules(features) for p in g.paths)
     memory = audit.guest_memory(guests) or 0
@@ -94,6 +95,12 @@ PPT = {"loader": "uefi", "memory": "8G", "passthru0": "2/0/0", "disk0_type": "nv
        "disk0_name": "disk0.img"}
 
 
+def host_checks_off(facts: Facts) -> Facts:
+    """The jail's rc.conf as bhyvetpl's template writes it for passthrough from 13.1."""
+    jail = jail_of(facts)
+    return with_jail(facts, rc_conf={**jail.rc_conf, "vm_disable_host_checks": "YES"})
+
+
 def release(facts: Facts, text: str) -> Facts:
     assert facts.release is not None
     return dataclasses.replace(facts, release=dataclasses.replace(
@@ -107,8 +114,8 @@ CASES: dict[str, tuple[Edit, set[tuple[str, str]]]] = {
     "right-zvol": (lambda f: exact(zvol_jail(f)), set()),
     "right-uefi-vnc": (lambda f: exact(guest(f, "win1", **UEFI)), set()),
     "right-15.0-vmmctl": (lambda f: exact(release(f, "15.0-RELEASE")), set()),
-    "right-passthru": (lambda f: exact(params(guest(f, "gpu1", **PPT), securelevel="0")),
-                       set()),
+    "right-passthru": (lambda f: exact(host_checks_off(params(guest(f, "gpu1", **PPT),
+                                                             securelevel="0"))), set()),
     # too wide
     "wide-vmm-glob": (lambda f: rules(f, lambda u: (*(p for p in u if not p.startswith(
         "vmm/")), "vmm/*")), {("wider", "devfs /dev/vmm/*")}),
@@ -156,6 +163,10 @@ CASES: dict[str, tuple[Edit, set[tuple[str, str]]]] = {
                                   {("narrower", "securelevel")}),
     "narrow-no-allow-vmm": (lambda f: params(f, drop=("allow.vmm",)),
                             {("narrower", "allow.vmm")}),
+    # 13.1+: pci alone, but vm-bhyve's IOMMU check (host checks on) runs acpidump: /dev/mem
+    "narrow-passthru-host-checks-on": (
+        lambda f: exact(params(guest(f, "gpu1", **PPT), securelevel="0")),
+        {("narrower", "devfs /dev/mem")}),
     "narrow-cap-below-guests": (lambda f: dataclasses.replace(f, rctl_conf={
         f"jail:{JAIL}:vmemoryuse:deny": "512M"}), {("narrower", "memory")}),
     # wider and narrower at once: the guest's own node replaced by a glob
@@ -190,6 +201,16 @@ def test_a_glob_is_answered_with_each_guests_own_rule() -> None:
     (finding,) = [f for f in run("wide-vmm-glob") if f.verdict == "wider"]
     assert "'vmm/fbsd1'" in finding.change and "'vmm/grub1'" in finding.change
     assert "fbsd1" in finding.detail
+
+
+def test_a_console_glob_is_answered_with_each_guests_console_rule() -> None:
+    (finding,) = [f for f in run("wide-nmdm-glob") if f.verdict == "wider"]
+    assert "'nmdm-fbsd1.[1-4][AB]'" in finding.change and finding.change.startswith("in ")
+
+
+def test_mem_for_host_checks_names_the_rc_conf_line_that_drops_it() -> None:
+    (finding,) = [f for f in run("narrow-passthru-host-checks-on") if f.verdict == "narrower"]
+    assert "vm_disable_host_checks=YES" in finding.change
 
 
 def test_dangerous_nodes_say_what_they_expose() -> None:

@@ -54,7 +54,7 @@ JAIL_ROOT = "/" + JAIL_DIR + "/root"
 OUR_JAIL_BLOCK = ('# BEGIN bhyvetpl bhyve\nexec.created += "zfs jail $name zroot/vms";\n'
                   "# END bhyvetpl bhyve\n")
 JAIL_CONF = ("bhyve {\n  devfs_ruleset = 25;\n  path = " + JAIL_ROOT + ";\n  securelevel = 2;\n"
-             "  allow.vmm;\n" + OUR_JAIL_BLOCK + "}\n")
+             "  allow.vmm;\n  vnet;\n" + OUR_JAIL_BLOCK + "}\n")  # vnet, as Bastille writes it
 
 
 def prepared(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -95,7 +95,7 @@ def test_new_guest_unhides_its_console_in_the_running_jail(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     direct, _ = hosts = prepared(tmp_path, monkeypatch)
     before = (direct.root / "etc/devfs.rules").read_text()
-    assert "nmdm-fbsd1.*" in before and "nmdm-g2" not in before
+    assert "nmdm-fbsd1.[1-4][AB]" in before and "nmdm-g2" not in before
     args = ("new-guest", "bhyve", "g2")
     (code, out), (scode, sout) = run_both(args, *hosts, monkeypatch)
     assert (code, scode) == (0, 0), out + sout
@@ -103,14 +103,15 @@ def test_new_guest_unhides_its_console_in_the_running_jail(
     assert calls == hosts[1].calls()
     assert normalised(direct) == normalised(hosts[1])
     rules = (direct.root / "etc/devfs.rules").read_text()
-    assert "add path 'nmdm-fbsd1.*' unhide" in rules and "add path 'nmdm-g2.*' unhide" in rules
+    assert "add path 'nmdm-fbsd1.[1-4][AB]' unhide" in rules
+    assert "add path 'nmdm-g2.[1-4][AB]' unhide" in rules
     assert "add path 'vmm/fbsd1' unhide" in rules and "add path 'vmm/g2' unhide" in rules
     assert outside_block(rules) == outside_block(before)
     # the kernel loaded it, was checked, then the running jail's /dev got it, before vm create
     restart = ("service", "devfs", "restart")
     create = next(i for i, c in enumerate(calls) if c[3:5] == ("vm", "create"))
     assert calls.index(restart) < calls.index(SHOW) < calls.index(APPLY) < create
-    assert "nmdm-g2.* unhide" in (direct.state / "devfs/25").read_text()
+    assert "nmdm-g2.[1-4][AB] unhide" in (direct.state / "devfs/25").read_text()
     # a second run finds the guest named and touches no ruleset
     (code, out), (scode, sout) = run_both(args, *hosts, monkeypatch)
     assert (code, scode) == (0, 0), out + sout
@@ -176,7 +177,7 @@ def test_zvol_guest_with_restart_stops_guests_then_restarts_the_jail(
     block = conf[conf.index("# BEGIN"):conf.index("# END")]
     assert "securelevel = 1;" in block and "zfs jail $name zroot/vms" in block
     rules = (direct.root / "etc/devfs.rules").read_text()
-    assert "add path 'zvol/zroot/vms/*/*' unhide" in rules and "nmdm-z1.*" in rules
+    assert "add path 'zvol/zroot/vms/*/*' unhide" in rules and "nmdm-z1.[1-4][AB]" in rules
     # a second run: securelevel 1 now, nothing to stop or restart
     (code, out), (scode, sout) = run_both(args, direct, script, monkeypatch)
     assert (code, scode) == (0, 0), out + sout

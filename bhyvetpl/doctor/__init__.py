@@ -27,7 +27,8 @@ def checks(facts: Facts, jail: str | None = None, ruleset: int = 25) -> list[Che
     """Every host check, then (given a jail) every jail check; reads nothing but facts."""
     context = load_context(facts, jail) if jail else None
     known = context if context is not None and not isinstance(context, CheckResult) else None
-    needs = Needs.of(known.guests, known.vm_dir) if known is not None else Needs()
+    needs = (Needs.of(known.guests, known.vm_dir).with_jail_rc(dict(known.jail.rc_conf))
+             if known is not None else Needs())
     release_check, release = host.check_release(facts)
     results = [release_check]
     modules = policy.host_modules(release or policy.TUNTAP_SINCE)
@@ -38,6 +39,9 @@ def checks(facts: Facts, jail: str | None = None, ruleset: int = 25) -> list[Che
     results.append(host.check_tap_up(facts, needs))
     results.append(host.check_pptdevs(facts, needs))
     results.append(host.check_racct(facts))
+    amdvi = host.check_amdvi(facts, needs)
+    if amdvi is not None:
+        results.append(amdvi)
     if isinstance(context, CheckResult):
         results.append(context)
     elif context is not None:

@@ -191,9 +191,24 @@ def required_nodes(needs: Needs, release: Version | None) -> list[Probe]:
         for node in dict.fromkeys(p for d in needs.disk_nodes for p in policy.with_parents(d)):
             rule = next((g for g in granted if devfs.matches(g, node)), node)
             nodes.append(Probe(node, rule))
+    if needs.dhcp:
+        nodes.append(Probe("bpf", "bpf*", label="bpf*"))
     if needs.passthru:
-        nodes += [Probe("pci", "pci"), Probe("mem", "mem")]
+        nodes += [Probe(node, node) for node in passthru_nodes(needs, release)]
     return nodes
+
+
+def passthru_nodes(needs: Needs, release: Version | None) -> tuple[str, ...]:
+    """What passthrough opens: pci; before 13.1 also mem, io, kmem (policy.devfs_rules).
+
+    From 13.1 mem only while vm-bhyve's host checks are on: its IOMMU check runs
+    acpidump, which reads /dev/mem (util::check_bhyve_iommu).
+    """
+    if not needs.passthru:
+        return ()
+    if release is not None and release < policy.NO_IO_SINCE:
+        return ("pci", "mem", "io", "kmem")
+    return ("pci", "mem") if needs.host_checks else ("pci",)
 
 
 def check_devfs(facts: Facts, number: int, needs: Needs, release: Version | None,
@@ -223,8 +238,9 @@ def check_devfs(facts: Facts, number: int, needs: Needs, release: Version | None
                                dict.fromkeys(p[1] for p in problems)) if problems else ""),
                            "; ".join(dict.fromkeys(p[2] for p in problems)) +
                            (f" (in {where}), then {reload}" if problems else ""))]
-    extra = [p for p in ("mem", "kmem", "io", "pci") if p in ruleset.unhidden and not (
-        needs.passthru and p in ("pci", "mem"))]
+    needed = passthru_nodes(needs, release)
+    extra = [p for p in ("mem", "kmem", "io", "pci") if p in ruleset.unhidden
+             and p not in needed]
     results.append(CheckResult(
         f"devfs ruleset {number} least privilege", "WARN" if extra else "PASS",
         ("unhides " + ", ".join(f"/dev/{p}" for p in extra) +
@@ -232,6 +248,24 @@ def check_devfs(facts: Facts, number: int, needs: Needs, release: Version | None
         ("delete " + ", ".join(f"`add path {p} unhide`" for p in extra) +
          f" from {where}, then {reload}") if extra else ""))
     return results
+
+
+def check_amdvi(facts: Facts, needs: Needs) -> CheckResult | None:
+    """AMD hosts pass devices through only with hw.vmm.amdvi.enable=1 in loader.conf.
+
+    sys/amd64/vmm/amd/amdvi_hw.c amdvi_init(): the tunable defaults to 0, and then vmm
+    prints "use hw.vmm.amdvi.enable=1 to enable pass-through" and gives no IOMMU.
+    """
+    if not needs.passthru or facts.cpu is None or facts.cpu.intel:
+        return None
+    value = facts.loader_conf.get("hw.vmm.amdvi.enable")
+    if value == "1":
+        return CheckResult("AMD-Vi IOMMU", "PASS", "hw.vmm.amdvi.enable=1 in /boot/loader.conf")
+    return CheckResult("AMD-Vi IOMMU", "FAIL", f"{facts.cpu.vendor} host passing "
+                       f"{shown_join(needs.passthru)} through, and /boot/loader.conf "
+                       "does not set hw.vmm.amdvi.enable=1 (off by default)",
+                       "echo 'hw.vmm.amdvi.enable=\"1\"' >> /boot/loader.conf, then "
+                       "shutdown -r now")
 
 
 def check_pptdevs(facts: Facts, needs: Needs) -> CheckResult:

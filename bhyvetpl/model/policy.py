@@ -15,6 +15,7 @@ from bhyvetpl.model import hostconf, values
 from bhyvetpl.model.guest import PassthruSpec
 from bhyvetpl.model.hostconf import AdminLines
 from bhyvetpl.model.jail import JailSpec, RulesetSpec
+from bhyvetpl.model.nat import BRIDGE, Nat, refuse_wlan
 from bhyvetpl.model.preset import PRESETS
 
 NO_ADMIN = AdminLines()
@@ -29,6 +30,13 @@ STOP_TIMEOUT = 90
 # skips it in a jail without its own network stack, so a shared-IP jail starts and stops
 # its guests through jail.conf's exec.start/exec.stop instead.
 VM_COMMAND = "/usr/local/sbin/vm"
+# if_bridge(4): a member holding an IP address is deprecated from 15.0 (ifconfig prints
+# "Adding member interface re0 which has an IP address assigned is deprecated and will be
+# unsupported in a future release", fixture bridge-warning-member-has-ip-address-15.0.txt);
+# net.link.bridge.member_ifaddrs=0 refuses it outright (reviews.freebsd.org/D49995, which
+# added the sysctl; freebsd-arch 2025-05 "setting net.link.bridge.member_ifaddrs=0 by
+# default" for 15.0; the sysctl goes in 16.0, behaving as 0).
+MEMBER_IFADDRS_SINCE = Version("15.0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +48,7 @@ class Features:
     ruleset: RulesetSpec
     guests: tuple[str, ...] = ()
     console: bool = True
+    console_devices: tuple[str, ...] = ()
     tap: bool = True
     host_taps: tuple[str, ...] = ()
     uplink: str | None = None
@@ -54,14 +63,18 @@ class Features:
     uefi_guests: tuple[str, ...] = ()
     fbuf_guests: tuple[str, ...] = ()
     limit_memory: int | None = None   # bytes: the guests' memory together (rctl_rules)
+    nat: Nat | None = None
 
     def __post_init__(self) -> None:
         """Check the names that reach devfs.rules and loader.conf."""
         values.jail_name("jail.name", self.jail)
+        refuse_wlan(self.uplink, self.nat, self.host_taps)
         for guest in (*self.guests, *self.uefi_guests, *self.fbuf_guests):
             values.vm_name("guest.name", guest)
         for tap in self.host_taps:
             values.tap("nic.device", tap)
+        for device in self.console_devices:
+            values.nmdm_pair("console_device", device)
         if self.zvol_dataset is not None:
             values.dataset("zvol_dataset", self.zvol_dataset)
         for node in self.disk_nodes:
@@ -87,7 +100,11 @@ class Features:
             tap=bool(any(g.nics for g in guests) or not guests),
             host_taps=jail.host_taps,
             uplink=jail.interface if jail.host_taps else None,
-            zvol_dataset=jail.vm_dataset if any(g.zvol_disks for g in guests) else None,
+            # A ZFS vm_dir is there for zvol disks: with no guest declared yet, the jail
+            # is ready for them (securelevel 1, the dataset's zvols); declared guests
+            # decide for themselves.
+            zvol_dataset=jail.vm_dataset if (any(g.zvol_disks for g in guests)
+                                             or not guests) else None,
             disk_nodes=tuple(dict.fromkeys(d.device_node for g in guests for d in g.disks
                                            if d.device_node)),
             uefi=any(g.uefi for g in guests) or any(PRESETS[p].loader.startswith("uefi")
@@ -138,10 +155,16 @@ def devfs_rules(features: Features) -> tuple[RuleGroup, ...]:
         groups.append(RuleGroup("FreeBSD 15+: guests are created through /dev/vmmctl",
                                 ("vmmctl",)))
     if features.console:
-        why = ("serial consoles of the declared guests only (vm-bhyve's nmdm-NAME.NA/B)"
+        why = ("serial consoles of the declared guests only (vm-bhyve's nmdm-NAME.NA/B, "
+               "com1-com4)"
                if features.guests else
                "serial consoles: vm-bhyve's nmdm-* pairs (declare guests to narrow this)")
         groups.append(RuleGroup(why, console_paths(features.guests)))
+    if features.console_devices:
+        groups.append(RuleGroup("the nmdm(4) consoles vmrun.sh is given (-C), each with "
+                                "its other end", tuple(dict.fromkeys(
+                                    values.nmdm_pair("console_device", d)
+                                    for d in features.console_devices))))
     if features.host_taps:
         groups.append(RuleGroup("the host-made taps the guests name, and no others",
                                 features.host_taps))
@@ -166,14 +189,15 @@ def devfs_rules(features: Features) -> tuple[RuleGroup, ...]:
         groups.append(RuleGroup(
             "the disk devices the guests name, with their directories, and no others",
             tuple(dict.fromkeys(p for node in features.disk_nodes for p in with_parents(node)))))
-    if features.needs_passthrough:
-        groups.append(RuleGroup("PCI passthrough: bhyve opens /dev/pci; vm-bhyve reads "
-                                "/dev/mem for its IOMMU check. DANGEROUS: host memory",
-                                ("pci", "mem")))
-        if features.release < NO_IO_SINCE:
-            groups.append(RuleGroup("PCI passthrough before 13.1: bhyve also opens /dev/io "
-                                    "and /dev/kmem (and needs the PR 251046 kernel patch)",
-                                    ("io", "kmem")))
+    if features.needs_passthrough and features.release >= NO_IO_SINCE:
+        groups.append(RuleGroup("PCI passthrough: bhyve maps the device's BARs through "
+                                "/dev/pci (PCIOCBARMMAP, PCIOCBARIO since 13.1); no /dev/mem: "
+                                "vm-bhyve's host checks are off in the jail instead", ("pci",)))
+    elif features.needs_passthrough:
+        groups.append(RuleGroup("PCI passthrough before 13.1: bhyve opens /dev/pci, /dev/mem "
+                                "and /dev/io (and /dev/kmem); a jail may not without the PR "
+                                "251046 kernel patch. DANGEROUS: host memory",
+                                ("pci", "mem", "io", "kmem")))
     return tuple(groups)
 
 
@@ -200,15 +224,27 @@ def vmm_paths(guests: tuple[str, ...], uefi: tuple[str, ...] = (),
                 for seg, users in (("bootrom", uefi), ("framebuffer", fbuf)) if name in users]
     return ("vmm", *(f"vmm/{name}" for name in guests), *(("vmm.io",) if segments else ()),
             *segments)
+# vm-bhyve names a guest's consoles /dev/nmdm-NAME.NA and .NB, N the comport's number,
+# com1-com4 (vm::bhyve_device_comports in lib/vm-run, v1.4-v1.7.5 and master). The
+# pattern names exactly those: `nmdm-NAME.*` would also match guest NAME.b's consoles.
+CONSOLE_SUFFIX = ".[1-4][AB]"
 
 
 def console_paths(guests: tuple[str, ...]) -> tuple[str, ...]:
-    """The nmdm(4) pairs of these guests (`nmdm-NAME.*`), or every pair when none is named.
+    """The nmdm(4) pairs of these guests (`nmdm-NAME.[1-4][AB]`), or all when none is named.
 
     Sorted: the spec's plan and new-guest name the same guests in different orders (spec
     order, the host's, the one added last) and must write the same bytes.
     """
-    return tuple(f"nmdm-{name}.*" for name in sorted(set(guests))) or ("nmdm-*",)
+    return tuple(f"nmdm-{name}{CONSOLE_SUFFIX}" for name in sorted(set(guests))) or ("nmdm-*",)
+
+
+def console_guest(path: str) -> str | None:
+    """The guest a console rule was written for (this form, or the older `nmdm-NAME.*`)."""
+    for suffix in (CONSOLE_SUFFIX, ".*"):
+        if path.startswith("nmdm-") and path.endswith(suffix) and path != "nmdm-*":
+            return path[len("nmdm-"):-len(suffix)]
+    return None
 
 
 def zvol_paths(dataset: str) -> tuple[str, ...]:
@@ -259,6 +295,19 @@ def jail_config(features: Features, vm_dataset: str | None) -> tuple[Setting, ..
     return tuple(settings)
 
 
+def jail_rc_conf(features: Features) -> tuple[Setting, ...]:
+    """rc.conf lines in the jail beyond vm-bhyve's own (vm_enable, vm_dir)."""
+    if features.needs_passthrough and features.release >= NO_IO_SINCE:
+        # vm-bhyve 1.4-1.7.5 util::check_bhyve_iommu: `acpidump -t | grep DMAR` (acpidump
+        # reads the ACPI tables through /dev/mem) or `sysctl hw | grep vmm.amdvi.enable: 1`;
+        # without either, vm::run refuses passthru ("no VT-d or amdvi", exit 15).
+        return (Setting("vm_disable_host_checks", "YES",
+                        "vm-bhyve's IOMMU check runs acpidump, which needs /dev/mem; the "
+                        "ruleset does not unhide it, so vm-bhyve's host checks are off in "
+                        "this jail (vm passthru on the host shows the IOMMU)"),)
+    return ()
+
+
 def jail_conf_lines(features: Features, vm_dataset: str | None,
                     autostart: bool = False) -> tuple[Setting, ...]:
     """jail.conf parameters Bastille's `config` refuses, for the jail's own jail.conf.
@@ -301,6 +350,14 @@ def loader_conf(features: Features, admin: AdminLines = NO_ADMIN) -> tuple[Setti
                                                          admin.loader):
         settings.append(Setting(RACCT, "1", "rctl enforces nothing until racct is on; a "
                                 "boot-time tunable, read-only at run time: takes a reboot"))
+    if features.needs_passthrough and hostconf.same_or_refuse(
+            "/boot/loader.conf", "hw.vmm.amdvi.enable", "1", admin.loader):
+        # sys/amd64/vmm/amd/amdvi_hw.c amdvi_init(): with the tunable 0 (its default) it
+        # prints "use hw.vmm.amdvi.enable=1 to enable pass-through" and fails; Intel
+        # hosts (VT-d) never read it.
+        settings.append(Setting("hw.vmm.amdvi.enable", "1", "AMD hosts: vmm uses the "
+                                "AMD-Vi IOMMU for passthrough only when asked; Intel "
+                                "hosts ignore it"))
     for name, chunk in hostconf.pptdevs(features.pptdevs, admin.loader):
         settings.append(Setting(name, chunk, "PCI devices held by ppt(4) for passthrough"
                                 + ("" if name == "pptdevs" else
@@ -327,34 +384,88 @@ def rc_conf(features: Features, admin: AdminLines = NO_ADMIN) -> tuple[Setting, 
          "created with boot=on) and stop them, guests first, at shutdown")]
     if features.host_taps:
         bridge_members = " ".join(f"addm {tap}" for tap in features.host_taps)
-        uplink = f"addm {features.uplink} " if features.uplink else ""
+        nat = features.nat
+        if nat is not None:
+            line, why = (f"inet {nat.address} {bridge_members} up",
+                         f"a private bridge of the taps only, the guests' router "
+                         f"{nat.address}; NAT out of {nat.uplink}")
+        else:
+            uplink_address(features, admin)   # refuses a member holding the address
+            line, why = (f"addm {features.uplink} {bridge_members} up"
+                         if features.uplink else f"{bridge_members} up",
+                         "the taps and the uplink on one bridge")
         wanted += [
             ("cloned_interfaces", hostconf.list_extension(
-                "cloned_interfaces", ("bridge0", *features.host_taps), admin.rc),
+                "cloned_interfaces", (BRIDGE, *features.host_taps), admin.rc),
              "taps the guests of the non-vnet jail use, made by the host"),
-            ("ifconfig_bridge0", hostconf.bridge_line(
-                "ifconfig_bridge0", f"{uplink}{bridge_members} up", admin.rc),
-             "the taps and the uplink on one bridge"),
+            (f"ifconfig_{BRIDGE}", hostconf.bridge_line(f"ifconfig_{BRIDGE}", line, admin.rc),
+             why),
         ]
+        if nat is not None:
+            wanted += [(name, hostconf.same_or_refuse("/etc/rc.conf", name, "YES", admin.rc),
+                        why) for name, why in (
+                ("pf_enable", f"pf translates the guests' subnet to {nat.uplink}'s address"),
+                ("dnsmasq_enable", f"DHCP and DNS for the guests on {BRIDGE}"))]
     return tuple(Setting(name, value, why) for name, value, why in wanted if value is not None)
+
+
+def uplink_address(features: Features, admin: AdminLines) -> None:
+    """Refuse an uplink that holds the host's address as a bridge member on 15.0+.
+
+    Before 15.0 the uplink keeps its address as a bridge member. From 15.0 a member may
+    not hold one (MEMBER_IFADDRS_SINCE): when the admin's `ifconfig_UPLINK` gives it an
+    address, that line is theirs, so this is refused with the two lines to write.
+
+    Raises:
+        AdminOwnedError: the uplink holds the host's address on 15.0 or later.
+    """
+    key = f"ifconfig_{features.uplink}"
+    theirs = admin.rc.get(key)
+    if features.release < MEMBER_IFADDRS_SINCE or key not in admin.rc:
+        return
+    words = (theirs or "").split()
+    dhcp = [w for w in words if w.upper() in ("DHCP", "SYNCDHCP")]
+    if not dhcp and "inet" not in words and "inet6" not in words:
+        return
+    taps = " ".join(f"addm {tap}" for tap in features.host_taps)
+    rest = [w for w in words if w not in dhcp and w != "up"]
+    # rc.subr takes DHCP/SYNCDHCP from anywhere in the line and runs ifconfig with the rest
+    bridge = (f"addm {features.uplink} {taps} up {' '.join(dhcp)}" if dhcp
+              else f"{' '.join(rest)} addm {features.uplink} {taps} up")
+    raise hostconf.AdminOwnedError(
+        f'/etc/rc.conf: your {key}="{theirs}" puts the host\'s address on '
+        f"{features.uplink}, and from FreeBSD 15.0 a bridge member may not hold one "
+        "(if_bridge(4), net.link.bridge.member_ifaddrs): the address moves to the bridge. "
+        f'bhyvetpl does not override your line: put {key}="up" in its place and '
+        f'ifconfig_{BRIDGE}="{bridge}" beside it (it takes effect at the next boot or '
+        "`service netif restart`, which drops sessions over the uplink)")
 
 
 def sysctl_conf(features: Features) -> tuple[Setting, ...]:
     """/etc/sysctl.conf: what a jail cannot set for itself."""
     if not (features.tap or features.host_taps):
         return ()
-    return (Setting("net.link.tap.up_on_open", "1",
-                    "bring a guest's tap up when bhyve opens it; a jail cannot set this"),)
+    settings = [Setting("net.link.tap.up_on_open", "1",
+                        "bring a guest's tap up when bhyve opens it; a jail cannot set this")]
+    if features.nat is not None:
+        settings.append(Setting("net.inet.ip.forwarding", "1",
+                                "route the guests' subnet out of the uplink (NAT)"))
+    return tuple(settings)
 
 
 def warnings(features: Features) -> tuple[str, ...]:
     """Grants an admin must not miss: printed on stderr."""
     notes = []
-    if features.needs_passthrough:
-        nodes = "/dev/pci, /dev/mem" + (", /dev/io, /dev/kmem"
-                                        if features.release < NO_IO_SINCE else "")
-        notes.append(f"passthrough gives jail {features.jail} {nodes} and securelevel -1: "
-                     "root in that jail can read host memory")
+    if features.needs_passthrough and features.release >= NO_IO_SINCE:
+        notes.append(f"passthrough gives jail {features.jail} /dev/pci and securelevel -1; "
+                     "vm-bhyve's host checks are off in it (vm_disable_host_checks: its "
+                     "IOMMU check needs /dev/mem, which is not unhidden)")
+    elif features.needs_passthrough:
+        notes.append(f"passthrough from a jail on FreeBSD {features.release} does not work "
+                     "on a stock kernel: bhyve opens /dev/io and /dev/mem, which a jail may "
+                     "not (PR 251046; the Neira article patched 12.2). The ruleset unhides "
+                     "/dev/pci, /dev/mem, /dev/io, /dev/kmem and the jail gets securelevel "
+                     "-1: root in that jail can read host memory")
     if features.vmm_ppt:
         notes.append(f"allow.vmm_ppt lets jail {features.jail} drive host PCI devices; "
                      "never give it to an untrusted jail")

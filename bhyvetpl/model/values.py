@@ -37,6 +37,11 @@ IFACE_FORM = "a FreeBSD interface name: a letter, then up to 14 of A-Z a-z 0-9 _
 # (mem, kmem, io, pci, vmm...) would be unhidden in the jail as if it were a tap.
 TAP_RE = re.compile(r"tap[0-9]{1,5}", re.ASCII)
 TAP_FORM = "a tap(4) device: tap and a number, e.g. tap0"
+# nmdm(4): "/dev/nmdmN[AB] ... Where the A node has a matching B node"; any name works
+# since nmdm creates nodes on demand (vmrun.sh -C /dev/nmdm-NAME-A, as the HardenedBSD
+# article runs it). The name reaches devfs.rules as a pattern: no glob characters.
+NMDM_RE = re.compile(r"/dev/(nmdm[A-Za-z0-9._-]{0,64})[AB]", re.ASCII)
+NMDM_FORM = "an nmdm(4) node ending in A or B, e.g. /dev/nmdm-guest-A or /dev/nmdm0A"
 # IP literals. Python's ipaddress also takes an IPv6 zone: "%" and then ANY text (spaces,
 # $(...), newlines), so an allow-list decides what reaches it: hex digits, ":" and ".".
 IP_RE = re.compile(r"[0-9A-Fa-f:.]{2,45}", re.ASCII)
@@ -283,6 +288,14 @@ def interface(field: str, value: str) -> str:
     if not IFACE_RE.fullmatch(value):
         raise SpecError(field, value, IFACE_FORM)
     return value
+
+
+def nmdm_pair(field: str, value: str) -> str:
+    """A console device (/dev/nmdm...A or B) as the devfs pattern of its pair, nmdm...[AB]."""
+    match = NMDM_RE.fullmatch(value)
+    if match is None:
+        raise SpecError(field, value, NMDM_FORM)
+    return match.group(1) + "[AB]"
 
 
 def tap(field: str, value: str) -> str:

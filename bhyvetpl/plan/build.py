@@ -6,8 +6,9 @@ import hashlib
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
-from bhyvetpl.adapters import bastille, host
+from bhyvetpl.adapters import bastille, devfs, host
 from bhyvetpl.hostfs import HostFS
+from bhyvetpl.hostfs import devfs as devfs_rules_file
 from bhyvetpl.model import policy
 from bhyvetpl.model.hostconf import AdminLines
 from bhyvetpl.model.jail import JailSpec
@@ -20,6 +21,7 @@ from bhyvetpl.plan.actions import (
     FileProbe,
     Plan,
     Probe,
+    RulesProbe,
     RunCommand,
     Step,
     WriteFile,
@@ -71,8 +73,23 @@ def host_prepare_plan(features: Features, root: Path, admin: AdminLines | None =
                          skip_if=Probe(host.sysctl_get_argv(s.name), line=s.value,
                                        means=f"{s.name} is {s.value}"))
               for s in policy.sysctl_conf(features)]
+    # Late import: plan.network builds on this module's constants.
+    from bhyvetpl.plan.network import nat_steps, tap_steps
+    steps += tap_steps(features)
+    if features.nat is not None:
+        steps += nat_steps(features, features.nat, root)[0]
+    # Loaded whenever the kernel's copy is not what the file now says: also after a run
+    # that wrote the file but deferred the restart (--root), or a reboot-less edit.
+    (ruleset,) = devfs_rules_file.rulesets(rendered["etc/devfs.rules"])
     steps.append(RunCommand(host.service_argv("devfs", "restart"),
-                            why="load the changed ruleset", after_change=devfs_rules))
+                            why="load the changed ruleset",
+                            skip_if=RulesProbe(devfs.rule_show_argv(ruleset.number),
+                                               len(ruleset.includes) + len(ruleset.unhidden),
+                                               ruleset.unhidden)))
+    later = ((f"bridge0 with the uplink {features.uplink} is in /etc/rc.conf only: it "
+              "takes effect at the next boot or `service netif restart` (adding the uplink "
+              "resets its link, if_bridge(4): run it from a console, not over it)",)
+             if features.host_taps and features.nat is None and features.uplink else ())
     summary = (f"host ready for jail {features.jail}: devfs ruleset {features.ruleset.name}="
                f"{features.ruleset.number}; "
                f"{', '.join(policy.host_modules(features.release))} loaded",
@@ -81,7 +98,7 @@ def host_prepare_plan(features: Features, root: Path, admin: AdminLines | None =
                    else ""),
                f"a running jail keeps its /dev until it restarts (bastille restart "
                f"{features.jail}) or `devfs -m JAILROOT/dev rule -s {features.ruleset.number} "
-               "applyset`") + ((
+               "applyset`", *later) + ((
                    f"rctl limits for jail {features.jail} are in /etc/rctl.conf: they take "
                    "effect at the next boot (kern.racct.enable is a boot-time tunable: "
                    "shutdown -r now); before `service rctl start` on a running jail, compare "
@@ -129,7 +146,23 @@ def jail_create_plan(jail: JailSpec, root: Path,
                   means="this kernel has the allow.vmm_ppt jail parameter"),
             fix="drop --vmm-ppt: jail(8) would refuse the unknown parameter and the jail "
                 "would not start"))
+    # The ruleset the jail names must be loaded: jail(8) applies devfs_ruleset to the
+    # jail's /dev, and an unknown number leaves the jail without vmm nodes.
+    number = jail.ruleset.number
+    steps.append(Check(Probe(devfs.rule_show_argv(number), nonempty=True,
+                             means=f"devfs ruleset {number} is loaded"),
+                       fix=f"bhyvetpl host prepare --jail {jail.name} --ruleset {number} "
+                       "and this jail's feature flags (it writes "
+                       f"[{jail.ruleset.name}={number}] to /etc/devfs.rules and loads it), "
+                       "then run this again"))
     if create:
+        # create.sh validate_release: "Release must be bootstrapped first." unless
+        # ${bastille_releasesdir}/RELEASE exists; `bastille list releases` lists those.
+        steps.append(RunCommand(bastille.bootstrap_argv(jail.release), where="host",
+                                why="Bastille creates jails only from a bootstrapped "
+                                "release (a long download)", timeout=TEMPLATE_TIMEOUT,
+                                skip_if=Probe(bastille.list_releases_argv(), line=jail.release,
+                                              means=f"{jail.release} is bootstrapped")))
         steps.append(RunCommand(bastille.create_argv(jail), where=where,
                                 why="Bastille makes the jail", timeout=TEMPLATE_TIMEOUT,
                                 skip_if=Probe(bastille.list_jails_argv(), line=jail.name,

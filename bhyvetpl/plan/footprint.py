@@ -82,6 +82,9 @@ def block_features(jail: str, block: str) -> Features | None:
         jail=jail, release=Version(release), ruleset=RulesetSpec(ruleset.number, ruleset.name),
         guests=block_guests(paths),
         console=any(p.startswith("nmdm-") for p in paths), tap="tap*" in paths,
+        console_devices=tuple(f"/dev/{p.removesuffix('[AB]')}A" for p in paths
+                              if p.startswith("nmdm") and p.endswith("[AB]")
+                              and policy.console_guest(p) is None),
         host_taps=host_taps, zvol_dataset=dataset, disk_nodes=leaves,
         uefi="# UEFI guests" in block, passthrough="pci" in paths, dhcp="bpf*" in paths,
         uefi_guests=segment_guests(paths, ".bootrom"),
@@ -90,8 +93,7 @@ def block_features(jail: str, block: str) -> Features | None:
 
 def block_guests(paths: tuple[str, ...]) -> tuple[str, ...]:
     """The guests a block names: by their consoles, or (per-guest grants) by vmm/NAME."""
-    consoles = (p[len("nmdm-"):-len(".*")] for p in paths
-                if p.startswith("nmdm-") and p.endswith(".*"))
+    consoles = (g for p in paths if (g := policy.console_guest(p)) is not None)
     vmm = (p[len("vmm/"):] for p in paths if p.startswith("vmm/") and p != "vmm/*")
     return tuple(dict.fromkeys((*consoles, *vmm)))
 
@@ -150,7 +152,8 @@ def ruleset_steps(jail: JailSpec, guest: GuestSpec, root: Path, jail_root: str, 
     features = block_features(jail.name, block) if block is not None else None
     if block is None or features is None:
         return [], (f"no bhyvetpl ruleset for jail {jail.name} in {DEVFS_RULES}: unhide "
-                    f"nmdm-{guest.name}.* (and the guest's taps and disks) yourself",)
+                    f"{policy.console_paths((guest.name,))[0]} (and the guest's taps and "
+                    "disks) yourself",)
     wanted = with_guest(features, jail, guest, jail_guests(root, jail.vm_dir_path, jail_root))
     text = render_template("host/devfs.rules.j2", f=wanted, rules=policy.devfs_rules(wanted))
     old, new = devfs_rules_file.rulesets(block)[0], devfs_rules_file.rulesets(text)[0]

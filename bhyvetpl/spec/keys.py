@@ -27,6 +27,8 @@ HOST_KEYS: dict[str, Key] = {
                    "freebsd-version's userland", auto=True),
     "uplink": Key("str", "the interface bridged with host taps; auto: the default route's",
                   auto=True),
+    "nat": Key("str", "ADDR/NN: host taps on a private bridge with this address, NAT out "
+               "of the uplink (pf), DHCP for the guests (dnsmasq); for a wlan uplink"),
     "ruleset": Key("int", "the first devfs ruleset number bhyvetpl may use (25)"),
     "ruleset_name": Key("str", "the devfs ruleset name (a shell identifier)"),
 }
@@ -50,7 +52,7 @@ JAIL_KEYS: dict[str, Key] = {
 }
 GUEST_KEYS: dict[str, Key] = {
     "preset": Key("str", "freebsd, linux, linux-grub, windows or openbsd"),
-    "loader": Key("str", "bhyveload, grub, uefi or uefi-csm"),
+    "loader": Key("str", "bhyveload, grub, uefi, uefi-csm or uefi-devel"),
     "cpu": Key("int", "virtual CPUs"),
     "topology": Key("str", "SOCKETSxCORESxTHREADS"),
     "memory": Key("str", "memory with a unit, e.g. 512M or 4G"),
