@@ -7,6 +7,9 @@ progress, is the consumers' job; the CLI only passes the two flags in.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from bhyvetpl.adapters.runner import SubprocessRunner
 from bhyvetpl.apply import Status, apply
@@ -16,6 +19,9 @@ from bhyvetpl.plan.actions import Plan, Step
 from bhyvetpl.progress import Spinner
 from bhyvetpl.show import describe
 
+if TYPE_CHECKING:
+    from bhyvetpl.playbook import HostPlan
+
 EMIT_FORMATS = ("sh", "ansible")
 
 
@@ -24,19 +30,48 @@ def _say(text: str) -> None:
     print(text, file=sys.stdout, flush=True)
 
 
-def run_plan(plan: Plan, dry_run: bool, emit: str | None) -> None:
-    """Show, print as sh or as a playbook, or run the plan.
+def check_output(emit: str | None, output: Path | None) -> None:
+    """-o DIR is where --emit ansible writes a role; nothing else writes there.
 
     Raises:
-        SpecError: --emit names a format other than sh or ansible.
-        RunInterruptedError: SIGINT or SIGTERM during the run; files are as before.
+        SpecError: --emit names a format other than sh or ansible, or -o comes without
+            --emit ansible.
     """
     if emit is not None and emit not in EMIT_FORMATS:
         raise SpecError("--emit", emit, "sh or ansible")
-    if emit == "ansible":
-        from bhyvetpl.playbook import HostPlan, emit_playbook  # only this consumer needs it
+    if output is not None and emit != "ansible":
+        raise SpecError("-o", str(output), "a directory for the role, with --emit ansible")
 
-        sys.stdout.write(emit_playbook([HostPlan("localhost", plan)]))
+
+def emit_ansible(plans: Sequence[HostPlan], output: Path | None, force: bool) -> None:
+    """Print the plays as one playbook, or write them as a role and site.yml below output."""
+    from bhyvetpl.playbook import emit_playbook, emit_role  # only this consumer needs them
+
+    if output is None:
+        sys.stdout.write(emit_playbook(plans))
+        return
+    from bhyvetpl.output import write_tree
+    from bhyvetpl.render import RenderedFile
+
+    files = [RenderedFile(PurePosixPath(rel), text) for rel, text in emit_role(plans).items()]
+    write_tree(output, files, force)
+    _say(f"wrote {output / 'site.yml'} and the role {output / 'roles' / 'bhyvetpl'}; next: "
+         f"ansible-playbook -i INVENTORY {output / 'site.yml'} --check --diff")
+
+
+def run_plan(plan: Plan, dry_run: bool, emit: str | None, output: Path | None = None,
+             force: bool = False) -> None:
+    """Show, print as sh or as a playbook (-o: a role), or run the plan.
+
+    Raises:
+        SpecError: --emit names a format other than sh or ansible; -o without ansible.
+        RunInterruptedError: SIGINT or SIGTERM during the run; files are as before.
+    """
+    check_output(emit, output)
+    if emit == "ansible":
+        from bhyvetpl.playbook import HostPlan  # only this consumer needs it
+
+        emit_ansible([HostPlan("localhost", plan)], output, force)
         return
     if emit == "sh":
         sys.stdout.write(emit_sh(plan))

@@ -83,12 +83,23 @@ def test_three_consumers_issue_the_same_commands_and_leave_the_same_bytes(
     code, text, err = host.cli("apply", "-f", str(spec), "--root", str(host.root),
                                "--emit", "ansible")
     assert code == 0, err
+    facts_pass = host.calls()
     playbook = tmp_path / "site.yml"
     playbook.write_text(text)
     linting = start_lint(playbook)
+    # The run goes through the role `plan -o DIR` writes: the same tasks, included
+    code, out, err = host.cli("plan", "-f", str(spec), "--root", str(host.root),
+                              "--emit", "ansible", "-o", str(tmp_path / "role"))
+    assert code == 0, err
+    assert "next: ansible-playbook" in out
+    unsafe_as_text()
+    tasks = yaml.safe_load((tmp_path / "role/roles/bhyvetpl/tasks/plan1.yml").read_text())
+    assert tasks == yaml.safe_load(text)[0]["tasks"]
+    assert host.calls() == facts_pass
+    playbook = tmp_path / "role/site.yml"
     changed, failed, output = play(host, playbook)
     assert failed == 0 and changed > 0, output
-    assert host.calls() == calls   # the facts pass (at emit time), then the plan's commands
+    assert facts_pass + host.calls() == calls   # the facts pass (at emit), the plan's commands
     assert normalised(host) == normalised(direct)
 
     changed, failed, output = play(host, playbook)

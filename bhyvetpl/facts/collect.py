@@ -25,6 +25,11 @@ PROBES = host.facts_probes()
 DMESG = PurePosixPath("/var/run/dmesg.boot")
 LOADER_CONF = PurePosixPath("/boot/loader.conf")
 DEVFS_RULES = PurePosixPath("/etc/devfs.rules")
+# The host files a plan reads outside the jails (the release check, the admin's own lines
+# in loader.conf and rc.conf, the devfs rulesets, the record): recorded in Facts.files.
+PLANNING_FILES = (PurePosixPath("/bin/freebsd-version"), LOADER_CONF,
+                  PurePosixPath("/etc/rc.conf"), DEVFS_RULES, PurePosixPath("/etc/sysctl.conf"),
+                  OWNED_PATH)
 VM_BASE = PurePosixPath("/usr/local/lib/vm-bhyve/vm-base")
 FIRMWARE_DIR = PurePosixPath("/usr/local/share/uefi-firmware")
 SBIN = PurePosixPath("/usr/local/sbin")
@@ -140,8 +145,12 @@ def collect(runner: CommandRunner, fs: HostFS,
     releases_dir = PurePosixPath(settings.releasesdir or f"{prefix}/releases")
     running = parse.jls_json(out["jails"])
     jails = []
+    files = {str(path): text for path in PLANNING_FILES
+             if (text := reader.read_text(path)) is not None}
     for name in reader.listdir(jails_dir):
         conf_text = reader.read_text(jails_dir / name / "jail.conf")
+        if conf_text is not None:
+            files[str(jails_dir / name / "jail.conf")] = conf_text
         conf = jail_conf(conf_text, name) if conf_text is not None else None
         if conf is None:
             continue
@@ -173,4 +182,5 @@ def collect(runner: CommandRunner, fs: HostFS,
         loader_conf=readable(reader.read_text(LOADER_CONF) or "", sh=False),
         devfs_rulesets=devfs.rulesets(reader.read_text(DEVFS_RULES) or ""),
         owned=_owned(reader),
+        files=files,
     )
