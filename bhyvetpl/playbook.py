@@ -474,17 +474,22 @@ def emit_playbook(plans: Sequence[HostPlan]) -> str:
 
 
 def emit_role(plans: Sequence[HostPlan]) -> dict[str, str]:
-    """A role `bhyvetpl` (one task file per host) and site.yml running it: relative paths."""
+    """A role `bhyvetpl` (one task file per host: HOST.yml) and site.yml running it.
+
+    Named after the host, a task file can also be included by a play of the user's own
+    (`include_tasks: .../tasks/{{ inventory_hostname }}.yml`).
+    """
     files: dict[str, str] = {}
     site = _header(plans)
     for number, host in enumerate(plans, 1):
-        name = f"plan{number}"
+        name = host.hosts if f"roles/bhyvetpl/tasks/{host.hosts}.yml" not in files and \
+            host.hosts != "main" else f"plan{number}"
         files[f"roles/bhyvetpl/tasks/{name}.yml"] = "\n".join(
             ["---", *plan_tasks(host.plan)]) + "\n" if host.plan.steps else "---\n[]\n"
         site += _play(host, _task(f"Run the plan of {host.hosts}", "include_role",
-                                  {"name": '"bhyvetpl"', "tasks_from": f'"{name}"'}))
+                                  {"name": '"bhyvetpl"', "tasks_from": quote(name)}))
     files["roles/bhyvetpl/tasks/main.yml"] = (
         "---\n- name: Tell how to use this role\n  ansible.builtin.fail:\n"
-        "    msg: \"site.yml runs one task file of this role per host: plan1, plan2, ...\"\n")
+        "    msg: \"site.yml runs one task file of this role per host: HOST.yml\"\n")
     files["site.yml"] = "\n".join(site) + "\n"
     return files

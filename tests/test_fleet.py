@@ -131,3 +131,35 @@ def test_hosts_key_takes_inventory_names(tmp_path: Path, fake_host: Host,
     code, out, err = fake_host.cli("plan", "-f", str(spec), "--root", str(fake_host.root))
     assert code == 2, out + err
     assert "jails.web.hosts" in err
+
+
+def test_fleet_role_is_lint_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three hosts, one spec: `plan --facts-dir -o DIR` writes site.yml and the role."""
+    from tests.test_playbook import lint
+
+    facts = tmp_path / "facts"
+    for name in ("alpha", "beta", "gamma"):
+        host = make_host(tmp_path / name, monkeypatch)
+        seed(host)
+        record(host, monkeypatch, facts, name)
+    (facts / "beta.groups").write_text("dbservers\n")
+    spec = tmp_path / "fleet.toml"
+    spec.write_text(FLEET)
+    out_dir = tmp_path / "out"
+    code, _out, err = host.cli("plan", "-f", str(spec), "--facts-dir", str(facts),
+                              "--emit", "ansible", "-o", str(out_dir))
+    assert code == 0, err
+    site = (out_dir / "site.yml").read_text()
+    assert [line for line in site.splitlines() if line.startswith("  hosts:")] == [
+        '  hosts: "alpha"', '  hosts: "beta"', '  hosts: "gamma"']
+    assert sorted(p.name for p in (out_dir / "roles/bhyvetpl/tasks").iterdir()) == [
+        "alpha.yml", "beta.yml", "gamma.yml", "main.yml"]
+    lint(out_dir)
+    # written by bhyvetpl: a second run replaces it; a file of someone else's is refused
+    code, _out, err = host.cli("plan", "-f", str(spec), "--facts-dir", str(facts),
+                              "--emit", "ansible", "-o", str(out_dir))
+    assert code == 0, err
+    (out_dir / "site.yml").write_text("# mine\n")
+    code, _out, err = host.cli("plan", "-f", str(spec), "--facts-dir", str(facts),
+                              "--emit", "ansible", "-o", str(out_dir))
+    assert code == 2 and "--force" in err

@@ -93,7 +93,7 @@ def test_three_consumers_issue_the_same_commands_and_leave_the_same_bytes(
     assert code == 0, err
     assert "next: ansible-playbook" in out
     unsafe_as_text()
-    tasks = yaml.safe_load((tmp_path / "role/roles/bhyvetpl/tasks/plan1.yml").read_text())
+    tasks = yaml.safe_load((tmp_path / "role/roles/bhyvetpl/tasks/localhost.yml").read_text())
     assert tasks == yaml.safe_load(text)[0]["tasks"]
     assert host.calls() == facts_pass
     playbook = tmp_path / "role/site.yml"
