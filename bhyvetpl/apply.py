@@ -24,6 +24,7 @@ from bhyvetpl.plan.actions import (
     REMOVE_KEPT,
     Check,
     CheckRuleset,
+    Deferred,
     EditBlock,
     FileProbe,
     Plan,
@@ -37,7 +38,7 @@ from bhyvetpl.plan.actions import (
 )
 from bhyvetpl.plan.hostfile import RulesetInUseError, new_text, ruleset_clash
 
-Status = Literal["running", "done", "skipped", "unchanged", "passed"]
+Status = Literal["running", "done", "skipped", "unchanged", "passed", "deferred"]
 Reporter = Callable[[int, int, Step, Status, str], None]
 BACKUP_SUFFIX = ".bhyvetpl.bak"
 
@@ -206,6 +207,8 @@ def _guarded(step: RunCommand, runner: CommandRunner, journal: _Journal) -> str 
 
 def _run_step(step: Step, runner: CommandRunner, journal: _Journal) -> tuple[Status, str]:
     fs = journal.fs
+    if isinstance(step, Deferred):
+        return "deferred", step.because
     if isinstance(step, CheckRuleset | WriteFile | EditBlock | RemoveFile | RemoveDir) or (
             isinstance(step, RunCommand) and isinstance(step.skip_if, FileProbe)):
         journal.hold()

@@ -16,6 +16,7 @@ from bhyvetpl.plan.actions import (
     REMOVE_KEPT,
     Check,
     CheckRuleset,
+    Deferred,
     EditBlock,
     FileProbe,
     Plan,
@@ -377,6 +378,8 @@ def _command_step(index: int, total: int, step: RunCommand, plan: Plan) -> list[
 
 
 def _step(index: int, total: int, step: Step, plan: Plan) -> list[str]:
+    if isinstance(step, Deferred):
+        return [_say(index, total, "deferred", step.because)]
     if isinstance(step, CheckRuleset):
         reserved = " ".join(str(n) for n in sorted(RESERVED_RULESETS))
         args = (f"-v path={quote(str(step.path))} -v num={step.number} "

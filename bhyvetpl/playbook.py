@@ -40,6 +40,7 @@ from bhyvetpl.model.jail import RESERVED_RULESETS
 from bhyvetpl.plan.actions import (
     Check,
     CheckRuleset,
+    Deferred,
     EditBlock,
     FileProbe,
     Plan,
@@ -135,8 +136,8 @@ def _step_path(step: Step) -> Path | None:
     """The host path a step reads or writes (a command: its file guard's), if any."""
     if isinstance(step, RunCommand):
         return step.skip_if.path if isinstance(step.skip_if, FileProbe) else None
-    if isinstance(step, Check):
-        return None
+    if isinstance(step, Check | Deferred):
+        return None   # a deferred step is a debug task: it reads no file
     return step.path
 
 
@@ -428,7 +429,10 @@ class _Writer:
         self.add(task)
 
     def step(self, index: int, step: Step) -> None:
-        if isinstance(step, CheckRuleset):
+        if isinstance(step, Deferred):   # --root DIR without --live: listed, not run
+            self.add(_task(self.name(index, f"deferred: {step.what}"), "debug",
+                           {"msg": _q(f"deferred: {step.because}")}))
+        elif isinstance(step, CheckRuleset):
             self.check_ruleset(index, step)
         elif isinstance(step, Check):
             self.check(index, step)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -81,9 +82,19 @@ class QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
 
 
 def bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates under the user's cache dir (saves ~15 ms a run), if it can exist."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    directory = Path(base) / "bhyvetpl" / f"jinja-{__version__}"
+    """Compiled templates under the user's cache dir (saves ~15 ms a run), if it can exist.
+
+    $XDG_CACHE_HOME, else ~/.cache (README and bhyvetpl(8) say so). A relative one is
+    ignored, as the XDG spec says, so no run writes into the working directory; no HOME,
+    a missing, read-only one, or one that is a file only costs the saving.
+    """
+    try:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    except RuntimeError:  # no HOME and no passwd entry
+        return None
+    if not base.is_absolute() or not base.parent.is_dir():  # never create a missing home
+        return None
+    directory = base / "bhyvetpl" / f"jinja-{__version__}"
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError:
@@ -145,14 +156,24 @@ def preset_template(preset: str, switch: str) -> GuestSpec:
 
 
 def jail_packages(jail: JailSpec) -> tuple[str, ...]:
-    """vm-bhyve plus what every declared guest and installed preset boots with."""
-    boots = [preset_template(p, jail.switch) for p in jail.presets] + list(jail.guests)
+    """vm-bhyve plus what the jail's preset templates boot with.
+
+    Not the guests': each guest's plan installs its own (new-guest does, probed first), so
+    the template stays the jail's alone and adding a guest never changes it.
+    """
+    boots = [preset_template(p, jail.switch) for p in jail.presets]
     return tuple(dict.fromkeys(["vm-bhyve", *(pkg for g in boots for pkg in g.packages)]))
 
 
 def render_jail(jail: JailSpec) -> tuple[RenderedFile, ...]:
-    """The Bastille template directory: Bastillefile and the vm-bhyve guest templates."""
-    features = Features.of_jail(jail)
+    """The Bastille template directory: Bastillefile and the vm-bhyve guest templates.
+
+    Rendered from the jail without its guests: what a guest needs of the jail (its
+    packages, a lower securelevel) comes from the guest's plan and the jail.conf block,
+    so a guest added later (new-guest) leaves the template, and its applied stamp, as
+    they are; re-applying it would restart the jail.
+    """
+    features = Features.of_jail(dataclasses.replace(jail, guests=()))
     bastillefile = render_template(
         "bastille/Bastillefile.j2", j=jail,
         config=policy.jail_config(features, jail.vm_dataset),

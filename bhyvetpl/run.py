@@ -16,6 +16,7 @@ from bhyvetpl.apply import Status, apply
 from bhyvetpl.emit import emit_sh
 from bhyvetpl.errors import SpecError
 from bhyvetpl.plan.actions import Plan, Step
+from bhyvetpl.plan.deferred import for_root
 from bhyvetpl.progress import Spinner
 from bhyvetpl.show import describe
 
@@ -59,15 +60,19 @@ def emit_ansible(plans: Sequence[HostPlan], output: Path | None, force: bool) ->
          f"ansible-playbook -i INVENTORY {output / 'site.yml'} --check --diff")
 
 
-def run_plan(plan: Plan, dry_run: bool, emit: str | None, output: Path | None = None,
-             force: bool = False) -> None:
+def run_plan(plan: Plan, dry_run: bool, emit: str | None, live: bool = False,
+             output: Path | None = None, force: bool = False) -> None:
     """Show, print as sh or as a playbook (-o: a role), or run the plan.
+
+    With a root other than / and not `live`, only the file steps run; the rest is
+    listed as deferred (bhyvetpl.plan.deferred), in every consumer alike.
 
     Raises:
         SpecError: --emit names a format other than sh or ansible; -o without ansible.
         RunInterruptedError: SIGINT or SIGTERM during the run; files are as before.
     """
     check_output(emit, output)
+    plan = for_root(plan, live)
     if emit == "ansible":
         from bhyvetpl.playbook import HostPlan  # only this consumer needs it
 
@@ -94,7 +99,9 @@ def run_plan(plan: Plan, dry_run: bool, emit: str | None, output: Path | None = 
              + (f" ({note})" if note else "") + (f" [{took:.0f}s]" if took >= 2 else ""))
 
     statuses = apply(plan, SubprocessRunner(), report)
-    if all(s in ("skipped", "unchanged", "passed") for s in statuses):
+    if "deferred" in statuses:
+        _say(f"{statuses.count('deferred')} step(s) deferred: they act outside {plan.root}")
+    elif all(s in ("skipped", "unchanged", "passed") for s in statuses):
         _say("nothing changed: every step was already done")
     for line in plan.summary:
         _say(line)

@@ -10,6 +10,7 @@ from bhyvetpl.output import table
 from bhyvetpl.plan.actions import (
     REMOVE_KEPT,
     CheckRuleset,
+    Deferred,
     EditBlock,
     Plan,
     RemoveFile,
@@ -21,6 +22,8 @@ from bhyvetpl.plan.hostfile import new_text
 
 
 def _guard(step: object) -> str:
+    if isinstance(step, Deferred):
+        return f"deferred: {step.because}"
     if isinstance(step, RunCommand):
         if step.after_change is not None:
             return f"only if {step.after_change} changes"

@@ -44,7 +44,7 @@ def both_refuse(args: tuple[str, ...], hosts: tuple[Host, Host], message: str,
         before = host.snapshot()
         code, out, err = host.cli(*args, "--root", str(host.root), *mode)
         assert code == 2, out + err
-        errors = [line for line in err.splitlines() if line.startswith("error:")]
+        errors = [line for line in err.splitlines() if line.startswith("bhyvetpl: error:")]
         assert len(errors) == 1 and message in errors[0], err
         assert out == "" and host.snapshot() == before and host.calls() == []
 

@@ -67,7 +67,7 @@ def test_hostile_value(fp: FakeProcess, tmp_path: Path, capsys: pytest.CaptureFi
     code, stdout, stderr = invoke(capsys, [*words, *args, out, str(target)])
     lines = stderr.strip().splitlines()
     assert code == 2, (stdout, stderr)
-    assert len(lines) == 1 and lines[0].startswith("error: "), stderr
+    assert len(lines) == 1 and lines[0].startswith("bhyvetpl: error: "), stderr
     assert not target.exists()
     assert not list(fp.calls)
 

@@ -51,7 +51,7 @@ def test_bad_input_exit_2_one_line_nothing_written(
     result = cli.invoke(app, [*args, "-o", str(out)])
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"error: {field}:"), result.stderr
+    assert len(lines) == 1 and lines[0].startswith(f"bhyvetpl: error: {field}:"), result.stderr
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
 
@@ -97,7 +97,7 @@ def test_console_entry_runs_only_the_named_command(capsys: pytest.CaptureFixture
     assert info.value.code == 0 and capsys.readouterr().out == SEED_TEXT
     with pytest.raises(SystemExit) as info:
         main(["render", "jail", "bad.name"])
-    assert info.value.code == 2 and "error: jail.name:" in capsys.readouterr().err
+    assert info.value.code == 2 and "bhyvetpl: error: jail.name:" in capsys.readouterr().err
     with pytest.raises(SystemExit) as info:
         main(["--help"])
     assert info.value.code == 0 and "render" in capsys.readouterr().out

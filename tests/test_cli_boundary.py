@@ -53,16 +53,16 @@ def test_exit_status_table_is_one_table() -> None:
 
 # (arguments, how the line starts, whose help it names); click's wording varies by version.
 USAGE = [
-    pytest.param(["render", "guest", "g1", "--foo"], "error: no such option: --foo",
+    pytest.param(["render", "guest", "g1", "--foo"], "bhyvetpl: error: no such option: --foo",
                  "bhyvetpl render guest", id="option"),
-    pytest.param(["render", "guest"], "error: missing argument 'name'",
+    pytest.param(["render", "guest"], "bhyvetpl: error: missing argument 'name'",
                  "bhyvetpl render guest", id="argument"),
     pytest.param(["render", "guest", "g1", "--cpu", "two"],
-                 "error: invalid value for '--cpu': 'two' is not a valid integer",
+                 "bhyvetpl: error: invalid value for '--cpu': 'two' is not a valid integer",
                  "bhyvetpl render guest", id="int"),
-    pytest.param(["demo", "a", "b"], "error: got unexpected extra argument", "bhyvetpl demo",
-                 id="extra"),
-    pytest.param(["bogus"], "error: no such command 'bogus'", "bhyvetpl", id="command"),
+    pytest.param(["demo", "a", "b"], "bhyvetpl: error: got unexpected extra argument",
+                 "bhyvetpl demo", id="extra"),
+    pytest.param(["bogus"], "bhyvetpl: error: no such command 'bogus'", "bhyvetpl", id="command"),
 ]
 
 
@@ -80,10 +80,10 @@ def test_internal_error_is_one_line_and_70(capsys: pytest.CaptureFixture[str],
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("BHYVETPL_DEBUG", raising=False)
     code, err = boundary_exit(capsys, KeyError("no\nsuch key"))
-    assert (code, err) == (70, "error: internal error: KeyError: 'no\\nsuch key' "
+    assert (code, err) == (70, "bhyvetpl: error: internal error: KeyError: 'no\\nsuch key' "
                                "(run again with --debug for the traceback)\n")
     code, err = boundary_exit(capsys, ValueError("two\nlines"))
-    assert err.splitlines() == ["error: internal error: ValueError: two lines (run again "
+    assert err.splitlines() == ["bhyvetpl: error: internal error: ValueError: two lines (run again "
                                 "with --debug for the traceback)"]
 
 
@@ -97,7 +97,7 @@ def test_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str],
 
 
 def test_interrupt_is_one_line_and_130(capsys: pytest.CaptureFixture[str]) -> None:
-    assert boundary_exit(capsys, KeyboardInterrupt()) == (130, "error: interrupted\n")
+    assert boundary_exit(capsys, KeyboardInterrupt()) == (130, "bhyvetpl: error: interrupted\n")
 
 
 def test_global_debug_option_is_not_the_guests(capsys: pytest.CaptureFixture[str]) -> None:
@@ -113,7 +113,8 @@ def test_global_debug_option_is_not_the_guests(capsys: pytest.CaptureFixture[str
 def test_bad_value_keeps_its_message_through_the_boundary(
         capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = main_exit(capsys, "--debug", "render", "jail", "bad.name")
-    assert code == 2 and out == "" and err.splitlines()[-1].startswith("error: jail.name:")
+    last = err.splitlines()[-1]
+    assert code == 2 and out == "" and last.startswith("bhyvetpl: error: jail.name:")
     assert "Traceback" in err
 
 

@@ -192,4 +192,4 @@ def test_facts_with_root_or_jails_dir_is_a_usage_error(cli: CliRunner, tmp_path:
 
 def test_facts_file_missing_is_a_usage_error(cli: CliRunner, tmp_path: Path) -> None:
     result = cli.invoke(app, ["doctor", "--facts", str(tmp_path / "nope.json")])
-    assert result.exit_code == 2 and result.stderr.startswith("error: --facts:")
+    assert result.exit_code == 2 and result.stderr.startswith("bhyvetpl: error: --facts:")

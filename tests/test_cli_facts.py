@@ -76,7 +76,7 @@ def test_load_refuses_a_bad_record(tmp_path: Path, text: str, where: str) -> Non
 
 def test_load_of_a_missing_file_or_with_root_is_a_usage_error(tmp_path: Path) -> None:
     code, _, err = invoke("facts", "--load", str(tmp_path / "nope.json"))
-    assert code == 2 and err.startswith("error: --load:")
+    assert code == 2 and err.startswith("bhyvetpl: error: --load:")
     code, _, err = invoke("facts", "--load", str(RECORDED), "--root", str(tmp_path))
     assert code == 2 and "no --root with --load" in err
 

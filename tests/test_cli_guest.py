@@ -52,7 +52,7 @@ def template(root: Path) -> Path:
 
 
 def invoke(root: Path, *args: str) -> tuple[int, str, str]:
-    result = RUNNER.invoke(app, [*args, "--root", str(root)])
+    result = RUNNER.invoke(app, [*args, "--root", str(root), "--live"])
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -131,7 +131,7 @@ def test_passthrough_refused_with_fixes(fp: FakeProcess, tmp_path: Path) -> None
         code, _, err = invoke(tmp_path, *args, *extra)
         assert code == 2
         assert "securelevel 2" in err and "bhyvetpl jail apply bhyve --passthrough" in err
-        assert "bhyvetpl host prepare --passthru 2/0/0, then reboot" in err
+        assert "bhyvetpl host prepare --jail bhyve --passthru 2/0/0, then reboot" in err
     assert not fp.calls
     assert {p: p.read_text() for p in tmp_path.rglob("*") if p.is_file()} == before
     write_host(tmp_path, "-1", passthru=True)
@@ -144,5 +144,5 @@ def test_bad_iso_and_install_without_iso(fp: FakeProcess, tmp_path: Path) -> Non
     for args in (["--iso", "http://x/a.iso;rm"], ["--iso", "relative.iso"], ["--install"],
                  ["--iso", URL, "--install", "--start"]):
         code, _, err = invoke(tmp_path, "new-guest", "bhyve", "g1", *args)
-        assert code == 2 and err.startswith("error: "), err
+        assert code == 2 and err.startswith("bhyvetpl: error: "), err
     assert not fp.calls and not any(tmp_path.iterdir())

@@ -16,6 +16,11 @@ MODULES = ("vmm", "nmdm", "if_bridge", "if_tuntap")
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+def at(root: Path) -> tuple[str, str, str]:
+    """--root with --live: the faked commands act on this root (bhyvetpl.plan.deferred)."""
+    return ("--root", str(root), "--live")
+
+
 def register_fresh_host(fp: FakeProcess) -> None:
     for module in MODULES:
         fp.register(["kldstat", "-q", "-n", module], returncode=1)
@@ -38,7 +43,7 @@ GOLDEN = [
 
 def test_golden_sequence_on_a_fresh_host(fp: FakeProcess, tmp_path: Path) -> None:
     register_fresh_host(fp)
-    result = RUNNER.invoke(app, ["host", "prepare", *GIVEN, "--root", str(tmp_path)])
+    result = RUNNER.invoke(app, ["host", "prepare", *GIVEN, *at(tmp_path)])
     assert result.exit_code == 0, result.stderr
     assert [list(c) for c in fp.calls] == GOLDEN
     assert "[11/11] done: host: service devfs restart" in result.stdout
@@ -50,12 +55,12 @@ def test_golden_sequence_on_a_fresh_host(fp: FakeProcess, tmp_path: Path) -> Non
 
 def test_second_run_changes_nothing_and_says_so(fp: FakeProcess, tmp_path: Path) -> None:
     register_fresh_host(fp)
-    assert RUNNER.invoke(app, ["host", "prepare", *GIVEN, "--root", str(tmp_path)]).exit_code == 0
+    assert RUNNER.invoke(app, ["host", "prepare", *GIVEN, *at(tmp_path)]).exit_code == 0
     before = {p: p.read_text() for p in tmp_path.rglob("*") if p.is_file()}
     for module in MODULES:
         fp.register(["kldstat", "-q", "-n", module])
     fp.register(["sysctl", "-n", "net.link.tap.up_on_open"], stdout="1\n")
-    result = RUNNER.invoke(app, ["host", "prepare", *GIVEN, "--root", str(tmp_path)])
+    result = RUNNER.invoke(app, ["host", "prepare", *GIVEN, *at(tmp_path)])
     assert result.exit_code == 0, result.stderr
     assert "nothing changed" in result.stdout
     assert {p: p.read_text() for p in tmp_path.rglob("*") if p.is_file()} == before
@@ -69,14 +74,14 @@ def test_foreign_ruleset_refused(fp: FakeProcess, tmp_path: Path) -> None:
     rules = (FIXTURES / "etc-devfs.rules-bhyve-jail-25.txt").read_text()
     (tmp_path / "etc/devfs.rules").write_text(rules)
     for extra in ([], ["--dry-run"]):
-        result = RUNNER.invoke(app, ["host", "prepare", *GIVEN, "--root", str(tmp_path), *extra])
+        result = RUNNER.invoke(app, ["host", "prepare", *GIVEN, *at(tmp_path), *extra])
         assert result.exit_code == 2
         assert "[devfs_rules_bhyve_jail=25]" in result.stderr
         assert "--ruleset 26" in result.stderr
     assert not fp.calls
     assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["devfs.rules"]
     assert (tmp_path / "etc/devfs.rules").read_text() == rules
-    ok = RUNNER.invoke(app, ["host", "prepare", *GIVEN, "--root", str(tmp_path), "--ruleset", "26",
+    ok = RUNNER.invoke(app, ["host", "prepare", *GIVEN, *at(tmp_path), "--ruleset", "26",
                              "--ruleset-name", "bhyvetpl_web", "--dry-run"])
     assert ok.exit_code == 0, ok.stderr
 
@@ -84,7 +89,7 @@ def test_foreign_ruleset_refused(fp: FakeProcess, tmp_path: Path) -> None:
 def test_dry_run_changes_nothing(fp: FakeProcess, tmp_path: Path) -> None:
     (tmp_path / "etc").mkdir()
     (tmp_path / "etc/rc.conf").write_text('hostname="lab"\n')
-    result = RUNNER.invoke(app, ["host", "prepare", *GIVEN, "--root", str(tmp_path), "--dry-run"])
+    result = RUNNER.invoke(app, ["host", "prepare", *GIVEN, *at(tmp_path), "--dry-run"])
     assert result.exit_code == 0, result.stderr
     assert not fp.calls
     assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["rc.conf"]
@@ -103,7 +108,7 @@ def test_failure_names_step_and_restores(fp: FakeProcess, tmp_path: Path) -> Non
                 stderr=unknown_oid.read_text())
     fp.register(["sysctl", "net.link.tap.up_on_open=1"], returncode=1,
                 stderr=unknown_oid.read_text())
-    result = RUNNER.invoke(app, ["host", "prepare", *GIVEN, "--root", str(tmp_path)])
+    result = RUNNER.invoke(app, ["host", "prepare", *GIVEN, *at(tmp_path)])
     assert result.exit_code == 1
     assert "step 10/11 (host: sysctl net.link.tap.up_on_open=1" in result.stderr
     assert "`sysctl net.link.tap.up_on_open=1` exited 1" in result.stderr
@@ -114,10 +119,10 @@ def test_failure_names_step_and_restores(fp: FakeProcess, tmp_path: Path) -> Non
 
 
 def test_bad_flag_is_exit_2(fp: FakeProcess, tmp_path: Path) -> None:
-    result = RUNNER.invoke(app, ["host", "prepare", *GIVEN, "--root", str(tmp_path), "--jail",
+    result = RUNNER.invoke(app, ["host", "prepare", *GIVEN, *at(tmp_path), "--jail",
                                  "a b"])
-    assert result.exit_code == 2 and result.stderr.startswith("error: jail.name")
-    result = RUNNER.invoke(app, ["host", "prepare", *GIVEN, "--root", str(tmp_path), "--emit",
+    assert result.exit_code == 2 and result.stderr.startswith("bhyvetpl: error: jail.name")
+    result = RUNNER.invoke(app, ["host", "prepare", *GIVEN, *at(tmp_path), "--emit",
                                  "bash"])
     assert result.exit_code == 2
     assert not fp.calls and not any(tmp_path.iterdir())

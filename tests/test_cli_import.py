@@ -72,7 +72,7 @@ def test_output_file_and_switch(tmp_path: Path) -> None:
 def test_refusal_names_the_flag_and_exits_2() -> None:
     code, out, err = run_import("--", "-c", "2", "-p", "ppt0", "vm0")
     assert code == 2 and out == ""
-    assert err.startswith("error: vmrun.sh -p ppt0: ")
+    assert err.startswith("bhyvetpl: error: vmrun.sh -p ppt0: ")
 
 
 def test_relative_H_uses_the_current_directory(tmp_path: Path,

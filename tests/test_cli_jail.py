@@ -24,6 +24,7 @@ ALLOW_VMM = ["sysctl", "-n", "security.jail.param.allow.vmm"]
 LIST = ["bastille", "list", "jails"]
 TEMPLATE = ["bastille", "template", "plex", "bhyvetpl/plex"]
 JLS_ARGV = ["jls", "-j", "plex"]
+ZFS_LIST = ["zfs", "list", "-H", "-o", "name", "zroot/vms"]   # exit 0: the dataset exists
 ZFS_GET = ["zfs", "get", "-H", "-o", "value", "jailed", "zroot/vms"]
 ZFS_SET = ["zfs", "set", "jailed=on", "zroot/vms"]
 
@@ -37,6 +38,11 @@ CASES = {
                     "--vm-dataset", "zroot/vms"],
                    ["bastille", "create", "plex", "14.3-RELEASE", "192.168.1.20/24", "igb0"]),
 }
+
+
+def at(root: Path) -> tuple[str, str, str]:
+    """--root with --live: the faked commands act on this root (bhyvetpl.plan.deferred)."""
+    return ("--root", str(root), "--live")
 
 
 def jail_dir(root: Path) -> Path:
@@ -53,6 +59,7 @@ def register(fp: FakeProcess, root: Path, create: list[str], exists: bool = Fals
     fp.register(ALLOW_VMM, stdout="0\n", returncode=1 if fail == ALLOW_VMM else 0)
     fp.register(LIST, stdout=NAMES if exists else NAMES_WITHOUT_PLEX)
     fp.register(create, callback=make_jail, returncode=1 if fail == create else 0)
+    fp.register(ZFS_LIST, stdout="zroot/vms\n")
     fp.register(ZFS_GET, stdout="off\n")
     fp.register(ZFS_SET)
     fp.register(TEMPLATE, returncode=1 if fail == TEMPLATE else 0)
@@ -60,7 +67,7 @@ def register(fp: FakeProcess, root: Path, create: list[str], exists: bool = Fals
 
 
 def invoke(root: Path, *args: str) -> tuple[int, str, str]:
-    result = RUNNER.invoke(app, ["jail", "create", "plex", *GIVEN, *args, "--root", str(root)])
+    result = RUNNER.invoke(app, ["jail", "create", "plex", *GIVEN, *args, *at(root)])
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -75,19 +82,20 @@ def test_golden_sequence(fp: FakeProcess, tmp_path: Path, case: str) -> None:
     register(fp, tmp_path, create)
     code, out, err = invoke(tmp_path, *args)
     assert code == 0, err
-    zfs = [ZFS_GET, ZFS_SET] if case == "shared-zfs" else []
+    zfs = [ZFS_LIST, ZFS_GET, ZFS_SET] if case == "shared-zfs" else []
     assert [list(c) for c in fp.calls] == [ALLOW_VMM, LIST, create, *zfs, TEMPLATE, JLS_ARGV]
     template = tmp_path / "usr/local/bastille/templates/bhyvetpl/plex"
     assert "CONFIG set allow.vmm" in (template / "Bastillefile").read_text()
     assert (template / "vm-templates/bhyvetpl-freebsd.conf").is_file()
     conf = (jail_dir(tmp_path) / "jail.conf").read_text()
     if case == "shared-zfs":
-        assert conf.endswith('exec.created += "zfs jail $name zroot/vms";\n'
-                             "# END bhyvetpl plex\n}\n")
+        assert 'exec.created += "zfs jail $name zroot/vms";\n' in conf
+        # rc.d/vm skips a non-vnet jail (KEYWORD nojailvnet): jail.conf stops the guests
+        assert 'exec.stop += "/usr/local/sbin/vm stopall -f";\n' in conf
+        assert conf.endswith("# END bhyvetpl plex\n}\n")
         assert (jail_dir(tmp_path) / "jail.conf.bhyvetpl.bak").read_text() == JAIL_CONF
     else:   # nothing to add: the block only says so (and would take old lines out)
-        assert conf.endswith("# none needed now: the Bastille template's CONFIG lines set "
-                             "the rest\n# END bhyvetpl plex\n}\n")
+        assert conf.endswith("stop.timeout = 90;\n# END bhyvetpl plex\n}\n")
     assert "jail plex:" in out
 
 
@@ -103,8 +111,8 @@ def test_existing_jail_is_not_created_again(fp: FakeProcess, tmp_path: Path) -> 
 
 STEPS = {"allow-vmm": (ALLOW_VMM, 1, "allow.vmm exists"),
          "create": (CASES["shared-zfs"][1], 2, "bastille create plex"),
-         "template": (TEMPLATE, 7, "bastille template plex bhyvetpl/plex"),
-         "jls": (JLS_ARGV, 9, "jail plex runs")}
+         "template": (TEMPLATE, 8, "bastille template plex bhyvetpl/plex"),
+         "jls": (JLS_ARGV, 10, "jail plex runs")}
 
 
 @pytest.mark.parametrize("step", STEPS)
@@ -114,7 +122,7 @@ def test_failure_at_each_step_then_rerun(fp: FakeProcess, tmp_path: Path, step: 
     register(fp, tmp_path, create, fail=failing)
     code, out, err = invoke(tmp_path, *args)
     assert code == 1
-    assert f"step {index}/9 " in err and words in err
+    assert f"step {index}/10 " in err and words in err
     assert not [p for p in (tmp_path / "usr/local/bastille").rglob("*")
                 if p.is_file() and "templates" in p.parts]
     assert not (jail_dir(tmp_path) / "bhyvetpl.applied").exists()
@@ -143,18 +151,20 @@ def test_rerun_after_success_skips_template(fp: FakeProcess, tmp_path: Path) -> 
     offset = len(fp.calls)
     fp.register(ALLOW_VMM, stdout="0\n")
     fp.register(LIST, stdout=NAMES)
+    fp.register(ZFS_LIST, stdout="zroot/vms\n")
     fp.register(ZFS_GET, stdout="on\n")
     fp.register(JLS_ARGV, stdout=JLS)
     code, out, _ = invoke(tmp_path, *args)
     assert code == 0
-    assert [list(c) for c in fp.calls][offset:] == [ALLOW_VMM, LIST, ZFS_GET, JLS_ARGV]
+    assert [list(c) for c in fp.calls][offset:] == [ALLOW_VMM, LIST, ZFS_LIST, ZFS_GET,
+                                                    JLS_ARGV]
     assert "nothing changed" in out and files(tmp_path) == before
 
 
 def test_jail_apply_needs_an_existing_jail(fp: FakeProcess, tmp_path: Path) -> None:
     fp.register(ALLOW_VMM, stdout="0\n")
     fp.register(LIST, stdout=NAMES_WITHOUT_PLEX)
-    result = RUNNER.invoke(app, ["jail", "apply", "plex", *GIVEN, "--root", str(tmp_path)])
+    result = RUNNER.invoke(app, ["jail", "apply", "plex", *GIVEN, *at(tmp_path)])
     assert result.exit_code == 1 and "bhyvetpl jail create plex" in result.stderr
     jail_dir(tmp_path).mkdir(parents=True)
     (jail_dir(tmp_path) / "jail.conf").write_text(JAIL_CONF)
@@ -162,7 +172,7 @@ def test_jail_apply_needs_an_existing_jail(fp: FakeProcess, tmp_path: Path) -> N
     fp.register(LIST, stdout=NAMES)
     fp.register(TEMPLATE)
     fp.register(JLS_ARGV, stdout=JLS)
-    result = RUNNER.invoke(app, ["jail", "apply", "plex", *GIVEN, "--root", str(tmp_path)])
+    result = RUNNER.invoke(app, ["jail", "apply", "plex", *GIVEN, *at(tmp_path)])
     assert result.exit_code == 0, result.stderr
     assert [list(c) for c in fp.calls][-3:] == [LIST, TEMPLATE, JLS_ARGV]
 
@@ -171,7 +181,7 @@ def test_dry_run_and_bad_input_touch_nothing(fp: FakeProcess, tmp_path: Path) ->
     code, out, _ = invoke(tmp_path, "--dry-run")
     assert code == 0 and "bastille create -V plex" in out and "+CONFIG set allow.vmm" in out
     code, _, err = invoke(tmp_path, "--shared")   # a shared-IP jail cannot use DHCP
-    assert code == 2 and err.startswith("error: jail.address")
+    assert code == 2 and err.startswith("bhyvetpl: error: jail.address")
     assert not fp.calls and not any(tmp_path.iterdir())
 
 
@@ -181,7 +191,7 @@ def test_jail_apply_own_template_only_when_changed(fp: FakeProcess, tmp_path: Pa
     (own / "Bastillefile").write_text("PKG vm-bhyve\n")
     root = tmp_path / "root"
     apply_own = ["bastille", "template", "plex", str(own)]
-    args = ["jail", "apply", "plex", "--template", str(own), "--root", str(root)]
+    args = ["jail", "apply", "plex", "--template", str(own), *at(root)]
     for _ in range(3):
         fp.register(LIST, stdout=NAMES)
         fp.register(JLS_ARGV, stdout=JLS)
@@ -201,7 +211,7 @@ def test_jail_apply_own_template_only_when_changed(fp: FakeProcess, tmp_path: Pa
 def test_dry_run_of_a_new_jail_shows_the_jail_conf_block(tmp_path: Path) -> None:
     result = cli_runner().invoke(
         app, ["jail", "create", "gpu", *GIVEN, "--passthrough", "--vmm-ppt", "--root",
-              str(tmp_path), "--dry-run"])
+              str(tmp_path), "--live", "--dry-run"])
     assert result.exit_code == 0, result.stderr
     assert "jail.conf: written by an earlier step" in result.stdout
     assert "allow.vmm_ppt;" in result.stdout and not any(tmp_path.iterdir())

@@ -12,7 +12,7 @@ from bhyvetpl.cli.app import app
 
 HOST_READ = {"release", "iface", "uplink"}
 # `file`: new-guest -f adds the guest to a spec after a run; render has nothing to add it to.
-RUN_ONLY = {"root", "dry_run", "emit", "prefix", "template", "iso", "install", "start",
+RUN_ONLY = {"root", "live", "dry_run", "emit", "prefix", "template", "iso", "install", "start",
             "size", "vm_dir", "vm_dataset", "restart", "file"}
 
 

@@ -168,6 +168,7 @@ def test_jail_create_script_matches_direct_run(tmp_path: Path, monkeypatch: pyte
     assert direct.calls() == script.calls() == [
         ("netstat", "-rn", "-f", "inet"),   # --iface: the default route's interface, em0
         ("sysctl", "-n", "security.jail.param.allow.vmm"), ("bastille", "list", "jails"),
+        ("zfs", "list", "-H", "-o", "name", "zroot/vms"),   # the dataset exists
         ("zfs", "get", "-H", "-o", "value", "jailed", "zroot/vms"), ("jls", "-j", "web")]
 
 

@@ -69,7 +69,7 @@ def test_planned_from_the_record_is_planned_on_the_host(
     host.calls()
     monkeypatch.setenv("PATH", "/usr/bin:/bin")   # nothing of this host is run from here
     code, fleet, err = host.cli("plan", "-f", str(spec), "--facts-dir", str(facts),
-                                "--root", str(host.root), "--emit", "ansible")
+                                "--root", str(host.root), "--emit", "ansible", "--live")
     assert code == 0, err
     assert fleet == local
     assert host.calls() == []

@@ -87,6 +87,6 @@ def test_a_host_that_cannot_answer_names_the_flag(
         before = host.snapshot()
         code, out, err = host.cli(*args, "--root", str(host.root), *mode)
         assert code == 2 and out == "", out + err
-        assert err.startswith("error: ") and err.count("\n") == 1 and flag in err, err
+        assert err.startswith("bhyvetpl: error: ") and err.count("\n") == 1 and flag in err, err
         assert host.snapshot() == before
         assert all(c[0] == "netstat" for c in host.calls())   # a read, nothing changed

@@ -148,7 +148,7 @@ DEVICE_CASES = [
 def _refused(result: Outcome, field: str) -> None:
     lines = result.stderr.strip().splitlines()
     assert result.exit_code == 2, (result.stdout, result.stderr)
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert len(lines) == 1 and lines[0].startswith("bhyvetpl: error: "), result.stderr
     assert field in lines[0], (field, result.stderr)
 
 

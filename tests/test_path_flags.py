@@ -73,7 +73,7 @@ def test_hostile_path_flag_exits_2_and_writes_nothing(
         args.append("--emit=sh")
     code, out, err = invoke(args)
     assert code == 2, (args, out, err)
-    assert err.startswith("error: ") and err.count("\n") == 1, err
+    assert err.startswith("bhyvetpl: error: ") and err.count("\n") == 1, err
     assert flag in err or flag.strip("-").replace("-", "_") in err   # jail.vm_dir
     if emit:
         assert "#!/bin/sh" not in out

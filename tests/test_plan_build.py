@@ -35,6 +35,7 @@ def test_jail_create_steps(tmp_path: Path) -> None:
     plan = jail_create_plan(jail, tmp_path)
     argvs = [s.argv for s in plan.steps if isinstance(s, RunCommand)]
     assert argvs == [("bastille", "create", "-V", "web", "14.3-RELEASE", "SYNCDHCP", "em0"),
+                     ("zfs", "create", "-p", "zroot/vms"),   # vm init needs the dataset
                      ("zfs", "set", "jailed=on", "zroot/vms"),
                      ("bastille", "template", "web", "bhyvetpl/web")]
     edit = next(s for s in plan.steps if isinstance(s, EditBlock))

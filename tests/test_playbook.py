@@ -88,7 +88,7 @@ def test_three_consumers_issue_the_same_commands_and_leave_the_same_bytes(
     playbook.write_text(text)
     linting = start_lint(playbook)
     # The run goes through the role `plan -o DIR` writes: the same tasks, included
-    code, out, err = host.cli("plan", "-f", str(spec), "--root", str(host.root),
+    code, out, err = host.cli("plan", "-f", str(spec), "--root", str(host.root), "--live",
                               "--emit", "ansible", "-o", str(tmp_path / "role"))
     assert code == 0, err
     assert "next: ansible-playbook" in out

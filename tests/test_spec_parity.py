@@ -56,9 +56,13 @@ def test_passthrough_the_plan_prepares_is_accepted(lab: tuple[Host, Path]) -> No
     code, out, err = apply(host, spec, HEAD + JAIL)
     assert code == 0, out + err
     # The jail exists; the same plan sets securelevel -1, unhides pci, reserves the device.
-    code, out, err = apply(host, spec, HEAD + JAIL +
-                           '[jails.bhyve.guests.gpu1]\npassthru = ["2/0/0"]\n', "--dry-run")
+    # securelevel takes a jail restart: only with --restart.
+    gpu = HEAD + JAIL + '[jails.bhyve.guests.gpu1]\npassthru = ["2/0/0"]\n'
+    err = refused(host, spec, gpu)
+    assert "restarts jail bhyve: stops its 0 running guests; pass --restart to allow" in err
+    code, out, err = apply(host, spec, gpu, "--dry-run", "--restart")
     assert code == 0, out + err
+    assert "bastille restart bhyve" in out
 
 
 def test_another_release_is_refused(lab: tuple[Host, Path]) -> None:

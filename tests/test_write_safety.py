@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.standin_env import Host, make_host
+from tests.standin_env import Host, live, make_host
 from tests.test_emit_e2e import seed, use
 
 MODES = ["direct", "script"]
@@ -151,7 +151,7 @@ def spawn(host: Host, mode: str, monkeypatch: pytest.MonkeyPatch) -> subprocess.
         (host.base / "script.sh").write_text(text)
         argv = ["/bin/sh", str(host.base / "script.sh")]
     else:
-        argv = [sys.executable, "-m", "bhyvetpl", *args]
+        argv = [sys.executable, "-m", "bhyvetpl", *live(args)]
     return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env=os.environ.copy(), start_new_session=True,
                             cwd=Path(__file__).resolve().parent.parent)
@@ -207,7 +207,7 @@ def test_two_jails_at_once_keep_both_blocks(tmp_path: Path,
             script.write_text(text)
             argv = ["/bin/sh", str(script)]
         else:
-            argv = [sys.executable, "-m", "bhyvetpl", *args]
+            argv = [sys.executable, "-m", "bhyvetpl", *live(args)]
         procs.append(subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                       text=True, cwd=Path(__file__).resolve().parent.parent))
     for proc in procs:

@@ -43,6 +43,16 @@ def zfs_get_jailed_argv(dataset: str) -> tuple[str, ...]:
     return ("zfs", "get", "-H", "-o", "value", "jailed", dataset)
 
 
+def zfs_exists_argv(dataset: str) -> tuple[str, ...]:
+    """Exit 0 only when the dataset exists (zfs-list(8): an unknown one is an error)."""
+    return ("zfs", "list", "-H", "-o", "name", dataset)
+
+
+def zfs_create_argv(dataset: str) -> tuple[str, ...]:
+    """Create the dataset and any missing parent (zfs-create(8) -p; mounted as inherited)."""
+    return ("zfs", "create", "-p", dataset)
+
+
 def zfs_set_jailed_argv(dataset: str) -> tuple[str, ...]:
     """Let a jail manage the dataset (`zfs jail` in exec.created needs it)."""
     return ("zfs", "set", "jailed=on", dataset)

@@ -18,10 +18,13 @@ import typer
 import typer.core
 
 from bhyvetpl.cli import typer_compat
+from bhyvetpl.cli.examples import add_examples
 from bhyvetpl.errors import BhyvetplError, ExitCode, RunInterruptedError
 
 DEBUG_FLAG = "--debug"
 DEBUG_ENV = "BHYVETPL_DEBUG"
+# As the base tools say it (`sysrc: unknown variable`): the program, then the one line.
+PREFIX = "bhyvetpl: error: "
 
 
 class Command(Protocol):
@@ -41,6 +44,7 @@ def run(command: Command, args: Sequence[str], prog_name: str, *, debug: bool = 
     """
     debug = debug or os.environ.get(DEBUG_ENV, "") not in ("", "0")
     typer_compat.prepare(command)
+    add_examples(command, prog_name)
     try:
         with command.make_context(prog_name, list(args)) as ctx:
             command.invoke(ctx)
@@ -48,23 +52,23 @@ def run(command: Command, args: Sequence[str], prog_name: str, *, debug: bool = 
     except typer.Exit as done:  # --help, or a command's own status
         code = done.exit_code
     except RunInterruptedError as stop:  # SIGINT/SIGTERM inside apply: files restored
-        typer.echo(f"bhyvetpl: {stop}; the files this run changed were put back", err=True)
+        _error(f"{stop}; the files this run changed were put back")
         code = stop.exit_code
     except KeyboardInterrupt:
-        typer.echo("error: interrupted", err=True)
+        _error("interrupted")
         code = ExitCode.INTERRUPTED
     except typer.Abort:
-        typer.echo("error: aborted", err=True)
+        _error("aborted")
         code = ExitCode.FAILURE
     except typer_compat.USAGE_ERROR as err:
         code = _usage(err, prog_name)
     except typer_compat.CLICK_ERROR as err:  # e.g. a file option that cannot be opened
-        typer.echo(f"error: {getattr(err, 'format_message', err.__str__)()}", err=True)
+        _error(getattr(err, "format_message", err.__str__)())
         code = getattr(err, "exit_code", ExitCode.FAILURE)
     except BhyvetplError as err:
         if debug:
             traceback.print_exc()
-        typer.echo(f"error: {err}", err=True)
+        _error(str(err))
         code = err.exit_code
     except BrokenPipeError:  # `bhyvetpl ... | head`: the reader left; say nothing more
         _drop_stdout()
@@ -73,8 +77,8 @@ def run(command: Command, args: Sequence[str], prog_name: str, *, debug: bool = 
         if debug:
             traceback.print_exc()
         message = " ".join(str(err).split())
-        typer.echo(f"error: internal error: {type(err).__name__}: {message} "
-                   f"(run again with {DEBUG_FLAG} for the traceback)", err=True)
+        _error(f"internal error: {type(err).__name__}: {message} "
+               f"(run again with {DEBUG_FLAG} for the traceback)")
         code = ExitCode.INTERNAL
     sys.exit(int(code))
 
@@ -89,8 +93,13 @@ def _usage(err: Exception, prog_name: str) -> int:
     if text[1:2].islower():
         text = text[:1].lower() + text[1:]
     path = ctx.command_path if ctx is not None else prog_name
-    typer.echo(f"error: {text} (see {path} --help)", err=True)
+    _error(f"{text} (see {path} --help)")
     return ExitCode.USAGE
+
+
+def _error(message: str) -> None:
+    """The one error line: plain text (no colour, no panel) on stderr, a terminal or not."""
+    typer.echo(PREFIX + message, err=True, color=False)
 
 
 def _drop_stdout() -> None:

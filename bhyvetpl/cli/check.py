@@ -20,7 +20,7 @@ def lint_cmd(
     files: Annotated[list[Path], typer.Argument(
         help="Guest configs (*.conf), Bastillefiles, or directories holding them.")],
 ) -> None:
-    """Lint vm-bhyve guest configs and Bastillefiles; exit 1 when anything is an error."""
+    """Lint vm-bhyve guest configs and Bastillefiles. Exits 1 when anything is an error."""
     findings = lint_paths(files)
     for finding in findings:
         typer.echo(str(finding))
@@ -45,7 +45,7 @@ def doctor_cmd(
         "--facts", help="Check facts recorded by `bhyvetpl facts --json` instead of the host.")]
     = None,
 ) -> None:
-    """Check the host (and a jail) for bhyve; exit 1 when any check FAILs."""
+    """Check the host (and a jail) for bhyve. Exits 1 when any check FAILs."""
     check_doctor_target(jail, jails_dir)
     if facts_file is not None:
         if root is not None or jails_dir is not None:

@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("schema", "schema_cmd"),
     "bastille-plugin": ("plugin", "plugin_app"),
     "templates": ("templates", "templates_app"),
+    "completion": ("completion", "completion_cmd"),
 }
 
 

@@ -46,7 +46,7 @@ def demo_cmd(
         "--plan", help="Instead: plan examples/lab.toml against a recorded FreeBSD 14.3 "
         "host (writes nothing).")] = False,
 ) -> None:
-    """Render the embedded sample lab (jail template, guests, host) and summarise it."""
+    """Render and summarise the embedded sample lab. Jail template, guests, host files."""
     if plan:
         demo_plan()
         return

@@ -38,6 +38,10 @@ def build(args: list[str]) -> tuple[Command, int]:
     target = getattr(import_module(module_of(args[0])), COMMANDS[args[0]][1])
     if isinstance(target, typer.Typer):
         owner, used = alone(target, args[1:])
+        if owner is target:  # no subcommand named: the group itself, as the whole app has it
+            # (get_command would make a one-command group that command, so `bhyvetpl host
+            # --dry-run` ran `host prepare`; get_group also adds no --install-completion).
+            return typer.main.get_group(owner), 1
         return typer.main.get_command(owner), 1 + used
     single = typer.Typer(add_completion=False)
     single.command(args[0])(target)

@@ -21,7 +21,7 @@ def facts_cmd(
     load: Annotated[Path | None, typer.Option(
         help="Read facts recorded by `bhyvetpl facts --json` instead of the host.")] = None,
 ) -> None:
-    """Read the host once (13 commands, then files) and show what bhyvetpl plans against."""
+    """Show what bhyvetpl reads of the host. One read: 13 commands, then files."""
     if load is not None and root is not None:
         raise SpecError("--root", str(root), "no --root with --load (the file is the host)")
     facts = recorded_facts(load) if load is not None else host_facts(root or Path("/"))

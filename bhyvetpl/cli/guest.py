@@ -39,12 +39,12 @@ def new_guest_cmd(
              "guest's zvol/custom disks need securelevel 1.")] = False,
     vm_dir: o.VmDir = JAIL.vm_dir, vm_dataset: o.VmDataset = None,
     prefix: o.Prefix = str(BASTILLE_PREFIX), root: o.Root = Path("/"),
-    dry_run: o.DryRun = False, emit: o.Emit = None,
+    dry_run: o.DryRun = False, emit: o.Emit = None, live: o.Live = False,
     file: Annotated[Path | None, typer.Option(
         "-f", "--file", help="Also add the guest to this spec file (comments and order "
         "kept) once the run succeeds; with --dry-run or --emit sh, only shown.")] = None,
 ) -> None:
-    """Create a guest in a bhyve jail: template, vm create, optional ISO, install, start."""
+    """Create a guest in a bhyve jail. Template, vm create, optional ISO, install, start."""
     options = o.guest_options(
         name, preset, loader, cpu, topology, memory, disk, nic, no_nic, switch, passthru,
         graphics, vnc_port, vnc_listen, vnc_res, vnc_wait, comport, uuid, debug)
@@ -59,7 +59,7 @@ def new_guest_cmd(
                           disk0_size(guest, preset, size), bastille_prefix, restart)
     # Checked before the run (the jail is in the spec, the guest not yet); written after it.
     edit = guest_edit(local_path("-f", file), jail, options) if file is not None else None
-    run_plan(plan, dry_run, emit)
+    run_plan(plan, dry_run, emit, live)
     if edit is not None and (dry_run or emit is not None):
         typer.echo(f"note: {file} is left as it is; once the guest exists, add:\n{edit.table}",
                    err=True, nl=False)

@@ -14,7 +14,7 @@ from bhyvetpl.output import write_file
 from bhyvetpl.render import render_guest
 
 import_app = typer.Typer(no_args_is_help=True,
-                         help="Import guests from other tools' definitions; nothing is run.")
+                         help="Import guests from other tools' definitions. Nothing is run.")
 
 
 @import_app.command("vmrun")
@@ -30,7 +30,7 @@ def import_vmrun_cmd(
         "-o", "--output", help="Write here instead of stdout.")] = None,
     force: o.Force = False,
 ) -> None:
-    """Turn a vmrun.sh command line into an equivalent vm-bhyve guest config."""
+    """Turn a vmrun.sh command line into a vm-bhyve guest config."""
     base = PurePosixPath(local_path("--cwd", cwd or Path.cwd()).as_posix())
     target = local_path("--output", output) if output is not None else None
     imported = import_vmrun(args, switch=switch, cwd=base)

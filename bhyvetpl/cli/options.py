@@ -88,6 +88,9 @@ HostVnet = Annotated[bool, typer.Option(help="The jail is a vnet jail.")]
 Output = Annotated[Path | None, typer.Option("-o", "--output",
                                              help="Write here instead of stdout.")]
 Root = Annotated[Path, typer.Option(help="Where / is: host files are edited below it.")]
+Live = Annotated[bool, typer.Option(
+    "--live", help="With --root DIR other than /: also run the commands (kldload, bastille, "
+    "vm, zfs, ...) on this machine; without it they are listed as deferred.")]
 Force = Annotated[bool, typer.Option(
     "--force", help="Replace an output file bhyvetpl did not write (or one edited since).")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show the plan and diffs; change nothing.")]

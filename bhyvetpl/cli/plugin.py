@@ -20,8 +20,8 @@ from bhyvetpl.render import PLUGIN_MIN_BASTILLE
 from bhyvetpl.run import run_plan
 
 plugin_app = typer.Typer(no_args_is_help=True, help=(
-    "Install bhyvetpl as a Bastille plugin: `bastille plugin bhyvetpl COMMAND ...` runs "
-    "`bhyvetpl COMMAND ...` (Bastille 1.5.0+)."))
+    "Install bhyvetpl as a Bastille plugin. Then `bastille plugin bhyvetpl COMMAND ...` "
+    "runs `bhyvetpl COMMAND ...` (Bastille 1.5.0+)."))
 
 Sharedir = Annotated[str | None, typer.Option(
     help=f"bastille_sharedir (default: as {BASTILLE_CONF} sets it, else "
@@ -31,7 +31,7 @@ Sharedir = Annotated[str | None, typer.Option(
 @plugin_app.command("install")
 def install_cmd(sharedir: Sharedir = None, root: Root = Path("/"), dry_run: DryRun = False,
                 emit: Emit = None) -> None:
-    """Write ${bastille_sharedir}/plugins/bhyvetpl: plugin.conf and one shim per command."""
+    """Install the plugin: ${bastille_sharedir}/plugins/bhyvetpl. One shim a command."""
     root = local_path("--root", root)
     share = resolve_sharedir(sharedir, root)
     if not has_plugin_sh(share, root):
@@ -43,6 +43,6 @@ def install_cmd(sharedir: Sharedir = None, root: Root = Path("/"), dry_run: DryR
 @plugin_app.command("uninstall")
 def uninstall_cmd(sharedir: Sharedir = None, root: Root = Path("/"), dry_run: DryRun = False,
                   emit: Emit = None) -> None:
-    """Remove the files install wrote (an edited one stays), then the directory if empty."""
+    """Remove the plugin. The files install wrote (an edited one stays), the directory if empty."""
     root = local_path("--root", root)
     run_plan(plugin_uninstall_plan(resolve_sharedir(sharedir, root), root), dry_run, emit)

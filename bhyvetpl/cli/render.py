@@ -81,7 +81,7 @@ def render_host_cmd(
     vmm_ppt: o.VmmPpt = False, dhcp: o.Dhcp = False, vnet: o.HostVnet = True,
     output: o.Output = None, force: o.Force = False,
 ) -> None:
-    """Render the host fragments: devfs ruleset, loader.conf, rc.conf, sysctl.conf."""
+    """Render the host fragments. devfs ruleset, loader.conf, rc.conf, sysctl.conf."""
     features = build_features(o.host_options(
         jail, release, ruleset, ruleset_name, guest, console, tap, host_tap, uplink,
         zvol_dataset, disk_device, uefi, passthru, vmm_ppt, dhcp, vnet))

@@ -26,6 +26,7 @@ from bhyvetpl.run import check_output, emit_ansible, run_plan
 from bhyvetpl.show import changes_report
 from bhyvetpl.spec.init import init_text
 from bhyvetpl.spec.load import DEFAULT_SPEC, parse_spec, read_spec
+from bhyvetpl.spec.view import below_root
 from bhyvetpl.spec.write import write_spec
 
 SpecPath = Annotated[Path, typer.Option(
@@ -45,6 +46,9 @@ PruneFlag = Annotated[bool, typer.Option(
 DeleteDisks = Annotated[list[str] | None, typer.Option(
     "--delete-disks", metavar="JAIL/GUEST[,...]", help="With --prune: delete these guests' "
     "disks too (vm destroy); others keep theirs.")]
+RestartFlag = Annotated[bool, typer.Option(
+    help="Allow restarting a jail whose parameters change (its running guests are stopped "
+         "through vm-bhyve first).")]
 
 
 def _prune(prune: bool, delete_disks: list[str] | None) -> Prune | None:
@@ -58,10 +62,11 @@ def _prune(prune: bool, delete_disks: list[str] | None) -> Prune | None:
 
 
 def _converged(file: Path, facts: Path | None, root: Path,
-               prune: Prune | None = None) -> Converged:
+               prune: Prune | None = None, restart: bool = True) -> Converged:
     """The converged spec, after the warnings host prepare, jail create and new-guest print."""
     root = local_path("--root", root)
-    converged = converge_spec(read_spec(file), _facts(facts, root), root, prune)
+    converged = converge_spec(read_spec(below_root(file, root)), _facts(facts, root), root,
+                              prune, restart)
     for jail in converged.desired.jails:
         warn(Features.of_jail(jail))
         for guest in jail.guests:
@@ -79,10 +84,11 @@ RoleDir = Annotated[Path | None, typer.Option(
 
 
 def _plan_fleet(file: Path, facts_dir: Path, facts: Path | None, root: Path,
-                emit: str | None, output: Path | None, force: bool) -> None:
+                emit: str | None, output: Path | None, force: bool, live: bool) -> None:
     """Plan every recorded host; show their changes, or emit one play per host."""
     import tempfile
 
+    from bhyvetpl.plan.deferred import for_root
     from bhyvetpl.plan.fleet import plan_fleet
     from bhyvetpl.playbook import HostPlan
 
@@ -96,8 +102,8 @@ def _plan_fleet(file: Path, facts_dir: Path, facts: Path | None, root: Path,
     with tempfile.TemporaryDirectory(prefix="bhyvetpl-fleet-") as scratch:
         planned = plan_fleet(spec, local_path("--facts-dir", facts_dir), Path(scratch), root)
     if emit is not None:
-        emit_ansible([HostPlan(record.name, converged.plan) for record, converged in planned],
-                     output, force)
+        emit_ansible([HostPlan(record.name, for_root(converged.plan, live))
+                      for record, converged in planned], output, force)
         return
     changed = False
     for record, converged in planned:
@@ -110,18 +116,19 @@ def _plan_fleet(file: Path, facts_dir: Path, facts: Path | None, root: Path,
 
 def plan_cmd(file: SpecPath = DEFAULT_SPEC, facts: FactsPath = None,
              root: o.Root = Path("/"), emit: o.Emit = None, output: RoleDir = None,
-             force: o.Force = False, facts_dir: FactsDir = None) -> None:
-    """Show what applying the spec would change; exit 3 when there is something to do.
+             force: o.Force = False, facts_dir: FactsDir = None,
+             live: o.Live = False) -> None:
+    """Show what applying the spec would change. Exits 3 when there is something to do.
 
     With --emit, print (or write) the plan apply would run instead, and exit 0.
     """
     check_output(emit, output)
     if facts_dir is not None:
-        _plan_fleet(file, facts_dir, facts, root, emit, output, force)
+        _plan_fleet(file, facts_dir, facts, root, emit, output, force, live)
         return
     converged = _converged(file, facts, root)
     if emit is not None:
-        run_plan(converged.plan, False, emit, output, force)
+        run_plan(converged.plan, False, emit, live, output, force)
         return
     typer.echo(changes_report(converged, str(file)), nl=False)
     if converged.changes:
@@ -130,20 +137,20 @@ def plan_cmd(file: SpecPath = DEFAULT_SPEC, facts: FactsPath = None,
 
 def apply_cmd(file: SpecPath = DEFAULT_SPEC, root: o.Root = Path("/"),
               dry_run: o.DryRun = False, emit: o.Emit = None, prune: PruneFlag = False,
-              delete_disks: DeleteDisks = None, output: RoleDir = None,
-              force: o.Force = False) -> None:
-    """Make the host match the spec (each step checks first whether it is already done)."""
+              delete_disks: DeleteDisks = None, restart: RestartFlag = False,
+              live: o.Live = False, output: RoleDir = None, force: o.Force = False) -> None:
+    """Make the host match the spec. Each step checks first whether it is already done."""
     check_output(emit, output)
-    run_plan(_converged(file, None, root, _prune(prune, delete_disks)).plan, dry_run, emit,
-             output, force)
+    run_plan(_converged(file, None, root, _prune(prune, delete_disks), restart).plan,
+             dry_run, emit, live, output, force)
 
 
 def init_cmd(file: SpecPath = DEFAULT_SPEC, root: o.Root = Path("/"), facts: FactsPath = None,
              force: Annotated[bool, typer.Option(
                  "--force", help="Replace an existing spec file.")] = False) -> None:
-    """Write a spec of the bhyve jails and guests the host already has."""
+    """Write a spec of the jails and guests the host has. Only the bhyve jails count."""
     root = local_path("--root", root)
     text = init_text(_facts(facts, root))
     parse_spec(text, str(file))   # what init writes, plan reads: a bug here is ours
-    write_spec(local_path("-f", file), text, force)
+    write_spec(local_path("-f", below_root(file, root)), text, force)
     typer.echo(f"wrote {file}; next: bhyvetpl plan -f {file}")

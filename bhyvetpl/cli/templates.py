@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bhyvetpl.cli.options import DryRun, Emit, Prefix, Root
+from bhyvetpl.cli.options import DryRun, Emit, Live, Prefix, Root
 from bhyvetpl.model.preset import PRESETS
 from bhyvetpl.output import table
 from bhyvetpl.plan.build import BASTILLE_PREFIX
@@ -20,17 +20,19 @@ from bhyvetpl.plan.templates import (
 from bhyvetpl.run import run_plan
 
 templates_app = typer.Typer(no_args_is_help=True, help=(
-    "vm-bhyve template packs: bhyvetpl's presets as $vm_dir/.templates/bhyvetpl-PRESET.conf, "
+    "vm-bhyve templates of the presets. bhyvetpl's presets as "
+    "$vm_dir/.templates/bhyvetpl-PRESET.conf, "
     "for plain `vm create -t bhyvetpl-PRESET -s SIZE NAME`."))
 
 Jail = Annotated[str | None, typer.Option(help="Install into this Bastille jail's vm_dir.")]
+ListJail = Annotated[str | None, typer.Option("--jail", help="Read this Bastille jail's vm_dir.")]
 VmDir = Annotated[str | None, typer.Option(
     help="vm-bhyve's vm_dir: in the jail with --jail (default /vms there), else on this "
          "host (required without --jail).")]
 VmDataset = Annotated[str | None, typer.Option(help="ZFS dataset of the jail's vm_dir.")]
 Switch = Annotated[str, typer.Option(help="Switch of the templates' NIC.")]
 Presets = Annotated[list[str] | None, typer.Option(
-    "--preset", help="Preset to install or show; repeat for more (default: all of "
+    "--preset", help="Preset (repeat for more; default: all of "
                      + ", ".join(PRESETS) + ").")]
 
 
@@ -38,20 +40,21 @@ Presets = Annotated[list[str] | None, typer.Option(
 def install_cmd(
     jail: Jail = None, vm_dir: VmDir = None, vm_dataset: VmDataset = None,
     preset: Presets = None, switch: Switch = "public", prefix: Prefix = str(BASTILLE_PREFIX),
-    root: Root = Path("/"), dry_run: DryRun = False, emit: Emit = None,
+    root: Root = Path("/"), dry_run: DryRun = False, emit: Emit = None, live: Live = False,
 ) -> None:
-    """Write $vm_dir/.templates/bhyvetpl-PRESET.conf for each preset (unchanged ones stay)."""
+    """Write a template for each preset. $vm_dir/.templates/bhyvetpl-PRESET.conf; unchanged stay."""
     target = templates_target(jail, vm_dir, vm_dataset, switch, root, prefix)
-    run_plan(templates_install_plan(target, preset_files(preset or (), switch)), dry_run, emit)
+    run_plan(templates_install_plan(target, preset_files(preset or (), switch)), dry_run, emit,
+             live)
 
 
 @templates_app.command("list")
 def list_cmd(
-    jail: Jail = None, vm_dir: VmDir = None, vm_dataset: VmDataset = None,
+    jail: ListJail = None, vm_dir: VmDir = None, vm_dataset: VmDataset = None,
     preset: Presets = None, switch: Switch = "public", prefix: Prefix = str(BASTILLE_PREFIX),
     root: Root = Path("/"),
 ) -> None:
-    """Show each template: installed, differs (from what this version writes) or missing."""
+    """Show the state of each template. Installed, differs (from this version's) or missing."""
     target = templates_target(jail, vm_dir, vm_dataset, switch, root, prefix)
     rows = template_rows(target, preset or (), switch)
     typer.echo(table(("preset", "path", "state"), rows))

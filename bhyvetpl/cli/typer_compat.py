@@ -101,6 +101,27 @@ def _seed(param: Any) -> None:
             param._runtime_param = coercer
 
 
+def _plain_param(param: Any) -> None:
+    """`--disk DISK`, `FILES...` and `[required]` as the base tools write them, on every typer.
+
+    typer 0.29 shows the Python type instead (`--disk <list[str]>`, `NAME <str>`); typer
+    0.20 with rich installed escapes brackets for rich even in plain help (a backslash
+    before `[required]`).
+    """
+    if param.metavar is None and not getattr(param, "is_flag", False) and param.name:
+        param.metavar = param.name.upper()
+    built = param.get_help_record
+
+    def help_record(ctx: Any) -> Any:
+        record = built(ctx)
+        if record is None:
+            return None
+        name = record[0].split(" <", 1)[0]  # typer 0.29's `NAME <str>`
+        return name, record[1].replace("\\[", "[")
+
+    param.get_help_record = help_record
+
+
 def prepare(command: Any) -> None:
     """Make command and its subcommands print plain help and coerce without pydantic."""
     if getattr(command, "_bhyvetpl_prepared", False):
@@ -109,6 +130,7 @@ def prepare(command: Any) -> None:
     command.rich_markup_mode = None
     for param in command.params:
         _seed(param)
+        _plain_param(param)
     built = command.get_help_option  # --help is built at parse time, and coerced too
 
     def help_option(ctx: Any) -> Any:
@@ -120,3 +142,14 @@ def prepare(command: Any) -> None:
     command.get_help_option = help_option
     for sub in getattr(command, "commands", {}).values():
         prepare(sub)
+
+
+def is_path(param: Any) -> bool:
+    """Whether a parameter takes a path (typer 0.29 describes it; older typer gives a type)."""
+    descriptor = getattr(param, "type_descriptor", None)
+    if descriptor is not None:
+        annotation = descriptor.annotation
+        if get_origin(annotation) is list:  # `FILES...`
+            annotation = get_args(annotation)[0]
+        return annotation is Path or bool(getattr(descriptor, "is_path", False))
+    return getattr(getattr(param, "type", None), "name", "") == "path"

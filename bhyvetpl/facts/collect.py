@@ -7,7 +7,7 @@ the jail's /etc/rc.conf, `$vm_dir/NAME/NAME.conf`), never by a process per jail 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import PurePosixPath
 
 from bhyvetpl.adapters import host
@@ -126,6 +126,36 @@ def _vm_dir(rc_conf: dict[str, str], root: PurePosixPath,
         return None
 
 
+def read_jail(reader: HostReader, jails_dir: PurePosixPath, name: str,
+              mounts: Mapping[str, str], running: Mapping[str, dict[str, str]]) -> Jail | None:
+    """One jail from its files: jail.conf, its rc.conf, vm-bhyve in it and its guests."""
+    conf_text = reader.read_text(jails_dir / name / "jail.conf")
+    conf = jail_conf(conf_text, name) if conf_text is not None else None
+    if conf is None:
+        return None
+    root = jails_dir / name / "root"
+    rc = readable(reader.read_text(root / "etc/rc.conf") or "")
+    vm_dir = _vm_dir(rc, root, lambda ds: mounts.get(ds))
+    vm_base = readable(reader.read_text(below(root, VM_BASE)) or "")
+    system = reader.read_text(vm_dir / ".config/system.conf") if vm_dir else None
+    return Jail(
+        name, dict(conf.params), rc, name in running, dict(running.get(name, {})),
+        _guests(reader, vm_dir, root) if vm_dir else (), dict(conf.lines),
+        readable(system or ""), vm_base.get("VERSION"),
+        reader.listdir(below(root, FIRMWARE_DIR)),
+        "grub-bhyve" in reader.listdir(below(root, SBIN)))
+
+
+def jail_files(fs: HostFS, prefix: PurePosixPath, name: str) -> Jail | None:
+    """One Bastille jail read from its files alone (no process): None when it has none.
+
+    What `jail create|apply` build on when no spec is in use: the jail's address,
+    network and guests as the host has them. Its vm_dir dataset is looked for at its
+    default mountpoint, and it reads as not running (no jls).
+    """
+    return read_jail(HostReader(fs), prefix / "jails", name, {}, {})
+
+
 def collect(runner: CommandRunner, fs: HostFS,
             jails_dir: PurePosixPath | None = None) -> Facts:
     """Read the host once: the fixed probes, then dmesg.boot, bastille.conf and the jails.
@@ -144,27 +174,14 @@ def collect(runner: CommandRunner, fs: HostFS,
     jails_dir = jails_dir or PurePosixPath(settings.jailsdir or f"{prefix}/jails")
     releases_dir = PurePosixPath(settings.releasesdir or f"{prefix}/releases")
     running = parse.jls_json(out["jails"])
-    jails = []
+    jails = [jail for name in reader.listdir(jails_dir)
+             if (jail := read_jail(reader, jails_dir, name, mounts, running)) is not None]
     files = {str(path): text for path in PLANNING_FILES
              if (text := reader.read_text(path)) is not None}
-    for name in reader.listdir(jails_dir):
-        conf_text = reader.read_text(jails_dir / name / "jail.conf")
-        if conf_text is not None:
-            files[str(jails_dir / name / "jail.conf")] = conf_text
-        conf = jail_conf(conf_text, name) if conf_text is not None else None
-        if conf is None:
-            continue
-        root = jails_dir / name / "root"
-        rc = readable(reader.read_text(root / "etc/rc.conf") or "")
-        vm_dir = _vm_dir(rc, root, lambda ds: mounts.get(ds))
-        vm_base = readable(reader.read_text(below(root, VM_BASE)) or "")
-        system = reader.read_text(vm_dir / ".config/system.conf") if vm_dir else None
-        jails.append(Jail(
-            name, dict(conf.params), rc, name in running, running.get(name, {}),
-            _guests(reader, vm_dir, root) if vm_dir else (), dict(conf.lines),
-            readable(system or ""), vm_base.get("VERSION"),
-            reader.listdir(below(root, FIRMWARE_DIR)),
-            "grub-bhyve" in reader.listdir(below(root, SBIN))))
+    for jail in jails:   # each jail's jail.conf: passthrough and securelevel plan from it
+        conf = jails_dir / jail.name / "jail.conf"
+        if (text := reader.read_text(conf)) is not None:
+            files[str(conf)] = text
     return Facts(
         release=Release(*version) if version else None,
         cpu=parse.cpu_info(reader.read_text(DMESG) or ""),

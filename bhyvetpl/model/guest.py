@@ -186,6 +186,7 @@ class GuestSpec:
     comports: tuple[str, ...] | None = None
     uuid: str | None = None
     debug: bool = False
+    autostart: bool = False
     utctime: bool = True
     loader_env: tuple[str, ...] = ()
     loader_host_dir: str | None = None

@@ -176,6 +176,11 @@ class JailSpec:
         return self.passthrough or any(g.passthru for g in self.guests)
 
     @property
+    def autostart(self) -> tuple[str, ...]:
+        """The guests vm-bhyve starts at the jail's boot (`vm_list`), in the spec's order."""
+        return tuple(g.name for g in self.guests if g.autostart)
+
+    @property
     def host_taps(self) -> tuple[str, ...]:
         """Taps the host must create because the guests name them."""
         return tuple(n.device for g in self.guests for n in g.nics if n.device)

@@ -43,6 +43,7 @@ class GuestOptions:
     uuid: str | None = None
     debug: bool = False
     switch: str = "public"
+    autostart: bool = False
 
 
 def given(value: T | None, default: T) -> T:
@@ -96,6 +97,7 @@ def build_guest(opts: GuestOptions) -> GuestSpec:
         comports=tuple(opts.comports) or None,
         uuid=opts.uuid,
         debug=opts.debug,
+        autostart=opts.autostart,
         utctime=preset.utctime,
     )
 

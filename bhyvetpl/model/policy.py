@@ -21,6 +21,14 @@ NO_ADMIN = AdminLines()
 VMMCTL_SINCE = Version("15.0")
 TUNTAP_SINCE = Version("13.0")  # tap(4) and tun(4) became if_tuntap (vm-bhyve util::setup)
 NO_IO_SINCE = Version("13.1")  # bhyve stopped opening /dev/io and /dev/mem in 2021
+# jail(8) stop.timeout: how long the jail waits for its processes after SIGTERM (default
+# 10 s); bhyve(8) takes SIGTERM as the ACPI power button, so a guest gets this long to shut
+# down cleanly. 90 s is rc.shutdown's own rcshutdown_timeout default (/etc/defaults/rc.conf).
+STOP_TIMEOUT = 90
+# vm-bhyve's rc.d/vm has `KEYWORD: shutdown nojailvnet` (v1.6+; `nojail` before): rc(8)
+# skips it in a jail without its own network stack, so a shared-IP jail starts and stops
+# its guests through jail.conf's exec.start/exec.stop instead.
+VM_COMMAND = "/usr/local/sbin/vm"
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,8 +161,12 @@ def devfs_rules(features: Features) -> tuple[RuleGroup, ...]:
 
 
 def console_paths(guests: tuple[str, ...]) -> tuple[str, ...]:
-    """The nmdm(4) pairs of these guests (`nmdm-NAME.*`), or every pair when none is named."""
-    return tuple(f"nmdm-{name}.*" for name in guests) or ("nmdm-*",)
+    """The nmdm(4) pairs of these guests (`nmdm-NAME.*`), or every pair when none is named.
+
+    Sorted: the spec's plan and new-guest name the same guests in different orders (spec
+    order, the host's, the one added last) and must write the same bytes.
+    """
+    return tuple(f"nmdm-{name}.*" for name in sorted(set(guests))) or ("nmdm-*",)
 
 
 def zvol_paths(dataset: str) -> tuple[str, ...]:
@@ -205,9 +217,24 @@ def jail_config(features: Features, vm_dataset: str | None) -> tuple[Setting, ..
     return tuple(settings)
 
 
-def jail_conf_lines(features: Features, vm_dataset: str | None) -> tuple[Setting, ...]:
-    """jail.conf parameters Bastille's `config` refuses, for the jail's own jail.conf."""
-    lines = []
+def jail_conf_lines(features: Features, vm_dataset: str | None,
+                    autostart: bool = False) -> tuple[Setting, ...]:
+    """jail.conf parameters Bastille's `config` refuses, for the jail's own jail.conf.
+
+    Also the jail's shutdown: `stop.timeout` long enough for guests to power off, and in
+    a shared-IP jail (where rc.d/vm does not run) vm-bhyve's startall/stopall.
+    """
+    lines = [Setting("stop.timeout", f"= {STOP_TIMEOUT}",
+                     "guests get this long to shut down when the jail stops (jail(8) "
+                     "default 10 s; bhyve takes SIGTERM as the ACPI power button)")]
+    if not features.vnet:
+        if autostart:
+            lines.append(Setting("exec.start", f'+= "{VM_COMMAND} startall"',
+                                 "start vm_list's guests: rc.d/vm skips a non-vnet jail "
+                                 "(KEYWORD nojailvnet)"))
+        lines.append(Setting("exec.stop", f'+= "{VM_COMMAND} stopall -f"',
+                             "stop the guests cleanly first: rc.d/vm skips a non-vnet jail "
+                             "(KEYWORD nojailvnet)"))
     if vm_dataset:
         lines.append(Setting("exec.created", f'+= "zfs jail $name {vm_dataset}"',
                              f"hand {vm_dataset} to the jail (run `zfs set jailed=on "
@@ -247,7 +274,11 @@ def rc_conf(features: Features, admin: AdminLines = NO_ADMIN) -> tuple[Setting, 
     """
     wanted = [("kld_list", hostconf.list_extension(
         "kld_list", host_modules(features.release)[2:], admin.rc),
-        "vm-bhyve's switches and taps; appended so other modules stay")]
+        "vm-bhyve's switches and taps; appended so other modules stay"),
+        ("bastille_enable", hostconf.same_or_refuse("/etc/rc.conf", "bastille_enable", "YES",
+                                                    admin.rc),
+         "start the jails at boot (rc.d/bastille: `bastille start --boot`; a jail is "
+         "created with boot=on) and stop them, guests first, at shutdown")]
     if features.host_taps:
         bridge_members = " ".join(f"addm {tap}" for tap in features.host_taps)
         uplink = f"addm {features.uplink} " if features.uplink else ""

@@ -196,7 +196,31 @@ class RemoveDir:
         return f"remove directory {self.path} if empty"
 
 
-Step = CheckRuleset | Check | WriteFile | EditBlock | RunCommand | RemoveFile | RemoveDir
+@dataclass(frozen=True, slots=True)
+class Deferred:
+    """A step that acts outside the root (a command, a check, or a file only it makes).
+
+    `--root DIR` other than / means a system whose files are below DIR (a mounted boot
+    environment, a staging tree): kldload, sysctl, service, devfs, bastille, vm, zfs and
+    ifconfig would act on this machine instead, so they are listed, never run.
+    """
+
+    step: Check | RunCommand | WriteFile | EditBlock
+    because: str
+
+    @property
+    def where(self) -> str:
+        """Where the deferred step would act."""
+        return self.step.where
+
+    @property
+    def what(self) -> str:
+        """One line for the plan table: the step's own (its guard column says deferred)."""
+        return self.step.what
+
+
+Step = (CheckRuleset | Check | WriteFile | EditBlock | RunCommand | RemoveFile | RemoveDir
+        | Deferred)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +235,11 @@ class Plan:
     steps: tuple[Step, ...]
     summary: tuple[str, ...] = ()
     root: Path = field(kw_only=True)   # no default: a plan always says where / is
+
+    @property
+    def deferred(self) -> tuple[Deferred, ...]:
+        """The steps listed but not run (`--root DIR` without `--live`)."""
+        return tuple(s for s in self.steps if isinstance(s, Deferred))
 
     def edit_index(self, path: Path) -> int:
         """The index of the step that writes path (for `RunCommand.after_change`)."""

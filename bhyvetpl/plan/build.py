@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 from bhyvetpl.adapters import bastille, host
@@ -23,7 +24,15 @@ from bhyvetpl.plan.actions import (
     Step,
     WriteFile,
 )
-from bhyvetpl.render import render_host, render_jail, render_template
+from bhyvetpl.plan.footprint import jail_restart
+from bhyvetpl.plan.jailblock import (
+    JailRestartError,
+    block_text,
+    guests_level,
+    restart_message,
+    restart_steps,
+)
+from bhyvetpl.render import render_host, render_jail
 
 HOST_FILES = ("etc/devfs.rules", "boot/loader.conf", "etc/rc.conf", "etc/sysctl.conf")
 # vm-bhyve needs these on the host; a jail cannot kldload (loader.conf/kld_list at boot).
@@ -82,7 +91,8 @@ def template_stamp(texts: tuple[str, ...]) -> str:
 
 
 def jail_create_plan(jail: JailSpec, root: Path,
-                     prefix: PurePosixPath = BASTILLE_PREFIX, create: bool = True) -> Plan:
+                     prefix: PurePosixPath = BASTILLE_PREFIX, create: bool = True,
+                     found: tuple[Mapping[str, str], ...] = (), restart: bool = False) -> Plan:
     """Create the jail with Bastille, add what Bastille cannot set, apply the template.
 
     Args:
@@ -90,6 +100,13 @@ def jail_create_plan(jail: JailSpec, root: Path,
         root: Where `/` is.
         prefix: bastille_prefix (jails and templates live below it).
         create: False for `jail apply`: the jail must already exist.
+        found: The configs of the guests the jail already has: the securelevel in our
+            jail.conf block follows them too, so it never rises above what they need.
+        restart: Allow restarting an existing jail (stopping its running guests first)
+            when its parameters change, or its template is applied again while guests run.
+
+    Raises:
+        JailRestartError: A restart is needed and `restart` is False (exit 2).
     """
     where = f"jail {jail.name}"
     jail_dir = HostFS(root).place(prefix / "jails" / jail.name)
@@ -117,19 +134,37 @@ def jail_create_plan(jail: JailSpec, root: Path,
                            where=where, fix=f"create it: bhyvetpl jail create {jail.name}"))
     features = Features.of_jail(jail)
     if jail.vm_dataset:
+        # vm-bhyve's `vm init` needs the dataset of a `zfs:` vm_dir to exist; nothing
+        # else creates it. It stays attached across restarts through the jail.conf
+        # block's exec.created (what `bastille zfs JAIL jail DATASET PATH` writes in
+        # Bastille 1.0.1+, zfs.sh zfs_jail_dataset), and the template sets zfs_enable.
+        steps.append(RunCommand(host.zfs_create_argv(jail.vm_dataset),
+                                why="the dataset of vm-bhyve's ZFS vm_dir",
+                                skip_if=Probe(host.zfs_exists_argv(jail.vm_dataset),
+                                              means=f"{jail.vm_dataset} exists")))
         steps.append(RunCommand(host.zfs_set_jailed_argv(jail.vm_dataset),
                                 why="let the jail mount its vm_dir dataset",
                                 skip_if=Probe(host.zfs_get_jailed_argv(jail.vm_dataset),
                                               line="on", means=f"{jail.vm_dataset} is jailed")))
     # Written even when empty, so a later run without --vmm-ppt (or a dataset) takes out
     # what an earlier one put there.
-    block = render_template("host/jail.conf.j2", f=features,
-                            settings=policy.jail_conf_lines(features, jail.vm_dataset))
-    steps.append(EditBlock(jail_dir / "jail.conf", block, jail.name, where=where,
+    block = block_text(jail.name, jail.vm_dataset, jail.vmm_ppt, guests_level(jail, found),
+                       vnet=jail.vnet, autostart=bool(jail.autostart))
+    conf_file = jail_dir / "jail.conf"
+    steps.append(EditBlock(conf_file, block, jail.name, where=where,
                            anchor="}", why="parameters `bastille config` refuses"))
+    stamp_path = jail_dir / "bhyvetpl.applied"
+    # The template's RESTART line restarts the jail when it is applied: the parameters
+    # then take effect, and only running guests need stopping (and --restart) first.
+    templated = HostFS(root).read_text(stamp_path) != stamp
+    state = jail_restart(jail, root, prefix, block)
+    if state is not None and ((state[0] and not templated) or (templated and state[1])):
+        if not restart:
+            raise JailRestartError(restart_message(jail.name, state[1]))
+        steps += restart_steps(jail.name, state[1], conf_file, "jail.conf parameters take "
+                               "effect on restart", restart_jail=not templated)
     steps += [WriteFile(template_dir.joinpath(*f.relpath.parts), f.text, where="host",
                         why="Bastille template") for f in files]
-    stamp_path = jail_dir / "bhyvetpl.applied"
     steps.append(RunCommand(bastille.template_argv(jail.name, template_rel), where=where,
                             why="config, packages, vm-bhyve, guest templates, switch",
                             timeout=TEMPLATE_TIMEOUT,

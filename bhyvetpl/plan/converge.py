@@ -12,9 +12,11 @@ reverted. Bhyve jails and guests the host has and the spec lacks are listed; onl
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from bhyvetpl.adapters import bastille
 from bhyvetpl.facts.model import Facts
 from bhyvetpl.facts.owned import OWNED_PATH, Owned, owned_text
 from bhyvetpl.hostfs import HostFS, HostFSError, PlanningFS
@@ -24,6 +26,7 @@ from bhyvetpl.plan.actions import EditBlock, Plan, RunCommand, Step, WriteFile
 from bhyvetpl.plan.build import BASTILLE_PREFIX, host_prepare_plan, jail_create_plan
 from bhyvetpl.plan.guest import disk0_size, new_guest_plan
 from bhyvetpl.plan.hostfile import HostFileError, new_text
+from bhyvetpl.plan.jailblock import JailRestartError
 from bhyvetpl.plan.passthru import refuse_passthrough
 from bhyvetpl.plan.prune import Prune, Pruned, candidates, prune_plan
 from bhyvetpl.plan.shared import refuse_other_release, refuse_shared_in_spec
@@ -148,8 +151,48 @@ def _record_step(facts: Facts, created: Owned, pruned: Pruned | None,
                       why="what bhyvetpl created: apply --prune removes only these")]
 
 
+def _with_host_guests(features: Features, facts: Facts,
+                      removed: frozenset[str] = frozenset()) -> Features:
+    """The jail's ruleset names the guests the host has too: none loses its console.
+
+    Only when the spec names guests (else every console is unhidden already); a guest
+    this run prunes (removed, as JAIL/GUEST) is not named.
+    """
+    found = facts.jail(features.jail)
+    if found is None or not features.guests:
+        return features
+    names = (*features.guests, *(g.name for g in found.guests
+                                 if g.name not in features.guests
+                                 and f"{features.jail}/{g.name}" not in removed))
+    return dataclasses.replace(features, guests=names)
+
+
+def jail_features(desired: Desired, facts: Facts, name: str) -> Features:
+    """The host side of one spec jail, as converge plans it (`host prepare` as a view)."""
+    jail = next(j for j in desired.jails if j.name == name)
+    return _with_host_guests(Features.of_jail(jail), facts)
+
+
+def _restart_rows(plan: Plan, jails: tuple[str, ...]) -> list[Change]:
+    """A row for each jail the plan restarts, with the guests it stops first (one pass)."""
+    stops: dict[str, set[str]] = {}
+    restarted: set[str] = set()
+    for step in plan.steps:
+        if not isinstance(step, RunCommand) or step.argv[0] != "bastille":
+            continue
+        argv = step.argv
+        if argv[1] == "cmd" and argv[3:5] == ("vm", "stop"):
+            stops.setdefault(argv[2], set()).add(argv[-1])
+        elif argv == bastille.restart_argv(argv[-1]):
+            restarted.add(argv[-1])
+    return [Change("jail", name, f"restarts jail {name}: stops its {len(stops.get(name, ()))} "
+                   "running guests (apply --restart)")
+            for name in jails if name in stops or name in restarted]
+
+
 def converge(desired: Desired, facts: Facts, root: Path,
-             prefix: PurePosixPath | None = None, prune: Prune | None = None) -> Converged:
+             prefix: PurePosixPath | None = None, prune: Prune | None = None,
+             restart: bool = True) -> Converged:
     """Plan the spec against the facts: host prepare, jails, missing guests; removals too.
 
     The flag commands' refusals run first, so a refused spec runs nothing: the host's
@@ -162,11 +205,14 @@ def converge(desired: Desired, facts: Facts, root: Path,
         root: Where `/` is (files are read and written below it).
         prefix: bastille_prefix (default: the one facts found, else Bastille's).
         prune: `apply --prune`: first remove what the record names and the spec lacks.
+        restart: Allow restarting jails (their running guests stopped first); `plan`
+            shows the restarts, `apply` refuses them without --restart.
 
     Raises:
         HostStateError: Another release, or a setting another jail owns (exit 2).
         PassthroughError: A new guest cannot pass its devices through (exit 2).
         PruneError: A removal `--prune` may not make (exit 2).
+        JailRestartError: A jail needs a restart and `restart` is False (exit 2).
     """
     prefix = prefix or PurePosixPath(facts.bastille_prefix or BASTILLE_PREFIX)
     fs = PlanningFS(root)   # each host file read once, however many guests read it
@@ -176,7 +222,11 @@ def converge(desired: Desired, facts: Facts, root: Path,
     new_jails: list[str] = []
     new_guests: list[str] = []
     new_datasets: list[str] = []
-    all_features = tuple(Features.of_jail(jail) for jail in desired.jails)
+    names = {j.name: {g.name for g in j.guests} for j in desired.jails}
+    pruned = prune_plan(names, facts, root, prune) if prune is not None else None
+    removed = pruned.jails | pruned.guests if pruned else frozenset()
+    all_features = tuple(_with_host_guests(Features.of_jail(jail), facts, removed)
+                         for jail in desired.jails)
     refuse_shared_in_spec(all_features)
     for jail, features in zip(desired.jails, all_features, strict=True):
         # The host's files follow the jail's release, as host prepare's --release.
@@ -185,7 +235,11 @@ def converge(desired: Desired, facts: Facts, root: Path,
         changes += _host_changes(features, facts)
     for jail in desired.jails:
         found = facts.jail(jail.name)
-        plans.append(jail_create_plan(jail, root, prefix, create=found is None))
+        # Restarts are planned, then refused at the end: a refusal that names what is
+        # wrong (passthrough) goes first, and `plan` shows them as rows.
+        plans.append(jail_create_plan(
+            jail, root, prefix, create=found is None, restart=True,
+            found=tuple(g.config for g in found.guests) if found else ()))
         if found is None:
             creating.append(plans[-1])
             new_jails.append(jail.name)
@@ -203,7 +257,7 @@ def converge(desired: Desired, facts: Facts, root: Path,
                 refuse_passthrough(jail, guest, root, prefix, _texts_after(plans, fs),
                                    config)
             preset = desired.presets.get(f"{jail.name}/{guest.name}", "freebsd")
-            plans.append(new_guest_plan(jail, guest, root, prefix=prefix,
+            plans.append(new_guest_plan(jail, guest, root, prefix=prefix, restart=True,
                                         disk_size=disk0_size(guest, preset, None), fs=fs))
             creating.append(plans[-1])
             new_guests.append(f"{jail.name}/{guest.name}")
@@ -213,26 +267,28 @@ def converge(desired: Desired, facts: Facts, root: Path,
                                   f"vm create ({guest.loader}, {guest.cpu} cpu, "
                                   f"{guest.memory})"))
     merged = _merged(plans, root)
-    names = {j.name: {g.name for g in j.guests} for j in desired.jails}
-    pruned = prune_plan(names, facts, root, prune) if prune is not None else None
     created = _created(creating, new_jails, new_guests, new_datasets, root)
     # Removals first; the record before the steps that create (a run that stops half-way
     # has recorded what it made), after the ones that remove (what stays is recorded).
     steps = [*(pruned.steps if pruned else ()), *_record_step(facts, created, pruned, root),
              *merged.steps]
     plan = Plan(merged.description, tuple(steps), merged.summary, root=root)
-    removed = pruned.jails | pruned.guests if pruned else frozenset()
     extra = [Change(c.kind, c.target, c.what) for c in candidates(names, facts)
              if c.target not in removed]
-    rows = (_file_changes(plan, fs) + changes
+    restarts = _restart_rows(plan, tuple(names))
+    if restarts and not restart:
+        raise JailRestartError("; ".join(r.what.replace("(apply --restart)", "")
+                                         for r in restarts).rstrip() + "; pass --restart to allow")
+    rows = (_file_changes(plan, fs) + changes + restarts
             + [Change(*row) for row in (pruned.rows if pruned else ())])
     return Converged(plan, tuple(rows), tuple(extra), desired)
 
 
 def converge_spec(spec: SpecFile, facts: Facts, root: Path,
-                  prune: Prune | None = None, on: frozenset[str] | None = None) -> Converged:
+                  prune: Prune | None = None, restart: bool = True,
+                  on: frozenset[str] | None = None) -> Converged:
     """Resolve the spec on the facts ("auto" from the host), then converge.
 
     on: plan only the jails for this inventory host (its name and groups).
     """
-    return converge(resolve(spec, facts, on), facts, root, prune=prune)
+    return converge(resolve(spec, facts, on), facts, root, prune=prune, restart=restart)

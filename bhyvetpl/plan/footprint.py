@@ -16,8 +16,7 @@ from types import MappingProxyType
 
 from packaging.version import Version
 
-from bhyvetpl.adapters import bastille, devfs, host, vm
-from bhyvetpl.errors import BhyvetplError, ExitCode
+from bhyvetpl.adapters import devfs, host
 from bhyvetpl.hostfs import HostFS, HostFSError, below
 from bhyvetpl.hostfs import devfs as devfs_rules_file
 from bhyvetpl.hostfs.jailconf import jail_conf
@@ -25,7 +24,17 @@ from bhyvetpl.model import policy
 from bhyvetpl.model.guest import GuestSpec
 from bhyvetpl.model.jail import JailSpec, RulesetSpec
 from bhyvetpl.model.policy import Features, Setting
-from bhyvetpl.plan.actions import Check, EditBlock, Probe, RulesProbe, RunCommand, Step
+from bhyvetpl.plan.actions import Check, EditBlock, RulesProbe, RunCommand, Step
+from bhyvetpl.plan.jailblock import (
+    JailRestartError,
+    block_params,
+    block_text,
+    guests_level,
+    jail_root,
+    restart_message,
+    restart_steps,
+    running_guests,
+)
 from bhyvetpl.plan.shared import BEGIN_RE, END_RE
 from bhyvetpl.render import render_template
 
@@ -33,12 +42,6 @@ DEVFS_RULES = "/etc/devfs.rules"
 # Nodes whose presence in the block stands for one Features flag (see policy.devfs_rules).
 _FLAG_NODES = {"vmm", "vmm/*", "vmm.io", "vmm.io/*", "vmmctl", "nmdm-*", "tap*", "bpf*",
                "pci", "mem", "io", "kmem"}
-
-
-class JailRestartError(BhyvetplError):
-    """The guest needs a jail restart that was not allowed (exit 2, nothing done)."""
-
-    exit_code = ExitCode.USAGE
 
 
 def our_block(text: str, owner: str) -> str | None:
@@ -84,13 +87,17 @@ def block_features(jail: str, block: str) -> Features | None:
         uefi="# UEFI guests" in block, passthrough="pci" in paths, dhcp="bpf*" in paths)
 
 
-def with_guest(features: Features, jail: JailSpec, guest: GuestSpec) -> Features:
-    """The features once the guest is added: its console, taps, zvols and disk nodes."""
-    everyone = features.console and not features.guests   # nmdm-* already covers it
+def with_guest(features: Features, jail: JailSpec, guest: GuestSpec,
+               others: tuple[str, ...] = ()) -> Features:
+    """The features once the guest is added: its console, taps, zvols and disk nodes.
+
+    A ruleset that unhid every console (nmdm-*) now names the guests, as the spec's plan
+    does: the others the jail has and this one.
+    """
+    names = features.guests if features.guests else others
     return dataclasses.replace(
         features,
-        guests=features.guests if everyone or guest.name in features.guests
-        else (*features.guests, guest.name),
+        guests=names if guest.name in names else (*names, guest.name),
         console=True,
         tap=features.tap or any(n.device is None for n in guest.nics),
         host_taps=tuple(dict.fromkeys((*features.host_taps,
@@ -116,7 +123,7 @@ def ruleset_steps(jail: JailSpec, guest: GuestSpec, root: Path, jail_root: str, 
     if block is None or features is None:
         return [], (f"no bhyvetpl ruleset for jail {jail.name} in {DEVFS_RULES}: unhide "
                     f"nmdm-{guest.name}.* (and the guest's taps and disks) yourself",)
-    wanted = with_guest(features, jail, guest)
+    wanted = with_guest(features, jail, guest, jail_guests(root, jail.vm_dir_path, jail_root))
     text = render_template("host/devfs.rules.j2", f=wanted, rules=policy.devfs_rules(wanted))
     old, new = devfs_rules_file.rulesets(block)[0], devfs_rules_file.rulesets(text)[0]
     if new.unhidden == old.unhidden:
@@ -140,37 +147,10 @@ def ruleset_steps(jail: JailSpec, guest: GuestSpec, root: Path, jail_root: str, 
     return steps, ()
 
 
-def jail_root(conf_path: str | None, jail: JailSpec, prefix: PurePosixPath) -> str:
-    """The jail's root on the host: jail.conf's `path`, else Bastille's default place."""
-    return conf_path or _default_root(prefix, jail.name)
-
-
 @lru_cache(maxsize=256)
 def _jail_dir(prefix: PurePosixPath, jail: str) -> PurePosixPath:
     """PREFIX/jails/JAIL, built once per jail: a spec's plan asks for each new guest."""
     return prefix / "jails" / jail
-
-
-@lru_cache(maxsize=256)
-def _default_root(prefix: PurePosixPath, jail: str) -> str:
-    """PREFIX/jails/JAIL/root, built once per jail (see _jail_dir)."""
-    return str(_jail_dir(prefix, jail) / "root")
-
-
-def running_guests(root: Path, jail: JailSpec, jail_path: str) -> tuple[str, ...]:
-    """The jail's guests that run now: a `$vm_dir/NAME` directory and a `/dev/vmm/NAME` node.
-
-    Simplified: read through the jail's root on the host, as vm-bhyve's `vm list` decides
-    from /dev/vmm; the guest directory keeps other jails' VMs (visible there) out.
-    """
-    fs = HostFS(root)
-    try:
-        base = fs.place(jail_path)
-        vmm = fs.listdir(below(base, "/dev/vmm"))
-        guests = set(fs.listdir(below(base, jail.vm_dir_path)))
-    except HostFSError:
-        return ()
-    return tuple(name for name in sorted(vmm) if name in guests)
 
 
 def securelevel_steps(jail: JailSpec, guest: GuestSpec, root: Path, restart: bool,
@@ -195,34 +175,15 @@ def securelevel_steps(jail: JailSpec, guest: GuestSpec, root: Path, restart: boo
     level = params.get("securelevel", "")
     if not level.lstrip("-").isdigit() or int(level) <= int(need.value or "1"):
         return [], path
-    running = running_guests(root, jail, path)
+    running = running_guests(root, jail.vm_dir_path, path)
     if not restart:
-        raise JailRestartError(f"restarts jail {jail.name}: stops its {len(running)} running "
-                               "guests; pass --restart to allow")
-    where = f"jail {jail.name}"
-
-    def inside(argv: tuple[str, ...]) -> tuple[str, ...]:
-        return bastille.cmd_argv(jail.name, argv)
-
-    steps: list[Step] = [EditBlock(conf_file, jail_block(jail, guest, text, need), jail.name,
-                                   where=where, anchor="}",
+        raise JailRestartError(restart_message(jail.name, running))
+    wanted = guests_level(jail) or need
+    steps: list[Step] = [EditBlock(conf_file, jail_block(jail.name, text, wanted), jail.name,
+                                   where=f"jail {jail.name}", anchor="}",
                                    why=f"securelevel {need.value}: {guest.name}'s disks")]
-    steps += [RunCommand(inside(vm.stop_argv(name)), where=where,
-                         why="shut the guest down before the jail restarts",
-                         skip_if=Probe(inside(("test", "!", "-e", f"/dev/vmm/{name}")),
-                                       means=f"{name} is not running"))
-              for name in running]
-    # The restart must never kill a guest that is still shutting down: wait for each.
-    steps += [Check(Probe(inside(vm.wait_stopped_argv(name)), means=f"{name} has stopped"),
-                    where=where, fix=f"{name} did not shut down within 120 s: stop it inside "
-                    f"the jail (vm poweroff {name}), then run again")
-              for name in running]
-    steps += [RunCommand(bastille.restart_argv(jail.name), where=where,
-                         why=f"securelevel {need.value} and ruleset take effect on restart",
-                         after_change=conf_file),
-              Check(Probe(host.jls_argv(jail.name), means=f"jail {jail.name} runs"),
-                    where=where, fix=f"bastille restart exits 0 even when the jail fails: see "
-                    f"/var/log/bastille/{jail.name}_console.log")]
+    steps += restart_steps(jail.name, running, conf_file,
+                           f"securelevel {need.value} and ruleset take effect on restart")
     return steps, path
 
 
@@ -239,21 +200,48 @@ def _jail_conf_file(root: Path, prefix: PurePosixPath, jail: str) -> Path:
     return below(root, _jail_dir(prefix, jail) / "jail.conf")
 
 
-def jail_block(jail: JailSpec, guest: GuestSpec, text: str, need: Setting) -> str:
-    """Our jail.conf block with the securelevel line added to what jail create put there.
+def jail_block(name: str, text: str, level: Setting) -> str:
+    """Our jail.conf block as jail create left it (its dataset, allow.vmm_ppt), at level.
 
     jail(8) takes the last assignment, so our block (before the closing `}`) wins over
     Bastille's `securelevel = 2;` above it, which stays as it is.
     """
-    block = our_block(text, jail.name) or ""
-    parsed = jail_conf(f"{jail.name} {{\n{block}}}\n", jail.name)
+    block = our_block(text, name) or ""
+    parsed = jail_conf(f"{name} {{\n{block}}}\n", name)
     kept = parsed.params if parsed is not None else {}
     created = kept.get("exec.created", "").split()
     dataset = created[-1] if created[:2] == ["zfs", "jail"] else None
-    vmm_ppt = "allow.vmm_ppt" in kept
-    features = Features(jail=jail.name, release=jail.release_version, ruleset=jail.ruleset,
-                        passthrough=vmm_ppt, vmm_ppt=vmm_ppt)
-    why = f"{need.why} (guest {guest.name}; new-guest --restart)"
-    settings = (*policy.jail_conf_lines(features, dataset),
-                Setting(need.name, f"= {need.value}", why))
-    return render_template("host/jail.conf.j2", f=features, settings=settings)
+    # A shared-IP jail's block stops its guests (exec.stop), and may start them.
+    return block_text(name, dataset, "allow.vmm_ppt" in kept, level,
+                      vnet="exec.stop" not in kept,
+                      autostart="startall" in kept.get("exec.start", ""))
+
+
+def jail_guests(root: Path, vm_dir: str, jail_path: str) -> tuple[str, ...]:
+    """The guests the jail has: `$vm_dir/NAME/NAME.conf`, as vm-bhyve (and facts) find them."""
+    fs = HostFS(root)
+    try:
+        base = below(fs.place(jail_path), vm_dir)
+        return tuple(name for name in fs.listdir(base) if not name.startswith(".")
+                     and fs.read_text(base / name / f"{name}.conf") is not None)
+    except HostFSError:
+        return ()
+
+
+def jail_restart(jail: JailSpec, root: Path, prefix: PurePosixPath,
+                 block: str) -> tuple[bool, tuple[str, ...]] | None:
+    """Whether our jail.conf block changes an existing jail's parameters, its running guests.
+
+    jail(8) reads the parameters only at start: a change takes a restart. None for a jail
+    not created yet (its creation starts it with the block).
+    """
+    fs = HostFS(root)
+    text = fs.read_text(fs.place(prefix / "jails" / jail.name / "jail.conf"))
+    if text is None:
+        return None
+    conf = jail_conf(text, jail.name)
+    running = running_guests(root, jail.vm_dir_path, jail_root(
+        conf.params.get("path") if conf is not None else None, jail, prefix))
+    changed = (block_params(text, jail.name, our_block(text, jail.name))
+               != block_params(block, jail.name, block))
+    return changed, running

@@ -47,8 +47,9 @@ def passthrough_problems(jail: str, devices: Sequence[str], jail_conf_text: str 
         config_set: Jail parameters a `bastille config set` of the same plan sets (they
             win over jail.conf's).
     """
+    # jail apply keeps what the jail's files show (address, router, ruleset): the fix
+    # changes only passthrough. host prepare is told the jail and its ruleset.
     fix_jail = f"bhyvetpl jail apply {jail} --passthrough"
-    fix_host = "bhyvetpl host prepare " + " ".join(f"--passthru {d}" for d in devices)
     if jail_conf_text is None:
         return (f"no jail.conf for jail {jail}: create it with bhyvetpl jail create "
                 f"{jail} --passthrough",)
@@ -56,6 +57,10 @@ def passthrough_problems(jail: str, devices: Sequence[str], jail_conf_text: str 
     # The jail's own jail.conf: its one block (named after the jail when Bastille wrote it).
     params = {**(jail_conf_of(jail_conf_text, jail) or jail_conf_of(jail_conf_text, None)
                  or JailConf(jail)).params, **(config_set or {})}
+    number = params.get("devfs_ruleset", "")
+    fix_host = (f"bhyvetpl host prepare --jail {jail}"
+                + (f" --ruleset {number}" if number.isdigit() and number != "25" else "")
+                + "".join(f" --passthru {d}" for d in devices))
     level = params.get("securelevel")
     if level is not None and level.lstrip("-").isdigit() and int(level) > 0:
         problems.append(f"jail {jail} has securelevel {level}; passthrough needs -1 or 0 "

@@ -65,6 +65,7 @@ GUEST_KEYS: dict[str, Key] = {
     "uuid": Key("str", "a fixed SMBIOS UUID"),
     "debug": Key("bool", "vm-bhyve debug logging"),
     "switch": Key("str", "the switch of the default NIC"),
+    "autostart": Key("bool", "start with the jail (vm-bhyve's vm_list), stop before it"),
 }
 TOP_KEYS = ("version", "host", "jails")
 VERSION = 1

@@ -4,6 +4,7 @@
 #   kld/MOD (module loaded), sysctl/NAME (value), jails/NAME (jail exists),
 #   running/NAME (jail runs), guests/JAIL/NAME (guest exists), vmm/NAME (guest runs),
 #   iso/NAME (an ISO in the jail's vm_dir), zfs/POOL_DS.jailed (zfs set jailed=on done),
+#   zfs/POOL_DS.created (the dataset exists: `zfs create`, `zfs list -H -o name DS`),
 #   fail (a tab-separated argv prefix that exits 1 with a message on stderr),
 #   hang (an argv prefix that touches hung and sleeps, for signal tests),
 #   pkg/JAIL/PKG (a package installed in the jail; `bastille pkg JAIL install -y PKG`),
@@ -44,7 +45,12 @@ fi
 case "$name" in
   kldstat) [ $# -ge 3 ] && [ -e "$state/kld/$3" ] ;;
   freebsd-version) printf '14.3-RELEASE\n14.3-RELEASE\n14.3-RELEASE-p2\n' ;;
-  kldload) mkdir -p "$state/kld"; : > "$state/kld/$2" ;;
+  kldload)
+    mkdir -p "$state/kld"; : > "$state/kld/$2"
+    # the jail parameter exists once vmm is loaded (jail(8): allow.vmm)
+    if [ "$2" = vmm ] && [ ! -e "$state/sysctl/security.jail.param.allow.vmm" ]; then
+      mkdir -p "$state/sysctl"; echo 0 > "$state/sysctl/security.jail.param.allow.vmm"
+    fi ;;
   sysctl)
     if [ "$1" = -i ]; then
       shift
@@ -81,8 +87,12 @@ case "$name" in
     ds=$(printf '%s' "$*" | awk '{print $NF}' | tr / _)
     if [ "$1" = list ] && [ "${3:-}" = -t ]; then
       [ -e "$state/snapshots/$ds" ]
+    elif [ "$1 $2" = "list -H" ]; then
+      [ -e "$state/zfs/$ds.created" ] || { echo "cannot open '$6': dataset does not exist" >&2; exit 1; }
     elif [ "$1" = list ]; then
       echo "NAME  MOUNTPOINT"
+    elif [ "$1" = create ]; then
+      mkdir -p "$state/zfs"; : > "$state/zfs/$ds.created"
     elif [ "$1" = snapshot ]; then
       mkdir -p "$state/snapshots"; : > "$state/snapshots/$ds"
     elif [ "$1" = get ]; then
@@ -125,6 +135,7 @@ case "$name" in
             mkdir -p "$state/guests/$jail"; : > "$state/guests/$jail/$guest"
             jroot="${STANDIN_ROOT:-/nonexistent}/usr/local/bastille/jails/$jail/root"
             vmdir=$(sed -n 's/^vm_dir="*\([^"]*\)"*$/\1/p' "$jroot/etc/rc.conf" 2>/dev/null || :)
+            case "$vmdir" in zfs:*) vmdir="/${vmdir#zfs:}" ;; esac   # mounted at /DATASET
             if [ -n "$vmdir" ] && [ -f "$jroot$vmdir/.templates/$4.conf" ]; then
               mkdir -p "$jroot$vmdir/$guest"
               { cat "$jroot$vmdir/.templates/$4.conf"

@@ -1,0 +1,136 @@
+"""The seed articles' setups, as specs in examples/, from a clean host to done, no hand step.
+
+Each runs `bhyvetpl apply` on a stand-in host that has only its own rc.conf, a default
+route and freebsd-version (no module loaded, no Bastille jail, no dataset), then `plan`
+must find nothing, and a second apply only looks.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.standin_env import FREEBSD_VERSION, ROUTES, Host
+from tests.test_emit_e2e import EXISTING_RC, use
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def clean(host: Host) -> None:
+    """A host as installed: its rc.conf, a default route via em0, freebsd-version."""
+    (host.root / "etc").mkdir(parents=True)
+    (host.root / "etc/rc.conf").write_text(EXISTING_RC)
+    (host.root / "bin").mkdir()
+    (host.root / "bin/freebsd-version").write_text(FREEBSD_VERSION)
+    (host.state / "routes").write_text(ROUTES)
+
+
+def applied(host: Host, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+            example: str) -> tuple[list[tuple[str, ...]], str]:
+    clean(host)
+    use(host, monkeypatch)
+    spec = tmp_path / "bhyvetpl.toml"
+    shutil.copyfile(EXAMPLES / example, spec)
+    args = ("-f", str(spec), "--root", str(host.root))
+    code, out, err = host.cli("apply", *args)
+    assert code == 0, out + err
+    calls = host.calls()
+    code, out2, err = host.cli("plan", *args)
+    assert code == 0, out2 + err
+    assert "nothing to do" in out2
+    host.calls()
+    before = host.snapshot()
+    code, out3, err = host.cli("apply", *args)
+    assert code == 0 and "nothing changed" in out3, out3 + err
+    assert host.snapshot() == before
+    assert not [c for c in host.calls() if c[:2] in {("kldload", "-n"), ("zfs", "create"),
+                                                     ("bastille", "create")}]
+    return calls, out
+
+
+def in_order(calls: list[tuple[str, ...]], *wanted: tuple[str, ...]) -> None:
+    """Each wanted argv was run, in this order (others may come between)."""
+    it = iter(calls)
+    for argv in wanted:
+        assert any(c == argv for c in it), (argv, calls)
+
+
+def test_handbook_plain_host(fake_host: Host, monkeypatch: pytest.MonkeyPatch,
+                             tmp_path: Path) -> None:
+    calls, _ = applied(fake_host, monkeypatch, tmp_path, "handbook-plain.toml")
+    in_order(calls, ("kldload", "-n", "vmm"), ("kldload", "-n", "nmdm"),
+             ("kldload", "-n", "if_bridge"), ("kldload", "-n", "if_tuntap"),
+             ("sysctl", "net.link.tap.up_on_open=1"), ("service", "devfs", "restart"),
+             ("bastille", "create", "-V", "bhyve", "14.3-RELEASE", "SYNCDHCP", "em0"),
+             ("bastille", "template", "bhyve", "bhyvetpl/bhyve"), ("jls", "-j", "bhyve"),
+             ("bastille", "cmd", "bhyve", "vm", "create", "-t", "bhyvetpl-guest-guestname",
+              "-s", "16G", "guestname"))
+    rc = (fake_host.root / "etc/rc.conf").read_text()
+    assert rc.startswith(EXISTING_RC)
+    assert 'bastille_enable="YES"' in rc   # the jail comes back at boot
+    conf = (fake_host.root / "usr/local/bastille/jails/bhyve/jail.conf").read_text()
+    assert "stop.timeout = 90;" in conf
+
+
+def test_neira_vnet_passthrough(fake_host: Host, monkeypatch: pytest.MonkeyPatch,
+                                tmp_path: Path) -> None:
+    calls, _ = applied(fake_host, monkeypatch, tmp_path, "neira-vnet-passthrough.toml")
+    in_order(calls, ("kldload", "-n", "vmm"), ("service", "devfs", "restart"),
+             ("bastille", "create", "-V", "testbhyve", "14.3-RELEASE", "SYNCDHCP", "em0"),
+             ("bastille", "template", "testbhyve", "bhyvetpl/testbhyve"),
+             ("bastille", "cmd", "testbhyve", "vm", "create", "-t", "bhyvetpl-guest-test",
+              "-s", "20G", "test"))
+    root = fake_host.root
+    assert 'pptdevs="1/0/0"' in (root / "boot/loader.conf").read_text()
+    rc = (root / "usr/local/bastille/jails/testbhyve/root/etc/rc.conf").read_text()
+    assert 'vm_list="test"' in rc and "vm_delay=5" in rc   # autostart with the jail
+
+
+def test_hardenedbsd_shared_jail_taps_and_zvols(fake_host: Host, monkeypatch: pytest.MonkeyPatch,
+                                                tmp_path: Path) -> None:
+    calls, _ = applied(fake_host, monkeypatch, tmp_path, "hardenedbsd-shared.toml")
+    in_order(calls, ("kldload", "-n", "vmm"), ("service", "devfs", "restart"),
+             ("bastille", "create", "bhyve-01", "14.3-RELEASE", "192.0.2.50/24", "em0"),
+             ("zfs", "create", "-p", "tank/bhyve"), ("zfs", "set", "jailed=on", "tank/bhyve"),
+             ("bastille", "template", "bhyve-01", "bhyvetpl/bhyve-01"))
+    root = fake_host.root
+    conf = (root / "usr/local/bastille/jails/bhyve-01/jail.conf").read_text()
+    assert 'exec.created += "zfs jail $name tank/bhyve";' in conf
+    # rc.d/vm does not run in a non-vnet jail (KEYWORD nojailvnet): jail.conf does it
+    assert 'exec.start += "/usr/local/sbin/vm startall";' in conf
+    assert 'exec.stop += "/usr/local/sbin/vm stopall -f";' in conf
+    rc = (root / "usr/local/bastille/jails/bhyve-01/root/etc/rc.conf").read_text()
+    assert "zfs_enable=YES" in rc and 'vm_dir="zfs:tank/bhyve"' in rc
+
+
+def test_a_root_other_than_slash_runs_only_file_steps(fake_host: Host,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path: Path) -> None:
+    """--root DIR is a system below DIR: nothing acts on this machine without --live."""
+    clean(fake_host)
+    use(fake_host, monkeypatch)
+    spec = tmp_path / "bhyvetpl.toml"
+    shutil.copyfile(EXAMPLES / "hardenedbsd-shared.toml", spec)
+    fake_host.calls()
+    # not Host.cli: that adds --live
+    from bhyvetpl.cli.app import app
+    from tests.cli_runner import cli_runner
+    result = cli_runner().invoke(app, ["apply", "-f", str(spec), "--root", str(fake_host.root)])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    run = [c for c in fake_host.calls() if c[0] in {"kldload", "bastille", "zfs", "service",
+                                                    "sysctl", "jls"} and
+           c[:2] not in {("sysctl", "-i"), ("zfs", "list"), ("jls", "--libxo=json")}
+           and c != ("kldstat",)]
+    assert run == []   # only the read-only facts pass ran
+    out = result.stdout
+    assert "] deferred: host: kldload -n vmm  # load now" in out
+    assert "nothing was loaded, started or created" in out
+    assert " loaded\n" not in out and "host ready" not in out
+    assert (fake_host.root / "etc/devfs.rules").is_file()   # the host's files are written
+    assert not (fake_host.root / "usr/local/bastille/jails").exists()   # no jail dir first
+    # the same spec with --live then does the rest
+    code, out, err = fake_host.cli("apply", "-f", str(spec), "--root", str(fake_host.root))
+    assert code == 0, out + err
+    assert ("zfs", "create", "-p", "tank/bhyve") in fake_host.calls()
