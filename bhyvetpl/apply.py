@@ -41,6 +41,8 @@ from bhyvetpl.plan.hostfile import RulesetInUseError, new_text, ruleset_clash
 Status = Literal["running", "done", "skipped", "unchanged", "passed", "deferred"]
 Reporter = Callable[[int, int, Step, Status, str], None]
 BACKUP_SUFFIX = ".bhyvetpl.bak"
+# A `.bhyvetpl.bak` a write replaced: its path, its bytes before (None: there was none), mode.
+_Backup = tuple[Path, bytes | None, int]
 
 
 class CheckFailedError(BhyvetplError):
@@ -108,13 +110,16 @@ def check_ruleset(step: CheckRuleset, fs: HostFS) -> None:
 class _Journal:
     """What this run changed: previous contents to put back, and changed paths.
 
-    Each entry is (path, bytes before, bytes this run left or None if removed, mode).
+    Each entry is (path, bytes before, bytes this run left or None if removed, mode,
+    the `.bhyvetpl.bak` this write replaced): a rollback puts that backup back too (or
+    removes the one it made), so a failed run leaves no backup of a file it restored.
     """
 
     fs: HostFS
     stack: contextlib.ExitStack
     locked: bool = False
-    previous: list[tuple[Path, bytes | None, bytes | None, int]] = field(default_factory=list)
+    previous: list[tuple[Path, bytes | None, bytes | None, int, _Backup | None]] = field(
+        default_factory=list)
     changed: set[Path] = field(default_factory=set)
 
     def hold(self) -> None:
@@ -133,9 +138,13 @@ class _Journal:
         if current is not None and current.data == data:
             return False
         mode = current.mode if current is not None else NEW_FILE_MODE
+        backed: _Backup | None = None
         if backup and current is not None:
-            self.fs.write(path.with_name(path.name + BACKUP_SUFFIX), current.data, mode)
-        self.previous.append((path, current.data if current else None, data, mode))
+            bak = path.with_name(path.name + BACKUP_SUFFIX)
+            old = self.fs.read(bak)
+            backed = (bak, old.data if old else None, old.mode if old else mode)
+            self.fs.write(bak, current.data, mode)
+        self.previous.append((path, current.data if current else None, data, mode, backed))
         self.fs.write(path, data, mode)
         self.changed.add(path)
         return True
@@ -148,7 +157,7 @@ class _Journal:
         if current.data != as_bytes(text):
             return "skipped", REMOVE_KEPT
         self.fs.remove(path)
-        self.previous.append((path, current.data, None, current.mode))
+        self.previous.append((path, current.data, None, current.mode, None))
         self.changed.add(path)
         return "done", ""
 
@@ -161,7 +170,7 @@ class _Journal:
         """
         restored, kept = [], []
         with _signals_held():
-            for path, data, written, mode in reversed(self.previous):
+            for path, data, written, mode, backed in reversed(self.previous):
                 try:
                     now = self.fs.read(path)
                     if (now.data if now else None) != written:
@@ -171,11 +180,21 @@ class _Journal:
                         self.fs.remove(path)
                     else:
                         self.fs.write(path, data, mode)
+                    if backed is not None:
+                        self._unbackup(*backed)
                 except HostFSError:
                     kept.append(path)   # made a symlink since: never followed, not restored
                     continue
                 restored.append(path)
         return tuple(restored), tuple(kept)
+
+
+    def _unbackup(self, bak: Path, data: bytes | None, mode: int) -> None:
+        """The backup as it was before this run: the older one, or none."""
+        if data is None:
+            self.fs.remove(bak)
+        else:
+            self.fs.write(bak, data, mode)
 
 
 def remove_dir(path: Path, fs: HostFS) -> tuple[Status, str]:

@@ -213,7 +213,7 @@ put() {{
 }}
 
 # install K NEW PATH BACKUP: replace PATH by NEW, keeping its mode, a copy to restore,
-# and (BACKUP=yes) PATH.bhyvetpl.bak
+# and (BACKUP=yes) PATH.bhyvetpl.bak (its previous copy kept for the restore as well)
 install_file() {{
   take_lock
   nolink "$3"
@@ -223,7 +223,12 @@ install_file() {{
   if [ -e "$3" ]; then
     cp -p "$3" "$stage/orig.$1"
     mode=$(mode_of "$3")
-    if [ "$4" = yes ]; then put "$stage/orig.$1" "$3.bhyvetpl.bak" "$mode" || exit 1; fi
+    if [ "$4" = yes ]; then
+      nolink "$3.bhyvetpl.bak"
+      if [ -e "$3.bhyvetpl.bak" ]; then cp -p "$3.bhyvetpl.bak" "$stage/bak.$1"; fi
+      : > "$stage/backed.$1"
+      put "$stage/orig.$1" "$3.bhyvetpl.bak" "$mode" || exit 1
+    fi
   fi
   put "$2" "$3" "$mode" || exit 1
 }}
@@ -239,6 +244,14 @@ restore() {{
     put "$stage/orig.$1" "$2" "$(mode_of "$stage/orig.$1")" || return 0
   else
     rm -f "$2"
+  fi
+  # the backup this run made goes too (an older one comes back): nothing left behind
+  if [ -e "$stage/backed.$1" ] && ! linked "$2.bhyvetpl.bak"; then
+    if [ -e "$stage/bak.$1" ]; then
+      put "$stage/bak.$1" "$2.bhyvetpl.bak" "$(mode_of "$stage/bak.$1")" || return 0
+    else
+      rm -f "$2.bhyvetpl.bak"
+    fi
   fi
   printf 'restored: %s\n' "$2" >&2
 }}

@@ -29,6 +29,7 @@ TEMPLATE_NAMES = (
     "host/settings.conf.j2",
     "host/sysctl.conf.j2",
     "host/jail.conf.j2",
+    "host/lines.conf.j2",
     "bastille-plugin/shim.sh.j2",
     "bastille-plugin/plugin.conf.j2",
 )

@@ -164,6 +164,7 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_sub
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l no-dhcp
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l vnet
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l no-vnet
+complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l nat -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l output -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l force
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l help
@@ -198,6 +199,7 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subco
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l no-dhcp
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l vnet
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l no-vnet
+complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l nat -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l root -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l dry-run
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l emit -x

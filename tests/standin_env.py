@@ -14,7 +14,7 @@ from tests.cli_runner import cli_runner
 
 STANDIN = Path(__file__).resolve().parent / "standin" / "standin.sh"
 PROGRAMS = ("bastille", "vm", "sysrc", "kldload", "kldstat", "sysctl", "service", "jls",
-            "zfs", "netstat", "devfs", "freebsd-version")
+            "zfs", "netstat", "devfs", "freebsd-version", "ifconfig", "pkg")
 # What FreeBSD's netstat -rn -f inet prints on a host whose default route leaves via em0.
 ROUTES = ("Routing tables\n\nInternet:\n"
           "Destination        Gateway            Flags         Netif Expire\n"

@@ -128,3 +128,20 @@ def test_rollback_keeps_a_file_a_later_command_changed(tmp_path: Path) -> None:
     assert conf.read_text().endswith("set_by_command=1\n")
     assert f"not restored, changed by a later step: {conf}" in str(info.value)
     assert not (tmp_path / "new/file.conf").exists()
+
+
+def test_a_rollback_leaves_no_backup_and_keeps_an_older_one(tmp_path: Path) -> None:
+    """Issue 11: a failed run puts back the file and its previous `.bhyvetpl.bak` (or none)."""
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/rc.conf").write_text("hostname=x\n")
+    (tmp_path / "boot").mkdir()
+    (tmp_path / "boot/loader.conf").write_text("a=1\n")
+    (tmp_path / "boot/loader.conf.bhyvetpl.bak").write_text("older\n")
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    steps = (EditBlock(tmp_path / "etc/rc.conf", 'vm_enable="YES"\n', "web"),
+             EditBlock(tmp_path / "boot/loader.conf", 'vmm_load="YES"\n', "web"),
+             RunCommand(("false",), why="fails"))
+    runner = FakeRunner({("false",): (1, "")})
+    with pytest.raises(StepFailedError):
+        apply(Plan("t", steps, root=tmp_path), runner)
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before

@@ -147,3 +147,25 @@ def test_eval_and_address_rules_flag_line(extra: str, code: str) -> None:
 ])
 def test_eval_and_address_rules_pass_line(extra: str) -> None:
     assert codes(GOOD + extra) == []
+
+
+@pytest.mark.parametrize("line", ["CP vm-templates/ /vms/.templates", "COPY etc /",
+                                  "OVERLAY usr", 'CP "etc/rc.conf.local" /etc'])
+def test_a_missing_cp_or_overlay_source_is_reported(tmp_path: Path, line: str) -> None:
+    """Issue 11: template.sh prefixes ${bastille_template}/ to relative CP and all OVERLAY
+    sources (Bastille 1.4.4 template.sh `cp|copy)` and `overlay)`); bastille cp fails later."""
+    path = tmp_path / "Bastillefile"
+    found = [(f.line, f.code) for f in lint_text(path, f"PKG vm-bhyve\n{line}\n", "bastillefile")]
+    assert found == [(2, "missing-source")]
+    source = line.split()[1].strip('"')
+    (tmp_path / source).parent.mkdir(parents=True, exist_ok=True)
+    if source.endswith("/") or "." not in source:
+        (tmp_path / source).mkdir(exist_ok=True)
+    else:
+        (tmp_path / source).write_text("x\n")
+    assert lint_text(path, f"PKG vm-bhyve\n{line}\n", "bastillefile") == []
+
+
+def test_an_absolute_cp_source_is_the_hosts_and_not_checked(tmp_path: Path) -> None:
+    assert lint_text(tmp_path / "Bastillefile", "CP /nonexistent/x /etc\n",
+                     "bastillefile") == []

@@ -47,6 +47,15 @@ def test_bastille_applies_the_jail_template(tmp_path: Path) -> None:
         assert expected in result.stdout, expected
 
 
+def test_bastille_applies_the_shipped_example_as_it_stands() -> None:
+    """Issue 11: examples/bastille-template goes to `bastille template` unchanged; its
+    `CP vm-templates/ /vms/.templates` finds its source (template.sh prefixes the dir)."""
+    example = Path(__file__).resolve().parent.parent / "examples" / "bastille-template"
+    result = run(["bash", str(TOOLS / "bastille/run-template.sh"), "--vnet", str(example)])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "bhyvetpl-freebsd.conf" in result.stdout, result.stdout
+
+
 # Accepted edge values: every character class each grammar allows, at its longest, and the
 # one %zone kept (an interface on a link-local IPv6 router). Bastille's template.sh must
 # turn each hook into exactly the sub-invocation we meant, and nothing else.

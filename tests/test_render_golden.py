@@ -113,10 +113,13 @@ def test_sample_lab_guests_and_host() -> None:
         assert_golden(f"lab/host/{rendered.relpath}", rendered.text)
 
 
-def test_bastillefile_example_is_the_default_render() -> None:
+def test_the_example_template_is_the_whole_default_render() -> None:
+    """Issue 11: a complete template directory (its CP source included), not a lone file."""
     files = render_jail(build_jail(JailOptions(name="bhyve")))
-    bastillefile = next(f.text for f in files if str(f.relpath) == "Bastillefile")
-    assert (ROOT / "Bastillefile.example").read_text(encoding="utf-8") == bastillefile
+    example = ROOT / "examples" / "bastille-template"
+    shipped = {str(p.relative_to(example)): p.read_text(encoding="utf-8")
+               for p in sorted(example.rglob("*")) if p.is_file()}
+    assert shipped == {str(f.relpath): f.text for f in files}
 
 
 @pytest.mark.parametrize("name", TEMPLATE_NAMES)

@@ -18,18 +18,18 @@ from tests.test_emit_e2e import EXISTING_RC, use
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
-def clean(host: Host) -> None:
-    """A host as installed: its rc.conf, a default route via em0, freebsd-version."""
+def clean(host: Host, uplink: str = "em0") -> None:
+    """A host as installed: its rc.conf, a default route via uplink, freebsd-version."""
     (host.root / "etc").mkdir(parents=True)
     (host.root / "etc/rc.conf").write_text(EXISTING_RC)
     (host.root / "bin").mkdir()
     (host.root / "bin/freebsd-version").write_text(FREEBSD_VERSION)
-    (host.state / "routes").write_text(ROUTES)
+    (host.state / "routes").write_text(ROUTES.replace(" em0\n", f" {uplink}\n"))
 
 
 def applied(host: Host, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-            example: str) -> tuple[list[tuple[str, ...]], str]:
-    clean(host)
+            example: str, uplink: str = "em0") -> tuple[list[tuple[str, ...]], str]:
+    clean(host, uplink)
     use(host, monkeypatch)
     spec = tmp_path / "bhyvetpl.toml"
     shutil.copyfile(EXAMPLES / example, spec)
@@ -46,7 +46,9 @@ def applied(host: Host, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
     assert code == 0 and "nothing changed" in out3, out3 + err
     assert host.snapshot() == before
     assert not [c for c in host.calls() if c[:2] in {("kldload", "-n"), ("zfs", "create"),
-                                                     ("bastille", "create")}]
+                                                     ("bastille", "create"), ("pkg", "install"),
+                                                     ("service", "pf")}
+                or c[2:3] == ("create",)]
     return calls, out
 
 
@@ -134,3 +136,73 @@ def test_a_root_other_than_slash_runs_only_file_steps(fake_host: Host,
     code, out, err = fake_host.cli("apply", "-f", str(spec), "--root", str(fake_host.root))
     assert code == 0, out + err
     assert ("zfs", "create", "-p", "tank/bhyve") in fake_host.calls()
+
+
+def test_baldwin_laptop_on_wlan0_with_nat(fake_host: Host, monkeypatch: pytest.MonkeyPatch,
+                                          tmp_path: Path) -> None:
+    """Baldwin's "Private Network with NAT" on a laptop whose default route is wlan0."""
+    calls, out = applied(fake_host, monkeypatch, tmp_path, "baldwin-laptop-nat.toml", "wlan0")
+    in_order(calls, ("kldload", "-n", "vmm"),
+             ("sysctl", "net.inet.ip.forwarding=1"),
+             ("ifconfig", "tap0", "create"),
+             ("ifconfig", "bridge0", "create", "inet", "192.168.16.1/24", "addm", "tap0", "up"),
+             ("service", "pf", "start"), ("pkg", "install", "-y", "dnsmasq"),
+             ("service", "dnsmasq", "restart"), ("service", "devfs", "restart"),
+             ("bastille", "create", "devvm", "14.3-RELEASE", "192.168.16.2/24", "bridge0"),
+             ("bastille", "template", "devvm", "bhyvetpl/devvm"),
+             ("bastille", "cmd", "devvm", "vm", "create", "-t", "bhyvetpl-guest-vm0",
+              "-s", "8G", "vm0"))
+    root = fake_host.root
+    rc = (root / "etc/rc.conf").read_text()
+    assert rc.startswith(EXISTING_RC)
+    for line in ('cloned_interfaces="${cloned_interfaces} bridge0 tap0"',
+                 'ifconfig_bridge0="inet 192.168.16.1/24 addm tap0 up"',
+                 'pf_enable="YES"', 'dnsmasq_enable="YES"'):
+        assert line in rc, rc
+    assert "addm wlan0" not in rc   # a wlan station is never a bridge member
+    pf = (root / "etc/pf.conf").read_text()
+    assert "nat on wlan0 inet from 192.168.16.0/24 to any -> (wlan0)\n" in pf
+    dnsmasq = (root / "usr/local/etc/dnsmasq.conf").read_text()
+    assert "interface=bridge0\ndhcp-range=192.168.16.10,192.168.16.200,12h\n" in dnsmasq.replace(
+        "# the guests' addresses, 12 h leases\n", "")
+    assert "net.inet.ip.forwarding=1" in (root / "etc/sysctl.conf").read_text()
+    assert "bridge0 with the uplink" not in out   # nothing waits for a reboot
+
+
+def test_a_wlan_uplink_without_nat_is_refused(fake_host: Host, monkeypatch: pytest.MonkeyPatch,
+                                              tmp_path: Path) -> None:
+    clean(fake_host, "wlan0")
+    use(fake_host, monkeypatch)
+    spec = tmp_path / "bhyvetpl.toml"
+    spec.write_text((EXAMPLES / "baldwin-laptop-nat.toml").read_text().replace(
+        'nat = "192.168.16.1/24"\n', "").replace('interface = "bridge0"\n', ""))
+    before = fake_host.snapshot()
+    code, out, err = fake_host.cli("apply", "-f", str(spec), "--root", str(fake_host.root))
+    assert code == 2, out + err
+    assert "wlan0" in err and "nat = " in err and len(err.strip().splitlines()) == 1
+    assert fake_host.snapshot() == before
+
+
+def test_an_admins_pf_conf_is_theirs(fake_host: Host, monkeypatch: pytest.MonkeyPatch,
+                                     tmp_path: Path) -> None:
+    clean(fake_host, "wlan0")
+    use(fake_host, monkeypatch)
+    (fake_host.root / "etc/pf.conf").write_text("block in all\npass out all keep state\n")
+    spec = tmp_path / "bhyvetpl.toml"
+    shutil.copyfile(EXAMPLES / "baldwin-laptop-nat.toml", spec)
+    before = fake_host.snapshot()
+    code, out, err = fake_host.cli("apply", "-f", str(spec), "--root", str(fake_host.root))
+    assert code == 2, out + err
+    assert "add `nat on wlan0 inet from 192.168.16.0/24 to any -> (wlan0)`" in err
+    assert fake_host.snapshot() == before
+
+
+def test_host_taps_are_created_now_and_the_uplink_bridge_waits(
+        fake_host: Host, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A tap touches nothing else: made now. Adding the uplink to a bridge resets its link
+    (if_bridge(4)): rc.conf only, and the summary says when it takes effect."""
+    calls, out = applied(fake_host, monkeypatch, tmp_path, "hardenedbsd-shared.toml")
+    assert ("ifconfig", "tap0", "create") in calls
+    assert not [c for c in calls if c[:2] == ("ifconfig", "bridge0")]
+    assert "bridge0 with the uplink em0 is in /etc/rc.conf only" in out
+    assert "service netif restart" in out

@@ -87,7 +87,7 @@ def test_apply_then_plan_finds_nothing_to_do(lab: tuple[Host, Path]) -> None:
     probes = probe_argvs(host, spec)
     assert second and set(second) <= probes, set(second) - probes
     facts_pass = [c for c in second if c in {tuple(a) for a in PROBES.values()}]
-    assert len(facts_pass) == 11   # ifconfig and pciconf are not on the stand-in PATH
+    assert len(facts_pass) == 12   # pciconf is not on the stand-in PATH (ifconfig is)
     assert second[len(facts_pass):] == [
         *(("kldstat", "-q", "-n", m) for m in ("vmm", "nmdm", "if_bridge", "if_tuntap")),
         ("sysctl", "-n", "net.link.tap.up_on_open"),

@@ -71,6 +71,7 @@ SYSCTLS = (
     "security.jail.param.allow.vmm",
     "security.jail.param.allow.vmm_ppt",
     "net.link.tap.up_on_open",
+    "net.inet.ip.forwarding",
     "kern.racct.enable",
 )
 # Every module a release may need (policy.host_modules: if_tap before 13, if_tuntap since).
@@ -108,3 +109,23 @@ def zfs_snapshot_argv(snapshot: str) -> tuple[str, ...]:
 def zfs_snapshot_exists_argv(snapshot: str) -> tuple[str, ...]:
     """Exit 0 when the snapshot exists (the guard that makes a rerun skip it)."""
     return ("zfs", "list", "-H", "-t", "snapshot", "-o", "name", snapshot)
+
+
+def ifconfig_argv(interface: str) -> tuple[str, ...]:
+    """Exit 0 only when the interface exists (ifconfig(8) fails on an unknown one)."""
+    return ("ifconfig", interface)
+
+
+def ifconfig_create_argv(interface: str, *params: str) -> tuple[str, ...]:
+    """Clone the interface; ifconfig(8) takes its parameters after `create` in one call."""
+    return ("ifconfig", interface, "create", *params)
+
+
+def pkg_installed_argv(package: str) -> tuple[str, ...]:
+    """Exit 0 only when the package is installed on the host (pkg-info(8) -e)."""
+    return ("pkg", "info", "-e", package)
+
+
+def pkg_install_argv(package: str) -> tuple[str, ...]:
+    """Install a package on the host without asking."""
+    return ("pkg", "install", "-y", package)

@@ -29,7 +29,7 @@ from bhyvetpl.spec.view import refuse_flags, spec_in_use
 # Flags whose values the spec gives when one is in use.
 HOST_VALUE_FLAGS = ("release", "ruleset", "ruleset_name", "guest", "console", "tap", "host_tap",
                     "uplink", "zvol_dataset", "disk_device", "uefi", "passthru", "vmm_ppt",
-                    "dhcp", "vnet")
+                    "dhcp", "vnet", "nat")
 
 host_app = typer.Typer(no_args_is_help=True, help="Change the FreeBSD host.")
 
@@ -42,7 +42,8 @@ def host_prepare_cmd(
     host_tap: o.HostTaps = None, uplink: o.HostUplink = None, zvol_dataset: o.ZvolDataset = None,
     disk_device: o.DiskDevices = None, uefi: o.Uefi = False, passthru: o.HostPassthru = None,
     vmm_ppt: o.VmmPpt = False, dhcp: o.Dhcp = False, vnet: o.HostVnet = True,
-    root: o.Root = Path("/"), dry_run: o.DryRun = False, emit: o.Emit = None,
+    nat: o.HostNat = None, root: o.Root = Path("/"), dry_run: o.DryRun = False,
+    emit: o.Emit = None,
     file: Annotated[Path | None, typer.Option(
         "-f", "--file", help="Follow this spec (default: /usr/local/etc/bhyvetpl.toml below "
         "--root when it exists): the host's part of its plan for --jail.")] = None,
@@ -67,10 +68,10 @@ def host_prepare_cmd(
                              host_root)
     else:
         release, uplink = host_defaults(host_root, SubprocessRunner(), release,
-                                        uplink, "--uplink" if host_tap else None)
+                                        uplink, "--uplink" if host_tap or nat else None)
         features = build_features(o.host_options(
             jail, release, ruleset, ruleset_name, guest, console, tap, host_tap, uplink,
-            zvol_dataset, disk_device, uefi, passthru, vmm_ppt, dhcp, vnet))
+            zvol_dataset, disk_device, uefi, passthru, vmm_ppt, dhcp, vnet, nat))
         refuse_other_release(release, host_root)
     warn(features)
     run_plan(host_prepare_plan(features, host_root), dry_run, emit, live)

@@ -75,6 +75,9 @@ Uplink = Annotated[str | None, typer.Option(help="Uplink bridged with host taps.
 HostUplink = Annotated[str | None, typer.Option(
     "--uplink", help="Uplink bridged with host taps [default: the default route's].")]
 ZvolDataset = Annotated[str | None, typer.Option(help="Dataset holding guest zvols.")]
+HostNat = Annotated[str | None, typer.Option(
+    "--nat", help="Host taps on a private bridge with this ADDR/NN, NAT out of the uplink "
+    "(pf) and DHCP for the guests (dnsmasq): for a wlan uplink.")]
 DiskDevices = Annotated[list[str] | None, typer.Option(
     "--disk-device",
     help="A disk device a guest opens (e.g. /dev/zvol/tank/vm/disk0); repeat for more.")]
@@ -138,10 +141,11 @@ def host_options(jail: str, release: str, ruleset: int, ruleset_name: str,
                  guest: list[str] | None, console: bool, tap: bool, host_tap: list[str] | None,
                  uplink: str | None, zvol_dataset: str | None, disk_device: list[str] | None,
                  uefi: bool, passthru: list[str] | None, vmm_ppt: bool, dhcp: bool,
-                 vnet: bool) -> HostOptions:
+                 vnet: bool, nat: str | None = None) -> HostOptions:
     """The host feature flags as the model takes them."""
     return HostOptions(
         jail=jail, release=release, ruleset=ruleset, ruleset_name=ruleset_name,
         guests=tuple(guest or ()), console=console, tap=tap, host_taps=tuple(host_tap or ()),
         uplink=uplink, zvol_dataset=zvol_dataset, disk_devices=tuple(disk_device or ()),
-        uefi=uefi, passthru=tuple(passthru or ()), vmm_ppt=vmm_ppt, dhcp=dhcp, vnet=vnet)
+        uefi=uefi, passthru=tuple(passthru or ()), vmm_ppt=vmm_ppt, dhcp=dhcp, vnet=vnet,
+        nat=nat)

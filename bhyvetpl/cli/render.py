@@ -79,11 +79,11 @@ def render_host_cmd(
     host_tap: o.HostTaps = None, uplink: o.Uplink = None, zvol_dataset: o.ZvolDataset = None,
     disk_device: o.DiskDevices = None, uefi: o.Uefi = False, passthru: o.HostPassthru = None,
     vmm_ppt: o.VmmPpt = False, dhcp: o.Dhcp = False, vnet: o.HostVnet = True,
-    output: o.Output = None, force: o.Force = False,
+    nat: o.HostNat = None, output: o.Output = None, force: o.Force = False,
 ) -> None:
     """Render the host fragments. devfs ruleset, loader.conf, rc.conf, sysctl.conf."""
     features = build_features(o.host_options(
         jail, release, ruleset, ruleset_name, guest, console, tap, host_tap, uplink,
-        zvol_dataset, disk_device, uefi, passthru, vmm_ppt, dhcp, vnet))
+        zvol_dataset, disk_device, uefi, passthru, vmm_ppt, dhcp, vnet, nat))
     warn(features)
     emit_files(render_host(features, None), output, force)

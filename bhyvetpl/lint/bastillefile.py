@@ -135,7 +135,27 @@ def lint_bastillefile(path: Path, text: str) -> list[Finding]:
             _check_config(add, hook, restart_after)
         elif hook.hook == "sysrc":
             _check_sysrc(add, hook)
+        elif hook.hook in ("cp", "copy", "overlay"):
+            _check_source(add, hook, path.parent)
     return sorted(found, key=lambda f: (f.line, f.code))
+
+
+def _check_source(add: _Add, hook: Hook, template_dir: Path) -> None:
+    """A CP/OVERLAY source below the template directory must be there.
+
+    template.sh (Bastille 1.4.4 and master) prefixes `${bastille_template}/` to a CP
+    source that does not start with `/` or `"/`, and always to OVERLAY's; `bastille cp`
+    then fails on a missing one, after the hooks before it already ran.
+    """
+    source = hook.args.split(" ", 1)[0]
+    if not source or "$" in source or (hook.hook != "overlay"
+                                       and source.startswith(("/", '"/'))):
+        return
+    if not (template_dir / source.strip('"')).exists():
+        add(hook.line, "error", "missing-source",
+            f"{hook.hook.upper()} source {source} is not in the template directory "
+            f"{template_dir}: Bastille copies ${{bastille_template}}/{source}, which "
+            "bastille cp cannot find")
 
 
 def _check_shape(add: _Add, hook: Hook) -> None:

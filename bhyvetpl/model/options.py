@@ -14,6 +14,7 @@ from bhyvetpl.errors import SpecError
 from bhyvetpl.model import values
 from bhyvetpl.model.guest import DiskSpec, GraphicsSpec, GuestSpec, NicSpec, PassthruSpec
 from bhyvetpl.model.jail import JailSpec, RulesetSpec
+from bhyvetpl.model.nat import Nat
 from bhyvetpl.model.policy import Features
 from bhyvetpl.model.preset import preset_defaults
 
@@ -158,6 +159,7 @@ class HostOptions:
     vmm_ppt: bool = False
     dhcp: bool = False
     vnet: bool = True
+    nat: str | None = None
 
 
 def build_features(opts: HostOptions) -> Features:
@@ -181,6 +183,7 @@ def build_features(opts: HostOptions) -> Features:
         vmm_ppt=opts.vmm_ppt,
         dhcp=opts.dhcp,
         vnet=opts.vnet,
+        nat=Nat(opts.nat, opts.uplink or "") if opts.nat is not None else None,
     )
 
 

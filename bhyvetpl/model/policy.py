@@ -15,6 +15,7 @@ from bhyvetpl.model import hostconf, values
 from bhyvetpl.model.guest import PassthruSpec
 from bhyvetpl.model.hostconf import AdminLines
 from bhyvetpl.model.jail import JailSpec, RulesetSpec
+from bhyvetpl.model.nat import BRIDGE, Nat, refuse_wlan
 from bhyvetpl.model.preset import PRESETS
 
 NO_ADMIN = AdminLines()
@@ -29,6 +30,13 @@ STOP_TIMEOUT = 90
 # skips it in a jail without its own network stack, so a shared-IP jail starts and stops
 # its guests through jail.conf's exec.start/exec.stop instead.
 VM_COMMAND = "/usr/local/sbin/vm"
+# if_bridge(4): a member holding an IP address is deprecated from 15.0 (ifconfig prints
+# "Adding member interface re0 which has an IP address assigned is deprecated and will be
+# unsupported in a future release", fixture bridge-warning-member-has-ip-address-15.0.txt);
+# net.link.bridge.member_ifaddrs=0 refuses it outright (reviews.freebsd.org/D49995, which
+# added the sysctl; freebsd-arch 2025-05 "setting net.link.bridge.member_ifaddrs=0 by
+# default" for 15.0; the sysctl goes in 16.0, behaving as 0).
+MEMBER_IFADDRS_SINCE = Version("15.0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +59,12 @@ class Features:
     vmm_ppt: bool = False
     dhcp: bool = False
     vnet: bool = True
+    nat: Nat | None = None
 
     def __post_init__(self) -> None:
         """Check the names that reach devfs.rules and loader.conf."""
         values.jail_name("jail.name", self.jail)
+        refuse_wlan(self.uplink, self.nat, self.host_taps)
         for guest in self.guests:
             values.vm_name("guest.name", guest)
         for tap in self.host_taps:
@@ -281,24 +291,73 @@ def rc_conf(features: Features, admin: AdminLines = NO_ADMIN) -> tuple[Setting, 
          "created with boot=on) and stop them, guests first, at shutdown")]
     if features.host_taps:
         bridge_members = " ".join(f"addm {tap}" for tap in features.host_taps)
-        uplink = f"addm {features.uplink} " if features.uplink else ""
+        nat = features.nat
+        if nat is not None:
+            line, why = (f"inet {nat.address} {bridge_members} up",
+                         f"a private bridge of the taps only, the guests' router "
+                         f"{nat.address}; NAT out of {nat.uplink}")
+        else:
+            uplink_address(features, admin)   # refuses a member holding the address
+            line, why = (f"addm {features.uplink} {bridge_members} up"
+                         if features.uplink else f"{bridge_members} up",
+                         "the taps and the uplink on one bridge")
         wanted += [
             ("cloned_interfaces", hostconf.list_extension(
-                "cloned_interfaces", ("bridge0", *features.host_taps), admin.rc),
+                "cloned_interfaces", (BRIDGE, *features.host_taps), admin.rc),
              "taps the guests of the non-vnet jail use, made by the host"),
-            ("ifconfig_bridge0", hostconf.bridge_line(
-                "ifconfig_bridge0", f"{uplink}{bridge_members} up", admin.rc),
-             "the taps and the uplink on one bridge"),
+            (f"ifconfig_{BRIDGE}", hostconf.bridge_line(f"ifconfig_{BRIDGE}", line, admin.rc),
+             why),
         ]
+        if nat is not None:
+            wanted += [(name, hostconf.same_or_refuse("/etc/rc.conf", name, "YES", admin.rc),
+                        why) for name, why in (
+                ("pf_enable", f"pf translates the guests' subnet to {nat.uplink}'s address"),
+                ("dnsmasq_enable", f"DHCP and DNS for the guests on {BRIDGE}"))]
     return tuple(Setting(name, value, why) for name, value, why in wanted if value is not None)
+
+
+def uplink_address(features: Features, admin: AdminLines) -> None:
+    """Refuse an uplink that holds the host's address as a bridge member on 15.0+.
+
+    Before 15.0 the uplink keeps its address as a bridge member. From 15.0 a member may
+    not hold one (MEMBER_IFADDRS_SINCE): when the admin's `ifconfig_UPLINK` gives it an
+    address, that line is theirs, so this is refused with the two lines to write.
+
+    Raises:
+        AdminOwnedError: the uplink holds the host's address on 15.0 or later.
+    """
+    key = f"ifconfig_{features.uplink}"
+    theirs = admin.rc.get(key)
+    if features.release < MEMBER_IFADDRS_SINCE or key not in admin.rc:
+        return
+    words = (theirs or "").split()
+    dhcp = [w for w in words if w.upper() in ("DHCP", "SYNCDHCP")]
+    if not dhcp and "inet" not in words and "inet6" not in words:
+        return
+    taps = " ".join(f"addm {tap}" for tap in features.host_taps)
+    rest = [w for w in words if w not in dhcp and w != "up"]
+    # rc.subr takes DHCP/SYNCDHCP from anywhere in the line and runs ifconfig with the rest
+    bridge = (f"addm {features.uplink} {taps} up {' '.join(dhcp)}" if dhcp
+              else f"{' '.join(rest)} addm {features.uplink} {taps} up")
+    raise hostconf.AdminOwnedError(
+        f'/etc/rc.conf: your {key}="{theirs}" puts the host\'s address on '
+        f"{features.uplink}, and from FreeBSD 15.0 a bridge member may not hold one "
+        "(if_bridge(4), net.link.bridge.member_ifaddrs): the address moves to the bridge. "
+        f'bhyvetpl does not override your line: put {key}="up" in its place and '
+        f'ifconfig_{BRIDGE}="{bridge}" beside it (it takes effect at the next boot or '
+        "`service netif restart`, which drops sessions over the uplink)")
 
 
 def sysctl_conf(features: Features) -> tuple[Setting, ...]:
     """/etc/sysctl.conf: what a jail cannot set for itself."""
     if not (features.tap or features.host_taps):
         return ()
-    return (Setting("net.link.tap.up_on_open", "1",
-                    "bring a guest's tap up when bhyve opens it; a jail cannot set this"),)
+    settings = [Setting("net.link.tap.up_on_open", "1",
+                        "bring a guest's tap up when bhyve opens it; a jail cannot set this")]
+    if features.nat is not None:
+        settings.append(Setting("net.inet.ip.forwarding", "1",
+                                "route the guests' subnet out of the uplink (NAT)"))
+    return tuple(settings)
 
 
 def warnings(features: Features) -> tuple[str, ...]:

@@ -70,8 +70,17 @@ def host_prepare_plan(features: Features, root: Path, admin: AdminLines | None =
                          skip_if=Probe(host.sysctl_get_argv(s.name), line=s.value,
                                        means=f"{s.name} is {s.value}"))
               for s in policy.sysctl_conf(features)]
+    # Late import: plan.network builds on this module's constants.
+    from bhyvetpl.plan.network import nat_steps, tap_steps
+    steps += tap_steps(features)
+    if features.nat is not None:
+        steps += nat_steps(features, features.nat, root)[0]
     steps.append(RunCommand(host.service_argv("devfs", "restart"),
                             why="load the changed ruleset", after_change=devfs_rules))
+    later = ((f"bridge0 with the uplink {features.uplink} is in /etc/rc.conf only: it "
+              "takes effect at the next boot or `service netif restart` (adding the uplink "
+              "resets its link, if_bridge(4): run it from a console, not over it)",)
+             if features.host_taps and features.nat is None and features.uplink else ())
     summary = (f"host ready for jail {features.jail}: devfs ruleset {features.ruleset.name}="
                f"{features.ruleset.number}; "
                f"{', '.join(policy.host_modules(features.release))} loaded",
@@ -80,7 +89,7 @@ def host_prepare_plan(features: Features, root: Path, admin: AdminLines | None =
                    else ""),
                f"a running jail keeps its /dev until it restarts (bastille restart "
                f"{features.jail}) or `devfs -m JAILROOT/dev rule -s {features.ruleset.number} "
-               "applyset`")
+               "applyset`", *later)
     return Plan(f"host prepare for jail {features.jail}", tuple(steps), summary, root=root)
 
 

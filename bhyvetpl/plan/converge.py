@@ -21,6 +21,7 @@ from bhyvetpl.facts.model import Facts
 from bhyvetpl.facts.owned import OWNED_PATH, Owned, owned_text
 from bhyvetpl.hostfs import HostFS, HostFSError, PlanningFS
 from bhyvetpl.model import policy
+from bhyvetpl.model.jail import JailSpec
 from bhyvetpl.model.policy import Features
 from bhyvetpl.plan.actions import EditBlock, Plan, RunCommand, Step, WriteFile
 from bhyvetpl.plan.build import BASTILLE_PREFIX, host_prepare_plan, jail_create_plan
@@ -151,6 +152,17 @@ def _record_step(facts: Facts, created: Owned, pruned: Pruned | None,
                       why="what bhyvetpl created: apply --prune removes only these")]
 
 
+def features_of(jail: JailSpec, desired: Desired) -> Features:
+    """The jail's features; with host NAT, its taps go on the private bridge.
+
+    The NAT leaves through the host's uplink, not the jail's interface (the bridge).
+    """
+    features = Features.of_jail(jail)
+    if desired.nat is None or not features.host_taps:
+        return features
+    return dataclasses.replace(features, nat=desired.nat, uplink=desired.uplink)
+
+
 def _with_host_guests(features: Features, facts: Facts,
                       removed: frozenset[str] = frozenset()) -> Features:
     """The jail's ruleset names the guests the host has too: none loses its console.
@@ -170,7 +182,7 @@ def _with_host_guests(features: Features, facts: Facts,
 def jail_features(desired: Desired, facts: Facts, name: str) -> Features:
     """The host side of one spec jail, as converge plans it (`host prepare` as a view)."""
     jail = next(j for j in desired.jails if j.name == name)
-    return _with_host_guests(Features.of_jail(jail), facts)
+    return _with_host_guests(features_of(jail, desired), facts)
 
 
 def _restart_rows(plan: Plan, jails: tuple[str, ...]) -> list[Change]:
@@ -225,7 +237,7 @@ def converge(desired: Desired, facts: Facts, root: Path,
     names = {j.name: {g.name for g in j.guests} for j in desired.jails}
     pruned = prune_plan(names, facts, root, prune) if prune is not None else None
     removed = pruned.jails | pruned.guests if pruned else frozenset()
-    all_features = tuple(_with_host_guests(Features.of_jail(jail), facts, removed)
+    all_features = tuple(_with_host_guests(features_of(jail, desired), facts, removed)
                          for jail in desired.jails)
     refuse_shared_in_spec(all_features)
     for jail, features in zip(desired.jails, all_features, strict=True):

@@ -27,6 +27,8 @@ HOST_KEYS: dict[str, Key] = {
                    "freebsd-version's userland", auto=True),
     "uplink": Key("str", "the interface bridged with host taps; auto: the default route's",
                   auto=True),
+    "nat": Key("str", "ADDR/NN: host taps on a private bridge with this address, NAT out "
+               "of the uplink (pf), DHCP for the guests (dnsmasq); for a wlan uplink"),
     "ruleset": Key("int", "the first devfs ruleset number bhyvetpl may use (25)"),
     "ruleset_name": Key("str", "the devfs ruleset name (a shell identifier)"),
 }

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from bhyvetpl.errors import SpecError
 from bhyvetpl.facts.model import Facts
 from bhyvetpl.model.jail import JailSpec
+from bhyvetpl.model.nat import Nat
 from bhyvetpl.model.options import GuestOptions, JailOptions, build_guest, build_jail
 from bhyvetpl.model.values import INVENTORY_RE
 from bhyvetpl.spec.load import SpecFile, Values
@@ -35,6 +36,7 @@ class Desired:
     uplink: str
     jails: tuple[JailSpec, ...]
     presets: dict[str, str] = field(default_factory=dict)
+    nat: Nat | None = None
 
 
 def _auto(spec: SpecFile, path: str, value: object, fact: str | None, what: str) -> str:
@@ -115,4 +117,10 @@ def resolve(spec: SpecFile, facts: Facts, on: frozenset[str] | None = None) -> D
                 **v), guests))
         except SpecError as err:
             raise _rebased(spec, section, entry.values, err) from err
-    return Desired(release, uplink, tuple(jails), presets)
+    nat = None
+    if host.get("nat") is not None:
+        try:
+            nat = Nat(str(host["nat"]), uplink)
+        except SpecError as err:
+            raise spec.error(f"host.{err.field}", err.value, err.accepted) from err
+    return Desired(release, uplink, tuple(jails), presets, nat)

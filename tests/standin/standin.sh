@@ -9,6 +9,9 @@
 #   hang (an argv prefix that touches hung and sleeps, for signal tests),
 #   pkg/JAIL/PKG (a package installed in the jail; `bastille pkg JAIL install -y PKG`),
 #   routes (what `netstat -rn -f inet` prints; absent: a table with no default route).
+#   if/NAME (an interface exists: `ifconfig NAME create ...` makes it, `ifconfig NAME`
+#   exits 0; nothing is printed: the only recorded tap/bridge outputs are not needed),
+#   hostpkg/PKG (a package installed on the host: `pkg install -y PKG`, `pkg info -e PKG`).
 #   devfs/N (the rules `service devfs restart` loaded from $STANDIN_ROOT/etc/devfs.rules
 #   into ruleset N, as `devfs rule -s N show` prints them), devfs-stale (restart loads
 #   nothing: the kernel keeps its old rules), applied/N (`devfs -m DIR rule -s N applyset`).
@@ -80,6 +83,12 @@ case "$name" in
     elif [ "$1" = -m ]; then mkdir -p "$state/applied"; printf '%s\n' "$2" > "$state/applied/$5"
     fi ;;
   sysrc|vm) : ;;
+  ifconfig)
+    if [ "${2:-}" = create ]; then mkdir -p "$state/if"; : > "$state/if/$1"
+    else [ -e "$state/if/$1" ]; fi ;;
+  pkg)
+    if [ "$1" = info ]; then [ -e "$state/hostpkg/$3" ]
+    else mkdir -p "$state/hostpkg"; : > "$state/hostpkg/$3"; fi ;;
   netstat)
     if [ -f "$state/routes" ]; then cat "$state/routes"
     else printf 'Routing tables\n\nInternet:\nDestination        Gateway            Flags         Netif Expire\n'; fi ;;
