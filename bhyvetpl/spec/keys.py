@@ -45,6 +45,8 @@ JAIL_KEYS: dict[str, Key] = {
     "presets": Key("list", "presets whose templates the jail gets (freebsd, linux, ...)"),
     "passthrough": Key("bool", "prepare the jail for PCI passthrough"),
     "vmm_ppt": Key("bool", "set allow.vmm_ppt (the host must have it)"),
+    "hosts": Key("list", "the inventory hosts or groups the jail is on (plan --facts-dir); "
+                 "unset: every host"),
 }
 GUEST_KEYS: dict[str, Key] = {
     "preset": Key("str", "freebsd, linux, linux-grub, windows or openbsd"),

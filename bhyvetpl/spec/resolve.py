@@ -15,6 +15,7 @@ from bhyvetpl.facts.model import Facts
 from bhyvetpl.model.jail import JailSpec
 from bhyvetpl.model.nat import Nat
 from bhyvetpl.model.options import GuestOptions, JailOptions, build_guest, build_jail
+from bhyvetpl.model.values import INVENTORY_RE
 from bhyvetpl.spec.load import SpecFile, Values
 
 _PATCH_RE = re.compile(r"-p[0-9]+$")
@@ -67,8 +68,12 @@ def _rebased(spec: SpecFile, section: str, keys: Values, err: SpecError) -> Spec
                       f"{err.accepted} ({err.field})")
 
 
-def resolve(spec: SpecFile, facts: Facts) -> Desired:
-    """Build every jail and guest of the spec, with facts filling "auto" and unset keys."""
+def resolve(spec: SpecFile, facts: Facts, on: frozenset[str] | None = None) -> Desired:
+    """Build every jail and guest of the spec, with facts filling "auto" and unset keys.
+
+    on: the inventory host being planned and its groups; a jail whose `hosts` names
+    none of them is left out (its ruleset number stays its own: the index counts it).
+    """
     host = spec.host
     userland = facts.release.userland if facts.release else None
     release = _auto(spec, "host.release", host.get("release"), userland, "freebsd-version")
@@ -80,6 +85,14 @@ def resolve(spec: SpecFile, facts: Facts) -> Desired:
     presets: dict[str, str] = {}
     for index, entry in enumerate(spec.jails):
         section = f"jails.{entry.name}"
+        v = dict(entry.values)
+        hosts = [str(h) for h in v.pop("hosts", [])]
+        for name in hosts:
+            if not INVENTORY_RE.fullmatch(name):
+                raise spec.error(f"{section}.hosts", name, "inventory hosts or groups: "
+                                 "letters, digits, _ . : - (no leading . : or -)")
+        if on is not None and hosts and not on & set(hosts):
+            continue
         guests = []
         for guest in entry.guests:
             where = f"{section}.guests.{guest.name}"
@@ -88,7 +101,6 @@ def resolve(spec: SpecFile, facts: Facts) -> Desired:
             except SpecError as err:
                 raise _rebased(spec, where, guest.values, err) from err
             presets[f"{entry.name}/{guest.name}"] = str(guest.values.get("preset", "freebsd"))
-        v = dict(entry.values)
         vm_dir = str(v.pop("vm_dir", "/vms"))
         dataset = vm_dir.removeprefix("zfs:") if vm_dir.startswith("zfs:") else None
         try:
