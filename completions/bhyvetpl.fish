@@ -18,6 +18,11 @@ complete -c bhyvetpl -n '__fish_use_subcommand' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from plan' -l file -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from plan' -l facts -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from plan' -l root -r -F
+complete -c bhyvetpl -n '__fish_seen_subcommand_from plan' -l emit -x
+complete -c bhyvetpl -n '__fish_seen_subcommand_from plan' -l output -r -F
+complete -c bhyvetpl -n '__fish_seen_subcommand_from plan' -l force
+complete -c bhyvetpl -n '__fish_seen_subcommand_from plan' -l facts-dir -r -F
+complete -c bhyvetpl -n '__fish_seen_subcommand_from plan' -l live
 complete -c bhyvetpl -n '__fish_seen_subcommand_from plan' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l file -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l root -r -F
@@ -28,6 +33,8 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l delete-disks -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l restart
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l no-restart
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l live
+complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l output -r -F
+complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l force
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from init' -l file -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from init' -l root -r -F

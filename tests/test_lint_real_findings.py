@@ -68,7 +68,8 @@ def test_lint_names_what_bastille_misapplies(upstream: Path, tmp_path: Path, lin
     del upstream
     result = bastille(tmp_path, line + "\n")
     assert bastille_says in result.stdout + result.stderr
-    findings = lint_bastillefile(tmp_path / "Bastillefile", line + "\n")
+    # Linted where Bastille read it: files/a is there, so only the finding itself shows.
+    findings = lint_bastillefile(tmp_path / "t" / "Bastillefile", line + "\n")
     assert [(f.line, f.severity, f.code) for f in findings] == [(1, "error", code)]
 
 
@@ -76,4 +77,6 @@ def test_lint_names_what_bastille_misapplies(upstream: Path, tmp_path: Path, lin
                                   "CONFIG set allow.vmm\nRESTART",
                                   "CONFIG set securelevel 1\nRESTART", "SYSRC vm_enable"])
 def test_well_formed_lines_stay_clean(tmp_path: Path, line: str) -> None:
+    (tmp_path / "files").mkdir()
+    (tmp_path / "files/a").write_text("x\n")   # CP's source is in the template directory
     assert lint_bastillefile(tmp_path / "Bastillefile", line + "\n") == []

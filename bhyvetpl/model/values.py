@@ -56,6 +56,8 @@ IP_INTERFACE_FORM = "an address with prefix length and no %zone, e.g. 10.0.0.5/2
 HOSTNAME_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                          r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*", re.ASCII)
 HOSTNAME_MAX = 253
+# An Ansible inventory host (a name or an address) or group: no space, quote or glob.
+INVENTORY_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:-]{0,252}", re.ASCII)
 SHELL_ID_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}", re.ASCII)
 DATASET_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]*(/[A-Za-z0-9][A-Za-z0-9_.:-]*)+", re.ASCII)
 DATASET_FORM = "a ZFS dataset below a pool, e.g. zroot/bhyve (A-Z a-z 0-9 _ . : - and /)"
@@ -119,6 +121,14 @@ def vm_name(field: str, value: str, *, max_len: int = 231) -> str:
     if not VM_NAME_RE.fullmatch(value) or len(value) > max_len:
         raise SpecError(field, value, VM_NAME_FORM if max_len == 231 else
                         VM_NAME_FORM.replace("2-231", f"2-{max_len}"))
+    return value
+
+
+def inventory_name(field: str, value: str) -> str:
+    """An inventory host or group name (a play's `hosts:`; a facts record's file name)."""
+    if not INVENTORY_RE.fullmatch(value):
+        raise SpecError(field, value, "an inventory host or group: letters, digits, "
+                        "_ . : - (at most 253), no leading . : or -")
     return value
 
 

@@ -297,6 +297,10 @@ def converge(desired: Desired, facts: Facts, root: Path,
 
 
 def converge_spec(spec: SpecFile, facts: Facts, root: Path,
-                  prune: Prune | None = None, restart: bool = True) -> Converged:
-    """Resolve the spec on the facts ("auto" from the host), then converge."""
-    return converge(resolve(spec, facts), facts, root, prune=prune, restart=restart)
+                  prune: Prune | None = None, restart: bool = True,
+                  on: frozenset[str] | None = None) -> Converged:
+    """Resolve the spec on the facts ("auto" from the host), then converge.
+
+    on: plan only the jails for this inventory host (its name and groups).
+    """
+    return converge(resolve(spec, facts, on), facts, root, prune=prune, restart=restart)

@@ -49,6 +49,8 @@ JAIL_KEYS: dict[str, Key] = {
                      "JAIL-GUEST for each guest, each with its own ruleset and vnet)"),
     "limits": Key("bool", "cap the jail with rctl from its guests' memory (takes a reboot "
                   "the first time: kern.racct.enable)"),
+    "hosts": Key("list", "the inventory hosts or groups the jail is on (plan --facts-dir); "
+                 "unset: every host"),
 }
 GUEST_KEYS: dict[str, Key] = {
     "preset": Key("str", "freebsd, linux, linux-grub, windows or openbsd"),

@@ -16,6 +16,7 @@ from bhyvetpl.facts.model import Facts
 from bhyvetpl.model.jail import JailSpec
 from bhyvetpl.model.nat import Nat
 from bhyvetpl.model.options import GuestOptions, JailOptions, build_guest, build_jail
+from bhyvetpl.model.values import INVENTORY_RE
 from bhyvetpl.spec.load import GuestEntry, JailEntry, SpecFile, Values
 
 _PATCH_RE = re.compile(r"-p[0-9]+$")
@@ -96,8 +97,12 @@ def _free_numbers(first: int, ours: str, facts: Facts) -> Iterator[int]:
         number += 1
 
 
-def resolve(spec: SpecFile, facts: Facts) -> Desired:
-    """Build every jail and guest of the spec, with facts filling "auto" and unset keys."""
+def resolve(spec: SpecFile, facts: Facts, on: frozenset[str] | None = None) -> Desired:
+    """Build every jail and guest of the spec, with facts filling "auto" and unset keys.
+
+    on: the inventory host being planned and its groups; a jail whose `hosts` names
+    none of them is left out (its ruleset number stays its own: the index counts it).
+    """
     host = spec.host
     userland = facts.release.userland if facts.release else None
     release = _auto(spec, "host.release", host.get("release"), userland, "freebsd-version")
@@ -112,10 +117,19 @@ def resolve(spec: SpecFile, facts: Facts) -> Desired:
     for entry in spec.jails:
         section = f"jails.{entry.name}"
         v = dict(entry.values)
+        hosts = [str(h) for h in v.pop("hosts", [])]
+        for name in hosts:
+            if not INVENTORY_RE.fullmatch(name):
+                raise spec.error(f"{section}.hosts", name, "inventory hosts or groups: "
+                                 "letters, digits, _ . : - (no leading . : or -)")
         vm_dir = str(v.pop("vm_dir", "/vms"))
         dataset = vm_dir.removeprefix("zfs:") if vm_dir.startswith("zfs:") else None
-        for name, members, origin in _units(spec, section, entry,
-                                            v.pop("isolation", "shared"), dataset):
+        units = _units(spec, section, entry, v.pop("isolation", "shared"), dataset)
+        if on is not None and hosts and not on & set(hosts):
+            for _ in units:   # a jail on other hosts keeps its ruleset numbers
+                next(numbers)
+            continue
+        for name, members, origin in units:
             if name in names:
                 raise spec.error(origin, name, f"a name no other jail has (jail {name} comes "
                                  f"from {names[name]} too)")
