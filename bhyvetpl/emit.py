@@ -309,6 +309,8 @@ def _probe_test(probe: Probe | RulesProbe) -> str:
     if isinstance(probe, RulesProbe):
         return (f"{join(probe.argv)} 2>/dev/null </dev/null | awk -v count={probe.count} "
                 f"-v want={quote(' '.join(probe.paths))} {_program(AWK_RULES)}")
+    if probe.nonempty:
+        return f'[ -n "$({join(probe.argv)} 2>/dev/null </dev/null)" ]'
     if probe.line is None:
         return f"{join(probe.argv)} >/dev/null 2>&1 </dev/null"
     return f"{join(probe.argv)} 2>/dev/null </dev/null | grep -qxF -e {quote(probe.line)}"

@@ -26,6 +26,7 @@ component below the root and the play stops at a symlink, as HostFS refuses one.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Sequence
@@ -58,6 +59,18 @@ _INDEX_RE = re.compile(r"\bbhyvetpl_[bea]\b")
 Value = str | list[str] | dict[str, "Value"]
 
 
+def _rules_held(reg: str) -> list[str]:
+    """RulesProbe.done as Jinja tests on the probe's register."""
+    return [f"{reg}.stdout_lines | select('search', '\\S') | list | length == bhyvetpl_count",
+            f"{reg}.stdout_lines | map('split') | selectattr('1', 'defined') | "
+            "selectattr('1', 'equalto', 'path') | selectattr('2', 'defined') | "
+            "map(attribute='2') | list == bhyvetpl_paths"]
+
+
+def _rules_vars(probe: RulesProbe) -> dict[str, Value]:
+    return {"bhyvetpl_count": str(probe.count), "bhyvetpl_paths": [_q(p) for p in probe.paths]}
+
+
 @dataclass(frozen=True, slots=True)
 class HostPlan:
     """One play: the inventory host (or pattern) and the plan made from its facts."""
@@ -66,6 +79,7 @@ class HostPlan:
     plan: Plan
 
 
+@functools.lru_cache(maxsize=4096)
 def _expr(text: str) -> str:
     """A Jinja expression bhyvetpl wrote (no plan value inside), single-quoted for YAML.
 
@@ -110,6 +124,11 @@ def _task(name: str, module: str, args: dict[str, Value], **keywords: Value) -> 
     return out
 
 
+def _sha1(text: str) -> str:
+    """What `stat` reports as the checksum of a file holding text (sha1, as HostFS writes it)."""
+    return hashlib.sha1(as_bytes(text), usedforsecurity=False).hexdigest()
+
+
 def _q(text: str) -> str:
     return quote(text, 8)
 
@@ -119,9 +138,39 @@ def _argv(argv: Sequence[str]) -> list[str]:
 
 
 def _components(path: Path, root: Path) -> list[str]:
-    """Every path from the root's first child down to path (symlinks refused on each)."""
+    """Every path from the root's first child down to path."""
     parts = path.relative_to(root).parts
-    return [_q(str(root.joinpath(*parts[:n]))) for n in range(1, len(parts) + 1)]
+    base = str(root).rstrip("/")
+    return [base + "/" + "/".join(parts[:n]) for n in range(1, len(parts) + 1)]
+
+
+def _step_path(step: Step) -> Path | None:
+    """The host path a step reads or writes (a command: its file guard's), if any."""
+    if isinstance(step, RunCommand):
+        return step.skip_if.path if isinstance(step.skip_if, FileProbe) else None
+    if isinstance(step, Check | Deferred):
+        return None   # a deferred step is a debug task: it reads no file
+    return step.path
+
+
+def _segments(plan: Plan) -> dict[int, list[str]]:
+    """Step number -> the paths (and directories above) of the run of file steps it starts.
+
+    A run of file steps ends at a command: a command may make a path (bastille create
+    makes the jail), so the next run is looked at after it, right before its first step.
+    """
+    found: dict[int, list[str]] = {}
+    start: int | None = None
+    for index, step in enumerate(plan.steps, 1):
+        path = _step_path(step)
+        if path is not None:
+            if start is None:
+                start = index
+            paths = found.setdefault(start, [])
+            paths += [c for c in _components(path, plan.root) if c not in paths]
+        if isinstance(step, RunCommand):
+            start = None
+    return found
 
 
 class _Writer:
@@ -132,6 +181,7 @@ class _Writer:
         self.total = len(plan.steps)
         self.tasks: list[list[str]] = []
         self.writes: dict[Path, list[str]] = {}   # path -> registers of tasks that write it
+        self.segments = _segments(plan)
 
     def name(self, index: int, text: str) -> str:
         return f"Step {index}/{self.total}: {text}"
@@ -139,22 +189,36 @@ class _Writer:
     def add(self, task: list[str]) -> None:
         self.tasks.append(task)
 
-    def nolink(self, index: int, path: Path, checksum: bool = False) -> str:
-        """Stat every component of path (never following); stop at a symlink.
+    def no_symlinks(self, index: int, paths: list[str]) -> None:
+        """Refuse a symlink on the paths of the run of file steps that starts here.
 
-        Returns the expression of path's own stat result.
+        One `find` over each path and every directory above it: without -H or -L,
+        find(1) does not follow a symlink named as an operand and `-type l` is true for
+        it; an operand that is not there is skipped (exit 1). One module run for a run
+        of file steps, where a `stat` per path component took one each; as the sh
+        script's `nolink`, after the commands before the steps, before their first one.
         """
-        reg = f"bhyvetpl_s{index}_stat"
-        self.add(_task(self.name(index, f"look at {path} and the directories above it"),
-                       "stat", {"path": '"{{ item }}"', "follow": "false",
-                                "get_checksum": "true" if checksum else "false"},
-                       loop=_components(path, self.plan.root), register=reg))
-        self.add(_task(self.name(index, f"refuse a symlink on the way to {path}"), "assert", {
-            "that": [_expr(f"{reg}.results | selectattr('stat.islnk', 'defined') | "
-                           "selectattr('stat.islnk') | list | length == 0")],
-            "fail_msg": _q(f"a symlink on the way to {path}: refusing to follow it"),
+        reg = f"bhyvetpl_s{index}_links"
+        self.add(_task(self.name(index, f"look for symlinks on the way to {len(paths)} paths"),
+                       "command", {"argv": [_q("find"), *(_q(p) for p in paths),
+                                            *_argv(("-maxdepth", "0", "-type", "l"))]},
+                       register=reg, changed_when="false",
+                       failed_when=_expr(f"{reg}.rc > 1"), check_mode="false"))
+        self.add(_task(self.name(index, "refuse to follow a symlink"), "assert", {
+            "that": [_expr(f"{reg}.stdout == ''")],
+            "fail_msg": _expr(f"{{{{ 'a symlink on the way, refusing to follow it: ' + "
+                              f"{reg}.stdout }}}}"),
             "quiet": "true"}))
-        return f"{reg}.results[-1].stat"
+
+    def nolink(self, index: int, path: Path, checksum: bool = False) -> str:
+        """Look at path, never following; symlinks refused first. Its stat's expression."""
+        if index in self.segments:
+            self.no_symlinks(index, self.segments.pop(index))
+        reg = f"bhyvetpl_s{index}_stat"
+        self.add(_task(self.name(index, f"look at {path}"), "stat",
+                       {"path": _q(str(path)), "follow": "false",
+                        "get_checksum": "true" if checksum else "false"}, register=reg))
+        return f"{reg}.stat"
 
     def probe(self, index: int, probe: Probe | RulesProbe, when: list[str],
               task_vars: dict[str, Value] | None = None) -> str:
@@ -186,13 +250,10 @@ class _Writer:
         reg = self.probe(index, step.probe, when)
         probe = step.probe
         if isinstance(probe, RulesProbe):
-            that = [_expr(f"{reg}.stdout_lines | select('search', '\\S') | list | length "
-                          "== bhyvetpl_count"),
-                    _expr(f"{reg}.stdout_lines | map('split') | selectattr('1', 'defined') | "
-                          "selectattr('1', 'equalto', 'path') | selectattr('2', 'defined') | "
-                          "map(attribute='2') | list == bhyvetpl_paths")]
-            task_vars: dict[str, Value] = {"bhyvetpl_count": str(probe.count),
-                                           "bhyvetpl_paths": [_q(p) for p in probe.paths]}
+            that = [_expr(c) for c in _rules_held(reg)]
+            task_vars: dict[str, Value] = _rules_vars(probe)
+        elif probe.nonempty:
+            that, task_vars = [_expr(f"{reg}.stdout | trim | length > 0")], {}
         elif probe.line is None:
             that, task_vars = [_expr(f"{reg}.rc == 0")], {}
         else:
@@ -215,18 +276,23 @@ class _Writer:
             else:
                 unless = [_expr(f"bhyvetpl_line not in {probe}.stdout_lines")]
                 guard_vars["bhyvetpl_line"] = _q(step.skip_if.line)
-        stat = self.nolink(index, step.path)
+        stat = self.nolink(index, step.path, checksum=True)
         reg = f"bhyvetpl_s{index}_cp"
+        # The same bytes already there: nothing to do (no copy module run, no stat in it)
+        absent = f"not {stat}.exists"
+        differs = _expr(f"{absent} or {stat}.checksum | default('') != '{_sha1(step.text)}'")
         if len(step.path.relative_to(self.plan.root).parts) > 1:   # HostFS makes them 0755
+            parent = f"bhyvetpl_s{index}_parent"
+            self.add(_task(self.name(index, f"look at {step.path.parent}"), "stat",
+                           {"path": _q(str(step.path.parent)), "follow": "false",
+                            "get_checksum": "false"}, register=parent,
+                           when=[_expr(absent)]))
             self.add(_task(self.name(index, f"make the directories above {step.path}"), "file",
                            {"path": _q(str(step.path.parent)), "state": "directory",
                             "mode": '"0755"'},
-                           when=[*unless, _expr(
-                               f"not bhyvetpl_s{index}_stat.results[-2].stat.exists")],
+                           when=[*unless, _expr(absent), _expr(f"not {parent}.stat.exists")],
                            **({"vars": guard_vars} if guard_vars else {})))
-        copy: dict[str, Value] = {"register": reg}
-        if unless:
-            copy["when"] = unless
+        copy: dict[str, Value] = {"register": reg, "when": [*unless, differs]}
         if guard_vars:
             copy["vars"] = guard_vars
         self.add(_task(self.name(index, step.what), "copy", {
@@ -320,16 +386,17 @@ class _Writer:
         else:
             args["create"] = "true"
         self.add(_task(self.name(index, step.what), "blockinfile", args,
-                       register=f"{s}_bi", when=[*skip, _expr(f"{s}_fits")]))
+                       register=f"{s}_bi", when=[*skip, _expr(f"{s}_fits and {changes}")]))
         self.add(_task(self.name(index, f"{step.what}, where blockinfile would differ"),
                        "copy", {"dest": _q(str(step.path)), "content": _expr(f"{{{{ {s}_new }}}}"),
                                 "mode": mode},
-                       register=f"{s}_cp", when=[*skip, _expr(f"not {s}_fits")]))
+                       register=f"{s}_cp",
+                       when=[*skip, _expr(f"not {s}_fits and {changes}")]))
         self.writes.setdefault(step.path, []).extend([f"{s}_bi", f"{s}_cp"])
 
     def remove_file(self, index: int, step: RemoveFile) -> None:
         stat = self.nolink(index, step.path, checksum=True)
-        sha1 = hashlib.sha1(as_bytes(step.text), usedforsecurity=False).hexdigest()
+        sha1 = _sha1(step.text)
         self.add(_task(self.name(index, step.what), "file",
                        {"path": _q(str(step.path)), "state": "absent"},
                        when=[_expr(f"{stat}.exists and {stat}.checksum | default('') == "
@@ -361,12 +428,19 @@ class _Writer:
         guard = step.skip_if
         if isinstance(guard, FileProbe):
             stat = self.nolink(index, guard.path, checksum=True)
-            sha1 = hashlib.sha1(as_bytes(guard.text), usedforsecurity=False).hexdigest()
+            sha1 = _sha1(guard.text)
             when.append(_expr(f"not ({stat}.exists and {stat}.checksum | default('') == "
                               f"'{sha1}')"))
+        elif isinstance(guard, RulesProbe):
+            reg = self.probe(index, guard, list(when), dict(task_vars))
+            held = " and ".join(f"({c})" for c in _rules_held(reg))
+            when.append(_expr(f"not ({held})"))
+            task_vars |= _rules_vars(guard)
         elif guard is not None:
             reg = self.probe(index, guard, list(when), dict(task_vars))
-            if guard.line is None:
+            if guard.nonempty:
+                when.append(_expr(f"{reg}.stdout | trim | length == 0"))
+            elif guard.line is None:
                 when.append(_expr(f"{reg}.rc != 0"))
             else:
                 when.append(_expr(f"bhyvetpl_line not in {reg}.stdout_lines"))
@@ -432,17 +506,22 @@ def emit_playbook(plans: Sequence[HostPlan]) -> str:
 
 
 def emit_role(plans: Sequence[HostPlan]) -> dict[str, str]:
-    """A role `bhyvetpl` (one task file per host) and site.yml running it: relative paths."""
+    """A role `bhyvetpl` (one task file per host: HOST.yml) and site.yml running it.
+
+    Named after the host, a task file can also be included by a play of the user's own
+    (`include_tasks: .../tasks/{{ inventory_hostname }}.yml`).
+    """
     files: dict[str, str] = {}
     site = _header(plans)
     for number, host in enumerate(plans, 1):
-        name = f"plan{number}"
+        name = host.hosts if f"roles/bhyvetpl/tasks/{host.hosts}.yml" not in files and \
+            host.hosts != "main" else f"plan{number}"
         files[f"roles/bhyvetpl/tasks/{name}.yml"] = "\n".join(
             ["---", *plan_tasks(host.plan)]) + "\n" if host.plan.steps else "---\n[]\n"
         site += _play(host, _task(f"Run the plan of {host.hosts}", "include_role",
-                                  {"name": '"bhyvetpl"', "tasks_from": f'"{name}"'}))
+                                  {"name": '"bhyvetpl"', "tasks_from": quote(name)}))
     files["roles/bhyvetpl/tasks/main.yml"] = (
         "---\n- name: Tell how to use this role\n  ansible.builtin.fail:\n"
-        "    msg: \"site.yml runs one task file of this role per host: plan1, plan2, ...\"\n")
+        "    msg: \"site.yml runs one task file of this role per host: HOST.yml\"\n")
     files["site.yml"] = "\n".join(site) + "\n"
     return files

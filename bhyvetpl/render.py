@@ -53,7 +53,11 @@ PLUGIN_COMMANDS: dict[str, tuple[str, ...]] = {
     "lint": ("lint",),
 }
 PLUGIN_NAME = "bhyvetpl"
-PLUGIN_MIN_BASTILLE = "1.5.0"   # the first Bastille with `bastille plugin`
+# `bastille plugin` came to Bastille's master after the 1.4.4 release (commit 5bafc11,
+# 2026-08-19), and master still reports BASTILLE_VERSION=1.4.4; plugin.sh's
+# check_plugin_min_version refuses a min_version above it, so 1.5.0 would refuse every
+# Bastille that has plugins. The 1.4.4 release itself has no plugin command to run ours.
+PLUGIN_MIN_BASTILLE = "1.4.4"
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +117,7 @@ def _quoter(context: shquote.Context) -> Callable[[str], str]:
 FILTERS: dict[str, Callable[..., str]] = {
     **{context: _quoter(context) for context in shquote.CONTEXTS},
     "rc_assign": shquote.rc_assign,
+    "loader_assign": shquote.loader_assign,
     "jail_param": shquote.jail_param,
     "comment": shquote.comment_text,
 }
@@ -178,6 +183,7 @@ def render_jail(jail: JailSpec) -> tuple[RenderedFile, ...]:
     bastillefile = render_template(
         "bastille/Bastillefile.j2", j=jail,
         config=policy.jail_config(features, jail.vm_dataset),
+        jail_rc=policy.jail_rc_conf(features),
         packages=jail_packages(jail), mkdir=jail.vm_dataset is None,
         switch_pattern=f"^{jail.switch} ")  # a `vm switch list` row for the switch
     files = [RenderedFile(PurePosixPath("Bastillefile"), bastillefile)]
@@ -219,16 +225,21 @@ def render_host(features: Features, vm_dataset: str | None = None,
                                             rules=policy.devfs_rules(features))),
         ("boot/loader.conf", render_template(
             "host/settings.conf.j2", f=features, title="loader.conf: kernel modules and ppt(4)",
-            settings=policy.loader_conf(features, admin))),
+            settings=policy.loader_conf(features, admin), loader=True)),
         ("etc/rc.conf", render_template(
             "host/settings.conf.j2", f=features, title="rc.conf: drivers and host taps at boot",
-            settings=policy.rc_conf(features, admin))),
+            settings=policy.rc_conf(features, admin), loader=False)),
     ]
     sysctl = policy.sysctl_conf(features)
     if sysctl:
         blocks.append(("etc/sysctl.conf", render_template(
             "host/sysctl.conf.j2", f=features, title="sysctl.conf: what a jail cannot set",
             settings=sysctl)))
+    rctl = policy.rctl_rules(features)
+    if rctl:
+        blocks.append(("etc/rctl.conf", render_template(
+            "host/sysctl.conf.j2", f=features, title="rctl.conf: the jail's resource limits",
+            settings=rctl)))
     jail_lines = policy.jail_conf_lines(features, vm_dataset)
     if jail_lines:
         blocks.append((f"jail.conf.d/{features.jail}.conf", render_template(

@@ -18,6 +18,9 @@ CONTEXTS: tuple[Context, ...] = ("sh", "bastille_eval", "bastille_cmd", "jail_co
 
 SAFE_RE = re.compile(r"[A-Za-z0-9@%+=:,./_-]+", re.ASCII)
 RC_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
+# loader.conf(5) also sets kernel environment variables, whose names hold dots
+# (hw.vmm.amdvi.enable); the loader reads `name="value"` and expands nothing.
+LOADER_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*", re.ASCII)
 JAIL_PARAM_RE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)*", re.ASCII)
 # A jail.conf value as the model writes it: `= TOKEN`, `+= TOKEN` or `[+]= "TEXT"`, where
 # TEXT is inert for the `sh -c` that runs exec.* and holds only `$param` references.
@@ -130,6 +133,20 @@ def rc_assign(name: str, value: str, self_append: bool = False) -> Quoted:
     prefix = "${" + name + "} "
     if self_append and value.startswith(prefix):
         return Quoted(f'{name}="{prefix}{check(value[len(prefix):], "rc_conf", name)}"')
+    return Quoted(f"{name}={quote(value, 'rc_conf', name)}")
+
+
+def loader_assign(name: str, value: str, self_append: bool = False) -> Quoted:
+    """`name="value"` for loader.conf: rc.conf's form, and dotted tunable names too.
+
+    Raises:
+        SpecError: a name that is neither an sh variable nor a dotted tunable name.
+    """
+    if RC_NAME_RE.fullmatch(name):
+        return rc_assign(name, value, self_append)
+    if not LOADER_NAME_RE.fullmatch(name):
+        raise SpecError("loader.conf name", name, "a variable or tunable name "
+                        "([A-Za-z_][A-Za-z0-9_.]*, e.g. hw.vmm.amdvi.enable)")
     return Quoted(f"{name}={quote(value, 'rc_conf', name)}")
 
 

@@ -11,13 +11,18 @@ function __bhyvetpl_names
     $words[1] completion --names $argv[1] $where 2>/dev/null
 end
 complete -c bhyvetpl -f
-complete -c bhyvetpl -n '__fish_use_subcommand' -a 'plan apply init demo new-guest lint doctor facts schema completion render import host jail bastille-plugin templates'
+complete -c bhyvetpl -n '__fish_use_subcommand' -a 'plan apply init demo new-guest lint doctor audit facts schema completion render import host jail bastille-plugin templates'
 complete -c bhyvetpl -n '__fish_use_subcommand' -l debug
 complete -c bhyvetpl -n '__fish_use_subcommand' -l version
 complete -c bhyvetpl -n '__fish_use_subcommand' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from plan' -l file -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from plan' -l facts -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from plan' -l root -r -F
+complete -c bhyvetpl -n '__fish_seen_subcommand_from plan' -l emit -x
+complete -c bhyvetpl -n '__fish_seen_subcommand_from plan' -l output -r -F
+complete -c bhyvetpl -n '__fish_seen_subcommand_from plan' -l force
+complete -c bhyvetpl -n '__fish_seen_subcommand_from plan' -l facts-dir -r -F
+complete -c bhyvetpl -n '__fish_seen_subcommand_from plan' -l live
 complete -c bhyvetpl -n '__fish_seen_subcommand_from plan' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l file -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l root -r -F
@@ -28,6 +33,8 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l delete-disks -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l restart
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l no-restart
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l live
+complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l output -r -F
+complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l force
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from init' -l file -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from init' -l root -r -F
@@ -81,6 +88,11 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from doctor' -l jails-dir -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from doctor' -l root -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from doctor' -l facts -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from doctor' -l help
+complete -c bhyvetpl -n '__fish_seen_subcommand_from audit' -l json
+complete -c bhyvetpl -n '__fish_seen_subcommand_from audit' -l jails-dir -x
+complete -c bhyvetpl -n '__fish_seen_subcommand_from audit' -l root -r -F
+complete -c bhyvetpl -n '__fish_seen_subcommand_from audit' -l facts -r -F
+complete -c bhyvetpl -n '__fish_seen_subcommand_from audit' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from facts' -l json
 complete -c bhyvetpl -n '__fish_seen_subcommand_from facts' -l root -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from facts' -l load -r -F
@@ -142,6 +154,7 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_sub
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l guest -x -a '(__bhyvetpl_names guests)'
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l console
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l no-console
+complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l console-device -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l tap
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l no-tap
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l host-tap -x
@@ -150,6 +163,9 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_sub
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l disk-device -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l uefi
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l no-uefi
+complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l uefi-guest -x
+complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l vnc-guest -x
+complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l limit-memory -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l passthru -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l vmm-ppt
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l no-vmm-ppt
@@ -165,6 +181,7 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from import; and not __fish_seen
 complete -c bhyvetpl -n '__fish_seen_subcommand_from import; and not __fish_seen_subcommand_from vmrun' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from import; and __fish_seen_subcommand_from vmrun' -l switch -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from import; and __fish_seen_subcommand_from vmrun' -l cwd -r -F
+complete -c bhyvetpl -n '__fish_seen_subcommand_from import; and __fish_seen_subcommand_from vmrun' -l release -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from import; and __fish_seen_subcommand_from vmrun' -l output -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from import; and __fish_seen_subcommand_from vmrun' -l force
 complete -c bhyvetpl -n '__fish_seen_subcommand_from import; and __fish_seen_subcommand_from vmrun' -l help
@@ -177,6 +194,7 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subco
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l guest -x -a '(__bhyvetpl_names guests)'
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l console
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l no-console
+complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l console-device -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l tap
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l no-tap
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l host-tap -x
@@ -185,6 +203,9 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subco
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l disk-device -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l uefi
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l no-uefi
+complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l uefi-guest -x
+complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l vnc-guest -x
+complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l limit-memory -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l passthru -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l vmm-ppt
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l no-vmm-ppt

@@ -1,8 +1,9 @@
 """Benchmark: emitting the playbook for 50 hosts x 10 jails x 10 guests (target: under 2 s).
 
-Run: .venv/bin/python tests/bench_playbook.py [--check SECONDS]. The plan of one host is
-built from a spec of 10 jails with 10 guests each against the demo facts; 50 hosts get
-it (each its own play), and only the emitting is timed.
+Run: .venv/bin/python tests/bench_playbook.py [--check SECONDS]. Each of the 50 hosts has
+its own plan (its jails are named after it, so no two plans share a path or a command),
+built from a spec of 10 jails with 10 guests each against the demo facts; only the
+emitting is timed: the first time (checked), and the best of two more.
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ from bhyvetpl.playbook import HostPlan, emit_playbook
 from bhyvetpl.spec.load import parse_spec
 
 
-def spec_text(jails: int, guests: int) -> str:
+def spec_text(jails: int, guests: int, host: int = 0) -> str:
     out = ["version = 1", "[host]", 'release = "auto"', 'uplink = "auto"']
     for j in range(jails):
-        out += [f"[jails.j{j}]", 'network = "vnet"', 'address = "SYNCDHCP"',
+        out += [f"[jails.h{host}j{j}]", 'network = "vnet"', 'address = "SYNCDHCP"',
                 'vm_dir = "/vms"']
         for g in range(guests):
-            out += [f"[jails.j{j}.guests.g{g}]", 'preset = "freebsd"']
+            out += [f"[jails.h{host}j{j}.guests.g{g}]", 'preset = "freebsd"']
     return "\n".join(out) + "\n"
 
 
@@ -34,14 +35,19 @@ def main() -> int:
     parser.add_argument("--check", type=float, default=None)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        spec = parse_spec(spec_text(10, 10), "bench.toml")
-        plan = converge_spec(spec, demo_facts(), demo_root(Path(scratch))).plan
-        plans = [HostPlan(f"host{n}", plan) for n in range(50)]
-        start = time.perf_counter()
-        text = emit_playbook(plans)
-        took = time.perf_counter() - start
-    print(f"{len(plans)} hosts x {len(plan.steps)} steps: {len(text.splitlines())} lines, "
-          f"{len(text) / 1e6:.1f} MB in {took:.2f} s")
+        root = demo_root(Path(scratch))
+        plans = [HostPlan(f"host{n}", converge_spec(parse_spec(spec_text(10, 10, n), "bench.toml"),
+                                                    demo_facts(), root).plan)
+                 for n in range(50)]
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            text = emit_playbook(plans)
+            times.append(time.perf_counter() - start)
+    took = times[0]   # the one a user waits for: caches (bhyvetpl's own Jinja) still empty
+    steps = len(plans[0].plan.steps)
+    print(f"{len(plans)} hosts x {steps} steps: {len(text.splitlines())} lines, "
+          f"{len(text) / 1e6:.1f} MB in {took:.2f} s (again: {min(times[1:]):.2f} s)")
     return 1 if args.check is not None and took > args.check else 0
 
 

@@ -28,7 +28,20 @@ def register_fresh_host(fp: FakeProcess) -> None:
     fp.register(["sysctl", "-n", "net.link.tap.up_on_open"], stdout="0\n")
     fp.register(["sysctl", "net.link.tap.up_on_open=1"],
                 stdout="net.link.tap.up_on_open: 0 -> 1\n")
+    fp.register(DEVFS_SHOW, stdout="")   # the kernel holds no ruleset 25 yet
     fp.register(["service", "devfs", "restart"])
+
+
+DEVFS_SHOW = ["devfs", "rule", "-s", "25", "show"]
+
+
+def shown(rules_file: Path) -> str:
+    """`devfs rule -s 25 show` once rc loaded this devfs.rules (format as recorded in
+    tests/fixtures/freebsd/devfs-rule-s-99-show-freenas-11.txt: NUMBER RULE)."""
+    from bhyvetpl.hostfs import devfs
+    (ruleset,) = [r for r in devfs.rulesets(rules_file.read_text()) if r.number == 25]
+    lines = ["include 4"] + [f"path {p} unhide" for p in ruleset.unhidden]
+    return "".join(f"{100 * (i + 1)} {line}\n" for i, line in enumerate(lines))
 
 
 GOLDEN = [
@@ -37,7 +50,7 @@ GOLDEN = [
     ["kldstat", "-q", "-n", "if_bridge"], ["kldload", "-n", "if_bridge"],
     ["kldstat", "-q", "-n", "if_tuntap"], ["kldload", "-n", "if_tuntap"],
     ["sysctl", "-n", "net.link.tap.up_on_open"], ["sysctl", "net.link.tap.up_on_open=1"],
-    ["service", "devfs", "restart"],
+    DEVFS_SHOW, ["service", "devfs", "restart"],
 ]
 
 
@@ -60,13 +73,15 @@ def test_second_run_changes_nothing_and_says_so(fp: FakeProcess, tmp_path: Path)
     for module in MODULES:
         fp.register(["kldstat", "-q", "-n", module])
     fp.register(["sysctl", "-n", "net.link.tap.up_on_open"], stdout="1\n")
+    fp.register(DEVFS_SHOW, stdout=shown(tmp_path / "etc/devfs.rules"))
     result = RUNNER.invoke(app, ["host", "prepare", *GIVEN, *at(tmp_path)])
     assert result.exit_code == 0, result.stderr
     assert "nothing changed" in result.stdout
     assert {p: p.read_text() for p in tmp_path.rglob("*") if p.is_file()} == before
     assert [list(c) for c in fp.calls][len(GOLDEN):] == [
         ["kldstat", "-q", "-n", m] for m in MODULES] + [["sysctl", "-n",
-                                                          "net.link.tap.up_on_open"]]
+                                                          "net.link.tap.up_on_open"],
+                                                         DEVFS_SHOW]
 
 
 def test_foreign_ruleset_refused(fp: FakeProcess, tmp_path: Path) -> None:

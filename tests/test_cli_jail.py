@@ -27,6 +27,15 @@ JLS_ARGV = ["jls", "-j", "plex"]
 ZFS_LIST = ["zfs", "list", "-H", "-o", "name", "zroot/vms"]   # exit 0: the dataset exists
 ZFS_GET = ["zfs", "get", "-H", "-o", "value", "jailed", "zroot/vms"]
 ZFS_SET = ["zfs", "set", "jailed=on", "zroot/vms"]
+FREEBSD = FIXTURES / "freebsd"
+DEVFS_SHOW = ["devfs", "rule", "-s", "25", "show"]
+LOADED = (FREEBSD / "devfs-rule-s-99-show-freenas-11.txt").read_text()   # a loaded ruleset
+LIST_RELEASES = ["bastille", "list", "releases"]
+RELEASES = (FREEBSD / "bastille-list-release-14.1.txt").read_text()   # 13.3, 13.4, 14.1
+
+
+def bootstrap(release: str = "14.3-RELEASE") -> list[str]:
+    return ["bastille", "bootstrap", release]
 
 CASES = {
     "vnet-dhcp": ([], ["bastille", "create", "-V", "plex", "14.3-RELEASE", "SYNCDHCP", "em0"]),
@@ -57,6 +66,9 @@ def register(fp: FakeProcess, root: Path, create: list[str], exists: bool = Fals
         (jail_dir(root) / "jail.conf").write_text(JAIL_CONF)
 
     fp.register(ALLOW_VMM, stdout="0\n", returncode=1 if fail == ALLOW_VMM else 0)
+    fp.register(DEVFS_SHOW, stdout=LOADED)
+    fp.register(LIST_RELEASES, stdout=RELEASES)
+    fp.register(["bastille", "bootstrap", fp.any()])
     fp.register(LIST, stdout=NAMES if exists else NAMES_WITHOUT_PLEX)
     fp.register(create, callback=make_jail, returncode=1 if fail == create else 0)
     fp.register(ZFS_LIST, stdout="zroot/vms\n")
@@ -83,7 +95,10 @@ def test_golden_sequence(fp: FakeProcess, tmp_path: Path, case: str) -> None:
     code, out, err = invoke(tmp_path, *args)
     assert code == 0, err
     zfs = [ZFS_LIST, ZFS_GET, ZFS_SET] if case == "shared-zfs" else []
-    assert [list(c) for c in fp.calls] == [ALLOW_VMM, LIST, create, *zfs, TEMPLATE, JLS_ARGV]
+    release = "15.0-RELEASE" if case == "bridge-static" else "14.3-RELEASE"
+    assert [list(c) for c in fp.calls] == [ALLOW_VMM, DEVFS_SHOW, LIST_RELEASES,
+                                           bootstrap(release), LIST, create, *zfs, TEMPLATE,
+                                           JLS_ARGV]
     template = tmp_path / "usr/local/bastille/templates/bhyvetpl/plex"
     assert "CONFIG set allow.vmm" in (template / "Bastillefile").read_text()
     assert (template / "vm-templates/bhyvetpl-freebsd.conf").is_file()
@@ -106,13 +121,14 @@ def test_existing_jail_is_not_created_again(fp: FakeProcess, tmp_path: Path) -> 
     (jail_dir(tmp_path) / "jail.conf").write_text(JAIL_CONF)
     code, _, err = invoke(tmp_path, *args)
     assert code == 0, err
-    assert [list(c) for c in fp.calls] == [ALLOW_VMM, LIST, TEMPLATE, JLS_ARGV]
+    assert [list(c) for c in fp.calls] == [ALLOW_VMM, DEVFS_SHOW, LIST_RELEASES, bootstrap(),
+                                           LIST, TEMPLATE, JLS_ARGV]
 
 
 STEPS = {"allow-vmm": (ALLOW_VMM, 1, "allow.vmm exists"),
-         "create": (CASES["shared-zfs"][1], 2, "bastille create plex"),
-         "template": (TEMPLATE, 8, "bastille template plex bhyvetpl/plex"),
-         "jls": (JLS_ARGV, 10, "jail plex runs")}
+         "create": (CASES["shared-zfs"][1], 4, "bastille create plex"),
+         "template": (TEMPLATE, 10, "bastille template plex bhyvetpl/plex"),
+         "jls": (JLS_ARGV, 12, "jail plex runs")}
 
 
 @pytest.mark.parametrize("step", STEPS)
@@ -122,7 +138,7 @@ def test_failure_at_each_step_then_rerun(fp: FakeProcess, tmp_path: Path, step: 
     register(fp, tmp_path, create, fail=failing)
     code, out, err = invoke(tmp_path, *args)
     assert code == 1
-    assert f"step {index}/10 " in err and words in err
+    assert f"step {index}/12 " in err and words in err
     assert not [p for p in (tmp_path / "usr/local/bastille").rglob("*")
                 if p.is_file() and "templates" in p.parts]
     assert not (jail_dir(tmp_path) / "bhyvetpl.applied").exists()
@@ -150,25 +166,29 @@ def test_rerun_after_success_skips_template(fp: FakeProcess, tmp_path: Path) -> 
     before = files(tmp_path)
     offset = len(fp.calls)
     fp.register(ALLOW_VMM, stdout="0\n")
+    fp.register(DEVFS_SHOW, stdout=LOADED)
+    fp.register(LIST_RELEASES, stdout=RELEASES + "14.3-RELEASE\n")   # bootstrapped now
     fp.register(LIST, stdout=NAMES)
     fp.register(ZFS_LIST, stdout="zroot/vms\n")
     fp.register(ZFS_GET, stdout="on\n")
     fp.register(JLS_ARGV, stdout=JLS)
     code, out, _ = invoke(tmp_path, *args)
     assert code == 0
-    assert [list(c) for c in fp.calls][offset:] == [ALLOW_VMM, LIST, ZFS_LIST, ZFS_GET,
-                                                    JLS_ARGV]
+    assert [list(c) for c in fp.calls][offset:] == [ALLOW_VMM, DEVFS_SHOW, LIST_RELEASES, LIST,
+                                                     ZFS_LIST, ZFS_GET, JLS_ARGV]
     assert "nothing changed" in out and files(tmp_path) == before
 
 
 def test_jail_apply_needs_an_existing_jail(fp: FakeProcess, tmp_path: Path) -> None:
     fp.register(ALLOW_VMM, stdout="0\n")
+    fp.register(DEVFS_SHOW, stdout=LOADED)
     fp.register(LIST, stdout=NAMES_WITHOUT_PLEX)
     result = RUNNER.invoke(app, ["jail", "apply", "plex", *GIVEN, *at(tmp_path)])
     assert result.exit_code == 1 and "bhyvetpl jail create plex" in result.stderr
     jail_dir(tmp_path).mkdir(parents=True)
     (jail_dir(tmp_path) / "jail.conf").write_text(JAIL_CONF)
     fp.register(ALLOW_VMM, stdout="0\n")
+    fp.register(DEVFS_SHOW, stdout=LOADED)
     fp.register(LIST, stdout=NAMES)
     fp.register(TEMPLATE)
     fp.register(JLS_ARGV, stdout=JLS)
@@ -227,3 +247,26 @@ def test_a_later_run_without_vmm_ppt_takes_it_out(fp: FakeProcess, tmp_path: Pat
     assert invoke(tmp_path, *args)[0] == 0
     conf = (jail_dir(tmp_path) / "jail.conf").read_text()
     assert "allow.vmm_ppt" not in conf and conf.count("# BEGIN bhyvetpl plex") == 1
+
+
+def test_a_ruleset_that_is_not_loaded_stops_before_bastille(fp: FakeProcess,
+                                                            tmp_path: Path) -> None:
+    """Issue 11.2: `devfs rule -s 25 show` prints nothing for a ruleset never loaded."""
+    fp.register(ALLOW_VMM, stdout="0\n")
+    fp.register(DEVFS_SHOW, stdout="")
+    code, _, err = invoke(tmp_path)
+    assert code == 1
+    assert "not true that devfs ruleset 25 is loaded" in err
+    assert "bhyvetpl host prepare --jail plex --ruleset 25" in err
+    assert [list(c) for c in fp.calls] == [ALLOW_VMM, DEVFS_SHOW]
+
+
+def test_a_release_not_bootstrapped_is_bootstrapped_first(fp: FakeProcess,
+                                                          tmp_path: Path) -> None:
+    """Issue 11.2: create.sh stops with "Release must be bootstrapped first." otherwise."""
+    args, create = CASES["vnet-dhcp"]
+    register(fp, tmp_path, create)
+    code, _, err = invoke(tmp_path, *args)
+    assert code == 0, err
+    calls = [[str(word) for word in c] for c in fp.calls]
+    assert calls.index(bootstrap()) < calls.index(create)

@@ -17,6 +17,8 @@ if not Path(SHELLCHECK).exists():
 HOST_ARGS = ("host", "prepare", "--guest", "fbsd1")
 JAIL_CONF = Path(__file__).parent / "fixtures" / "bastille-jail.conf-bhyve-vnet-12.2.txt"
 EXISTING_RC = 'hostname="lab"\nifconfig_em0="DHCP"\n'
+LOADED_RULES = (Path(__file__).parent / "fixtures" / "freebsd" /
+                "devfs-rule-s-99-show-freenas-11.txt").read_text()
 
 
 def seed(host: Host) -> None:
@@ -30,6 +32,10 @@ def seed(host: Host) -> None:
     (host.state / "sysctl/net.link.tap.up_on_open").write_text("0\n")
     (host.state / "sysctl/security.jail.param.allow.vmm").write_text("0\n")
     (host.state / "routes").write_text(ROUTES)
+    # ruleset 25 loaded in the kernel (what `devfs rule -s 25 show` prints; jail create
+    # checks it): a recorded ruleset stands for it
+    (host.state / "devfs").mkdir(parents=True, exist_ok=True)
+    (host.state / "devfs/25").write_text(LOADED_RULES)
     (host.root / "bin").mkdir(exist_ok=True)
     (host.root / "bin/freebsd-version").write_text(FREEBSD_VERSION)
 
@@ -86,7 +92,7 @@ def test_host_prepare_script_matches_direct_run(tmp_path: Path, monkeypatch: pyt
         ("kldstat", "-q", "-n", "if_bridge"), ("kldload", "-n", "if_bridge"),
         ("kldstat", "-q", "-n", "if_tuntap"), ("kldload", "-n", "if_tuntap"),
         ("sysctl", "-n", "net.link.tap.up_on_open"), ("sysctl", "net.link.tap.up_on_open=1"),
-        ("service", "devfs", "restart"),
+        ("devfs", "rule", "-s", "25", "show"), ("service", "devfs", "restart"),
     ]
     # the files differ only by where root is
     snap = {k: v.replace(str(direct.root), "ROOT") for k, v in direct.snapshot().items()}
@@ -104,7 +110,7 @@ def test_host_prepare_script_matches_direct_run(tmp_path: Path, monkeypatch: pyt
     assert again == script.calls()
     assert again == [("kldstat", "-q", "-n", m) for m in ("vmm", "nmdm", "if_bridge",
                                                            "if_tuntap")] + [
-        ("sysctl", "-n", "net.link.tap.up_on_open")]
+        ("sysctl", "-n", "net.link.tap.up_on_open"), ("devfs", "rule", "-s", "25", "show")]
 
 
 @pytest.mark.parametrize("failing", [("kldload", "-n", "if_bridge"),
@@ -167,7 +173,8 @@ def test_jail_create_script_matches_direct_run(tmp_path: Path, monkeypatch: pyte
     assert (code, scode) == (0, 0) and "nothing changed" in out
     assert direct.calls() == script.calls() == [
         ("netstat", "-rn", "-f", "inet"),   # --iface: the default route's interface, em0
-        ("sysctl", "-n", "security.jail.param.allow.vmm"), ("bastille", "list", "jails"),
+        ("sysctl", "-n", "security.jail.param.allow.vmm"), ("devfs", "rule", "-s", "25", "show"),
+        ("bastille", "list", "releases"), ("bastille", "list", "jails"),
         ("zfs", "list", "-H", "-o", "name", "zroot/vms"),   # the dataset exists
         ("zfs", "get", "-H", "-o", "value", "jailed", "zroot/vms"), ("jls", "-j", "web")]
 

@@ -54,7 +54,7 @@ JAIL_ROOT = "/" + JAIL_DIR + "/root"
 OUR_JAIL_BLOCK = ('# BEGIN bhyvetpl bhyve\nexec.created += "zfs jail $name zroot/vms";\n'
                   "# END bhyvetpl bhyve\n")
 JAIL_CONF = ("bhyve {\n  devfs_ruleset = 25;\n  path = " + JAIL_ROOT + ";\n  securelevel = 2;\n"
-             "  allow.vmm;\n" + OUR_JAIL_BLOCK + "}\n")
+             "  allow.vmm;\n  vnet;\n" + OUR_JAIL_BLOCK + "}\n")  # vnet, as Bastille writes it
 
 
 def prepared(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -95,7 +95,7 @@ def test_new_guest_unhides_its_console_in_the_running_jail(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     direct, _ = hosts = prepared(tmp_path, monkeypatch)
     before = (direct.root / "etc/devfs.rules").read_text()
-    assert "nmdm-fbsd1.*" in before and "nmdm-g2" not in before
+    assert "nmdm-fbsd1.[1-4][AB]" in before and "nmdm-g2" not in before
     args = ("new-guest", "bhyve", "g2")
     (code, out), (scode, sout) = run_both(args, *hosts, monkeypatch)
     assert (code, scode) == (0, 0), out + sout
@@ -103,13 +103,15 @@ def test_new_guest_unhides_its_console_in_the_running_jail(
     assert calls == hosts[1].calls()
     assert normalised(direct) == normalised(hosts[1])
     rules = (direct.root / "etc/devfs.rules").read_text()
-    assert "add path 'nmdm-fbsd1.*' unhide" in rules and "add path 'nmdm-g2.*' unhide" in rules
+    assert "add path 'nmdm-fbsd1.[1-4][AB]' unhide" in rules
+    assert "add path 'nmdm-g2.[1-4][AB]' unhide" in rules
+    assert "add path 'vmm/fbsd1' unhide" in rules and "add path 'vmm/g2' unhide" in rules
     assert outside_block(rules) == outside_block(before)
     # the kernel loaded it, was checked, then the running jail's /dev got it, before vm create
     restart = ("service", "devfs", "restart")
     create = next(i for i, c in enumerate(calls) if c[3:5] == ("vm", "create"))
     assert calls.index(restart) < calls.index(SHOW) < calls.index(APPLY) < create
-    assert "nmdm-g2.* unhide" in (direct.state / "devfs/25").read_text()
+    assert "nmdm-g2.[1-4][AB] unhide" in (direct.state / "devfs/25").read_text()
     # a second run finds the guest named and touches no ruleset
     (code, out), (scode, sout) = run_both(args, *hosts, monkeypatch)
     assert (code, scode) == (0, 0), out + sout
@@ -175,7 +177,7 @@ def test_zvol_guest_with_restart_stops_guests_then_restarts_the_jail(
     block = conf[conf.index("# BEGIN"):conf.index("# END")]
     assert "securelevel = 1;" in block and "zfs jail $name zroot/vms" in block
     rules = (direct.root / "etc/devfs.rules").read_text()
-    assert "add path 'zvol/zroot/vms/*/*' unhide" in rules and "nmdm-z1.*" in rules
+    assert "add path 'zvol/zroot/vms/*/*' unhide" in rules and "nmdm-z1.[1-4][AB]" in rules
     # a second run: securelevel 1 now, nothing to stop or restart
     (code, out), (scode, sout) = run_both(args, direct, script, monkeypatch)
     assert (code, scode) == (0, 0), out + sout
@@ -207,10 +209,25 @@ def test_a_guest_that_does_not_stop_stops_the_plan_before_the_restart(
              host_taps=("tap3", "tap7"), uefi=True, dhcp=True),
     Features("bhyve", Version("13.0"), RulesetSpec(), guests=("g9",), zvol_dataset="tank/vm",
              disk_nodes=("zvol/tank/vm/d0", "ada1p3"), passthrough=True),
-], ids=["consoles", "host-taps-uefi", "zvol-disks-passthrough"])
+    Features("bhyve", Version("15.0"), RulesetSpec(), guests=("a1", "a1.b", "ww"),
+             uefi=True, uefi_guests=("a1.b", "ww"), fbuf_guests=("ww",)),
+], ids=["consoles", "host-taps-uefi", "zvol-disks-passthrough", "per-guest-segments"])
 def test_a_ruleset_block_reads_back_into_the_features_it_was_rendered_from(
         features: Features) -> None:
     text = render_template("host/devfs.rules.j2", f=features, rules=policy.devfs_rules(features))
     read = block_features("bhyve", text)
     assert read is not None
     assert render_template("host/devfs.rules.j2", f=read, rules=policy.devfs_rules(read)) == text
+
+
+def test_a_block_from_before_per_guest_grants_keeps_every_guests_segments() -> None:
+    """`vmm.io/*` gave every guest its bootrom: narrowing must not take a running one's."""
+    legacy = ("# BEGIN bhyvetpl bhyve\n[devfs_rules_bhyve_jail=25]\nadd include $devfsrules_jail\n"
+              + "".join(f"add path '{p}' unhide\n" for p in
+                        ("vmm", "vmm/*", "vmm.io", "vmm.io/*", "nmdm-u1.*", "nmdm-u2.*"))
+              + "# END bhyvetpl bhyve\n")
+    read = block_features("bhyve", legacy)
+    assert read is not None and read.guests == ("u1", "u2")
+    paths = [p for g in policy.devfs_rules(read) for p in g.paths]
+    assert {"vmm.io/u1.bootrom", "vmm.io/u2.framebuffer", "vmm/u1", "vmm/u2"} <= set(paths)
+    assert "vmm/*" not in paths

@@ -84,3 +84,27 @@ def test_short_form_and_debug(bastille: Path) -> None:
     assert dispatch(bastille, "p", "bhyvetpl", "new-guest", *args) == ["new-guest", *args]
     assert dispatch(bastille, "-x", "plugin", "bhyvetpl", "new-guest", *args) == [
         "new-guest", *args]
+
+
+def test_bastilles_own_version_check_takes_our_min_version(bastille: Path) -> None:
+    """Issue 11.12: plugin.sh's check_plugin_min_version against the version master reports."""
+    share = bastille / "usr/local/share/bastille"
+    text = (share / "plugin.sh").read_text()
+    start = text.index("plugin_dotted_version() {")
+    functions = text[start:text.index("bootstrap_plugin() {")]
+    version = next(line.split("=", 1)[1] for line in
+                   (bastille / "usr/local/bin/bastille").read_text().splitlines()
+                   if line.startswith("export BASTILLE_VERSION="))
+    conf = (share / "plugins/bhyvetpl/plugin.conf").read_text()
+    wanted = next(line.split("=", 1)[1].strip('"') for line in conf.splitlines()
+                  if line.startswith("min_version="))
+    script = ('warn() { shift; echo "$*"; }\nerror_exit() { echo "$*"; exit 1; }\n'
+              f"BASTILLE_VERSION={version}\n{functions}\n"
+              'check_plugin_min_version "$1"\n')
+    sh = shutil.which("sh") or "/bin/sh"
+    ours = subprocess.run([sh, "-c", script, "sh", wanted], capture_output=True, text=True,
+                          check=False)
+    assert ours.returncode == 0 and ours.stdout == "", ours.stdout
+    old = subprocess.run([sh, "-c", script, "sh", "1.5.0"], capture_output=True, text=True,
+                         check=False)
+    assert old.returncode == 1 and "lower than the plugin required version 1.5.0" in old.stdout

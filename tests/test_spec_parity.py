@@ -98,5 +98,5 @@ def test_grants_and_public_vnc_are_warned(lab: tuple[Host, Path], command: str) 
     code, out, err = host.cli(command, "-f", str(spec), "--root", str(host.root),
                               *(("--dry-run",) if command == "apply" else ()))
     assert code == (3 if command == "plan" else 0), out + err
-    assert "warning: passthrough gives jail bhyve /dev/pci, /dev/mem" in err
+    assert "warning: passthrough gives jail bhyve /dev/pci and securelevel -1" in err
     assert "warning: VNC of win1 listens on 0.0.0.0, reachable beyond this host" in err

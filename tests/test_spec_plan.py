@@ -90,10 +90,10 @@ def test_apply_then_plan_finds_nothing_to_do(lab: tuple[Host, Path]) -> None:
     assert len(facts_pass) == 12   # pciconf is not on the stand-in PATH (ifconfig is)
     assert second[len(facts_pass):] == [
         *(("kldstat", "-q", "-n", m) for m in ("vmm", "nmdm", "if_bridge", "if_tuntap")),
-        ("sysctl", "-n", "net.link.tap.up_on_open"),
-        ("sysctl", "-n", "security.jail.param.allow.vmm"), ("bastille", "list", "jails"),
-        ("jls", "-j", "bhyve")]
-    assert "[19/19] passed" in out and "] done:" not in out   # 19 steps, none did anything
+        ("sysctl", "-n", "net.link.tap.up_on_open"), ("devfs", "rule", "-s", "25", "show"),
+        ("sysctl", "-n", "security.jail.param.allow.vmm"), ("devfs", "rule", "-s", "25", "show"),
+        ("bastille", "list", "jails"), ("jls", "-j", "bhyve")]
+    assert "[20/20] passed" in out and "] done:" not in out   # 19 steps, none did anything
 
 
 def test_apply_script_matches_direct_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

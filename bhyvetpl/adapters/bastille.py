@@ -20,6 +20,16 @@ def list_jails_argv() -> tuple[str, ...]:
     return ("bastille", "list", "jails")
 
 
+def list_releases_argv() -> tuple[str, ...]:
+    """The bootstrapped releases, one a line (list.sh: each dir of bastille_releasesdir)."""
+    return ("bastille", "list", "releases")
+
+
+def bootstrap_argv(release: str) -> tuple[str, ...]:
+    """Fetch and extract a release (create.sh refuses one not below bastille_releasesdir)."""
+    return ("bastille", "bootstrap", release)
+
+
 def template_argv(jail: str, template: str) -> tuple[str, ...]:
     """Apply a template directory (relative to bastille_templatesdir) to a jail."""
     return ("bastille", "template", jail, template)

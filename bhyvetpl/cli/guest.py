@@ -9,10 +9,12 @@ import typer
 
 from bhyvetpl.cli import options as o
 from bhyvetpl.cli.shared import warn_public_vnc
-from bhyvetpl.model.options import JAIL, JailOptions, build_guest, build_jail
+from bhyvetpl.model.options import JAIL, build_guest, existing_jail
 from bhyvetpl.model.paths import local_path, target_path
 from bhyvetpl.plan.build import BASTILLE_PREFIX
+from bhyvetpl.plan.existing import jail_network
 from bhyvetpl.plan.guest import IsoSource, disk0_size, new_guest_plan
+from bhyvetpl.plan.oldslots import refuse_old_slots_in
 from bhyvetpl.plan.passthru import refuse_passthrough
 from bhyvetpl.run import run_plan
 from bhyvetpl.spec.edit import guest_edit
@@ -50,11 +52,12 @@ def new_guest_cmd(
         graphics, vnc_port, vnc_listen, vnc_res, vnc_wait, comport, uuid, debug)
     guest = build_guest(options)
     warn_public_vnc(guest)
-    spec = build_jail(JailOptions(name=jail, vm_dir=vm_dir, vm_dataset=vm_dataset,
-                                  switch=switch), guests=(guest,))
-    source = IsoSource.parse(iso) if iso is not None else None
     host_root, bastille_prefix = local_path("--root", root), target_path("--prefix", prefix)
+    spec = existing_jail(jail, jail_network(host_root, bastille_prefix, jail), vm_dir,
+                         vm_dataset, switch, guests=(guest,))
+    source = IsoSource.parse(iso) if iso is not None else None
     refuse_passthrough(spec, guest, host_root, bastille_prefix)
+    refuse_old_slots_in(host_root, bastille_prefix, jail, guest)
     plan = new_guest_plan(spec, guest, host_root, source, install, start,
                           disk0_size(guest, preset, size), bastille_prefix, restart)
     # Checked before the run (the jail is in the spec, the guest not yet); written after it.

@@ -26,6 +26,9 @@ def import_vmrun_cmd(
     cwd: Annotated[Path | None, typer.Option(
         help="Directory vmrun.sh ran in, to resolve a relative -H (default: this one).")]
     = None,
+    release: Annotated[str | None, typer.Option(
+        help="FreeBSD release whose vmrun.sh ran the line: its slot layout gives the MACs "
+             "(15.0+: disks before taps) [default: before 15.0, taps first].")] = None,
     output: Annotated[Path | None, typer.Option(
         "-o", "--output", help="Write here instead of stdout.")] = None,
     force: o.Force = False,
@@ -33,7 +36,7 @@ def import_vmrun_cmd(
     """Turn a vmrun.sh command line into a vm-bhyve guest config."""
     base = PurePosixPath(local_path("--cwd", cwd or Path.cwd()).as_posix())
     target = local_path("--output", output) if output is not None else None
-    imported = import_vmrun(args, switch=switch, cwd=base)
+    imported = import_vmrun(args, switch=switch, cwd=base, release=release)
     text = render_guest(imported.guest)
     for note in imported.notes:
         typer.echo(f"note: {note}", err=True)

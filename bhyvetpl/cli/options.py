@@ -16,7 +16,7 @@ from bhyvetpl.model.options import JAIL, GuestOptions, HostOptions, JailOptions
 
 # Guests.
 Preset = Annotated[str, typer.Option(help="freebsd, linux, linux-grub, windows, openbsd.")]
-Loader = Annotated[str | None, typer.Option(help="bhyveload, grub, uefi, uefi-csm.")]
+Loader = Annotated[str | None, typer.Option(help="bhyveload, grub, uefi, uefi-csm, uefi-devel.")]
 Cpu = Annotated[int | None, typer.Option(help="Virtual CPUs.")]
 Topology = Annotated[str | None, typer.Option(help="SOCKETSxCORESxTHREADS.")]
 Memory = Annotated[str | None, typer.Option(help="Memory, e.g. 512M or 4G.")]
@@ -68,6 +68,9 @@ HostJail = Annotated[str, typer.Option("--jail", help="Name of the bhyve jail.")
 GuestNames = Annotated[list[str] | None, typer.Option(
     "--guest", help="Guest name: narrows the console rule; repeat for more.")]
 Console = Annotated[bool, typer.Option(help="Serial consoles (nmdm).")]
+ConsoleDevices = Annotated[list[str] | None, typer.Option(
+    "--console-device", help="An nmdm console vmrun.sh is given with -C (e.g. "
+    "/dev/nmdm-guest-A): unhides that pair; repeat for more.")]
 Tap = Annotated[bool, typer.Option(help="Guest NICs on vm-bhyve taps.")]
 HostTaps = Annotated[list[str] | None, typer.Option(
     "--host-tap", help="A tap the host creates (non-vnet jails); repeat for more.")]
@@ -81,10 +84,18 @@ HostNat = Annotated[str | None, typer.Option(
 DiskDevices = Annotated[list[str] | None, typer.Option(
     "--disk-device",
     help="A disk device a guest opens (e.g. /dev/zvol/tank/vm/disk0); repeat for more.")]
-Uefi = Annotated[bool, typer.Option(help="UEFI guests.")]
+Uefi = Annotated[bool, typer.Option(help="UEFI guests (each --guest: bootrom and VNC).")]
+UefiGuests = Annotated[list[str] | None, typer.Option(
+    "--uefi-guest", help="A --guest that boots UEFI (narrows --uefi); repeat for more.")]
+LimitMemory = Annotated[str | None, typer.Option(
+    "--limit-memory", help="The guests' memory together (e.g. 6G): cap the jail with rctl.")]
+VncGuests = Annotated[list[str] | None, typer.Option(
+    "--vnc-guest", help="A UEFI --guest with a VNC framebuffer; repeat for more.")]
 HostPassthru = Annotated[list[str] | None, typer.Option(
     "--passthru", help="Host PCI device BUS/SLOT/FUNC; repeat for more.")]
-Dhcp = Annotated[bool, typer.Option(help="DHCP in the vnet jail.")]
+Dhcp = Annotated[bool | None, typer.Option(
+    "--dhcp/--no-dhcp", help="The vnet jail takes its address by DHCP (grants bpf) "
+    "[default: yes for a vnet jail, as jail create's --ip SYNCDHCP].")]
 HostVnet = Annotated[bool, typer.Option(help="The jail is a vnet jail.")]
 
 # Output and runs.
@@ -141,14 +152,19 @@ def guest_options(name: str, preset: str, loader: str | None, cpu: int | None,
 
 
 def host_options(jail: str, release: str, ruleset: int, ruleset_name: str,
-                 guest: list[str] | None, console: bool, tap: bool, host_tap: list[str] | None,
+                 guest: list[str] | None, console: bool, console_device: list[str] | None,
+                 tap: bool, host_tap: list[str] | None,
                  uplink: str | None, zvol_dataset: str | None, disk_device: list[str] | None,
-                 uefi: bool, passthru: list[str] | None, vmm_ppt: bool, dhcp: bool,
-                 vnet: bool, nat: str | None = None) -> HostOptions:
+                 uefi: bool, passthru: list[str] | None, vmm_ppt: bool, dhcp: bool | None,
+                 vnet: bool, nat: str | None = None, uefi_guest: list[str] | None = None,
+                 vnc_guest: list[str] | None = None,
+                 limit_memory: str | None = None) -> HostOptions:
     """The host feature flags as the model takes them."""
     return HostOptions(
         jail=jail, release=release, ruleset=ruleset, ruleset_name=ruleset_name,
-        guests=tuple(guest or ()), console=console, tap=tap, host_taps=tuple(host_tap or ()),
+        guests=tuple(guest or ()), console=console,
+        console_devices=tuple(console_device or ()), tap=tap, host_taps=tuple(host_tap or ()),
         uplink=uplink, zvol_dataset=zvol_dataset, disk_devices=tuple(disk_device or ()),
         uefi=uefi, passthru=tuple(passthru or ()), vmm_ppt=vmm_ppt, dhcp=dhcp, vnet=vnet,
-        nat=nat)
+        nat=nat, uefi_guests=tuple(uefi_guest or ()), vnc_guests=tuple(vnc_guest or ()),
+        limit_memory=limit_memory)

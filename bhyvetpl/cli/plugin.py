@@ -35,8 +35,9 @@ def install_cmd(sharedir: Sharedir = None, root: Root = Path("/"), dry_run: DryR
     root = local_path("--root", root)
     share = resolve_sharedir(sharedir, root)
     if not has_plugin_sh(share, root):
-        typer.echo(f"warning: {share} has no plugin.sh: `bastille plugin` needs Bastille "
-                   f"{PLUGIN_MIN_BASTILLE} or later", err=True)
+        typer.echo(f"warning: {share} has no plugin.sh: `bastille plugin` needs a Bastille "
+                   f"with plugins (master after {PLUGIN_MIN_BASTILLE}; it reports "
+                   f"{PLUGIN_MIN_BASTILLE})", err=True)
     run_plan(plugin_install_plan(share, root), dry_run, emit)
 
 

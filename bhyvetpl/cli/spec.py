@@ -22,7 +22,7 @@ from bhyvetpl.model.paths import local_path
 from bhyvetpl.model.policy import Features
 from bhyvetpl.plan.converge import Converged, converge_spec
 from bhyvetpl.plan.prune import Prune
-from bhyvetpl.run import run_plan
+from bhyvetpl.run import check_output, emit_ansible, run_plan
 from bhyvetpl.show import changes_report
 from bhyvetpl.spec.init import init_text
 from bhyvetpl.spec.load import DEFAULT_SPEC, parse_spec, read_spec
@@ -74,10 +74,62 @@ def _converged(file: Path, facts: Path | None, root: Path,
     return converged
 
 
+FactsDir = Annotated[Path | None, typer.Option(
+    "--facts-dir", help="Plan each host of a fleet from DIR/HOST.json (written by `bhyvetpl "
+    "facts --json` on HOST; HOST.groups: its inventory groups), with the jails whose "
+    "`hosts` name it; --root is then the hosts' `/`.")]
+RoleDir = Annotated[Path | None, typer.Option(
+    "-o", "--output", help="With --emit ansible: write site.yml and the role bhyvetpl "
+    "here instead of printing one playbook.")]
+
+
+def _plan_fleet(file: Path, facts_dir: Path, facts: Path | None, root: Path,
+                emit: str | None, output: Path | None, force: bool, live: bool) -> None:
+    """Plan every recorded host; show their changes, or emit one play per host."""
+    import tempfile
+
+    from bhyvetpl.plan.deferred import for_root
+    from bhyvetpl.plan.fleet import plan_fleet
+    from bhyvetpl.playbook import HostPlan
+
+    if facts is not None:
+        raise SpecError("--facts", str(facts), "no --facts with --facts-dir (one per host)")
+    if emit == "sh":
+        raise SpecError("--emit", emit, "ansible with --facts-dir (sh runs on one host)")
+    if not root.is_absolute():
+        raise SpecError("--root", str(root), "an absolute path on the hosts")
+    spec = read_spec(file)
+    with tempfile.TemporaryDirectory(prefix="bhyvetpl-fleet-") as scratch:
+        planned = plan_fleet(spec, local_path("--facts-dir", facts_dir), Path(scratch), root)
+    if emit is not None:
+        emit_ansible([HostPlan(record.name, for_root(converged.plan, live))
+                      for record, converged in planned], output, force)
+        return
+    changed = False
+    for record, converged in planned:
+        typer.echo(f"== {record.name}")
+        typer.echo(changes_report(converged, str(file)), nl=False)
+        changed = changed or bool(converged.changes)
+    if changed:
+        raise typer.Exit(ExitCode.CHANGES)
+
+
 def plan_cmd(file: SpecPath = DEFAULT_SPEC, facts: FactsPath = None,
-             root: o.Root = Path("/")) -> None:
-    """Show what applying the spec would change. Exits 3 when there is something to do."""
+             root: o.Root = Path("/"), emit: o.Emit = None, output: RoleDir = None,
+             force: o.Force = False, facts_dir: FactsDir = None,
+             live: o.Live = False) -> None:
+    """Show what applying the spec would change. Exits 3 when there is something to do.
+
+    With --emit, print (or write) the plan apply would run instead, and exit 0.
+    """
+    check_output(emit, output)
+    if facts_dir is not None:
+        _plan_fleet(file, facts_dir, facts, root, emit, output, force, live)
+        return
     converged = _converged(file, facts, root)
+    if emit is not None:
+        run_plan(converged.plan, False, emit, live, output, force)
+        return
     typer.echo(changes_report(converged, str(file)), nl=False)
     if converged.changes:
         raise typer.Exit(ExitCode.CHANGES)
@@ -86,10 +138,11 @@ def plan_cmd(file: SpecPath = DEFAULT_SPEC, facts: FactsPath = None,
 def apply_cmd(file: SpecPath = DEFAULT_SPEC, root: o.Root = Path("/"),
               dry_run: o.DryRun = False, emit: o.Emit = None, prune: PruneFlag = False,
               delete_disks: DeleteDisks = None, restart: RestartFlag = False,
-              live: o.Live = False) -> None:
+              live: o.Live = False, output: RoleDir = None, force: o.Force = False) -> None:
     """Make the host match the spec. Each step checks first whether it is already done."""
+    check_output(emit, output)
     run_plan(_converged(file, None, root, _prune(prune, delete_disks), restart).plan,
-             dry_run, emit, live)
+             dry_run, emit, live, output, force)
 
 
 def init_cmd(file: SpecPath = DEFAULT_SPEC, root: o.Root = Path("/"), facts: FactsPath = None,

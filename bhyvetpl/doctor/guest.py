@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bhyvetpl.facts.model import Guest as FactGuest
 from bhyvetpl.hostfs import vmconf
 from bhyvetpl.model import slots
+
+DHCP_WORDS = {"DHCP", "SYNCDHCP", "NOSYNCDHCP"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,11 @@ class Guest:
     def uefi(self) -> bool:
         """Whether the guest boots from UEFI firmware."""
         return slots.is_uefi(self.get("loader"))
+
+    @property
+    def graphics(self) -> bool:
+        """Whether bhyve gets a framebuffer (vm-bhyve adds fbuf only for UEFI guests)."""
+        return self.uefi and slots.yesno(self.get("graphics"))
 
     @property
     def passthru(self) -> tuple[str, ...]:
@@ -100,11 +107,16 @@ class Needs:
     zvol: bool = False
     passthru: tuple[str, ...] = ()
     switches: tuple[str, ...] = ()
+    made_switches: tuple[str, ...] = ()
     guests: tuple[str, ...] = ()
     host_taps: tuple[str, ...] = ()
     made_taps: bool = False
     zvol_dataset: str | None = None
     disk_nodes: tuple[str, ...] = ()
+    uefi_guests: tuple[str, ...] = ()
+    fbuf_guests: tuple[str, ...] = ()
+    dhcp: bool = False
+    host_checks: bool = True
 
     @classmethod
     def of(cls, guests: tuple[Guest, ...], vm_dir: str | None = None) -> Needs:
@@ -120,12 +132,31 @@ class Needs:
             zvol=any(g.zvol for g in guests),
             passthru=tuple(dict.fromkeys(p for g in guests for p in g.passthru)),
             switches=tuple(dict.fromkeys(s for g in guests for s in g.switches)),
+            made_switches=tuple(dict.fromkeys(switch for device, switch in nics
+                                              if switch and not device)),
             guests=tuple(g.name for g in guests),
             host_taps=tuple(dict.fromkeys(device for device, _ in nics if device)),
             made_taps=any(switch and not device for device, switch in nics),
             zvol_dataset=dataset if any(g.zvol for g in guests) else None,
             disk_nodes=tuple(dict.fromkeys(n for g in guests for n in g.disk_nodes(dataset))),
+            uefi_guests=tuple(g.name for g in guests if g.uefi),
+            fbuf_guests=tuple(g.name for g in guests if g.graphics),
         )
+
+    def with_jail_rc(self, rc_conf: dict[str, str]) -> Needs:
+        """Add what the jail's own rc.conf asks for: dhclient (bpf), vm-bhyve's host checks.
+
+        rc.d's network.subr (dhcpif) starts dhclient for an ifconfig_IF holding the word
+        DHCP, SYNCDHCP or NOSYNCDHCP in any case; Bastille writes ifconfig_vnet0="SYNCDHCP"
+        (create.sh). dhclient opens bpf(4) (sbin/dhclient/bpf.c; the Handbook's DHCP
+        section: "both the DHCP server and DHCP client require the bpf(4) device").
+        """
+        dhcp = any(key.startswith("ifconfig_") and DHCP_WORDS & {w.upper() for w in
+                                                                 value.split()}
+                   for key, value in rc_conf.items())
+        # vm-bhyve's util::yesno: YES, TRUE, ON or 1 in any case turn its host checks off.
+        off = rc_conf.get("vm_disable_host_checks", "").upper() in ("YES", "TRUE", "ON", "1")
+        return replace(self, dhcp=dhcp, host_checks=not off)
 
     @property
     def securelevel(self) -> int:

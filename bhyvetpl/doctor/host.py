@@ -125,6 +125,27 @@ def check_tap_up(facts: Facts, needs: Needs) -> CheckResult:
                        f"sysctl {name}=1 && echo '{name}=1' >> /etc/sysctl.conf")
 
 
+def check_racct(facts: Facts) -> CheckResult:
+    """Resource limits need kern.racct.enable=1, a loader tunable: loader.conf waits a boot.
+
+    rctl(8) on a kernel with it off says "RACCT/RCTL present, but disabled; enable using
+    kern.racct.enable=1 tunable" (tests/fixtures/freebsd), and sysctl(8) cannot set it.
+    """
+    name = "kern.racct.enable"
+    running, boot = facts.sysctls.get(name), facts.loader_conf.get(name)
+    if running == "1":
+        return CheckResult(name, "PASS", "1: rctl limits are enforced")
+    if boot != "1":
+        return CheckResult(name, "PASS", f"{shown(running or 'absent')}: no resource limits "
+                           "asked (bhyvetpl host prepare --limit-memory SIZE sets them)")
+    if running is None:
+        return CheckResult(name, "FAIL", "set in /boot/loader.conf, but this kernel has no "
+                           "RACCT: rctl limits are not enforced",
+                           "boot a GENERIC kernel (options RACCT and RCTL) or drop the limits")
+    return CheckResult(name, "FAIL", f"{shown(running)} now, 1 in /boot/loader.conf: rctl "
+                       "limits wait for a reboot", "shutdown -r now (a boot-time tunable)")
+
+
 @dataclass(frozen=True, slots=True)
 class Probe:
     """A node the ruleset must unhide, the narrowest rule that does, and what to call it."""
@@ -146,9 +167,14 @@ def required_nodes(needs: Needs, release: Version | None) -> list[Probe]:
     With the guests known the probes are their own consoles, taps and disk devices and
     the rules those bhyvetpl's policy grants; without, generic nodes stand in.
     """
-    nodes = [Probe("vmm", "vmm"), Probe("vmm/guest", "vmm/*", label="vmm/*"),
-             Probe("vmm.io", "vmm.io", needs.uefi),
-             Probe("vmm.io/guest.bootrom", "vmm.io/*", needs.uefi, "vmm.io/*")]
+    nodes = [Probe("vmm", "vmm")]
+    if needs.guests:   # their own nodes, each by its exact rule (policy.vmm_paths)
+        nodes += [Probe(p, p) for p in policy.vmm_paths(
+            needs.guests, needs.uefi_guests, needs.fbuf_guests)[1:]]
+    else:
+        nodes += [Probe("vmm/guest", "vmm/*", label="vmm/*"),
+                  Probe("vmm.io", "vmm.io", needs.uefi),
+                  Probe("vmm.io/guest.bootrom", "vmm.io/*", needs.uefi, "vmm.io/*")]
     if release is not None and release >= Version("15.0"):
         nodes.append(Probe("vmmctl", "vmmctl"))
     if not needs.guests:
@@ -165,9 +191,24 @@ def required_nodes(needs: Needs, release: Version | None) -> list[Probe]:
         for node in dict.fromkeys(p for d in needs.disk_nodes for p in policy.with_parents(d)):
             rule = next((g for g in granted if devfs.matches(g, node)), node)
             nodes.append(Probe(node, rule))
+    if needs.dhcp:
+        nodes.append(Probe("bpf", "bpf*", label="bpf*"))
     if needs.passthru:
-        nodes += [Probe("pci", "pci"), Probe("mem", "mem")]
+        nodes += [Probe(node, node) for node in passthru_nodes(needs, release)]
     return nodes
+
+
+def passthru_nodes(needs: Needs, release: Version | None) -> tuple[str, ...]:
+    """What passthrough opens: pci; before 13.1 also mem, io, kmem (policy.devfs_rules).
+
+    From 13.1 mem only while vm-bhyve's host checks are on: its IOMMU check runs
+    acpidump, which reads /dev/mem (util::check_bhyve_iommu).
+    """
+    if not needs.passthru:
+        return ()
+    if release is not None and release < policy.NO_IO_SINCE:
+        return ("pci", "mem", "io", "kmem")
+    return ("pci", "mem") if needs.host_checks else ("pci",)
 
 
 def check_devfs(facts: Facts, number: int, needs: Needs, release: Version | None,
@@ -197,8 +238,9 @@ def check_devfs(facts: Facts, number: int, needs: Needs, release: Version | None
                                dict.fromkeys(p[1] for p in problems)) if problems else ""),
                            "; ".join(dict.fromkeys(p[2] for p in problems)) +
                            (f" (in {where}), then {reload}" if problems else ""))]
-    extra = [p for p in ("mem", "kmem", "io", "pci") if p in ruleset.unhidden and not (
-        needs.passthru and p in ("pci", "mem"))]
+    needed = passthru_nodes(needs, release)
+    extra = [p for p in ("mem", "kmem", "io", "pci") if p in ruleset.unhidden
+             and p not in needed]
     results.append(CheckResult(
         f"devfs ruleset {number} least privilege", "WARN" if extra else "PASS",
         ("unhides " + ", ".join(f"/dev/{p}" for p in extra) +
@@ -206,6 +248,24 @@ def check_devfs(facts: Facts, number: int, needs: Needs, release: Version | None
         ("delete " + ", ".join(f"`add path {p} unhide`" for p in extra) +
          f" from {where}, then {reload}") if extra else ""))
     return results
+
+
+def check_amdvi(facts: Facts, needs: Needs) -> CheckResult | None:
+    """AMD hosts pass devices through only with hw.vmm.amdvi.enable=1 in loader.conf.
+
+    sys/amd64/vmm/amd/amdvi_hw.c amdvi_init(): the tunable defaults to 0, and then vmm
+    prints "use hw.vmm.amdvi.enable=1 to enable pass-through" and gives no IOMMU.
+    """
+    if not needs.passthru or facts.cpu is None or facts.cpu.intel:
+        return None
+    value = facts.loader_conf.get("hw.vmm.amdvi.enable")
+    if value == "1":
+        return CheckResult("AMD-Vi IOMMU", "PASS", "hw.vmm.amdvi.enable=1 in /boot/loader.conf")
+    return CheckResult("AMD-Vi IOMMU", "FAIL", f"{facts.cpu.vendor} host passing "
+                       f"{shown_join(needs.passthru)} through, and /boot/loader.conf "
+                       "does not set hw.vmm.amdvi.enable=1 (off by default)",
+                       "echo 'hw.vmm.amdvi.enable=\"1\"' >> /boot/loader.conf, then "
+                       "shutdown -r now")
 
 
 def check_pptdevs(facts: Facts, needs: Needs) -> CheckResult:

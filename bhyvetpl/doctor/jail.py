@@ -13,7 +13,8 @@ from bhyvetpl.doctor.result import CheckResult
 from bhyvetpl.facts.model import Facts, Jail
 from bhyvetpl.hostfs import bastilleconf
 from bhyvetpl.lint.vmconf import lint_vmconf
-from bhyvetpl.model import policy
+from bhyvetpl.model import policy, slots
+from bhyvetpl.model.jail import vnet_name_ok
 from bhyvetpl.shquote import shown as quoted
 from bhyvetpl.shquote import shown_join
 
@@ -70,11 +71,13 @@ def load_context(facts: Facts, name: str) -> JailContext | CheckResult:
     conf_path = f"{jails_dir(facts)}/{name}/jail.conf"
     jail = facts.jail(name)
     if jail is None:
+        create = (f"{shown_join(('bastille', 'create', '-V', name))} 14.3-RELEASE SYNCDHCP "
+                  "em0" if vnet_name_ok(name) else
+                  f"{shown_join(('bastille', 'create', name))} 14.3-RELEASE ADDRESS em0 "
+                  "(shared IP: Bastille refuses - and _ in vnet jail names)")
         return CheckResult(f"jail {quoted(name)}", "FAIL",
                            f"no `{quoted(name)} {{` block in {quoted(conf_path)}",
-                           f"{shown_join(('bastille', 'create', '-V', name))} 14.3-RELEASE "
-                           "SYNCDHCP em0 (or pass "
-                           "--jails-dir)")
+                           f"{create} (or pass --jails-dir)")
     return JailContext(jail, conf_path, tuple(Guest(g) for g in jail.guests))
 
 
@@ -138,18 +141,28 @@ def _switches(ctx: JailContext) -> list[str]:
 
 
 def _vnet(ctx: JailContext, needs: Needs) -> CheckResult:
+    """A non-vnet jail is fine while every NIC has a host-made tap (networkN_device).
+
+    vm-bhyve keeps such a NIC whatever its networkN_switch names (switch::provision reads
+    the type of any named switch as "standard", and switch::standard::provision takes
+    networkN_device as the tap; a switch it cannot find is only logged); only a NIC
+    without a device needs a switch that `vm init` makes, and a bridge a jail without
+    vnet cannot create.
+    """
     vnet = "vnet" in ctx.params
     if vnet:
         return CheckResult("jail vnet", "PASS", ctx.where("vnet"))
-    switches = list(dict.fromkeys([*needs.switches, *_switches(ctx)]))
+    switches = list(dict.fromkeys([*needs.made_switches, *_switches(ctx)]))
     if switches:
+        name = ctx.name if vnet_name_ok(ctx.name) else re.sub(r"[-_]", "", ctx.name)
         return CheckResult("jail vnet", "FAIL", "vm-bhyve switches ("
                            + ", ".join(quoted(s) for s in switches)
                            + ") need a vnet jail: vm init cannot create their bridges",
                            "recreate the jail with vnet ("
-                           f"{shown_join(('bastille', 'create', '-V', ctx.name))} ...), "
+                           f"{shown_join(('bastille', 'create', '-V', name))} ...), "
                            "or give each NIC a host-made tap (networkN_device)")
-    return CheckResult("jail vnet", "PASS", "not vnet; no switch configured or used")
+    return CheckResult("jail vnet", "PASS", "not vnet; every NIC has a host-made tap"
+                       if needs.host_taps else "not vnet; no switch configured or used")
 
 
 def _vm_bhyve(ctx: JailContext) -> list[CheckResult]:
@@ -181,13 +194,15 @@ def _vm_bhyve(ctx: JailContext) -> list[CheckResult]:
 def _guests(ctx: JailContext) -> list[CheckResult]:
     results = []
     needs = Needs.of(ctx.guests)
-    if needs.switches:
+    # Without vnet, a NIC on a host-made tap needs no switch (see _vnet).
+    wanted = needs.switches if "vnet" in ctx.params else needs.made_switches
+    if wanted:
         switches = _switches(ctx)
-        missing = [s for s in needs.switches if s not in switches]
+        missing = [s for s in wanted if s not in switches]
         results.append(CheckResult(
             "vm-bhyve switches", "FAIL" if missing else "PASS",
             ("missing: " if missing else "") + ", ".join(quoted(s) for s in
-                                                         missing or needs.switches),
+                                                         missing or wanted),
             " && ".join(ctx.fix("cmd", "vm", "switch", "create", "-i", "vnet0", s)
                         for s in missing)))
     for guest in ctx.guests:
@@ -205,6 +220,17 @@ def _guests(ctx: JailContext) -> list[CheckResult]:
                 f"guest {quoted(guest.name)} grub-bhyve", "PASS" if present else "FAIL",
                 "present" if present else "grub-bhyve missing in the jail",
                 "" if present else ctx.fix("pkg", "install", "-y", "grub2-bhyve")))
+        version = ctx.jail.vm_bhyve_version or ""
+        if re.fullmatch(r"[0-9]+(\.[0-9]+)*", version) and Version(version) < Version(
+                slots.WRAPS_SINCE):
+            over = slots.beyond_pre17(guest.get)
+            if over:
+                results.append(CheckResult(
+                    f"guest {quoted(guest.name)} PCI slots", "FAIL",
+                    f"vm-bhyve {version} puts " + ", ".join(
+                        f"{d.what} on slot {d.slot}" for d in over) + " (31 is lpc's, 32+ "
+                    "bhyve refuses); 1.7.0 moves on to bus 1",
+                    ctx.fix("pkg", "upgrade", "-y", "vm-bhyve")))
         findings = lint_vmconf(Path(guest.path), guest.text)
         errors = [f for f in findings if f.is_error]
         shown = errors or findings

@@ -54,8 +54,27 @@ def rulesets(text: str) -> tuple[Ruleset, ...]:
     return tuple(sections)
 
 
+_GLOB_RE = re.compile(r"\*|\?|\[!?\]?[^]/]*\]|.", re.DOTALL)
+
+
+def _glob_part(part: str) -> str:
+    if part == "*":
+        return "[^/]*"
+    if part == "?":
+        return "[^/]"
+    if len(part) > 2 and part.startswith("["):
+        negate = part[1] == "!"
+        body = part[2:-1] if negate else part[1:-1]
+        escaped = "".join("\\" + ch if ch in "\\^[]" else ch for ch in body)
+        return f"[^/{escaped}]" if negate else f"[{escaped}]"
+    return re.escape(part)
+
+
 def matches(pattern: str, node: str) -> bool:
-    """Match a devfs rule path as fnmatch(3) with FNM_PATHNAME does: * never crosses /."""
-    regex = "".join("[^/]*" if ch == "*" else "[^/]" if ch == "?" else re.escape(ch)
-                    for ch in pattern)
+    """Match a devfs rule path as the kernel's fnmatch(3) with FNM_PATHNAME does.
+
+    `*` and `?` never cross `/`; `[...]` (and `[!...]`) is a bracket expression, as in
+    devfs_rule.c's devfs_rule_matchpath -> fnmatch(pattern, path, FNM_PATHNAME).
+    """
+    regex = "".join(_glob_part(part) for part in _GLOB_RE.findall(pattern))
     return re.fullmatch(regex, node) is not None

@@ -15,6 +15,8 @@ from functools import partial
 from pathlib import PurePosixPath
 from typing import TypeVar, get_args
 
+from packaging.version import Version
+
 from bhyvetpl.errors import SpecError
 from bhyvetpl.importers.bhyve import bhyve_mac, cpus, memsize
 from bhyvetpl.importers.getopts import GetoptsError, getopts
@@ -35,13 +37,19 @@ OPTSTRING = "aAc:C:d:e:Ef:F:g:G:hH:iI:l:L:m:n:p:P:t:Tuvw"
 FIRMWARE: dict[str, Loader] = {
     "/usr/local/share/uefi-firmware/BHYVE_UEFI.fd": "uefi",
     "/usr/local/share/uefi-firmware/BHYVE_UEFI_CSM.fd": "uefi-csm",
+    "/usr/local/share/uefi-firmware/BHYVE_UEFI_CODE-devel.fd": "uefi-devel",
 }
 NIC_TYPES: dict[str, NicType] = {t: t for t in get_args(NicType)}
 NMDM_RE = re.compile(r"/dev/nmdm[A-Za-z0-9._-]{0,64}[AB]", re.ASCII)
 BSF_RE = re.compile(r"[0-9]+/[0-9]+/[0-9]+", re.ASCII)  # vmrun.sh's test; values.bsf bounds it
 # -I is only echoed back in a note, but a note is still a line on the admin's terminal.
 ISO_PATH_RE = re.compile(r"[A-Za-z0-9._/+-]{1,1024}", re.ASCII)
-FIRST_NIC_SLOT = 2  # vmrun.sh: slot 0 hostbridge, slot 1 lpc, then the taps from slot 2
+FIRST_DEVICE_SLOT = 2  # vmrun.sh: slot 0 hostbridge, slot 1 lpc, then taps and disks
+# vmrun.sh put the taps on slots 2.. and the disks after them up to 14.x; the vmrun.sh
+# that gained arm64 support (bhyve on arm64 is new in 15.0) puts the disks first, then
+# the taps (share/examples/bhyve/vmrun.sh, both versions read with the code search tool).
+# bhyve derives a NIC's default MAC from its slot, so the layout decides the MAC.
+DISKS_FIRST_SINCE = "15.0"
 UEFI_ONLY = "fFLPTv"  # read by vmrun.sh only in UEFI mode (-E)
 BHYVELOAD_ONLY = "elH"  # passed to bhyveload, which vmrun.sh skips in UEFI mode
 FIELD_FLAGS = (("guest.cpu", "-c"), ("guest.topology", "-c"), ("guest.memory", "-m"),
@@ -141,10 +149,11 @@ def _disk(text: str, index: int, disk_type: DiskType, name: str, notes: list[str
         DiskSpec, name=base, type=disk_type, opts=options, field_name=f"disk{index}"))
 
 
-def _nic(tap: str, index: int, nic_type: NicType, name: str, switch: str) -> NicSpec:
+def _nic(tap: str, index: int, nic_type: NicType, name: str, switch: str,
+         slot: int) -> NicSpec:
     """A tap NIC on the switch, keeping the MAC bhyve derived from vmrun.sh's slot."""
     return _flagged("-t", tap, partial(
-        NicSpec, switch=switch, type=nic_type, mac=bhyve_mac(FIRST_NIC_SLOT + index, name),
+        NicSpec, switch=switch, type=nic_type, mac=bhyve_mac(slot, name),
         device=tap, field_name=f"nic{index}"))
 
 
@@ -231,7 +240,7 @@ def _notes(flags: dict[str, str], state: _Args, name: str, switch: str) -> list[
 
 
 def import_vmrun(args: Sequence[str], switch: str = "public",
-                 cwd: PurePosixPath | None = None) -> VmrunImport:
+                 cwd: PurePosixPath | None = None, release: str | None = None) -> VmrunImport:
     """Read vmrun.sh's arguments (options, then the VM name) into a GuestSpec.
 
     Every option of vmrun.sh on main is covered, with vmrun.sh's defaults (2 vCPUs, 512M,
@@ -249,6 +258,8 @@ def import_vmrun(args: Sequence[str], switch: str = "public",
         args: the words after `vmrun.sh` (a leading `sh .../vmrun.sh` is skipped).
         switch: the vm-bhyve switch for every tap; vm-bhyve drops a NIC without one.
         cwd: the directory vmrun.sh ran in, to resolve a relative -H as its realpath did.
+        release: the FreeBSD release whose vmrun.sh ran the line (its slot layout gives
+            the MACs); None: vmrun.sh before 15.0, taps first (the seed articles').
 
     Raises:
         VmrunError: naming the flag vmrun.sh or vm-bhyve cannot take, and why.
@@ -268,8 +279,15 @@ def import_vmrun(args: Sequence[str], switch: str = "public",
     disk_type: DiskType = "ahci-hd" if "A" in flags else "virtio-blk"
     disks = tuple(_disk(text, i, disk_type, name, notes)
                   for i, text in enumerate(state.disks or ["./diskdev"]))
-    nics = tuple(_nic(tap, i, nic_type, name, switch)
+    disks_first = release is not None and values.release("--release", release) >= Version(
+        DISKS_FIRST_SINCE)
+    first_tap = FIRST_DEVICE_SLOT + (len(disks) if disks_first else 0)
+    nics = tuple(_nic(tap, i, nic_type, name, switch, first_tap + i)
                  for i, tap in enumerate(state.taps or ["tap0"]))
+    if release is None and state.disks:
+        notes.append("MACs as vmrun.sh before 15.0 derived them (taps on slots 2.., disks "
+                     "after); give --release 15.0-RELEASE for the vmrun.sh that puts disks "
+                     "first")
     passthru = tuple(_flagged("-p", dev, partial(PassthruSpec.parse, dev))
                      for dev in state.passthru)
     cpu, topology = _flagged("-c", state.cpus, partial(cpus, state.cpus))

@@ -48,6 +48,11 @@ zfs.dataset mount mount.fstab mount.devfs mount.fdescfs mount.procfs dying allow
 boot depend depends prio priority
 """
 CONFIG_PROPERTIES = frozenset(_PROPERTY_LIST.split())
+# jail(8) parameters that stand alone (`persist;`): config.sh writes `  PROP;` when no
+# VALUE is given, right for these and a mis-applied boolean for any other (securelevel;).
+FLAG_PROPERTIES = frozenset({"persist", "nopersist", "exec.clean", "exec.system_jail_user",
+                             "mount.devfs", "mount.fdescfs", "mount.procfs", "ip_hostname",
+                             "vnet", "novnet", "dying"})
 CONFIG_VALUE_RE = re.compile(r"[A-Za-z0-9._/:| $!&%=(){}-]+", re.ASCII)
 VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", re.ASCII)
 # Replaced by template.sh before any ARG, or expanded by its own eval.
@@ -136,6 +141,8 @@ def lint_bastillefile(path: Path, text: str) -> list[Finding]:
         elif hook.hook == "sysrc":
             _check_sysrc(add, hook)
         elif hook.hook in ("cp", "copy", "overlay"):
+            if hook.hook != "overlay":
+                _check_cp(add, hook)
             _check_source(add, hook, path.parent)
     return sorted(found, key=lambda f: (f.line, f.code))
 
@@ -156,6 +163,15 @@ def _check_source(add: _Add, hook: Hook, template_dir: Path) -> None:
             f"{hook.hook.upper()} source {source} is not in the template directory "
             f"{template_dir}: Bastille copies ${{bastille_template}}/{source}, which "
             "bastille cp cannot find")
+
+
+def _check_cp(add: _Add, hook: Hook) -> None:
+    """template.sh runs `bastille cp JAIL TEMPLATE/SRC DEST`: DEST is not optional."""
+    if len(hook.args.split()) < 2:
+        add(hook.line, "error", "cp-one-argument",
+            f"CP {hook.args!r} names no destination: Bastille runs `bastille cp JAIL "
+            "TEMPLATE/SRC` with nothing to copy to; write CP SRC DEST (OVERLAY SRC copies "
+            "to the jail's /)")
 
 
 def _check_shape(add: _Add, hook: Hook) -> None:
@@ -231,6 +247,14 @@ def _check_address(add: _Add, hook: Hook, where: str, value: str, zone: bool) ->
 def _check_sysrc(add: _Add, hook: Hook) -> None:
     name, eq, value = hook.args.partition("=")
     name = name.removesuffix("+")
+    words = hook.args.split()
+    if not eq and len(words) > 1:
+        # `bastille sysrc JAIL name value` runs sysrc(8) with two names to show: nothing
+        # is set (sysrc sets only name=value).
+        add(hook.line, "error", "sysrc-no-equals",
+            f"SYSRC {hook.args!r} sets nothing: sysrc reads `{words[0]}` and `{words[1]}` as "
+            f"names to show; write SYSRC {words[0]}={' '.join(words[1:])}")
+        return
     if not eq:
         return
     if len(value) > 1 and value[0] == value[-1] and value[0] in "\"'":
@@ -264,6 +288,11 @@ def _check_config(add: _Add, hook: Hook, restart_after: int) -> None:
         add(hook.line, "error", "config-property",
             f"bastille config refuses {prop!r} (not on its allow-list since 1.4.0){extra}")
     value = " ".join(words[2:])
+    if (action in ("set", "add") and not value and prop in CONFIG_PROPERTIES
+            and not prop.startswith("allow.") and prop not in FLAG_PROPERTIES):
+        add(hook.line, "error", "config-no-value",
+            f"CONFIG {action} {prop} has no value: bastille config writes `{prop};` into "
+            "jail.conf, a boolean, not the setting you meant")
     if prop in ADDRESS_PROPERTIES:
         for item in value.strip("\"'").split(","):
             if item and item.strip() not in ("inherit", "new", "disable"):

@@ -192,17 +192,13 @@ def _check_semantics(report: _Report, lines: tuple[ConfigLine, ...],
                        f"network{num} has no network{num}_switch: vm-bhyve drops the NIC "
                        f"({value}) even when network{num}_device is set")
         num += 1
+    # vm::bhyve_device_fbuf returns before anything when the loader is not UEFI, and
+    # vm::bhyve_device_passthru adds -S itself (1.4.0 to master): neither is a finding.
     graphics = first.get("graphics")
-    if graphics and yesno(graphics.value) and not slots.is_uefi(get(lines, "loader")):
-        report.add(graphics.number, "error", "graphics-without-uefi",
-                   "graphics needs a UEFI loader (uefi, uefi-csm): vm-bhyve adds no framebuffer")
-    if graphics and yesno(graphics.value) and "graphics_listen" not in first:
+    if (graphics and yesno(graphics.value) and slots.is_uefi(get(lines, "loader"))
+            and "graphics_listen" not in first):
         report.add(graphics.number, "warning", "vnc-listen",
                    'VNC listens on 0.0.0.0 by default: add graphics_listen="127.0.0.1"')
-    passthru0 = first.get("passthru0")
-    if passthru0 and not yesno(get(lines, "wired_memory")):
-        report.add(passthru0.number, "warning", "passthru-without-wired-memory",
-                   'passthrough wires guest memory (bhyve -S): write wired_memory="yes"')
     _check_slots(report, lines, first)
 
 
@@ -228,10 +224,20 @@ def _check_indexes(report: _Report, first: dict[str, ConfigLine]) -> None:
 
 def _check_slots(report: _Report, lines: tuple[ConfigLine, ...],
                  first: dict[str, ConfigLine]) -> None:
+    over = slots.beyond_pre17(vmreader.getter(lines))
+    if over:
+        names = ", ".join(f"{d.what} on slot {d.slot}" for d in over[:3])
+        key = next((k for k in (over[0].what, f"{over[0].what}_type") if k in first), None)
+        report.add(first[key].number if key else 1, "warning",
+                   "slots-before-1.7",
+                   f"vm-bhyve up to 1.6.2 never moves to PCI bus 1: it puts {names}"
+                   f"{' ...' if len(over) > 3 else ''} (31 is lpc's, 32+ bhyve refuses); "
+                   "vm-bhyve 1.7.0+ needed")
     devices = slots.allocate(vmreader.getter(lines))
     slot = get(lines, "install_slot") or ""
     install = (0, int(slot) if slot.isdigit() else 3, 0)
-    free = max((d.slot for d in devices if not d.pinned and d.bus == 0), default=3) + 1
+    free = slots.free_slot(devices, install[1])
+    hint = f"pin slot {free} instead" if free is not None else "no slot of bus 0 is free"
     for pin in (d for d in devices if d.pinned):
         line = first[pin.what].number
         where = f"{pin.slot}:{pin.func}"
@@ -240,7 +246,7 @@ def _check_slots(report: _Report, lines: tuple[ConfigLine, ...],
                     pin.bus, pin.slot, pin.func):
                 report.add(line, "error", "slot-collision",
                            f"{pin.what} is pinned to {where}, where vm-bhyve automatically "
-                           f"places {other.what}: pin a slot from {free} to 30 instead")
+                           f"places {other.what}: {hint}")
                 break
         else:
             if (pin.bus, pin.slot, pin.func) == install:

@@ -12,7 +12,9 @@ from typing import Literal, get_args
 from bhyvetpl.errors import SpecError
 from bhyvetpl.model import slots, values
 
-Loader = Literal["bhyveload", "grub", "uefi", "uefi-csm"]
+# vm-bhyve's loaders (lib/vm-run vm::run, 1.5.0 to master): uefi-devel boots
+# /usr/local/share/uefi-firmware/BHYVE_UEFI_CODE-devel.fd.
+Loader = Literal["bhyveload", "grub", "uefi", "uefi-csm", "uefi-devel"]
 DiskType = Literal["virtio-blk", "ahci-hd", "nvme"]
 DiskDev = Literal["file", "zvol", "sparse-zvol", "custom"]
 NicType = Literal["virtio-net", "e1000"]
@@ -22,7 +24,7 @@ COMPORTS = ("com1", "com2", "com3", "com4")
 # The choices each Literal allows, read once (a spec's guests are checked by the thousand).
 LOADERS, DISK_TYPES, DISK_DEVS = get_args(Loader), get_args(DiskType), get_args(DiskDev)
 NIC_TYPES, WAITS = get_args(NicType), get_args(Wait)
-UEFI_LOADERS = ("uefi", "uefi-csm")
+UEFI_LOADERS = ("uefi", "uefi-csm", "uefi-devel")
 
 
 def _choice(name: str, value: str, choices: tuple[str, ...]) -> None:
@@ -267,13 +269,17 @@ class GuestSpec:
             config[f"passthru{index}"] = device.value
         if self.graphics is not None:
             config |= {"graphics": "yes", "xhci_mouse": "yes" if self.graphics.mouse else "no"}
+        devices = slots.allocate(config.get)
         taken = dict(slots.RESERVED)
-        taken |= {(d.slot, d.func): d.what for d in slots.allocate(config.get) if not d.pinned}
+        taken |= {(d.slot, d.func): d.what for d in devices if not d.pinned}
+        free = slots.free_slot(devices)
         for index, device in enumerate(self.passthru):
             if device.pin in taken:
                 raise SpecError(f"passthru{index}", device.value,
                                 f"a SLOT:FUNCTION vm-bhyve leaves free; {device.pin[0]}:"
-                                f"{device.pin[1]} holds {taken[device.pin]} (try 20:0)")
+                                f"{device.pin[1]} holds {taken[device.pin]}" + (
+                                    f" (try {free}:0)" if free is not None else
+                                    " (no slot of bus 0 is free)"))
 
     @property
     def wired_memory(self) -> bool:

@@ -20,6 +20,16 @@ RESERVED_RULESETS = {1: "devfsrules_hide_all", 2: "devfsrules_unhide_basic",
                      5: "devfsrules_jail_vnet", 13: "bastille_vnet"}
 
 
+def vnet_name_ok(name: str) -> bool:
+    """Whether Bastille would create a vnet jail of this name.
+
+    Bastille's create.sh validate_name (1.0 to master) refuses `-` and `_` only when
+    VNET_JAIL=1: "VNET jail names may not contain (-|_) characters." (the name becomes
+    part of its epair's name). A shared-IP jail such as `bhyve-01` is fine.
+    """
+    return "-" not in name and "_" not in name
+
+
 @dataclass(frozen=True, slots=True)
 class RulesetSpec:
     """The devfs ruleset bhyvetpl owns: `[NAME=NUMBER]` in /etc/devfs.rules."""
@@ -57,6 +67,11 @@ class JailSpec:
     guests: tuple[GuestSpec, ...] = ()
     passthrough: bool = False
     vmm_ppt: bool = False
+    limits: bool = False
+    # The jail exists (new-guest, templates install): Bastille before 1.1.0 (the rule came
+    # with commit 7d3f77e, 2025-07-12) made vnet jails named with - and _, such as the
+    # Neira article's test-bhyve, so create.sh's name rule is not applied to it.
+    existing: bool = False
 
     def __post_init__(self) -> None:
         """Check every field and what ties the network mode to addresses and NICs."""
@@ -64,10 +79,9 @@ class JailSpec:
         values.release("jail.release", self.release)
         if self.network not in get_args(NetMode):
             raise SpecError("jail.network", self.network, "one of vnet, bridge, shared")
-        # Bastille's create.sh refuses these for -V/-B jails (the name becomes an epair name).
-        if self.network != "shared" and ("-" in self.name or "_" in self.name):
+        if self.network != "shared" and not self.existing and not vnet_name_ok(self.name):
             raise SpecError("jail.name", self.name, "letters and digits only for a vnet jail "
-                            "(Bastille refuses - and _ in VNET jail names)")
+                            "(Bastille refuses - and _ in VNET jail names; --shared takes them)")
         values.interface("jail.interface", self.interface)
         if self.network == "vnet" and "." in self.interface:
             raise SpecError("jail.interface", self.interface,

@@ -13,7 +13,7 @@ from typing import TypeVar
 from bhyvetpl.errors import SpecError
 from bhyvetpl.model import values
 from bhyvetpl.model.guest import DiskSpec, GraphicsSpec, GuestSpec, NicSpec, PassthruSpec
-from bhyvetpl.model.jail import JailSpec, RulesetSpec
+from bhyvetpl.model.jail import JailSpec, NetMode, RulesetSpec
 from bhyvetpl.model.nat import Nat
 from bhyvetpl.model.policy import Features
 from bhyvetpl.model.preset import preset_defaults
@@ -124,9 +124,11 @@ class JailOptions:
     presets: Sequence[str] = JAIL.presets
     passthrough: bool = False
     vmm_ppt: bool = False
+    limits: bool = False
 
 
-def build_jail(opts: JailOptions, guests: Sequence[GuestSpec] = ()) -> JailSpec:
+def build_jail(opts: JailOptions, guests: Sequence[GuestSpec] = (), *,
+               existing: bool = False) -> JailSpec:
     """Validate the jail flags into a JailSpec."""
     address = opts.address.upper() if opts.address.upper() in ("DHCP", "SYNCDHCP") else (
         opts.address)
@@ -136,7 +138,25 @@ def build_jail(opts: JailOptions, guests: Sequence[GuestSpec] = ()) -> JailSpec:
         vm_dir=opts.vm_dir, vm_dataset=opts.vm_dataset, switch=opts.switch,
         ruleset=RulesetSpec(opts.ruleset, opts.ruleset_name),
         presets=tuple(opts.presets), guests=tuple(guests),
-        passthrough=opts.passthrough, vmm_ppt=opts.vmm_ppt)
+        passthrough=opts.passthrough, vmm_ppt=opts.vmm_ppt, limits=opts.limits,
+        existing=existing)
+
+
+# An existing shared-IP jail's address is the jail's business: new-guest and templates
+# install never write it, but the spec needs one (no DHCP without vnet). RFC 5737 TEST-NET-1.
+EXISTING_SHARED_ADDRESS = "192.0.2.1/32"
+
+
+def existing_jail(name: str, network: NetMode, vm_dir: str, vm_dataset: str | None,
+                  switch: str, guests: Sequence[GuestSpec] = ()) -> JailSpec:
+    """A jail Bastille already made, as new-guest and templates install see it.
+
+    network is what its jail.conf says (plan.existing.jail_network).
+    """
+    return build_jail(JailOptions(
+        name=name, network=network, vm_dir=vm_dir, vm_dataset=vm_dataset, switch=switch,
+        address=JAIL.address if network != "shared" else EXISTING_SHARED_ADDRESS),
+        guests, existing=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +169,7 @@ class HostOptions:
     ruleset_name: str = JAIL.ruleset.name
     guests: Sequence[str] = ()
     console: bool = True
+    console_devices: Sequence[str] = ()
     tap: bool = True
     host_taps: Sequence[str] = ()
     uplink: str | None = None
@@ -157,8 +178,11 @@ class HostOptions:
     uefi: bool = False
     passthru: Sequence[str] = ()
     vmm_ppt: bool = False
-    dhcp: bool = False
+    dhcp: bool | None = None   # None: a vnet jail takes JailSpec's default, SYNCDHCP
     vnet: bool = True
+    uefi_guests: Sequence[str] = ()
+    vnc_guests: Sequence[str] = ()
+    limit_memory: str | None = None
     nat: str | None = None
 
 
@@ -166,12 +190,16 @@ def build_features(opts: HostOptions) -> Features:
     """Validate host feature flags into Features."""
     if opts.uplink is not None:
         values.interface("uplink", opts.uplink)
+    if opts.dhcp and not opts.vnet:
+        raise SpecError("dhcp", "yes", "--no-dhcp with --no-vnet: a shared-IP jail has no "
+                        "interface of its own to run dhclient on")
     return Features(
         jail=opts.jail,
         release=values.release("release", opts.release),
         ruleset=RulesetSpec(opts.ruleset, opts.ruleset_name),
         guests=tuple(opts.guests),
         console=opts.console,
+        console_devices=tuple(opts.console_devices),
         tap=opts.tap,
         host_taps=tuple(opts.host_taps),
         uplink=opts.uplink,
@@ -181,8 +209,15 @@ def build_features(opts: HostOptions) -> Features:
         passthru=tuple(PassthruSpec.parse(p, f"passthru{i}") for i, p in
                        enumerate(opts.passthru)),
         vmm_ppt=opts.vmm_ppt,
-        dhcp=opts.dhcp,
+        dhcp=opts.vnet and JAIL.dhcp if opts.dhcp is None else opts.dhcp,
         vnet=opts.vnet,
+        # --uefi alone does not say which guest boots UEFI or shows VNC: both, for each.
+        uefi_guests=tuple(opts.uefi_guests or opts.vnc_guests or
+                          (opts.guests if opts.uefi else ())),
+        fbuf_guests=tuple(opts.vnc_guests or
+                          (opts.guests if opts.uefi and not opts.uefi_guests else ())),
+        limit_memory=(values.size_bytes(values.size("--limit-memory", opts.limit_memory))
+                      if opts.limit_memory is not None else None),
         nat=Nat(opts.nat, opts.uplink or "") if opts.nat is not None else None,
     )
 

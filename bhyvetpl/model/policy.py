@@ -48,6 +48,7 @@ class Features:
     ruleset: RulesetSpec
     guests: tuple[str, ...] = ()
     console: bool = True
+    console_devices: tuple[str, ...] = ()
     tap: bool = True
     host_taps: tuple[str, ...] = ()
     uplink: str | None = None
@@ -59,20 +60,30 @@ class Features:
     vmm_ppt: bool = False
     dhcp: bool = False
     vnet: bool = True
+    uefi_guests: tuple[str, ...] = ()
+    fbuf_guests: tuple[str, ...] = ()
+    limit_memory: int | None = None   # bytes: the guests' memory together (rctl_rules)
     nat: Nat | None = None
 
     def __post_init__(self) -> None:
         """Check the names that reach devfs.rules and loader.conf."""
         values.jail_name("jail.name", self.jail)
         refuse_wlan(self.uplink, self.nat, self.host_taps)
-        for guest in self.guests:
+        for guest in (*self.guests, *self.uefi_guests, *self.fbuf_guests):
             values.vm_name("guest.name", guest)
         for tap in self.host_taps:
             values.tap("nic.device", tap)
+        for device in self.console_devices:
+            values.nmdm_pair("console_device", device)
         if self.zvol_dataset is not None:
             values.dataset("zvol_dataset", self.zvol_dataset)
         for node in self.disk_nodes:
             values.disk_device("disk_device", "/dev/" + node)
+        for name in (*self.uefi_guests, *self.fbuf_guests):
+            if name not in self.guests:
+                raise SpecError("--uefi-guest", name, "one of the guests named with --guest")
+        if self.limit_memory is not None and self.limit_memory <= 0:
+            raise SpecError("--limit-memory", str(self.limit_memory), "a size above 0")
         if self.vmm_ppt and not self.needs_passthrough:
             raise SpecError("vmm_ppt", "yes", "allow.vmm_ppt only together with passthrough")
 
@@ -89,7 +100,11 @@ class Features:
             tap=bool(any(g.nics for g in guests) or not guests),
             host_taps=jail.host_taps,
             uplink=jail.interface if jail.host_taps else None,
-            zvol_dataset=jail.vm_dataset if any(g.zvol_disks for g in guests) else None,
+            # A ZFS vm_dir is there for zvol disks: with no guest declared yet, the jail
+            # is ready for them (securelevel 1, the dataset's zvols); declared guests
+            # decide for themselves.
+            zvol_dataset=jail.vm_dataset if (any(g.zvol_disks for g in guests)
+                                             or not guests) else None,
             disk_nodes=tuple(dict.fromkeys(d.device_node for g in guests for d in g.disks
                                            if d.device_node)),
             uefi=any(g.uefi for g in guests) or any(PRESETS[p].loader.startswith("uefi")
@@ -99,6 +114,10 @@ class Features:
             vmm_ppt=jail.vmm_ppt,
             dhcp=jail.dhcp,
             vnet=jail.vnet,
+            uefi_guests=tuple(g.name for g in guests if g.uefi),
+            fbuf_guests=tuple(g.name for g in guests if g.graphics is not None),
+            limit_memory=(sum(values.size_bytes(g.memory) for g in guests) or None)
+            if jail.limits else None,
         )
 
     @property
@@ -131,24 +150,35 @@ class Setting:
 
 def devfs_rules(features: Features) -> tuple[RuleGroup, ...]:
     """The narrowest set of device nodes the features need, grouped by reason."""
-    groups = [RuleGroup("every guest: vmm(4) nodes bhyve opens to create and run guests",
-                        ("vmm", "vmm/*", "vmm.io", "vmm.io/*"))]
+    groups = [vmm_group(features)]
     if features.release >= VMMCTL_SINCE:
         groups.append(RuleGroup("FreeBSD 15+: guests are created through /dev/vmmctl",
                                 ("vmmctl",)))
     if features.console:
-        why = ("serial consoles of the declared guests only (vm-bhyve's nmdm-NAME.NA/B)"
+        why = ("serial consoles of the declared guests only (vm-bhyve's nmdm-NAME.NA/B, "
+               "com1-com4)"
                if features.guests else
                "serial consoles: vm-bhyve's nmdm-* pairs (declare guests to narrow this)")
         groups.append(RuleGroup(why, console_paths(features.guests)))
+    if features.console_devices:
+        groups.append(RuleGroup("the nmdm(4) consoles vmrun.sh is given (-C), each with "
+                                "its other end", tuple(dict.fromkeys(
+                                    values.nmdm_pair("console_device", d)
+                                    for d in features.console_devices))))
     if features.host_taps:
         groups.append(RuleGroup("the host-made taps the guests name, and no others",
                                 features.host_taps))
     elif features.tap:
-        groups.append(RuleGroup("guest NICs: vm-bhyve creates tapN in the vnet jail", ("tap*",)))
+        # Not per guest: vm-bhyve runs `ifconfig tap create` when the guest starts, after
+        # the ruleset is loaded, and the kernel picks N; networkN_name renames the ifnet,
+        # but the device node stays tapN with an alias to it (pgj/freebsd-wifibox#172,
+        # BouleDeFeu/libtuntap#83), so no name is known in advance.
+        groups.append(RuleGroup("guest NICs: vm-bhyve creates tapN in the vnet jail when a "
+                                "guest starts, N chosen by the kernel: every tap, tap*",
+                                ("tap*",)))
     if features.uefi:
         groups.append(RuleGroup("UEFI guests: the firmware is a file in the jail (edk2-bhyve) "
-                                "and VNC is TCP; no device node needed", ()))
+                                "mapped through vmm.io/NAME.bootrom; VNC is TCP", ()))
     if features.dhcp:
         groups.append(RuleGroup("DHCP in the vnet jail: dhclient needs bpf(4)", ("bpf*",)))
     if features.zvol_dataset:
@@ -159,24 +189,62 @@ def devfs_rules(features: Features) -> tuple[RuleGroup, ...]:
         groups.append(RuleGroup(
             "the disk devices the guests name, with their directories, and no others",
             tuple(dict.fromkeys(p for node in features.disk_nodes for p in with_parents(node)))))
-    if features.needs_passthrough:
-        groups.append(RuleGroup("PCI passthrough: bhyve opens /dev/pci; vm-bhyve reads "
-                                "/dev/mem for its IOMMU check. DANGEROUS: host memory",
-                                ("pci", "mem")))
-        if features.release < NO_IO_SINCE:
-            groups.append(RuleGroup("PCI passthrough before 13.1: bhyve also opens /dev/io "
-                                    "and /dev/kmem (and needs the PR 251046 kernel patch)",
-                                    ("io", "kmem")))
+    if features.needs_passthrough and features.release >= NO_IO_SINCE:
+        groups.append(RuleGroup("PCI passthrough: bhyve maps the device's BARs through "
+                                "/dev/pci (PCIOCBARMMAP, PCIOCBARIO since 13.1); no /dev/mem: "
+                                "vm-bhyve's host checks are off in the jail instead", ("pci",)))
+    elif features.needs_passthrough:
+        groups.append(RuleGroup("PCI passthrough before 13.1: bhyve opens /dev/pci, /dev/mem "
+                                "and /dev/io (and /dev/kmem); a jail may not without the PR "
+                                "251046 kernel patch. DANGEROUS: host memory",
+                                ("pci", "mem", "io", "kmem")))
     return tuple(groups)
 
 
+def vmm_group(features: Features) -> RuleGroup:
+    """The vmm(4) nodes of the declared guests, or every guest's when none is declared."""
+    if not features.guests:
+        return RuleGroup("vmm(4) nodes of every guest (declare guests to narrow this)",
+                         ("vmm", "vmm/*", "vmm.io", "vmm.io/*"))
+    return RuleGroup("vmm(4) nodes of the declared guests only: vmm/NAME, and vmm.io/NAME.SEG "
+                     "for the memory segments bhyve maps (bootrom: UEFI, framebuffer: VNC)",
+                     vmm_paths(features.guests, features.uefi_guests, features.fbuf_guests))
+
+
+def vmm_paths(guests: tuple[str, ...], uefi: tuple[str, ...] = (),
+              fbuf: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Each guest's exact vmm(4) nodes; no glob, so guest `a` never reaches `ab` or `a.b`.
+
+    vmm_dev.c makes `vmm/NAME` for the VM and `vmm.io/NAME.SEGNAME` for each device
+    memory segment; libvmmapi's vm_create_devmem opens `/dev/vmm.io/NAME.SEGNAME`, and
+    bhyve asks for two: "bootrom" (bootrom.c, `-l bootrom`) and "framebuffer"
+    (pci_fbuf.c). Those are the only vm_create_devmem calls in usr.sbin/bhyve.
+    """
+    segments = [f"vmm.io/{name}.{seg}" for name in guests
+                for seg, users in (("bootrom", uefi), ("framebuffer", fbuf)) if name in users]
+    return ("vmm", *(f"vmm/{name}" for name in guests), *(("vmm.io",) if segments else ()),
+            *segments)
+# vm-bhyve names a guest's consoles /dev/nmdm-NAME.NA and .NB, N the comport's number,
+# com1-com4 (vm::bhyve_device_comports in lib/vm-run, v1.4-v1.7.5 and master). The
+# pattern names exactly those: `nmdm-NAME.*` would also match guest NAME.b's consoles.
+CONSOLE_SUFFIX = ".[1-4][AB]"
+
+
 def console_paths(guests: tuple[str, ...]) -> tuple[str, ...]:
-    """The nmdm(4) pairs of these guests (`nmdm-NAME.*`), or every pair when none is named.
+    """The nmdm(4) pairs of these guests (`nmdm-NAME.[1-4][AB]`), or all when none is named.
 
     Sorted: the spec's plan and new-guest name the same guests in different orders (spec
     order, the host's, the one added last) and must write the same bytes.
     """
-    return tuple(f"nmdm-{name}.*" for name in sorted(set(guests))) or ("nmdm-*",)
+    return tuple(f"nmdm-{name}{CONSOLE_SUFFIX}" for name in sorted(set(guests))) or ("nmdm-*",)
+
+
+def console_guest(path: str) -> str | None:
+    """The guest a console rule was written for (this form, or the older `nmdm-NAME.*`)."""
+    for suffix in (CONSOLE_SUFFIX, ".*"):
+        if path.startswith("nmdm-") and path.endswith(suffix) and path != "nmdm-*":
+            return path[len("nmdm-"):-len(suffix)]
+    return None
 
 
 def zvol_paths(dataset: str) -> tuple[str, ...]:
@@ -227,6 +295,19 @@ def jail_config(features: Features, vm_dataset: str | None) -> tuple[Setting, ..
     return tuple(settings)
 
 
+def jail_rc_conf(features: Features) -> tuple[Setting, ...]:
+    """rc.conf lines in the jail beyond vm-bhyve's own (vm_enable, vm_dir)."""
+    if features.needs_passthrough and features.release >= NO_IO_SINCE:
+        # vm-bhyve 1.4-1.7.5 util::check_bhyve_iommu: `acpidump -t | grep DMAR` (acpidump
+        # reads the ACPI tables through /dev/mem) or `sysctl hw | grep vmm.amdvi.enable: 1`;
+        # without either, vm::run refuses passthru ("no VT-d or amdvi", exit 15).
+        return (Setting("vm_disable_host_checks", "YES",
+                        "vm-bhyve's IOMMU check runs acpidump, which needs /dev/mem; the "
+                        "ruleset does not unhide it, so vm-bhyve's host checks are off in "
+                        "this jail (vm passthru on the host shows the IOMMU)"),)
+    return ()
+
+
 def jail_conf_lines(features: Features, vm_dataset: str | None,
                     autostart: bool = False) -> tuple[Setting, ...]:
     """jail.conf parameters Bastille's `config` refuses, for the jail's own jail.conf.
@@ -265,6 +346,18 @@ def loader_conf(features: Features, admin: AdminLines = NO_ADMIN) -> tuple[Setti
         ("vmm_load", "bhyve's kernel side; allow.vmm exists only once it is loaded"),
         ("nmdm_load", "null-modem consoles; a jail cannot kldload"))
         if hostconf.same_or_refuse("/boot/loader.conf", name, "YES", admin.loader)]
+    if rctl_rules(features) and hostconf.same_or_refuse("/boot/loader.conf", RACCT, "1",
+                                                         admin.loader):
+        settings.append(Setting(RACCT, "1", "rctl enforces nothing until racct is on; a "
+                                "boot-time tunable, read-only at run time: takes a reboot"))
+    if features.needs_passthrough and hostconf.same_or_refuse(
+            "/boot/loader.conf", "hw.vmm.amdvi.enable", "1", admin.loader):
+        # sys/amd64/vmm/amd/amdvi_hw.c amdvi_init(): with the tunable 0 (its default) it
+        # prints "use hw.vmm.amdvi.enable=1 to enable pass-through" and fails; Intel
+        # hosts (VT-d) never read it.
+        settings.append(Setting("hw.vmm.amdvi.enable", "1", "AMD hosts: vmm uses the "
+                                "AMD-Vi IOMMU for passthrough only when asked; Intel "
+                                "hosts ignore it"))
     for name, chunk in hostconf.pptdevs(features.pptdevs, admin.loader):
         settings.append(Setting(name, chunk, "PCI devices held by ppt(4) for passthrough"
                                 + ("" if name == "pptdevs" else
@@ -363,12 +456,63 @@ def sysctl_conf(features: Features) -> tuple[Setting, ...]:
 def warnings(features: Features) -> tuple[str, ...]:
     """Grants an admin must not miss: printed on stderr."""
     notes = []
-    if features.needs_passthrough:
-        nodes = "/dev/pci, /dev/mem" + (", /dev/io, /dev/kmem"
-                                        if features.release < NO_IO_SINCE else "")
-        notes.append(f"passthrough gives jail {features.jail} {nodes} and securelevel -1: "
-                     "root in that jail can read host memory")
+    if features.needs_passthrough and features.release >= NO_IO_SINCE:
+        notes.append(f"passthrough gives jail {features.jail} /dev/pci and securelevel -1; "
+                     "vm-bhyve's host checks are off in it (vm_disable_host_checks: its "
+                     "IOMMU check needs /dev/mem, which is not unhidden)")
+    elif features.needs_passthrough:
+        notes.append(f"passthrough from a jail on FreeBSD {features.release} does not work "
+                     "on a stock kernel: bhyve opens /dev/io and /dev/mem, which a jail may "
+                     "not (PR 251046; the Neira article patched 12.2). The ruleset unhides "
+                     "/dev/pci, /dev/mem, /dev/io, /dev/kmem and the jail gets securelevel "
+                     "-1: root in that jail can read host memory")
     if features.vmm_ppt:
         notes.append(f"allow.vmm_ppt lets jail {features.jail} drive host PCI devices; "
                      "never give it to an untrusted jail")
     return tuple(notes)
+
+
+# Resource limits. Which rctl(8) resource counts a guest's memory: bhyve maps all of
+# it into its own address space (libvmmapi vm_setup_memory mmap()s /dev/vmm/NAME at each
+# guest physical range), and every mmap() into the calling process's map is charged to
+# RACCT_VMEM, rctl's `vmemoryuse` (sys/vm/vm_mmap.c, kern_mmap_racct_check: racct_set(p,
+# RACCT_VMEM, map->size + size)). `memoryuse` (RSS) misses it: the guest touches its
+# pages through the EPT/NPT pmap, not bhyve's, so bhyve's resident count stays small.
+# `memorylocked` misses it too: `bhyve -S` wires through vmm's own vm_map_wire on the
+# guest's vmspace, and RACCT_MEMLOCK is charged only by mlock(2)/mlockall(2). rctl has
+# no wired-memory resource. So the cap is `vmemoryuse` on the jail (all its processes).
+RACCT = "kern.racct.enable"
+MIB = 1 << 20
+# Headroom over the guests' memory, chosen, not measured: per guest bhyve's own mappings
+# (guard regions, a 16 MiB bootrom and framebuffer, libc, a thread stack per vCPU), and
+# for the jail its sh, vm-bhyve, daemon(8), cron and syslogd.
+VMEM_PER_GUEST = 256 * MIB
+VMEM_JAIL = 512 * MIB
+# bhyve is one process with threads; vm-bhyve adds an sh loop and daemon(8) per guest.
+MAXPROC_JAIL, MAXPROC_PER_GUEST = 64, 8
+# bhyve opens a few nodes per device (disk, tap, nmdm, vmm, kqueue, pipes).
+OPENFILES_JAIL, OPENFILES_PER_GUEST = 1024, 256
+
+
+def rctl_rules(features: Features) -> tuple[Setting, ...]:
+    """/etc/rctl.conf rules for the jail, from its guests' memory (none when not asked).
+
+    `deny` refuses the allocation that would pass the amount; it kills nothing already
+    running, but a bhyve whose next mmap() is refused may exit.
+    """
+    if features.limit_memory is None:
+        return ()
+    guests = max(len(features.guests), 1)
+    vmem = features.limit_memory + VMEM_JAIL + guests * VMEM_PER_GUEST
+    subject = f"jail:{features.jail}"
+    return (
+        Setting(f"{subject}:vmemoryuse:deny", f"{-(-vmem // MIB)}M",
+                "vmemoryuse counts the guest memory bhyve maps (vmm wires it in the kernel, "
+                "not through mlock); the guests' memory plus headroom"),
+        Setting(f"{subject}:maxproc:deny",
+                str(MAXPROC_JAIL + guests * MAXPROC_PER_GUEST),
+                "processes: the jail's own and, per guest, bhyve, vm-bhyve's sh and daemon"),
+        Setting(f"{subject}:openfiles:deny",
+                str(OPENFILES_JAIL + guests * OPENFILES_PER_GUEST),
+                "open files: bhyve's disks, taps, consoles and vmm nodes, with headroom"),
+    )

@@ -33,14 +33,22 @@ class Device:
     pinned: bool = False
 
 
-class _Cursor:
-    """vm::run's _bus/_slot/_func/_maxslots and its wrap to the next bus."""
+# vm-bhyve 1.7.0 added _bus/_maxslots: past slot 30 it moves to bus 1. Up to 1.6.2
+# (churchers/vm-bhyve lib/vm-run) the slot only counts up, onto 31 (lpc) and past 31,
+# which bhyve refuses.
+WRAPS_SINCE = "1.7.0"
+LAST_FREE_SLOT = 30
 
-    def __init__(self, start: int) -> None:
+
+class _Cursor:
+    """vm::run's _bus/_slot/_func/_maxslots and its wrap to the next bus (1.7+)."""
+
+    def __init__(self, start: int, wraps: bool = True) -> None:
         self.bus, self.slot, self.func, self.maxslots = 0, start, 0, 31
+        self.wraps = wraps
 
     def wrap(self) -> None:
-        if self.slot >= self.maxslots:
+        if self.wraps and self.slot >= self.maxslots:
             self.slot, self.bus, self.maxslots = 0, self.bus + 1, 32
 
     def next_func(self) -> None:
@@ -58,9 +66,28 @@ def is_uefi(loader: str | None) -> bool:
     return (loader or "").rsplit("-", 1)[0] == "uefi"
 
 
-def allocate(get: Get) -> tuple[Device, ...]:
-    """Every device vm-bhyve would place, pinned passthrough included."""
-    cur = _Cursor(_int(get("start_slot"), 4))
+def free_slot(devices: tuple[Device, ...], install_slot: int = INSTALL_SLOT) -> int | None:
+    """The highest bus-0 slot no device (pinned ones included) uses, for a pin hint.
+
+    Slots 0 (hostbridge), 31 (lpc) and the install slot are never offered; None when
+    every other slot is taken.
+    """
+    used = {d.slot for d in devices if d.bus == 0} | {0, 31, install_slot}
+    return next((s for s in range(LAST_FREE_SLOT, 0, -1) if s not in used), None)
+
+
+def beyond_pre17(get: Get) -> tuple[Device, ...]:
+    """Devices vm-bhyve up to 1.6.2 would put on slot 31 (lpc's) or past it."""
+    return tuple(d for d in allocate(get, wraps=False)
+                 if not d.pinned and d.slot > LAST_FREE_SLOT)
+
+
+def allocate(get: Get, wraps: bool = True) -> tuple[Device, ...]:
+    """Every device vm-bhyve would place, pinned passthrough included.
+
+    wraps=False replays vm-bhyve before 1.7.0, which never moves to bus 1.
+    """
+    cur = _Cursor(_int(get("start_slot"), 4), wraps)
     uefi = is_uefi(get("loader"))
     out: list[Device] = []
     _disks(get, cur, uefi, out)

@@ -37,6 +37,11 @@ IFACE_FORM = "a FreeBSD interface name: a letter, then up to 14 of A-Z a-z 0-9 _
 # (mem, kmem, io, pci, vmm...) would be unhidden in the jail as if it were a tap.
 TAP_RE = re.compile(r"tap[0-9]{1,5}", re.ASCII)
 TAP_FORM = "a tap(4) device: tap and a number, e.g. tap0"
+# nmdm(4): "/dev/nmdmN[AB] ... Where the A node has a matching B node"; any name works
+# since nmdm creates nodes on demand (vmrun.sh -C /dev/nmdm-NAME-A, as the HardenedBSD
+# article runs it). The name reaches devfs.rules as a pattern: no glob characters.
+NMDM_RE = re.compile(r"/dev/(nmdm[A-Za-z0-9._-]{0,64})[AB]", re.ASCII)
+NMDM_FORM = "an nmdm(4) node ending in A or B, e.g. /dev/nmdm-guest-A or /dev/nmdm0A"
 # IP literals. Python's ipaddress also takes an IPv6 zone: "%" and then ANY text (spaces,
 # $(...), newlines), so an allow-list decides what reaches it: hex digits, ":" and ".".
 IP_RE = re.compile(r"[0-9A-Fa-f:.]{2,45}", re.ASCII)
@@ -51,6 +56,8 @@ IP_INTERFACE_FORM = "an address with prefix length and no %zone, e.g. 10.0.0.5/2
 HOSTNAME_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                          r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*", re.ASCII)
 HOSTNAME_MAX = 253
+# An Ansible inventory host (a name or an address) or group: no space, quote or glob.
+INVENTORY_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:-]{0,252}", re.ASCII)
 SHELL_ID_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}", re.ASCII)
 DATASET_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]*(/[A-Za-z0-9][A-Za-z0-9_.:-]*)+", re.ASCII)
 DATASET_FORM = "a ZFS dataset below a pool, e.g. zroot/bhyve (A-Z a-z 0-9 _ . : - and /)"
@@ -114,6 +121,14 @@ def vm_name(field: str, value: str, *, max_len: int = 231) -> str:
     if not VM_NAME_RE.fullmatch(value) or len(value) > max_len:
         raise SpecError(field, value, VM_NAME_FORM if max_len == 231 else
                         VM_NAME_FORM.replace("2-231", f"2-{max_len}"))
+    return value
+
+
+def inventory_name(field: str, value: str) -> str:
+    """An inventory host or group name (a play's `hosts:`; a facts record's file name)."""
+    if not INVENTORY_RE.fullmatch(value):
+        raise SpecError(field, value, "an inventory host or group: letters, digits, "
+                        "_ . : - (at most 253), no leading . : or -")
     return value
 
 
@@ -283,6 +298,14 @@ def interface(field: str, value: str) -> str:
     if not IFACE_RE.fullmatch(value):
         raise SpecError(field, value, IFACE_FORM)
     return value
+
+
+def nmdm_pair(field: str, value: str) -> str:
+    """A console device (/dev/nmdm...A or B) as the devfs pattern of its pair, nmdm...[AB]."""
+    match = NMDM_RE.fullmatch(value)
+    if match is None:
+        raise SpecError(field, value, NMDM_FORM)
+    return match.group(1) + "[AB]"
 
 
 def tap(field: str, value: str) -> str:

@@ -17,15 +17,19 @@ class Probe:
 
     Without `line`, the step is done when the command exits 0. With `line`, it is
     done when the command prints that exact line (its exit code is then ignored,
-    as a shell pipeline into `grep -qxF` ignores it).
+    as a shell pipeline into `grep -qxF` ignores it); with `nonempty`, when it prints
+    anything at all (`devfs rule -s N show` exits 0 for an empty ruleset).
     """
 
     argv: tuple[str, ...]
     line: str | None = None
     means: str = "already done"
+    nonempty: bool = False   # done when the command prints anything (exit code ignored)
 
     def done(self, returncode: int, stdout: str) -> bool:
         """Decide from the probe's exit code and output whether the step is done."""
+        if self.nonempty:
+            return stdout.strip() != ""
         if self.line is None:
             return returncode == 0
         return self.line in stdout.splitlines()
@@ -115,7 +119,7 @@ class FileProbe:
     means: str = "already applied"
 
 
-Guard = Probe | FileProbe
+Guard = Probe | FileProbe | RulesProbe
 
 
 @dataclass(frozen=True, slots=True)

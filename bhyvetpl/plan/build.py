@@ -6,8 +6,9 @@ import hashlib
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
-from bhyvetpl.adapters import bastille, host
+from bhyvetpl.adapters import bastille, devfs, host
 from bhyvetpl.hostfs import HostFS
+from bhyvetpl.hostfs import devfs as devfs_rules_file
 from bhyvetpl.model import policy
 from bhyvetpl.model.hostconf import AdminLines
 from bhyvetpl.model.jail import JailSpec
@@ -20,6 +21,7 @@ from bhyvetpl.plan.actions import (
     FileProbe,
     Plan,
     Probe,
+    RulesProbe,
     RunCommand,
     Step,
     WriteFile,
@@ -34,7 +36,8 @@ from bhyvetpl.plan.jailblock import (
 )
 from bhyvetpl.render import render_host, render_jail
 
-HOST_FILES = ("etc/devfs.rules", "boot/loader.conf", "etc/rc.conf", "etc/sysctl.conf")
+HOST_FILES = ("etc/devfs.rules", "boot/loader.conf", "etc/rc.conf", "etc/sysctl.conf",
+              "etc/rctl.conf")
 # vm-bhyve needs these on the host; a jail cannot kldload (loader.conf/kld_list at boot).
 # What the Bastille plugin declares (depends_kmods); host prepare loads per release.
 HOST_MODULES = policy.host_modules(policy.TUNTAP_SINCE)
@@ -81,8 +84,14 @@ def host_prepare_plan(features: Features, root: Path, admin: AdminLines | None =
         steps += uplink_bridge_steps(features, HostFS(root).place("/etc/rc.conf"))
     if features.nat is not None:
         steps += nat_steps(features, features.nat, root)[0]
+    # Loaded whenever the kernel's copy is not what the file now says: also after a run
+    # that wrote the file but deferred the restart (--root), or a reboot-less edit.
+    (ruleset,) = devfs_rules_file.rulesets(rendered["etc/devfs.rules"])
     steps.append(RunCommand(host.service_argv("devfs", "restart"),
-                            why="load the changed ruleset", after_change=devfs_rules))
+                            why="load the changed ruleset",
+                            skip_if=RulesProbe(devfs.rule_show_argv(ruleset.number),
+                                               len(ruleset.includes) + len(ruleset.unhidden),
+                                               ruleset.unhidden)))
     later = ((f"bridge0 with the uplink {features.uplink} is applied now "
               "(--restart-network: `service netif restart bridge0` after rc.conf changed)",)
              if restart_network else (
@@ -98,7 +107,12 @@ def host_prepare_plan(features: Features, root: Path, admin: AdminLines | None =
                    else ""),
                f"a running jail keeps its /dev until it restarts (bastille restart "
                f"{features.jail}) or `devfs -m JAILROOT/dev rule -s {features.ruleset.number} "
-               "applyset`", *later)
+               "applyset`", *later) + ((
+                   f"rctl limits for jail {features.jail} are in /etc/rctl.conf: they take "
+                   "effect at the next boot (kern.racct.enable is a boot-time tunable: "
+                   "shutdown -r now); before `service rctl start` on a running jail, compare "
+                   f"`rctl -hu jail:{features.jail}` with the rules",)
+                   if policy.rctl_rules(features) else ())
     return Plan(f"host prepare for jail {features.jail}", tuple(steps), summary, root=root)
 
 
@@ -141,7 +155,23 @@ def jail_create_plan(jail: JailSpec, root: Path,
                   means="this kernel has the allow.vmm_ppt jail parameter"),
             fix="drop --vmm-ppt: jail(8) would refuse the unknown parameter and the jail "
                 "would not start"))
+    # The ruleset the jail names must be loaded: jail(8) applies devfs_ruleset to the
+    # jail's /dev, and an unknown number leaves the jail without vmm nodes.
+    number = jail.ruleset.number
+    steps.append(Check(Probe(devfs.rule_show_argv(number), nonempty=True,
+                             means=f"devfs ruleset {number} is loaded"),
+                       fix=f"bhyvetpl host prepare --jail {jail.name} --ruleset {number} "
+                       "and this jail's feature flags (it writes "
+                       f"[{jail.ruleset.name}={number}] to /etc/devfs.rules and loads it), "
+                       "then run this again"))
     if create:
+        # create.sh validate_release: "Release must be bootstrapped first." unless
+        # ${bastille_releasesdir}/RELEASE exists; `bastille list releases` lists those.
+        steps.append(RunCommand(bastille.bootstrap_argv(jail.release), where="host",
+                                why="Bastille creates jails only from a bootstrapped "
+                                "release (a long download)", timeout=TEMPLATE_TIMEOUT,
+                                skip_if=Probe(bastille.list_releases_argv(), line=jail.release,
+                                              means=f"{jail.release} is bootstrapped")))
         steps.append(RunCommand(bastille.create_argv(jail), where=where,
                                 why="Bastille makes the jail", timeout=TEMPLATE_TIMEOUT,
                                 skip_if=Probe(bastille.list_jails_argv(), line=jail.name,

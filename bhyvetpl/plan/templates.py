@@ -17,11 +17,12 @@ from bhyvetpl.errors import SpecError
 from bhyvetpl.hostfs import HostFS
 from bhyvetpl.model import values
 from bhyvetpl.model.jail import JailSpec
-from bhyvetpl.model.options import JailOptions, build_jail
+from bhyvetpl.model.options import existing_jail
 from bhyvetpl.model.paths import local_path, target_path
 from bhyvetpl.model.preset import PRESETS, preset_defaults
 from bhyvetpl.plan.actions import Check, Plan, Probe, Step, WriteFile
 from bhyvetpl.plan.build import BASTILLE_PREFIX
+from bhyvetpl.plan.existing import jail_network
 from bhyvetpl.plan.guest import jail_templates_dir
 from bhyvetpl.render import PRESET_DISK_SIZE, RenderedFile, render_preset_templates
 
@@ -68,9 +69,10 @@ def templates_target(jail: str | None, vm_dir: str | None, vm_dataset: str | Non
     """
     root = local_path("--root", root)
     if jail is not None:
-        spec = build_jail(JailOptions(name=jail, vm_dir=vm_dir or "/vms",
-                                      vm_dataset=vm_dataset, switch=switch))
-        return jail_target(spec, root, target_path("--prefix", prefix))
+        bastille_prefix = target_path("--prefix", prefix)
+        spec = existing_jail(jail, jail_network(root, bastille_prefix, jail), vm_dir or "/vms",
+                             vm_dataset, switch)
+        return jail_target(spec, root, bastille_prefix)
     if vm_dir is None:
         raise SpecError("--vm-dir", "", "--jail JAIL, or --vm-dir DIR for vm-bhyve on this host")
     if vm_dataset is not None:

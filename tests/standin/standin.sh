@@ -8,7 +8,8 @@
 #   fail (a tab-separated argv prefix that exits 1 with a message on stderr),
 #   hang (an argv prefix that touches hung and sleeps, for signal tests),
 #   pkg/JAIL/PKG (a package installed in the jail; `bastille pkg JAIL install -y PKG`),
-#   routes (what `netstat -rn -f inet` prints; absent: a table with no default route).
+#   routes (what `netstat -rn -f inet` prints; absent: a table with no default route),
+#   releases/REL (`bastille bootstrap REL` done; `bastille list releases` lists them),
 #   if/NAME (an interface exists: `ifconfig NAME create ...` makes it, `ifconfig NAME`
 #   exits 0; nothing is printed: the only recorded tap/bridge outputs are not needed),
 #   hostpkg/PKG (a package installed on the host: `pkg install -y PKG`, `pkg info -e PKG`).
@@ -111,7 +112,10 @@ case "$name" in
     fi ;;
   bastille)
     case "$1" in
-      list) ls "$state/jails" 2>/dev/null || true ;;
+      list)
+        if [ "${2:-}" = releases ]; then ls "$state/releases" 2>/dev/null || true
+        else ls "$state/jails" 2>/dev/null || true; fi ;;
+      bootstrap) mkdir -p "$state/releases"; : > "$state/releases/$2" ;;
       create)
         shift
         while [ "${1#-}" != "$1" ]; do shift; done

@@ -1,0 +1,149 @@
+"""Issue 11 points 5 and 8: a shared-IP jail named like the HardenedBSD article's `bhyve-01`.
+
+Point 5: Bastille refuses `-` and `_` only in vnet jail names (create.sh validate_name:
+"VNET jail names may not contain (-|_) characters.", since commit 7d3f77e, 2025-07-12, first
+in 1.1.0; earlier Bastille made vnet jails such as the Neira article's `test-bhyve`), so
+`bhyve-01` must work in new-guest and templates install, and the doctor must never suggest
+a name Bastille refuses: checked by running create.sh's own validate_name from the mirror.
+
+Point 8: vm-bhyve drops a NIC without networkN_switch (switch::type returns 1 on an empty
+name, and switch::provision only warns "unable to configure interface"), but keeps one whose
+switch it cannot find when networkN_device names the tap (switch::type defaults to
+"standard"; switch::standard::provision takes networkN_device as the tap). So a NIC of a
+shared-IP jail carries a switch word and its host-made tap, and the doctor does not ask for
+that switch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bhyvetpl.cli.app import app
+from bhyvetpl.doctor.jail import JailContext, check_jail, load_context
+from bhyvetpl.facts.model import Facts
+from bhyvetpl.lint.vmconf import lint_vmconf
+from bhyvetpl.model.options import GuestOptions, build_guest
+from bhyvetpl.render import render_guest
+from tests.cli_runner import cli_runner
+from tests.test_doctor_jail import JAILS, make_jail
+from tests.upstream import GIT, VMB_TOOLS
+
+FREEBSD = Path(__file__).resolve().parent / "fixtures" / "freebsd"
+TAP_GUEST = """loader="uefi"
+cpu=4
+memory=16G
+network0_type="virtio-net"
+network0_switch="public"
+network0_device="tap0"
+disk0_type="virtio-blk"
+disk0_name="/dev/zvol/tank/bhyve/laptop-dev-03/disk-01"
+disk0_dev="custom"
+"""
+
+
+def bastille_accepts(upstream: Path, name: str, vnet: bool) -> bool:
+    """Run Bastille master's own validate_name (create.sh) on a name."""
+    text = subprocess.run([GIT, "--git-dir", str(upstream / "BastilleBSD+bastille/repo"),
+                           "show", "master:usr/local/share/bastille/create.sh"],
+                          capture_output=True, text=True, check=True).stdout
+    start = text.index("validate_name() {")
+    function = text[start:text.index("\n}\n", start) + 3]
+    script = ("check_target_exists() { return 1; }\n"
+              'error_exit() { echo "$*"; exit 1; }\n' + function +
+              f'NAME="$1"; VNET_JAIL={1 if vnet else 0}; validate_name\n')
+    result = subprocess.run([shutil.which("sh") or "/bin/sh", "-c", script, "sh", name],
+                            capture_output=True,
+                            text=True, check=False)
+    return result.returncode == 0
+
+
+def test_bastille_refuses_dashes_only_in_vnet_names(upstream: Path) -> None:
+    assert bastille_accepts(upstream, "bhyve-01", vnet=False)
+    assert not bastille_accepts(upstream, "bhyve-01", vnet=True)
+    assert bastille_accepts(upstream, "bhyve01", vnet=True)
+
+
+def test_new_guest_and_templates_take_a_shared_jail_named_with_a_dash() -> None:
+    run = cli_runner().invoke
+    result = run(app, ["new-guest", "bhyve-01", "laptop-dev-03", "--nic",
+                       "public,device=tap0", "--dry-run"])
+    assert result.exit_code == 0, result.stderr
+    assert 'network0_device="tap0"' in result.stdout
+    result = run(app, ["templates", "install", "--jail", "bhyve-01", "--dry-run"])
+    assert result.exit_code == 0, result.stderr
+    # No jail.conf to read: Bastille 1.1.0+ made bhyve-01 shared-IP, and a NIC there needs
+    # a host-made tap.
+    result = run(app, ["new-guest", "bhyve-01", "g1", "--dry-run"])
+    assert result.exit_code == 2 and "guest.g1.nic0.device" in result.stderr
+    # jail create still refuses the name for a vnet jail, and takes it shared.
+    assert run(app, ["render", "jail", "bhyve-01", "--release", "14.3-RELEASE"]).exit_code == 2
+    assert run(app, ["render", "jail", "bhyve-01", "--release", "14.3-RELEASE", "--shared",
+                     "--ip", "192.168.1.2/24"]).exit_code == 0
+
+
+def test_an_old_vnet_jail_named_with_a_dash_is_read_from_its_jail_conf(tmp_path: Path) -> None:
+    conf = tmp_path / "usr/local/bastille/jails/test-bhyve/jail.conf"
+    conf.parent.mkdir(parents=True)
+    conf.write_text((FREEBSD / "bastille-jail.conf-bhyve-vnet-12.2.txt").read_text())
+    result = cli_runner().invoke(app, ["new-guest", "test-bhyve", "g1", "--root", str(tmp_path),
+                                       "--dry-run"])
+    assert result.exit_code == 0, result.stderr   # a NIC without a host tap: vnet, as read
+
+
+def shared() -> Facts:
+    """The article's jail without vnet, named bhyve-01, one guest on host tap0."""
+    text = (FREEBSD / "bastille-jail.conf-bhyve-vnet-12.2.txt").read_text()
+    text = text.replace("  vnet;\n", "").replace(
+        "  vnet.interface = e0b_bastille0;\n", "")
+    facts = make_jail(TAP_GUEST, text, vm_system={})
+    return dataclasses.replace(facts, jails=(dataclasses.replace(facts.jails[0],
+                                                                 name="bhyve-01"),))
+
+
+def jail_results(facts: Facts, name: str = "bhyve-01") -> dict[str, tuple[str, str]]:
+    ctx = load_context(facts, name)
+    assert isinstance(ctx, JailContext)
+    return {r.check: (r.status, r.fix) for r in check_jail(facts, ctx, 25)}
+
+
+def test_doctor_takes_host_taps_in_a_shared_jail() -> None:
+    results = jail_results(shared())
+    assert results["jail vnet"][0] == "PASS"
+    assert results.get("vm-bhyve switches", ("PASS", ""))[0] == "PASS"
+
+
+def test_doctor_never_suggests_a_name_bastille_refuses(upstream: Path) -> None:
+    missing = load_context(Facts(bastille_jailsdir=JAILS), "bhyve-01")
+    assert not isinstance(missing, JailContext)
+    assert "-V" not in missing.fix and "bastille create bhyve-01 14.3-RELEASE" in missing.fix
+    made_tap = TAP_GUEST.replace('network0_device="tap0"\n', "")
+    facts = make_jail(made_tap, (FREEBSD / "bastille-jail.conf-bhyve-vnet-12.2.txt").read_text()
+                      .replace("  vnet;\n", ""))
+    facts = dataclasses.replace(facts, jails=(dataclasses.replace(facts.jails[0],
+                                                                  name="bhyve-01"),))
+    status, fix = jail_results(facts)["jail vnet"]
+    assert status == "FAIL"
+    suggested = fix.split("bastille create -V ", 1)[1].split()[0]
+    assert suggested == "bhyve01" and bastille_accepts(upstream, suggested, vnet=True)
+
+
+@pytest.mark.parametrize("keep_switch", [True, False])
+def test_vm_bhyve_keeps_a_tap_nic_only_with_a_switch_word(upstream: Path, tmp_path: Path,
+                                                        keep_switch: bool) -> None:
+    del upstream
+    guest = build_guest(GuestOptions(name="laptop-dev-03", nics=("public,device=tap0",)))
+    text = render_guest(guest)
+    if not keep_switch:
+        text = text.replace('network0_switch="public"\n', "")
+    conf = tmp_path / "laptop-dev-03.conf"
+    conf.write_text(text)
+    argv = subprocess.run([str(VMB_TOOLS / "vmb-bhyve-argv"), str(conf)], capture_output=True,
+                          text=True, check=False, timeout=300).stdout
+    assert ("virtio-net,tap0" in argv) is keep_switch
+    findings = lint_vmconf(conf, text)
+    assert any(f.is_error for f in findings) is not keep_switch
