@@ -124,3 +124,33 @@ def test_the_readme_comparison_lists_every_node_a_per_guest_jail_gets() -> None:
         missing = [p for p in (*ruleset.includes, *ruleset.unhidden) if f"`{p}`" not in table
                    and f"`{p.replace('db', 'web')}`" not in table]
         assert not missing, f"README comparison lacks {missing}"
+
+
+# Nodes devfsrules_jail (4) unhides beyond bastille-vm-plugin 1.0's per-VM ruleset
+# (tests/fixtures/freebsd/etc-defaults-devfs.rules-freebsd-src-1b1334b.txt; bhyve.sh
+# vm_load_devfs_ruleset @ 9f717b3: add hide, then null zero random urandom).
+JAIL_ONLY = ("crypto", "ptmx", "pts", "pts/0", "fd", "fd/0", "stdin", "stdout", "stderr",
+             "ttyp0", "ptyp0", "fuse", "zfs")
+
+
+def _ruleset(jail: object) -> Ruleset:
+    text = next(f.text for f in render_host(Features.of_jail(jail))  # type: ignore[arg-type]
+                if str(f.relpath) == "etc/devfs.rules")
+    return rulesets(text)[0]
+
+
+def test_a_per_guest_jail_starts_from_hide_all_with_the_peers_four_basics() -> None:
+    for jail in resolve(parse_spec(SPEC, "s.toml"), HOST).jails:
+        ruleset = _ruleset(jail)
+        assert ruleset.includes == ("$devfsrules_hide_all",), jail.name
+        reached = {n for n in (*JAIL_ONLY, "null", "zero", "random", "urandom")
+                   if any(fnmatch_pathname(r, n) for r in ruleset.unhidden)}
+        assert reached == {"null", "zero", "random", "urandom"}, jail.name
+
+
+def test_a_shared_jail_keeps_devfsrules_jail() -> None:
+    (jail,) = resolve(parse_spec(SPEC.replace('isolation = "per-guest"\n', ""), "s.toml"),
+                      HOST).jails
+    ruleset = _ruleset(jail)
+    assert ruleset.includes == ("$devfsrules_jail",)
+    assert "null" not in ruleset.unhidden
