@@ -114,15 +114,25 @@ def test_apply_makes_both_jails_then_plan_finds_nothing(fake_host: Host,
     assert "nothing to do" in out
 
 
-def test_the_readme_comparison_lists_every_node_a_per_guest_jail_gets() -> None:
+def _pinned(spec: str) -> str:
+    """SPEC with each guest's NIC naming a host-made tap and a static jail address."""
+    return (spec.replace('address = "SYNCDHCP"', 'address = "192.0.2.10/24"')
+            .replace('memory = "2G"', 'memory = "2G"\nnics = ["public,device=tap1025"]')
+            .replace('memory = "1G"', 'memory = "1G"\nnics = ["public,device=tap1026"]'))
+
+
+@pytest.mark.parametrize("pinned", [False, True])
+def test_the_readme_comparison_lists_every_node_a_per_guest_jail_gets(pinned: bool) -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     table = readme.split("**Compared with the peer.**", 1)[1].split("\n\n", 2)[1]
-    for jail in resolve(parse_spec(SPEC, "s.toml"), HOST).jails:
+    spec = _pinned(SPEC) if pinned else SPEC
+    for jail in resolve(parse_spec(spec, "s.toml"), HOST).jails:
         text = next(f.text for f in render_host(Features.of_jail(jail))
                     if str(f.relpath) == "etc/devfs.rules")
         ruleset = rulesets(text)[0]
         missing = [p for p in (*ruleset.includes, *ruleset.unhidden) if f"`{p}`" not in table
-                   and f"`{p.replace('db', 'web')}`" not in table]
+                   and f"`{p.replace('db', 'web')}`" not in table
+                   and f"device={p.replace('1026', '1025')}" not in table]
         assert not missing, f"README comparison lacks {missing}"
 
 
@@ -154,3 +164,14 @@ def test_a_shared_jail_keeps_devfsrules_jail() -> None:
     ruleset = _ruleset(jail)
     assert ruleset.includes == ("$devfsrules_jail",)
     assert "null" not in ruleset.unhidden
+
+
+def test_named_taps_and_a_static_address_leave_nothing_the_peer_lacks() -> None:
+    """The README's per-guest column: NICs naming host-made taps, a static jail address."""
+    for jail, tap in zip(resolve(parse_spec(_pinned(SPEC), "s.toml"), HOST).jails,
+                         ("tap1025", "tap1026"), strict=True):
+        unhidden = _ruleset(jail).unhidden
+        assert "tap*" not in unhidden and not [p for p in unhidden if p.startswith("bpf")]
+        taps = {n for n in ("tap0", "tap1", "tap1025", "tap1026", "tap10250")
+                if any(fnmatch_pathname(r, n) for r in unhidden)}
+        assert taps == {tap}, jail.name
