@@ -38,6 +38,8 @@ JAIL_INCLUDES = {
                         "(the jail's userland), fuse and zfs (devfsrules_jail, ruleset 4)",
     "$devfsrules_jail_vnet": "everything $devfsrules_jail brings, and pf",
 }
+# A per-guest jail's ruleset starts here: it unhides nothing (policy.JAIL_BASICS).
+HIDE_ALL = "$devfsrules_hide_all"
 DANGEROUS = {"mem": "host memory", "kmem": "kernel memory", "io": "I/O ports",
              "pci": "host PCI config space"}
 # allow.* a bhyve jail may need, and when (reference.md §4).
@@ -141,6 +143,8 @@ def devfs_findings(facts: Facts, jail: Jail, features: Features,
     ruled = [p for g in policy.devfs_rules(features) for p in g.paths]
     need = ruled + [p for p in (passthru_nodes(needs, features.release) if needs else ())
                     if p not in ruled]
+    if ruleset is not None and HIDE_ALL in ruleset.includes:
+        need += [p for p in policy.JAIL_BASICS if p not in need]
     if ruleset is None:
         fix = (f"bhyvetpl host prepare --ruleset {number}" if number != JAIL_DEFAULT_RULESET
                else shown_join(("bastille", "config", jail.name, "set", "devfs_ruleset",
@@ -154,7 +158,7 @@ def devfs_findings(facts: Facts, jail: Jail, features: Features,
                       f"unhides what {inc} names, which no guest opens",
                       f"replace `add include {inc}` with `add include $devfsrules_jail` "
                       f"in {where}")
-              for inc in ruleset.includes if inc not in JAIL_INCLUDES]
+              for inc in ruleset.includes if inc not in JAIL_INCLUDES and inc != HIDE_ALL]
     for path in ruleset.unhidden:
         if path in need:
             continue

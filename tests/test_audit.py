@@ -74,6 +74,14 @@ def rules(facts: Facts, edit: Callable[[tuple[str, ...]], tuple[str, ...]]) -> F
         dataclasses.replace(ruleset, unhidden=edit(ruleset.unhidden)),))
 
 
+def hide_all(facts: Facts) -> Facts:
+    """The ruleset as a per-guest jail has it: from hide_all, with the four basics."""
+    ruleset = facts.devfs_rulesets[0]
+    return dataclasses.replace(facts, devfs_rulesets=(dataclasses.replace(
+        ruleset, includes=("$devfsrules_hide_all",),
+        unhidden=(*policy.JAIL_BASICS, *ruleset.unhidden)),))
+
+
 def guest(facts: Facts, name: str, **config: str) -> Facts:
     jail = jail_of(facts)
     return with_jail(facts, guests=(*jail.guests, FactGuest(name, config)))
@@ -116,7 +124,10 @@ CASES: dict[str, tuple[Edit, set[tuple[str, str]]]] = {
     "right-15.0-vmmctl": (lambda f: exact(release(f, "15.0-RELEASE")), set()),
     "right-passthru": (lambda f: exact(host_checks_off(params(guest(f, "gpu1", **PPT),
                                                              securelevel="0"))), set()),
+    "right-per-guest-hide-all": (hide_all, set()),
     # too wide
+    "wide-per-guest-crypto": (lambda f: rules(hide_all(f), lambda u: (*u, "crypto")),
+                              {("wider", "devfs /dev/crypto")}),
     "wide-vmm-glob": (lambda f: rules(f, lambda u: (*(p for p in u if not p.startswith(
         "vmm/")), "vmm/*")), {("wider", "devfs /dev/vmm/*")}),
     "wide-vmm.io-without-uefi": (lambda f: rules(f, lambda u: (*u, "vmm.io", "vmm.io/*")),

@@ -114,13 +114,64 @@ def test_apply_makes_both_jails_then_plan_finds_nothing(fake_host: Host,
     assert "nothing to do" in out
 
 
-def test_the_readme_comparison_lists_every_node_a_per_guest_jail_gets() -> None:
+def _pinned(spec: str) -> str:
+    """SPEC with each guest's NIC naming a host-made tap and a static jail address."""
+    return (spec.replace('address = "SYNCDHCP"', 'address = "192.0.2.10/24"')
+            .replace('memory = "2G"', 'memory = "2G"\nnics = ["public,device=tap1025"]')
+            .replace('memory = "1G"', 'memory = "1G"\nnics = ["public,device=tap1026"]'))
+
+
+@pytest.mark.parametrize("pinned", [False, True])
+def test_the_readme_comparison_lists_every_node_a_per_guest_jail_gets(pinned: bool) -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     table = readme.split("**Compared with the peer.**", 1)[1].split("\n\n", 2)[1]
-    for jail in resolve(parse_spec(SPEC, "s.toml"), HOST).jails:
+    spec = _pinned(SPEC) if pinned else SPEC
+    for jail in resolve(parse_spec(spec, "s.toml"), HOST).jails:
         text = next(f.text for f in render_host(Features.of_jail(jail))
                     if str(f.relpath) == "etc/devfs.rules")
         ruleset = rulesets(text)[0]
         missing = [p for p in (*ruleset.includes, *ruleset.unhidden) if f"`{p}`" not in table
-                   and f"`{p.replace('db', 'web')}`" not in table]
+                   and f"`{p.replace('db', 'web')}`" not in table
+                   and f"device={p.replace('1026', '1025')}" not in table]
         assert not missing, f"README comparison lacks {missing}"
+
+
+# Nodes devfsrules_jail (4) unhides beyond bastille-vm-plugin 1.0's per-VM ruleset
+# (tests/fixtures/freebsd/etc-defaults-devfs.rules-freebsd-src-1b1334b.txt; bhyve.sh
+# vm_load_devfs_ruleset @ 9f717b3: add hide, then null zero random urandom).
+JAIL_ONLY = ("crypto", "ptmx", "pts", "pts/0", "fd", "fd/0", "stdin", "stdout", "stderr",
+             "ttyp0", "ptyp0", "fuse", "zfs")
+
+
+def _ruleset(jail: object) -> Ruleset:
+    text = next(f.text for f in render_host(Features.of_jail(jail))  # type: ignore[arg-type]
+                if str(f.relpath) == "etc/devfs.rules")
+    return rulesets(text)[0]
+
+
+def test_a_per_guest_jail_starts_from_hide_all_with_the_peers_four_basics() -> None:
+    for jail in resolve(parse_spec(SPEC, "s.toml"), HOST).jails:
+        ruleset = _ruleset(jail)
+        assert ruleset.includes == ("$devfsrules_hide_all",), jail.name
+        reached = {n for n in (*JAIL_ONLY, "null", "zero", "random", "urandom")
+                   if any(fnmatch_pathname(r, n) for r in ruleset.unhidden)}
+        assert reached == {"null", "zero", "random", "urandom"}, jail.name
+
+
+def test_a_shared_jail_keeps_devfsrules_jail() -> None:
+    (jail,) = resolve(parse_spec(SPEC.replace('isolation = "per-guest"\n', ""), "s.toml"),
+                      HOST).jails
+    ruleset = _ruleset(jail)
+    assert ruleset.includes == ("$devfsrules_jail",)
+    assert "null" not in ruleset.unhidden
+
+
+def test_named_taps_and_a_static_address_leave_nothing_the_peer_lacks() -> None:
+    """The README's per-guest column: NICs naming host-made taps, a static jail address."""
+    for jail, tap in zip(resolve(parse_spec(_pinned(SPEC), "s.toml"), HOST).jails,
+                         ("tap1025", "tap1026"), strict=True):
+        unhidden = _ruleset(jail).unhidden
+        assert "tap*" not in unhidden and not [p for p in unhidden if p.startswith("bpf")]
+        taps = {n for n in ("tap0", "tap1", "tap1025", "tap1026", "tap10250")
+                if any(fnmatch_pathname(r, n) for r in unhidden)}
+        assert taps == {tap}, jail.name

@@ -224,7 +224,9 @@ def check_devfs(facts: Facts, number: int, needs: Needs, release: Version | None
                             "--dry-run)")]
     where = f"/etc/devfs.rules line {ruleset.line} [{ruleset.name}={number}]"
     problems: list[tuple[Status, str, str]] = []
-    if not any(i in ("$devfsrules_jail", "$devfsrules_jail_vnet") for i in ruleset.includes):
+    # A per-guest jail's ruleset starts from hide_all (policy.JAIL_BASICS says why).
+    if not any(i in ("$devfsrules_jail", "$devfsrules_jail_vnet", "$devfsrules_hide_all")
+               for i in ruleset.includes):
         problems.append(("FAIL", "does not include $devfsrules_jail",
                          "add include $devfsrules_jail"))
     for probe in required_nodes(needs, release):

@@ -68,6 +68,9 @@ class JailSpec:
     passthrough: bool = False
     vmm_ppt: bool = False
     limits: bool = False
+    # isolation = "per-guest": the jail holds one guest and nothing else, so its devfs
+    # starts from devfsrules_hide_all instead of devfsrules_jail (policy.devfs_includes).
+    per_guest: bool = False
     # The jail exists (new-guest, templates install): Bastille before 1.1.0 (the rule came
     # with commit 7d3f77e, 2025-07-12) made vnet jails named with - and _, such as the
     # Neira article's test-bhyve, so create.sh's name rule is not applied to it.

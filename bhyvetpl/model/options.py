@@ -125,6 +125,7 @@ class JailOptions:
     passthrough: bool = False
     vmm_ppt: bool = False
     limits: bool = False
+    per_guest: bool = False
 
 
 def build_jail(opts: JailOptions, guests: Sequence[GuestSpec] = (), *,
@@ -139,7 +140,7 @@ def build_jail(opts: JailOptions, guests: Sequence[GuestSpec] = (), *,
         ruleset=RulesetSpec(opts.ruleset, opts.ruleset_name),
         presets=tuple(opts.presets), guests=tuple(guests),
         passthrough=opts.passthrough, vmm_ppt=opts.vmm_ppt, limits=opts.limits,
-        existing=existing)
+        per_guest=opts.per_guest, existing=existing)
 
 
 # An existing shared-IP jail's address is the jail's business: new-guest and templates

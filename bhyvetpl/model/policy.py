@@ -37,6 +37,18 @@ VM_COMMAND = "/usr/local/sbin/vm"
 # added the sysctl; freebsd-arch 2025-05 "setting net.link.bridge.member_ifaddrs=0 by
 # default" for 15.0; the sysctl goes in 16.0, behaving as 0).
 MEMBER_IFADDRS_SINCE = Version("15.0")
+# A per-guest jail unhides these instead of including devfsrules_jail (/etc/defaults/
+# devfs.rules: hide_all, unhide_basic = null zero crypto random urandom, unhide_login =
+# pty/tty, ptmx, pts, fd, stdin/out/err, then fuse and zfs). null stays: rc and vm-bhyve's
+# sh redirect to /dev/null throughout (vm-bhyve master 89c21d0 opens no /dev node of its
+# own but null, nmdm, vmm, zvols and sound_play's dsp); zero, random and urandom stay as
+# harmless basics (zeros and randomness). What goes: crypto (only OpenSSL's devcrypto
+# engine opens it, not loaded by default), the login nodes (no login session runs in the
+# jail: jexec and `bastille console` bring the host's terminal on an open descriptor),
+# fuse, and zfs (per-guest needs a directory vm_dir: nothing runs zfs in the jail).
+# bastille-vm-plugin 1.0's per-VM ruleset (bhyve.sh vm_load_devfs_ruleset @ 9f717b3)
+# starts with `add hide` and unhides the same four, including nothing.
+JAIL_BASICS = ("null", "zero", "random", "urandom")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +76,7 @@ class Features:
     fbuf_guests: tuple[str, ...] = ()
     limit_memory: int | None = None   # bytes: the guests' memory together (rctl_rules)
     nat: Nat | None = None
+    per_guest: bool = False   # a jail of one guest: devfs from hide_all (devfs_includes)
 
     def __post_init__(self) -> None:
         """Check the names that reach devfs.rules and loader.conf."""
@@ -118,7 +131,13 @@ class Features:
             fbuf_guests=tuple(g.name for g in guests if g.graphics is not None),
             limit_memory=(sum(values.size_bytes(g.memory) for g in guests) or None)
             if jail.limits else None,
+            per_guest=jail.per_guest,
         )
+
+    @property
+    def devfs_includes(self) -> tuple[str, ...]:
+        """The FreeBSD rulesets our ruleset starts from (see JAIL_BASICS)."""
+        return ("$devfsrules_hide_all",) if self.per_guest else ("$devfsrules_jail",)
 
     @property
     def needs_passthrough(self) -> bool:
@@ -150,7 +169,10 @@ class Setting:
 
 def devfs_rules(features: Features) -> tuple[RuleGroup, ...]:
     """The narrowest set of device nodes the features need, grouped by reason."""
-    groups = [vmm_group(features)]
+    groups = [RuleGroup("a jail of one guest: only the basics its rc and vm-bhyve's sh "
+                        "open, instead of $devfsrules_jail", JAIL_BASICS)
+              ] if features.per_guest else []
+    groups.append(vmm_group(features))
     if features.release >= VMMCTL_SINCE:
         groups.append(RuleGroup("FreeBSD 15+: guests are created through /dev/vmmctl",
                                 ("vmmctl",)))

@@ -73,7 +73,9 @@ def block_features(jail: str, block: str) -> Features | None:
                     if p.startswith("zvol/") and p.endswith("/*/*")), None)
     dataset_paths = set(policy.zvol_paths(dataset)) if dataset else set()
     host_taps = tuple(p for p in paths if p.startswith("tap") and p != "tap*")
+    per_guest = "$devfsrules_hide_all" in ruleset.includes
     rest = [p for p in paths if p not in _FLAG_NODES and p not in dataset_paths
+            and not (per_guest and p in policy.JAIL_BASICS)
             and p not in host_taps and not p.startswith(("nmdm-", "vmm/", "vmm.io/"))]
     leaves = tuple(dict.fromkeys(p for p in rest
                                  if not any(q.startswith(p + "/") for q in paths)))
@@ -88,7 +90,7 @@ def block_features(jail: str, block: str) -> Features | None:
         host_taps=host_taps, zvol_dataset=dataset, disk_nodes=leaves,
         uefi="# UEFI guests" in block, passthrough="pci" in paths, dhcp="bpf*" in paths,
         uefi_guests=segment_guests(paths, ".bootrom"),
-        fbuf_guests=segment_guests(paths, ".framebuffer"))
+        fbuf_guests=segment_guests(paths, ".framebuffer"), per_guest=per_guest)
 
 
 def block_guests(paths: tuple[str, ...]) -> tuple[str, ...]:

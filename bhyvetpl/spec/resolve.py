@@ -151,7 +151,7 @@ def resolve(spec: SpecFile, facts: Facts, on: frozenset[str] | None = None) -> D
                     interface=_auto(spec, f"{section}.interface", v.get("interface"), uplink,
                                     "default route"),
                     vm_dir="/vms" if dataset else vm_dir, vm_dataset=dataset,
-                    ruleset=number,
+                    ruleset=number, per_guest=origin != section,
                     ruleset_name=base_name if number == first else
                     f"{base_name}_{name.replace('-', '_')}",
                     **{k: val for k, val in v.items() if k not in ("release", "interface")}),
