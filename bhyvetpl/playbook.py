@@ -266,7 +266,8 @@ class _Writer:
 
     def keep(self, index: int, path: Path, name: str, when: list[str]) -> str:
         """Copy path into the stage (as STAGE/NAME.K) before this run changes it."""
-        self.add(_task(self.name(index, f"keep {path} to put it back on a failure"), "copy",
+        self.add(_task(self.name(index, f"keep the {name} copy, to put back on a failure"),
+                       "copy",
                        {"src": _q(str(path)),
                         "dest": _expr(f"{{{{ bhyvetpl_stage.path }}}}/{name}.{index}"),
                         "remote_src": "true", "mode": '"0600"'},
@@ -283,15 +284,15 @@ class _Writer:
         now = f"bhyvetpl_s{index}_now"
         # check mode writes nothing (and keeps no copy) but reports changes
         wrote = f"{wrote} and not ansible_check_mode"
-        tasks = [_task(self.name(index, f"look at {path} again"), "stat",
+        tasks = [_task(self.name(index, "look at the file again"), "stat",
                        {"path": _q(str(path)), "follow": "false", "get_checksum": "true"},
                        register=now, when=[_expr(wrote)])]
         ours = _expr(f"{wrote} and {now}.stat.checksum | default('') == {written}")
-        tasks.append(_task(self.name(index, f"put back {path}"), "copy",
+        tasks.append(_task(self.name(index, "put back the file"), "copy",
                            {"src": _expr(kept), "dest": _q(str(path)), "remote_src": "true",
                             "mode": _expr(f"{{{{ {stat}.mode }}}}")},
                            when=[ours, _expr(f"{stat}.exists")]))
-        tasks.append(_task(self.name(index, f"remove {path}, which was not there"), "file",
+        tasks.append(_task(self.name(index, "remove the file, which was not there"), "file",
                            {"path": _q(str(path)), "state": "absent"},
                            when=[ours, _expr(f"not {stat}.exists")]))
         self.rescue[:0] = [*tasks, *(extra or [])]
@@ -505,11 +506,11 @@ class _Writer:
                          f"and (not {wrote} or "
                          f"{s}_now.stat.checksum | default('') == ({s}_new | hash('sha1')))")
         self.put_back(index, step.path, wrote, f"({s}_new | hash('sha1'))", f"{stat}", kept, [
-            _task(self.name(index, f"put back {bak}"), "copy",
+            _task(self.name(index, "put back its .bhyvetpl.bak"), "copy",
                   {"src": _expr(kept_bak), "dest": _q(str(bak)), "remote_src": "true",
                    "mode": _expr(f"{{{{ {s}_bakstat.stat.mode }}}}")},
                   when=[unbacked, _expr(f"{s}_bakstat.stat.exists")]),
-            _task(self.name(index, f"remove {bak}, made by this run"), "file",
+            _task(self.name(index, "remove the .bhyvetpl.bak this run made"), "file",
                   {"path": _q(str(bak)), "state": "absent"},
                   when=[unbacked, _expr(f"not {s}_bakstat.stat.exists")])])
 
@@ -525,10 +526,10 @@ class _Writer:
         gone = _expr(f"({reg} | default({{}})) is changed and not ansible_check_mode")
         now = f"bhyvetpl_s{index}_now"
         self.rescue[:0] = [
-            _task(self.name(index, f"look at {step.path} again"), "stat",
+            _task(self.name(index, "look at the file again"), "stat",
                   {"path": _q(str(step.path)), "follow": "false", "get_checksum": "false"},
                   register=now, when=[gone]),
-            _task(self.name(index, f"put back {step.path}, removed by this run"), "copy",
+            _task(self.name(index, "put back the file this run removed"), "copy",
                   {"src": _expr(kept), "dest": _q(str(step.path)), "remote_src": "true",
                    "mode": _expr(f"{{{{ {stat}.mode }}}}")},
                   when=[gone, _expr(f"not {now}.stat.exists")])]
