@@ -235,6 +235,11 @@ def render_host(features: Features, vm_dataset: str | None = None,
         blocks.append(("etc/sysctl.conf", render_template(
             "host/sysctl.conf.j2", f=features, title="sysctl.conf: what a jail cannot set",
             settings=sysctl)))
+    rctl = policy.rctl_rules(features)
+    if rctl:
+        blocks.append(("etc/rctl.conf", render_template(
+            "host/sysctl.conf.j2", f=features, title="rctl.conf: the jail's resource limits",
+            settings=rctl)))
     jail_lines = policy.jail_conf_lines(features, vm_dataset)
     if jail_lines:
         blocks.append((f"jail.conf.d/{features.jail}.conf", render_template(

@@ -11,7 +11,7 @@ function __bhyvetpl_names
     $words[1] completion --names $argv[1] $where 2>/dev/null
 end
 complete -c bhyvetpl -f
-complete -c bhyvetpl -n '__fish_use_subcommand' -a 'plan apply init demo new-guest lint doctor facts schema completion render import host jail bastille-plugin templates'
+complete -c bhyvetpl -n '__fish_use_subcommand' -a 'plan apply init demo new-guest lint doctor audit facts schema completion render import host jail bastille-plugin templates'
 complete -c bhyvetpl -n '__fish_use_subcommand' -l debug
 complete -c bhyvetpl -n '__fish_use_subcommand' -l version
 complete -c bhyvetpl -n '__fish_use_subcommand' -l help
@@ -88,6 +88,11 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from doctor' -l jails-dir -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from doctor' -l root -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from doctor' -l facts -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from doctor' -l help
+complete -c bhyvetpl -n '__fish_seen_subcommand_from audit' -l json
+complete -c bhyvetpl -n '__fish_seen_subcommand_from audit' -l jails-dir -x
+complete -c bhyvetpl -n '__fish_seen_subcommand_from audit' -l root -r -F
+complete -c bhyvetpl -n '__fish_seen_subcommand_from audit' -l facts -r -F
+complete -c bhyvetpl -n '__fish_seen_subcommand_from audit' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from facts' -l json
 complete -c bhyvetpl -n '__fish_seen_subcommand_from facts' -l root -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from facts' -l load -r -F
@@ -158,6 +163,9 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_sub
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l disk-device -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l uefi
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l no-uefi
+complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l uefi-guest -x
+complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l vnc-guest -x
+complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l limit-memory -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l passthru -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l vmm-ppt
 complete -c bhyvetpl -n '__fish_seen_subcommand_from render; and __fish_seen_subcommand_from host' -l no-vmm-ppt
@@ -195,6 +203,9 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subco
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l disk-device -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l uefi
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l no-uefi
+complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l uefi-guest -x
+complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l vnc-guest -x
+complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l limit-memory -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l passthru -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l vmm-ppt
 complete -c bhyvetpl -n '__fish_seen_subcommand_from host; and __fish_seen_subcommand_from prepare' -l no-vmm-ppt

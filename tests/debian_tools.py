@@ -3,7 +3,7 @@
 No root is needed: `apt-get download` fetches the .deb files and `dpkg -x` unpacks them
 below the cache (an `apt-get update` first only when the lists are empty and we are root,
 as on a fresh CI machine). With CI=true a tool that cannot be had fails its tests; elsewhere
-they skip. `.ci/run` runs this file first, so the download happens once, up front.
+they skip. The first test that needs a tool downloads it; later ones reuse the cache.
 """
 
 from __future__ import annotations

@@ -105,6 +105,7 @@ def test_new_guest_unhides_its_console_in_the_running_jail(
     rules = (direct.root / "etc/devfs.rules").read_text()
     assert "add path 'nmdm-fbsd1.[1-4][AB]' unhide" in rules
     assert "add path 'nmdm-g2.[1-4][AB]' unhide" in rules
+    assert "add path 'vmm/fbsd1' unhide" in rules and "add path 'vmm/g2' unhide" in rules
     assert outside_block(rules) == outside_block(before)
     # the kernel loaded it, was checked, then the running jail's /dev got it, before vm create
     restart = ("service", "devfs", "restart")
@@ -208,10 +209,25 @@ def test_a_guest_that_does_not_stop_stops_the_plan_before_the_restart(
              host_taps=("tap3", "tap7"), uefi=True, dhcp=True),
     Features("bhyve", Version("13.0"), RulesetSpec(), guests=("g9",), zvol_dataset="tank/vm",
              disk_nodes=("zvol/tank/vm/d0", "ada1p3"), passthrough=True),
-], ids=["consoles", "host-taps-uefi", "zvol-disks-passthrough"])
+    Features("bhyve", Version("15.0"), RulesetSpec(), guests=("a1", "a1.b", "ww"),
+             uefi=True, uefi_guests=("a1.b", "ww"), fbuf_guests=("ww",)),
+], ids=["consoles", "host-taps-uefi", "zvol-disks-passthrough", "per-guest-segments"])
 def test_a_ruleset_block_reads_back_into_the_features_it_was_rendered_from(
         features: Features) -> None:
     text = render_template("host/devfs.rules.j2", f=features, rules=policy.devfs_rules(features))
     read = block_features("bhyve", text)
     assert read is not None
     assert render_template("host/devfs.rules.j2", f=read, rules=policy.devfs_rules(read)) == text
+
+
+def test_a_block_from_before_per_guest_grants_keeps_every_guests_segments() -> None:
+    """`vmm.io/*` gave every guest its bootrom: narrowing must not take a running one's."""
+    legacy = ("# BEGIN bhyvetpl bhyve\n[devfs_rules_bhyve_jail=25]\nadd include $devfsrules_jail\n"
+              + "".join(f"add path '{p}' unhide\n" for p in
+                        ("vmm", "vmm/*", "vmm.io", "vmm.io/*", "nmdm-u1.*", "nmdm-u2.*"))
+              + "# END bhyvetpl bhyve\n")
+    read = block_features("bhyve", legacy)
+    assert read is not None and read.guests == ("u1", "u2")
+    paths = [p for g in policy.devfs_rules(read) for p in g.paths]
+    assert {"vmm.io/u1.bootrom", "vmm.io/u2.framebuffer", "vmm/u1", "vmm/u2"} <= set(paths)
+    assert "vmm/*" not in paths

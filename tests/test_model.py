@@ -141,7 +141,8 @@ def test_each_feature_adds_only_its_nodes() -> None:
     old = build_features(HostOptions(release="12.2-RELEASE", passthru=("1/0/0",)))
     assert {"mem", "io", "kmem"} <= set(paths(old))
     assert "nmdm-*" not in paths(build_features(HostOptions(console=False)))
-    assert paths(build_features(HostOptions(guests=("web1",))))[4] == "nmdm-web1.[1-4][AB]"
+    assert paths(build_features(HostOptions(guests=("web1",))))[:3] == [
+        "vmm", "vmm/web1", "nmdm-web1.[1-4][AB]"]
 
 
 def test_pptdevs_split_at_128_characters() -> None:

@@ -96,6 +96,9 @@ HOST_CASES = {
                                     passthru=("1/0/0",), dhcp=True),
     "passthrough-15-vmm-ppt": HostOptions(jail="gpu", release="15.0-RELEASE",
                                           passthru=("2/0/0", "2/0/1"), vmm_ppt=True),
+    "per-guest-limits": HostOptions(jail="iso", release="15.0-RELEASE", guests=("web", "web.old"),
+                                    uefi_guests=("web",), vnc_guests=("web",),
+                                    limit_memory="6G"),
 }
 
 

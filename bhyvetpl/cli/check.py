@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from bhyvetpl.adapters.runner import SubprocessRunner
-from bhyvetpl.doctor import checks, diagnose, exit_failed
+from bhyvetpl.doctor import checks, collect_facts, diagnose, exit_failed
 from bhyvetpl.doctor.report import as_json, as_table
 from bhyvetpl.errors import ExitCode, SpecError
 from bhyvetpl.facts.source import recorded_facts
@@ -27,6 +27,41 @@ def lint_cmd(
     errors = sum(f.is_error for f in findings)
     typer.echo(f"{errors} error(s), {len(findings) - errors} warning(s)", err=True)
     if errors:
+        raise typer.Exit(int(ExitCode.FAILURE))
+
+
+def audit_cmd(
+    jail: Annotated[str | None, typer.Argument(
+        help="Bastille jail to audit (default: every jail with allow.vmm).")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+    jails_dir: Annotated[str | None, typer.Option(
+        help="Where Bastille's jails are (default: bastille_jailsdir in bastille.conf).")]
+    = None,
+    root: Annotated[Path | None, typer.Option(
+        help="Read host files below this directory (default /).")] = None,
+    facts_file: Annotated[Path | None, typer.Option(
+        "--facts", help="Audit facts recorded by `bhyvetpl facts --json` instead of the host.")]
+    = None,
+) -> None:
+    """Show what bhyve jails reach beyond their guests' needs.
+
+    Each excess comes with the change that removes it; exit 1 when anything is wider.
+    """
+    from bhyvetpl import audit
+
+    check_doctor_target(jail, jails_dir)
+    if facts_file is not None:
+        if root is not None or jails_dir is not None:
+            raise SpecError("--facts", str(facts_file),
+                            "no --root or --jails-dir with --facts (the file is the host)")
+        facts = recorded_facts(facts_file, "--facts")
+    else:
+        facts = collect_facts(SubprocessRunner(), root or Path("/"), jails_dir)
+    if jail is not None and facts.jail(jail) is None:
+        raise SpecError("jail", jail, "a jail with a jail.conf below the jails directory")
+    findings = audit.audit(facts, jail)
+    typer.echo(audit.as_json(findings) if json_out else audit.as_table(findings))
+    if audit.wider(findings):
         raise typer.Exit(int(ExitCode.FAILURE))
 
 

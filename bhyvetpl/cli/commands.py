@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "new-guest": ("guest", "new_guest_cmd"),
     "lint": ("check", "lint_cmd"),
     "doctor": ("check", "doctor_cmd"),
+    "audit": ("check", "audit_cmd"),
     "facts": ("facts", "facts_cmd"),
     "schema": ("schema", "schema_cmd"),
     "bastille-plugin": ("plugin", "plugin_app"),

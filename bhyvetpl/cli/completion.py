@@ -17,8 +17,9 @@ from bhyvetpl.cli import typer_compat
 from bhyvetpl.completion import FILES, JAILS, NONE, SCRIPTS, Node
 from bhyvetpl.errors import SpecError
 
-# Positional arguments that name an existing jail (new-guest JAIL, doctor [JAIL], jail apply).
-JAIL_ARGS = {("new-guest", "jail"), ("doctor", "jail"), ("jail apply", "name")}
+# Positional arguments that name an existing jail (new-guest JAIL, doctor and audit [JAIL],
+# jail apply).
+JAIL_ARGS = {("new-guest", "jail"), ("doctor", "jail"), ("audit", "jail"), ("jail apply", "name")}
 
 
 def completion_cmd(

@@ -72,7 +72,9 @@ def demo_cmd(
     typer.echo(f"\njail: securelevel {level.value} ({level.why}); devfs ruleset "
                f"{jail.ruleset.number} unhides "
                + ", ".join(p for g in policy.devfs_rules(features) for p in g.paths))
-    guests = " ".join(f"--guest {g.name}" for g in jail.guests)
+    guests = " ".join([*(f"--guest {g.name}" for g in jail.guests),
+                       *(f"--uefi-guest {g.name}" for g in jail.guests if g.uefi),
+                       *(f"--vnc-guest {g.name}" for g in jail.guests if g.graphics)])
     typer.echo(f"next, on the FreeBSD host (each with --dry-run or --emit sh first):\n"
                f"  bhyvetpl host prepare --jail {jail.name} {guests} --uefi --dhcp\n"
                f"  bhyvetpl jail create {jail.name} --iface {jail.interface} "

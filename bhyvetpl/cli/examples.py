@@ -28,6 +28,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "bhyvetpl jail create": ("bhyvetpl jail create lab --emit sh > lab.sh",),
     "bhyvetpl jail apply": ("bhyvetpl jail apply lab --preset linux --dry-run",),
     "bhyvetpl doctor": ("bhyvetpl doctor lab",),
+    "bhyvetpl audit": ("bhyvetpl audit lab --json",),
     "bhyvetpl templates install": ("bhyvetpl templates install --jail lab --preset linux",),
     "bhyvetpl completion": (
         "bhyvetpl completion zsh > /usr/local/share/zsh/site-functions/_bhyvetpl",

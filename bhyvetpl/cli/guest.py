@@ -14,6 +14,7 @@ from bhyvetpl.model.paths import local_path, target_path
 from bhyvetpl.plan.build import BASTILLE_PREFIX
 from bhyvetpl.plan.existing import jail_network
 from bhyvetpl.plan.guest import IsoSource, disk0_size, new_guest_plan
+from bhyvetpl.plan.oldslots import refuse_old_slots_in
 from bhyvetpl.plan.passthru import refuse_passthrough
 from bhyvetpl.run import run_plan
 from bhyvetpl.spec.edit import guest_edit
@@ -56,6 +57,7 @@ def new_guest_cmd(
                          vm_dataset, switch, guests=(guest,))
     source = IsoSource.parse(iso) if iso is not None else None
     refuse_passthrough(spec, guest, host_root, bastille_prefix)
+    refuse_old_slots_in(host_root, bastille_prefix, jail, guest)
     plan = new_guest_plan(spec, guest, host_root, source, install, start,
                           disk0_size(guest, preset, size), bastille_prefix, restart)
     # Checked before the run (the jail is in the spec, the guest not yet); written after it.

@@ -84,7 +84,13 @@ HostNat = Annotated[str | None, typer.Option(
 DiskDevices = Annotated[list[str] | None, typer.Option(
     "--disk-device",
     help="A disk device a guest opens (e.g. /dev/zvol/tank/vm/disk0); repeat for more.")]
-Uefi = Annotated[bool, typer.Option(help="UEFI guests.")]
+Uefi = Annotated[bool, typer.Option(help="UEFI guests (each --guest: bootrom and VNC).")]
+UefiGuests = Annotated[list[str] | None, typer.Option(
+    "--uefi-guest", help="A --guest that boots UEFI (narrows --uefi); repeat for more.")]
+LimitMemory = Annotated[str | None, typer.Option(
+    "--limit-memory", help="The guests' memory together (e.g. 6G): cap the jail with rctl.")]
+VncGuests = Annotated[list[str] | None, typer.Option(
+    "--vnc-guest", help="A UEFI --guest with a VNC framebuffer; repeat for more.")]
 HostPassthru = Annotated[list[str] | None, typer.Option(
     "--passthru", help="Host PCI device BUS/SLOT/FUNC; repeat for more.")]
 Dhcp = Annotated[bool | None, typer.Option(
@@ -147,7 +153,9 @@ def host_options(jail: str, release: str, ruleset: int, ruleset_name: str,
                  tap: bool, host_tap: list[str] | None,
                  uplink: str | None, zvol_dataset: str | None, disk_device: list[str] | None,
                  uefi: bool, passthru: list[str] | None, vmm_ppt: bool, dhcp: bool | None,
-                 vnet: bool, nat: str | None = None) -> HostOptions:
+                 vnet: bool, nat: str | None = None, uefi_guest: list[str] | None = None,
+                 vnc_guest: list[str] | None = None,
+                 limit_memory: str | None = None) -> HostOptions:
     """The host feature flags as the model takes them."""
     return HostOptions(
         jail=jail, release=release, ruleset=ruleset, ruleset_name=ruleset_name,
@@ -155,4 +163,5 @@ def host_options(jail: str, release: str, ruleset: int, ruleset_name: str,
         console_devices=tuple(console_device or ()), tap=tap, host_taps=tuple(host_tap or ()),
         uplink=uplink, zvol_dataset=zvol_dataset, disk_devices=tuple(disk_device or ()),
         uefi=uefi, passthru=tuple(passthru or ()), vmm_ppt=vmm_ppt, dhcp=dhcp, vnet=vnet,
-        nat=nat)
+        nat=nat, uefi_guests=tuple(uefi_guest or ()), vnc_guests=tuple(vnc_guest or ()),
+        limit_memory=limit_memory)

@@ -78,13 +78,16 @@ def render_host_cmd(
     guest: o.GuestNames = None, console: o.Console = True,
     console_device: o.ConsoleDevices = None, tap: o.Tap = True,
     host_tap: o.HostTaps = None, uplink: o.Uplink = None, zvol_dataset: o.ZvolDataset = None,
-    disk_device: o.DiskDevices = None, uefi: o.Uefi = False, passthru: o.HostPassthru = None,
+    disk_device: o.DiskDevices = None, uefi: o.Uefi = False, uefi_guest: o.UefiGuests = None,
+    vnc_guest: o.VncGuests = None, limit_memory: o.LimitMemory = None,
+    passthru: o.HostPassthru = None,
     vmm_ppt: o.VmmPpt = False, dhcp: o.Dhcp = None, vnet: o.HostVnet = True,
     nat: o.HostNat = None, output: o.Output = None, force: o.Force = False,
 ) -> None:
     """Render the host fragments. devfs ruleset, loader.conf, rc.conf, sysctl.conf."""
     features = build_features(o.host_options(
         jail, release, ruleset, ruleset_name, guest, console, console_device, tap, host_tap,
-        uplink, zvol_dataset, disk_device, uefi, passthru, vmm_ppt, dhcp, vnet, nat))
+        uplink, zvol_dataset, disk_device, uefi, passthru, vmm_ppt, dhcp, vnet, nat,
+        uefi_guest, vnc_guest, limit_memory))
     warn(features)
     emit_files(render_host(features, None), output, force)

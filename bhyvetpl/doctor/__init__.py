@@ -38,6 +38,7 @@ def checks(facts: Facts, jail: str | None = None, ruleset: int = 25) -> list[Che
     results += host.check_devfs(facts, ruleset, needs, release, jail or "JAIL")
     results.append(host.check_tap_up(facts, needs))
     results.append(host.check_pptdevs(facts, needs))
+    results.append(host.check_racct(facts))
     amdvi = host.check_amdvi(facts, needs)
     if amdvi is not None:
         results.append(amdvi)
@@ -54,9 +55,13 @@ def diagnose(runner: CommandRunner, root: Path, jail: str | None = None, ruleset
 
     jails_dir (--jails-dir) wins over bastille.conf's bastille_jailsdir.
     """
+    return checks(collect_facts(runner, root, jails_dir), jail, ruleset)
+
+
+def collect_facts(runner: CommandRunner, root: Path, jails_dir: str | None = None) -> Facts:
+    """The facts of the host whose `/` is root, as doctor and audit read them."""
     fs = HostFS(local_path("--root", root))
-    facts = collect(runner, fs, PurePosixPath(jails_dir) if jails_dir is not None else None)
-    return checks(facts, jail, ruleset)
+    return collect(runner, fs, PurePosixPath(jails_dir) if jails_dir is not None else None)
 
 
 def exit_failed(results: list[CheckResult]) -> bool:
@@ -64,4 +69,4 @@ def exit_failed(results: list[CheckResult]) -> bool:
     return any(res.status == "FAIL" for res in results)
 
 
-__all__ = ["CheckResult", "Status", "checks", "diagnose", "exit_failed"]
+__all__ = ["CheckResult", "Status", "checks", "collect_facts", "diagnose", "exit_failed"]

@@ -54,6 +54,11 @@ class Guest:
         return slots.is_uefi(self.get("loader"))
 
     @property
+    def graphics(self) -> bool:
+        """Whether bhyve gets a framebuffer (vm-bhyve adds fbuf only for UEFI guests)."""
+        return self.uefi and slots.yesno(self.get("graphics"))
+
+    @property
     def passthru(self) -> tuple[str, ...]:
         """Host PCI addresses (BUS/SLOT/FUNCTION) passed through."""
         return tuple(v.split("=", 1)[0] for v in self.indexed("passthruN") if v)
@@ -108,6 +113,8 @@ class Needs:
     made_taps: bool = False
     zvol_dataset: str | None = None
     disk_nodes: tuple[str, ...] = ()
+    uefi_guests: tuple[str, ...] = ()
+    fbuf_guests: tuple[str, ...] = ()
     dhcp: bool = False
     host_checks: bool = True
 
@@ -132,6 +139,8 @@ class Needs:
             made_taps=any(switch and not device for device, switch in nics),
             zvol_dataset=dataset if any(g.zvol for g in guests) else None,
             disk_nodes=tuple(dict.fromkeys(n for g in guests for n in g.disk_nodes(dataset))),
+            uefi_guests=tuple(g.name for g in guests if g.uefi),
+            fbuf_guests=tuple(g.name for g in guests if g.graphics),
         )
 
     def with_jail_rc(self, rc_conf: dict[str, str]) -> Needs:

@@ -125,6 +125,27 @@ def check_tap_up(facts: Facts, needs: Needs) -> CheckResult:
                        f"sysctl {name}=1 && echo '{name}=1' >> /etc/sysctl.conf")
 
 
+def check_racct(facts: Facts) -> CheckResult:
+    """Resource limits need kern.racct.enable=1, a loader tunable: loader.conf waits a boot.
+
+    rctl(8) on a kernel with it off says "RACCT/RCTL present, but disabled; enable using
+    kern.racct.enable=1 tunable" (tests/fixtures/freebsd), and sysctl(8) cannot set it.
+    """
+    name = "kern.racct.enable"
+    running, boot = facts.sysctls.get(name), facts.loader_conf.get(name)
+    if running == "1":
+        return CheckResult(name, "PASS", "1: rctl limits are enforced")
+    if boot != "1":
+        return CheckResult(name, "PASS", f"{shown(running or 'absent')}: no resource limits "
+                           "asked (bhyvetpl host prepare --limit-memory SIZE sets them)")
+    if running is None:
+        return CheckResult(name, "FAIL", "set in /boot/loader.conf, but this kernel has no "
+                           "RACCT: rctl limits are not enforced",
+                           "boot a GENERIC kernel (options RACCT and RCTL) or drop the limits")
+    return CheckResult(name, "FAIL", f"{shown(running)} now, 1 in /boot/loader.conf: rctl "
+                       "limits wait for a reboot", "shutdown -r now (a boot-time tunable)")
+
+
 @dataclass(frozen=True, slots=True)
 class Probe:
     """A node the ruleset must unhide, the narrowest rule that does, and what to call it."""
@@ -146,9 +167,14 @@ def required_nodes(needs: Needs, release: Version | None) -> list[Probe]:
     With the guests known the probes are their own consoles, taps and disk devices and
     the rules those bhyvetpl's policy grants; without, generic nodes stand in.
     """
-    nodes = [Probe("vmm", "vmm"), Probe("vmm/guest", "vmm/*", label="vmm/*"),
-             Probe("vmm.io", "vmm.io", needs.uefi),
-             Probe("vmm.io/guest.bootrom", "vmm.io/*", needs.uefi, "vmm.io/*")]
+    nodes = [Probe("vmm", "vmm")]
+    if needs.guests:   # their own nodes, each by its exact rule (policy.vmm_paths)
+        nodes += [Probe(p, p) for p in policy.vmm_paths(
+            needs.guests, needs.uefi_guests, needs.fbuf_guests)[1:]]
+    else:
+        nodes += [Probe("vmm/guest", "vmm/*", label="vmm/*"),
+                  Probe("vmm.io", "vmm.io", needs.uefi),
+                  Probe("vmm.io/guest.bootrom", "vmm.io/*", needs.uefi, "vmm.io/*")]
     if release is not None and release >= Version("15.0"):
         nodes.append(Probe("vmmctl", "vmmctl"))
     if not needs.guests:

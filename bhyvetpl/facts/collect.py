@@ -25,11 +25,12 @@ PROBES = host.facts_probes()
 DMESG = PurePosixPath("/var/run/dmesg.boot")
 LOADER_CONF = PurePosixPath("/boot/loader.conf")
 DEVFS_RULES = PurePosixPath("/etc/devfs.rules")
+RCTL_CONF = PurePosixPath("/etc/rctl.conf")
 # The host files a plan reads outside the jails (the release check, the admin's own lines
 # in loader.conf and rc.conf, the devfs rulesets, the record): recorded in Facts.files.
 PLANNING_FILES = (PurePosixPath("/bin/freebsd-version"), LOADER_CONF,
                   PurePosixPath("/etc/rc.conf"), DEVFS_RULES, PurePosixPath("/etc/sysctl.conf"),
-                  OWNED_PATH)
+                  RCTL_CONF, OWNED_PATH)
 VM_BASE = PurePosixPath("/usr/local/lib/vm-bhyve/vm-base")
 FIRMWARE_DIR = PurePosixPath("/usr/local/share/uefi-firmware")
 SBIN = PurePosixPath("/usr/local/sbin")
@@ -198,6 +199,17 @@ def collect(runner: CommandRunner, fs: HostFS,
         pci=parse.pci_drivers(out["pci"]),
         loader_conf=readable(reader.read_text(LOADER_CONF) or "", sh=False),
         devfs_rulesets=devfs.rulesets(reader.read_text(DEVFS_RULES) or ""),
+        rctl_conf=rctl_rules(reader.read_text(RCTL_CONF) or ""),
         owned=_owned(reader),
         files=files,
     )
+
+
+def rctl_rules(text: str) -> dict[str, str]:
+    """/etc/rctl.conf as rc.d/rctl reads it: `#` starts a comment, each rule `RULE=AMOUNT`."""
+    found = {}
+    for raw in text.splitlines():
+        rule, _, amount = raw.split("#", 1)[0].strip().rpartition("=")
+        if rule and amount:
+            found[rule] = amount
+    return found

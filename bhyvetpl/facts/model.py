@@ -127,6 +127,7 @@ class Facts:
     `registered` holds the modules `kldstat -q -m` finds; `pci` the driver of each PCI
     address; loader.conf and devfs.rules as the loader and rc read them;
     `bastille_jailsdir` where the jails were looked for (each one's jail.conf is there);
+    `rctl_conf` each /etc/rctl.conf rule (`jail:J:vmemoryuse:deny`) with its amount;
     `owned` the record of what bhyvetpl created (None: the host has none); `files` the
     text of each host file a plan reads (PLANNING_FILES, each jail's jail.conf), by host
     path, so a controller plans this host as it would plan itself (`plan --facts-dir`).
@@ -147,6 +148,7 @@ class Facts:
     loader_conf: dict[str, str] = field(default_factory=dict)
     devfs_rulesets: tuple[Ruleset, ...] = ()
     bastille_jailsdir: str | None = None
+    rctl_conf: dict[str, str] = field(default_factory=dict)
     owned: Owned | None = None
     files: dict[str, str] = field(default_factory=dict)
 

@@ -67,6 +67,7 @@ class JailSpec:
     guests: tuple[GuestSpec, ...] = ()
     passthrough: bool = False
     vmm_ppt: bool = False
+    limits: bool = False
     # The jail exists (new-guest, templates install): Bastille before 1.1.0 (the rule came
     # with commit 7d3f77e, 2025-07-12) made vnet jails named with - and _, such as the
     # Neira article's test-bhyve, so create.sh's name rule is not applied to it.

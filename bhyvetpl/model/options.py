@@ -124,6 +124,7 @@ class JailOptions:
     presets: Sequence[str] = JAIL.presets
     passthrough: bool = False
     vmm_ppt: bool = False
+    limits: bool = False
 
 
 def build_jail(opts: JailOptions, guests: Sequence[GuestSpec] = (), *,
@@ -137,7 +138,8 @@ def build_jail(opts: JailOptions, guests: Sequence[GuestSpec] = (), *,
         vm_dir=opts.vm_dir, vm_dataset=opts.vm_dataset, switch=opts.switch,
         ruleset=RulesetSpec(opts.ruleset, opts.ruleset_name),
         presets=tuple(opts.presets), guests=tuple(guests),
-        passthrough=opts.passthrough, vmm_ppt=opts.vmm_ppt, existing=existing)
+        passthrough=opts.passthrough, vmm_ppt=opts.vmm_ppt, limits=opts.limits,
+        existing=existing)
 
 
 # An existing shared-IP jail's address is the jail's business: new-guest and templates
@@ -178,6 +180,9 @@ class HostOptions:
     vmm_ppt: bool = False
     dhcp: bool | None = None   # None: a vnet jail takes JailSpec's default, SYNCDHCP
     vnet: bool = True
+    uefi_guests: Sequence[str] = ()
+    vnc_guests: Sequence[str] = ()
+    limit_memory: str | None = None
     nat: str | None = None
 
 
@@ -206,6 +211,13 @@ def build_features(opts: HostOptions) -> Features:
         vmm_ppt=opts.vmm_ppt,
         dhcp=opts.vnet and JAIL.dhcp if opts.dhcp is None else opts.dhcp,
         vnet=opts.vnet,
+        # --uefi alone does not say which guest boots UEFI or shows VNC: both, for each.
+        uefi_guests=tuple(opts.uefi_guests or opts.vnc_guests or
+                          (opts.guests if opts.uefi else ())),
+        fbuf_guests=tuple(opts.vnc_guests or
+                          (opts.guests if opts.uefi and not opts.uefi_guests else ())),
+        limit_memory=(values.size_bytes(values.size("--limit-memory", opts.limit_memory))
+                      if opts.limit_memory is not None else None),
         nat=Nat(opts.nat, opts.uplink or "") if opts.nat is not None else None,
     )
 

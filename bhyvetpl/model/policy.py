@@ -60,13 +60,16 @@ class Features:
     vmm_ppt: bool = False
     dhcp: bool = False
     vnet: bool = True
+    uefi_guests: tuple[str, ...] = ()
+    fbuf_guests: tuple[str, ...] = ()
+    limit_memory: int | None = None   # bytes: the guests' memory together (rctl_rules)
     nat: Nat | None = None
 
     def __post_init__(self) -> None:
         """Check the names that reach devfs.rules and loader.conf."""
         values.jail_name("jail.name", self.jail)
         refuse_wlan(self.uplink, self.nat, self.host_taps)
-        for guest in self.guests:
+        for guest in (*self.guests, *self.uefi_guests, *self.fbuf_guests):
             values.vm_name("guest.name", guest)
         for tap in self.host_taps:
             values.tap("nic.device", tap)
@@ -76,6 +79,11 @@ class Features:
             values.dataset("zvol_dataset", self.zvol_dataset)
         for node in self.disk_nodes:
             values.disk_device("disk_device", "/dev/" + node)
+        for name in (*self.uefi_guests, *self.fbuf_guests):
+            if name not in self.guests:
+                raise SpecError("--uefi-guest", name, "one of the guests named with --guest")
+        if self.limit_memory is not None and self.limit_memory <= 0:
+            raise SpecError("--limit-memory", str(self.limit_memory), "a size above 0")
         if self.vmm_ppt and not self.needs_passthrough:
             raise SpecError("vmm_ppt", "yes", "allow.vmm_ppt only together with passthrough")
 
@@ -106,6 +114,10 @@ class Features:
             vmm_ppt=jail.vmm_ppt,
             dhcp=jail.dhcp,
             vnet=jail.vnet,
+            uefi_guests=tuple(g.name for g in guests if g.uefi),
+            fbuf_guests=tuple(g.name for g in guests if g.graphics is not None),
+            limit_memory=(sum(values.size_bytes(g.memory) for g in guests) or None)
+            if jail.limits else None,
         )
 
     @property
@@ -138,8 +150,7 @@ class Setting:
 
 def devfs_rules(features: Features) -> tuple[RuleGroup, ...]:
     """The narrowest set of device nodes the features need, grouped by reason."""
-    groups = [RuleGroup("every guest: vmm(4) nodes bhyve opens to create and run guests",
-                        ("vmm", "vmm/*", "vmm.io", "vmm.io/*"))]
+    groups = [vmm_group(features)]
     if features.release >= VMMCTL_SINCE:
         groups.append(RuleGroup("FreeBSD 15+: guests are created through /dev/vmmctl",
                                 ("vmmctl",)))
@@ -158,10 +169,16 @@ def devfs_rules(features: Features) -> tuple[RuleGroup, ...]:
         groups.append(RuleGroup("the host-made taps the guests name, and no others",
                                 features.host_taps))
     elif features.tap:
-        groups.append(RuleGroup("guest NICs: vm-bhyve creates tapN in the vnet jail", ("tap*",)))
+        # Not per guest: vm-bhyve runs `ifconfig tap create` when the guest starts, after
+        # the ruleset is loaded, and the kernel picks N; networkN_name renames the ifnet,
+        # but the device node stays tapN with an alias to it (pgj/freebsd-wifibox#172,
+        # BouleDeFeu/libtuntap#83), so no name is known in advance.
+        groups.append(RuleGroup("guest NICs: vm-bhyve creates tapN in the vnet jail when a "
+                                "guest starts, N chosen by the kernel: every tap, tap*",
+                                ("tap*",)))
     if features.uefi:
         groups.append(RuleGroup("UEFI guests: the firmware is a file in the jail (edk2-bhyve) "
-                                "and VNC is TCP; no device node needed", ()))
+                                "mapped through vmm.io/NAME.bootrom; VNC is TCP", ()))
     if features.dhcp:
         groups.append(RuleGroup("DHCP in the vnet jail: dhclient needs bpf(4)", ("bpf*",)))
     if features.zvol_dataset:
@@ -184,6 +201,29 @@ def devfs_rules(features: Features) -> tuple[RuleGroup, ...]:
     return tuple(groups)
 
 
+def vmm_group(features: Features) -> RuleGroup:
+    """The vmm(4) nodes of the declared guests, or every guest's when none is declared."""
+    if not features.guests:
+        return RuleGroup("vmm(4) nodes of every guest (declare guests to narrow this)",
+                         ("vmm", "vmm/*", "vmm.io", "vmm.io/*"))
+    return RuleGroup("vmm(4) nodes of the declared guests only: vmm/NAME, and vmm.io/NAME.SEG "
+                     "for the memory segments bhyve maps (bootrom: UEFI, framebuffer: VNC)",
+                     vmm_paths(features.guests, features.uefi_guests, features.fbuf_guests))
+
+
+def vmm_paths(guests: tuple[str, ...], uefi: tuple[str, ...] = (),
+              fbuf: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Each guest's exact vmm(4) nodes; no glob, so guest `a` never reaches `ab` or `a.b`.
+
+    vmm_dev.c makes `vmm/NAME` for the VM and `vmm.io/NAME.SEGNAME` for each device
+    memory segment; libvmmapi's vm_create_devmem opens `/dev/vmm.io/NAME.SEGNAME`, and
+    bhyve asks for two: "bootrom" (bootrom.c, `-l bootrom`) and "framebuffer"
+    (pci_fbuf.c). Those are the only vm_create_devmem calls in usr.sbin/bhyve.
+    """
+    segments = [f"vmm.io/{name}.{seg}" for name in guests
+                for seg, users in (("bootrom", uefi), ("framebuffer", fbuf)) if name in users]
+    return ("vmm", *(f"vmm/{name}" for name in guests), *(("vmm.io",) if segments else ()),
+            *segments)
 # vm-bhyve names a guest's consoles /dev/nmdm-NAME.NA and .NB, N the comport's number,
 # com1-com4 (vm::bhyve_device_comports in lib/vm-run, v1.4-v1.7.5 and master). The
 # pattern names exactly those: `nmdm-NAME.*` would also match guest NAME.b's consoles.
@@ -306,6 +346,10 @@ def loader_conf(features: Features, admin: AdminLines = NO_ADMIN) -> tuple[Setti
         ("vmm_load", "bhyve's kernel side; allow.vmm exists only once it is loaded"),
         ("nmdm_load", "null-modem consoles; a jail cannot kldload"))
         if hostconf.same_or_refuse("/boot/loader.conf", name, "YES", admin.loader)]
+    if rctl_rules(features) and hostconf.same_or_refuse("/boot/loader.conf", RACCT, "1",
+                                                         admin.loader):
+        settings.append(Setting(RACCT, "1", "rctl enforces nothing until racct is on; a "
+                                "boot-time tunable, read-only at run time: takes a reboot"))
     if features.needs_passthrough and hostconf.same_or_refuse(
             "/boot/loader.conf", "hw.vmm.amdvi.enable", "1", admin.loader):
         # sys/amd64/vmm/amd/amdvi_hw.c amdvi_init(): with the tunable 0 (its default) it
@@ -426,3 +470,49 @@ def warnings(features: Features) -> tuple[str, ...]:
         notes.append(f"allow.vmm_ppt lets jail {features.jail} drive host PCI devices; "
                      "never give it to an untrusted jail")
     return tuple(notes)
+
+
+# Resource limits. Which rctl(8) resource counts a guest's memory: bhyve maps all of
+# it into its own address space (libvmmapi vm_setup_memory mmap()s /dev/vmm/NAME at each
+# guest physical range), and every mmap() into the calling process's map is charged to
+# RACCT_VMEM, rctl's `vmemoryuse` (sys/vm/vm_mmap.c, kern_mmap_racct_check: racct_set(p,
+# RACCT_VMEM, map->size + size)). `memoryuse` (RSS) misses it: the guest touches its
+# pages through the EPT/NPT pmap, not bhyve's, so bhyve's resident count stays small.
+# `memorylocked` misses it too: `bhyve -S` wires through vmm's own vm_map_wire on the
+# guest's vmspace, and RACCT_MEMLOCK is charged only by mlock(2)/mlockall(2). rctl has
+# no wired-memory resource. So the cap is `vmemoryuse` on the jail (all its processes).
+RACCT = "kern.racct.enable"
+MIB = 1 << 20
+# Headroom over the guests' memory, chosen, not measured: per guest bhyve's own mappings
+# (guard regions, a 16 MiB bootrom and framebuffer, libc, a thread stack per vCPU), and
+# for the jail its sh, vm-bhyve, daemon(8), cron and syslogd.
+VMEM_PER_GUEST = 256 * MIB
+VMEM_JAIL = 512 * MIB
+# bhyve is one process with threads; vm-bhyve adds an sh loop and daemon(8) per guest.
+MAXPROC_JAIL, MAXPROC_PER_GUEST = 64, 8
+# bhyve opens a few nodes per device (disk, tap, nmdm, vmm, kqueue, pipes).
+OPENFILES_JAIL, OPENFILES_PER_GUEST = 1024, 256
+
+
+def rctl_rules(features: Features) -> tuple[Setting, ...]:
+    """/etc/rctl.conf rules for the jail, from its guests' memory (none when not asked).
+
+    `deny` refuses the allocation that would pass the amount; it kills nothing already
+    running, but a bhyve whose next mmap() is refused may exit.
+    """
+    if features.limit_memory is None:
+        return ()
+    guests = max(len(features.guests), 1)
+    vmem = features.limit_memory + VMEM_JAIL + guests * VMEM_PER_GUEST
+    subject = f"jail:{features.jail}"
+    return (
+        Setting(f"{subject}:vmemoryuse:deny", f"{-(-vmem // MIB)}M",
+                "vmemoryuse counts the guest memory bhyve maps (vmm wires it in the kernel, "
+                "not through mlock); the guests' memory plus headroom"),
+        Setting(f"{subject}:maxproc:deny",
+                str(MAXPROC_JAIL + guests * MAXPROC_PER_GUEST),
+                "processes: the jail's own and, per guest, bhyve, vm-bhyve's sh and daemon"),
+        Setting(f"{subject}:openfiles:deny",
+                str(OPENFILES_JAIL + guests * OPENFILES_PER_GUEST),
+                "open files: bhyve's disks, taps, consoles and vmm nodes, with headroom"),
+    )

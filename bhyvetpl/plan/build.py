@@ -36,7 +36,8 @@ from bhyvetpl.plan.jailblock import (
 )
 from bhyvetpl.render import render_host, render_jail
 
-HOST_FILES = ("etc/devfs.rules", "boot/loader.conf", "etc/rc.conf", "etc/sysctl.conf")
+HOST_FILES = ("etc/devfs.rules", "boot/loader.conf", "etc/rc.conf", "etc/sysctl.conf",
+              "etc/rctl.conf")
 # vm-bhyve needs these on the host; a jail cannot kldload (loader.conf/kld_list at boot).
 # What the Bastille plugin declares (depends_kmods); host prepare loads per release.
 HOST_MODULES = policy.host_modules(policy.TUNTAP_SINCE)
@@ -97,7 +98,12 @@ def host_prepare_plan(features: Features, root: Path, admin: AdminLines | None =
                    else ""),
                f"a running jail keeps its /dev until it restarts (bastille restart "
                f"{features.jail}) or `devfs -m JAILROOT/dev rule -s {features.ruleset.number} "
-               "applyset`", *later)
+               "applyset`", *later) + ((
+                   f"rctl limits for jail {features.jail} are in /etc/rctl.conf: they take "
+                   "effect at the next boot (kern.racct.enable is a boot-time tunable: "
+                   "shutdown -r now); before `service rctl start` on a running jail, compare "
+                   f"`rctl -hu jail:{features.jail}` with the rules",)
+                   if policy.rctl_rules(features) else ())
     return Plan(f"host prepare for jail {features.jail}", tuple(steps), summary, root=root)
 
 

@@ -28,6 +28,7 @@ from bhyvetpl.plan.build import BASTILLE_PREFIX, host_prepare_plan, jail_create_
 from bhyvetpl.plan.guest import disk0_size, new_guest_plan
 from bhyvetpl.plan.hostfile import HostFileError, new_text
 from bhyvetpl.plan.jailblock import JailRestartError
+from bhyvetpl.plan.oldslots import refuse_old_slots
 from bhyvetpl.plan.passthru import refuse_passthrough
 from bhyvetpl.plan.prune import Prune, Pruned, candidates, prune_plan
 from bhyvetpl.plan.shared import refuse_other_release, refuse_shared_in_spec
@@ -268,6 +269,7 @@ def converge(desired: Desired, facts: Facts, root: Path,
                     Features.of_jail(jail), jail.vm_dataset) if s.value is not None}
                 refuse_passthrough(jail, guest, root, prefix, _texts_after(plans, fs),
                                    config)
+            refuse_old_slots(jail.name, guest, found.vm_bhyve_version if found else None)
             preset = desired.presets.get(f"{jail.name}/{guest.name}", "freebsd")
             plans.append(new_guest_plan(jail, guest, root, prefix=prefix, restart=True,
                                         disk_size=disk0_size(guest, preset, None), fs=fs))

@@ -74,19 +74,40 @@ def block_features(jail: str, block: str) -> Features | None:
     dataset_paths = set(policy.zvol_paths(dataset)) if dataset else set()
     host_taps = tuple(p for p in paths if p.startswith("tap") and p != "tap*")
     rest = [p for p in paths if p not in _FLAG_NODES and p not in dataset_paths
-            and p not in host_taps and not p.startswith("nmdm-")]
+            and p not in host_taps and not p.startswith(("nmdm-", "vmm/", "vmm.io/"))]
     leaves = tuple(dict.fromkeys(p for p in rest
                                  if not any(q.startswith(p + "/") for q in paths)))
     release = "15.0" if "vmmctl" in paths else "13.0" if "io" in paths else "14.0"
     return Features(
         jail=jail, release=Version(release), ruleset=RulesetSpec(ruleset.number, ruleset.name),
-        guests=tuple(g for p in paths if (g := policy.console_guest(p)) is not None),
+        guests=block_guests(paths),
         console=any(p.startswith("nmdm-") for p in paths), tap="tap*" in paths,
         console_devices=tuple(f"/dev/{p.removesuffix('[AB]')}A" for p in paths
                               if p.startswith("nmdm") and p.endswith("[AB]")
                               and policy.console_guest(p) is None),
         host_taps=host_taps, zvol_dataset=dataset, disk_nodes=leaves,
-        uefi="# UEFI guests" in block, passthrough="pci" in paths, dhcp="bpf*" in paths)
+        uefi="# UEFI guests" in block, passthrough="pci" in paths, dhcp="bpf*" in paths,
+        uefi_guests=segment_guests(paths, ".bootrom"),
+        fbuf_guests=segment_guests(paths, ".framebuffer"))
+
+
+def block_guests(paths: tuple[str, ...]) -> tuple[str, ...]:
+    """The guests a block names: by their consoles, or (per-guest grants) by vmm/NAME."""
+    consoles = (g for p in paths if (g := policy.console_guest(p)) is not None)
+    vmm = (p[len("vmm/"):] for p in paths if p.startswith("vmm/") and p != "vmm/*")
+    return tuple(dict.fromkeys((*consoles, *vmm)))
+
+
+def segment_guests(paths: tuple[str, ...], segment: str) -> tuple[str, ...]:
+    """The guests whose vmm.io/NAME.SEGMENT node the block unhides.
+
+    A block from before per-guest grants (`vmm.io/*`) gave every guest every segment:
+    keep that, so narrowing the block never takes a running UEFI guest's bootrom.
+    """
+    if "vmm.io/*" in paths:
+        return block_guests(paths)
+    return tuple(p[len("vmm.io/"):-len(segment)] for p in paths
+                 if p.startswith("vmm.io/") and p.endswith(segment) and p != "vmm.io/*")
 
 
 def with_guest(features: Features, jail: JailSpec, guest: GuestSpec,
@@ -108,7 +129,14 @@ def with_guest(features: Features, jail: JailSpec, guest: GuestSpec,
         disk_nodes=tuple(dict.fromkeys((*features.disk_nodes,
                                         *(d.device_node for d in guest.disks
                                           if d.device_node)))),
-        uefi=features.uefi or guest.uefi)
+        uefi=features.uefi or guest.uefi,
+        uefi_guests=_plus(features.uefi_guests, guest.name, guest.uefi),
+        fbuf_guests=_plus(features.fbuf_guests, guest.name, guest.graphics is not None))
+
+
+def _plus(names: tuple[str, ...], name: str, wanted: bool) -> tuple[str, ...]:
+    """The names, with name added once when wanted."""
+    return tuple(dict.fromkeys((*names, name))) if wanted else names
 
 
 def ruleset_steps(jail: JailSpec, guest: GuestSpec, root: Path, jail_root: str, restart: bool,

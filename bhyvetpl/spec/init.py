@@ -2,8 +2,8 @@
 
 Every key written is one the host shows: a jail's network from its jail.conf (`vnet`),
 its address and vm_dir from its rc.conf, its switch from vm-bhyve's system.conf, a
-guest's loader, cpu, memory, disks and NICs from its config. A key the host cannot show
-(a jail's presets, a guest's preset) is left out, and a comment says so.
+guest's loader, cpu, memory, graphics (UEFI), disks and NICs from its config. A key the
+host cannot show (a jail's presets, a guest's preset) is left out, and a comment says so.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import re
 
 from bhyvetpl.errors import SpecError
 from bhyvetpl.facts.model import Facts, Guest, Jail
+from bhyvetpl.model import slots
 from bhyvetpl.spec.keys import VERSION
 
 _INET_RE = re.compile(r"inet6? +([0-9A-Fa-f.:]+/[0-9]+)")
@@ -75,6 +76,8 @@ def _guest_lines(jail: Jail, guest: Guest) -> list[str]:
         lines.append(f"cpu = {int(config['cpu'])}")
     if config.get("memory"):
         lines.append(f"memory = {_toml(config['memory'])}")
+    if slots.is_uefi(config.get("loader")) and slots.yesno(config.get("graphics")):
+        lines.append("graphics = true   # its ruleset holds vmm.io/NAME.framebuffer")
     disks = [name + "".join(f",{opt}={config[f'disk{i}_{key}']}" for opt, key in
                             (("type", "type"), ("dev", "dev")) if f"disk{i}_{key}" in config)
              for i, name in _indexed(guest, "disk", "name")]

@@ -45,6 +45,10 @@ JAIL_KEYS: dict[str, Key] = {
     "presets": Key("list", "presets whose templates the jail gets (freebsd, linux, ...)"),
     "passthrough": Key("bool", "prepare the jail for PCI passthrough"),
     "vmm_ppt": Key("bool", "set allow.vmm_ppt (the host must have it)"),
+    "isolation": Key("str", "shared (one jail for its guests) or per-guest (a jail "
+                     "JAIL-GUEST for each guest, each with its own ruleset and vnet)"),
+    "limits": Key("bool", "cap the jail with rctl from its guests' memory (takes a reboot "
+                  "the first time: kern.racct.enable)"),
     "hosts": Key("list", "the inventory hosts or groups the jail is on (plan --facts-dir); "
                  "unset: every host"),
 }

@@ -8,6 +8,7 @@ Where facts cannot answer, the error says which key to set.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from bhyvetpl.errors import SpecError
@@ -16,7 +17,7 @@ from bhyvetpl.model.jail import JailSpec
 from bhyvetpl.model.nat import Nat
 from bhyvetpl.model.options import GuestOptions, JailOptions, build_guest, build_jail
 from bhyvetpl.model.values import INVENTORY_RE
-from bhyvetpl.spec.load import SpecFile, Values
+from bhyvetpl.spec.load import GuestEntry, JailEntry, SpecFile, Values
 
 _PATCH_RE = re.compile(r"-p[0-9]+$")
 _INDEXED_RE = re.compile(r"(disk|nic|passthru)[0-9]+")
@@ -68,6 +69,34 @@ def _rebased(spec: SpecFile, section: str, keys: Values, err: SpecError) -> Spec
                       f"{err.accepted} ({err.field})")
 
 
+def _units(spec: SpecFile, section: str, entry: JailEntry, isolation: object,
+           dataset: str | None) -> list[tuple[str, list[GuestEntry], str]]:
+    """The Bastille jails a spec jail becomes: (name, guests, spec path for errors).
+
+    isolation = "per-guest" gives each guest a jail of its own, named after the guest
+    (as bastille-vm-plugin names its supervision jails), with its own ruleset, vnet and
+    vm-bhyve: a device-model escape reaches that one guest's nodes.
+    """
+    if isolation == "shared":
+        return [(entry.name, list(entry.guests), section)]
+    if isolation != "per-guest":
+        raise spec.error(f"{section}.isolation", isolation, "shared or per-guest")
+    if dataset is not None:
+        raise spec.error(f"{section}.vm_dir", f"zfs:{dataset}", 'a directory (/PATH) with '
+                         'isolation = "per-guest": one jailed dataset cannot serve several jails')
+    return [(guest.name, [guest], f"{section}.guests.{guest.name}") for guest in entry.guests]
+
+
+def _free_numbers(first: int, ours: str, facts: Facts) -> Iterator[int]:
+    """Ruleset numbers from first on, skipping those a ruleset not named as ours holds."""
+    taken = {r.number for r in facts.devfs_rulesets if not r.name.startswith(ours)}
+    number = first
+    while True:
+        if number not in taken:
+            yield number
+        number += 1
+
+
 def resolve(spec: SpecFile, facts: Facts, on: frozenset[str] | None = None) -> Desired:
     """Build every jail and guest of the spec, with facts filling "auto" and unset keys.
 
@@ -83,7 +112,9 @@ def resolve(spec: SpecFile, facts: Facts, on: frozenset[str] | None = None) -> D
     base_name = str(host.get("ruleset_name", RULESET_NAME))
     jails = []
     presets: dict[str, str] = {}
-    for index, entry in enumerate(spec.jails):
+    numbers = _free_numbers(first, base_name, facts)
+    names: dict[str, str] = {}
+    for entry in spec.jails:
         section = f"jails.{entry.name}"
         v = dict(entry.values)
         hosts = [str(h) for h in v.pop("hosts", [])]
@@ -91,32 +122,45 @@ def resolve(spec: SpecFile, facts: Facts, on: frozenset[str] | None = None) -> D
             if not INVENTORY_RE.fullmatch(name):
                 raise spec.error(f"{section}.hosts", name, "inventory hosts or groups: "
                                  "letters, digits, _ . : - (no leading . : or -)")
-        if on is not None and hosts and not on & set(hosts):
-            continue
-        guests = []
-        for guest in entry.guests:
-            where = f"{section}.guests.{guest.name}"
-            try:
-                guests.append(build_guest(GuestOptions(name=guest.name, **guest.values)))
-            except SpecError as err:
-                raise _rebased(spec, where, guest.values, err) from err
-            presets[f"{entry.name}/{guest.name}"] = str(guest.values.get("preset", "freebsd"))
         vm_dir = str(v.pop("vm_dir", "/vms"))
         dataset = vm_dir.removeprefix("zfs:") if vm_dir.startswith("zfs:") else None
-        try:
-            jails.append(build_jail(JailOptions(
-                name=entry.name,
-                release=_PATCH_RE.sub("", _auto(spec, f"{section}.release", v.pop("release", None),
-                                                release, "release")),
-                interface=_auto(spec, f"{section}.interface", v.pop("interface", None), uplink,
-                                "default route"),
-                vm_dir="/vms" if dataset else vm_dir, vm_dataset=dataset,
-                ruleset=first + index,
-                ruleset_name=base_name if index == 0 else
-                f"{base_name}_{entry.name.replace('-', '_')}",
-                **v), guests))
-        except SpecError as err:
-            raise _rebased(spec, section, entry.values, err) from err
+        units = _units(spec, section, entry, v.pop("isolation", "shared"), dataset)
+        if on is not None and hosts and not on & set(hosts):
+            for _ in units:   # a jail on other hosts keeps its ruleset numbers
+                next(numbers)
+            continue
+        for name, members, origin in units:
+            if name in names:
+                raise spec.error(origin, name, f"a name no other jail has (jail {name} comes "
+                                 f"from {names[name]} too)")
+            names[name] = origin
+            guests = []
+            for guest in members:
+                where = f"{section}.guests.{guest.name}"
+                try:
+                    guests.append(build_guest(GuestOptions(name=guest.name, **guest.values)))
+                except SpecError as err:
+                    raise _rebased(spec, where, guest.values, err) from err
+                presets[f"{name}/{guest.name}"] = str(guest.values.get("preset", "freebsd"))
+            number = next(numbers)
+            try:
+                jails.append(build_jail(JailOptions(
+                    name=name,
+                    release=_PATCH_RE.sub("", _auto(spec, f"{section}.release",
+                                                    v.get("release"), release, "release")),
+                    interface=_auto(spec, f"{section}.interface", v.get("interface"), uplink,
+                                    "default route"),
+                    vm_dir="/vms" if dataset else vm_dir, vm_dataset=dataset,
+                    ruleset=number,
+                    ruleset_name=base_name if number == first else
+                    f"{base_name}_{name.replace('-', '_')}",
+                    **{k: val for k, val in v.items() if k not in ("release", "interface")}),
+                    guests))
+            except SpecError as err:
+                if origin != section and err.field == "jail.name":
+                    raise spec.error(origin, name, f"a guest name that is a jail name with "
+                                     f'isolation = "per-guest": {err.accepted}') from err
+                raise _rebased(spec, section, entry.values, err) from err
     nat = None
     if host.get("nat") is not None:
         try:
