@@ -35,7 +35,7 @@ from pathlib import Path
 
 from bhyvetpl import __version__
 from bhyvetpl.emit import AWK_RULESET
-from bhyvetpl.hostfs import as_bytes
+from bhyvetpl.hostfs import LOCK_PATH, HostFS, as_bytes
 from bhyvetpl.model.jail import RESERVED_RULESETS
 from bhyvetpl.plan.actions import (
     Check,
@@ -55,6 +55,59 @@ from bhyvetpl.plan.actions import (
 from bhyvetpl.yamlquote import quote
 
 _INDEX_RE = re.compile(r"\bbhyvetpl_[bea]\b")
+# The lock apply and the sh script take (emit.py's take_lock: mkdir is atomic, a holder
+# gone or a lock without a pid for 5 s is taken over), as a fixed program with the lock
+# path, the root and a lifetime as arguments (argv, never a command line glued from
+# values). A module run ends with its task, so the pid in the lock is a `sleep` started
+# here: it holds the lock for the play and dies with it at the end (`always:`), or after
+# LOCK_HOLD seconds when the controller never comes back (then the lock is stale).
+LOCK_PROGRAM = r"""set -eu
+lock=$1
+rest=${1#"$2"/}
+at=$2
+while [ -n "$rest" ]; do
+  part=${rest%%/*}
+  rest=${rest#"$part"}
+  rest=${rest#/}
+  at=$at/$part
+  if [ -L "$at" ]; then echo "$at is a symlink: refusing to follow it" >&2; exit 1; fi
+done
+mkdir -p "${lock%/*}"
+waited=0 nopid=0
+until mkdir "$lock" 2>/dev/null; do
+  if [ -L "$lock" ]; then echo "$lock is a symlink: refusing to follow it" >&2; exit 1; fi
+  holder=$(cat "$lock/pid" 2>/dev/null || :)
+  if [ -n "$holder" ]; then nopid=0; else nopid=$((nopid + 1)); fi
+  if { [ -n "$holder" ] && ! kill -0 "$holder" 2>/dev/null; } || [ "$nopid" -gt 5 ]; then
+    if mkdir "$lock.break" 2>/dev/null; then
+      if [ "$(cat "$lock/pid" 2>/dev/null || :)" = "$holder" ]; then
+        rm -f "$lock/pid"
+        rmdir "$lock" 2>/dev/null || :
+      fi
+      rmdir "$lock.break"
+    fi
+    nopid=0
+    continue
+  fi
+  waited=$((waited + 1))
+  if [ "$waited" -gt 600 ]; then
+    echo "$lock is held by another bhyvetpl run (pid $holder)" >&2
+    exit 1
+  fi
+  sleep 1
+done
+sleep "$3" </dev/null >/dev/null 2>&1 &
+echo "$!" > "$lock/pid"
+echo "$!"
+"""
+# Let go of the lock (when the pid in it is still ours) and end the sleep holding it.
+UNLOCK_PROGRAM = r"""if [ "$(cat "$1/pid" 2>/dev/null || :)" = "$2" ]; then
+  rm -f "$1/pid"
+  rmdir "$1" 2>/dev/null || :
+fi
+kill "$2" 2>/dev/null || :
+"""
+LOCK_HOLD = 6 * 3600
 # Values are YAML text already: a quoted scalar, a Jinja expression we wrote, a list.
 Value = str | list[str] | dict[str, "Value"]
 
@@ -182,12 +235,67 @@ class _Writer:
         self.tasks: list[list[str]] = []
         self.writes: dict[Path, list[str]] = {}   # path -> registers of tasks that write it
         self.segments = _segments(plan)
+        self.locked = False
+        self.rescue: list[list[str]] = []   # the rollback, in the order it runs (last first)
 
     def name(self, index: int, text: str) -> str:
         return f"Step {index}/{self.total}: {text}"
 
     def add(self, task: list[str]) -> None:
         self.tasks.append(task)
+
+    def take_lock(self, index: int) -> None:
+        """Hold the lock from the first step that reads or writes a host file.
+
+        As apply: a run that stops at an earlier check leaves the root untouched. The
+        directory the files this run changes are kept in (until it ends) is made here.
+        """
+        if self.locked:
+            return
+        self.locked = True
+        fs = HostFS(self.plan.root)
+        self.add(_task(self.name(index, "take the bhyvetpl lock"), "command",
+                       {"argv": _argv(("sh", "-c", LOCK_PROGRAM, "bhyvetpl-lock",
+                                       str(fs.place(LOCK_PATH)), str(fs.root).rstrip("/"),
+                                       str(LOCK_HOLD)))},
+                       register="bhyvetpl_lock", changed_when="false"))
+        self.add(_task(self.name(index, "keep what this run changes, to put it back"),
+                       "tempfile", {"state": "directory", "prefix": '"bhyvetpl."'},
+                       register="bhyvetpl_stage", when=[_expr("not ansible_check_mode")],
+                       changed_when="false"))   # scratch space, not a change to the host
+
+    def keep(self, index: int, path: Path, name: str, when: list[str]) -> str:
+        """Copy path into the stage (as STAGE/NAME.K) before this run changes it."""
+        self.add(_task(self.name(index, f"keep the {name} copy, to put back on a failure"),
+                       "copy",
+                       {"src": _q(str(path)),
+                        "dest": _expr(f"{{{{ bhyvetpl_stage.path }}}}/{name}.{index}"),
+                        "remote_src": "true", "mode": '"0600"'},
+                       when=[*when, _expr("not ansible_check_mode")]))
+        return f"{{{{ bhyvetpl_stage.path }}}}/{name}.{index}"
+
+    def put_back(self, index: int, path: Path, wrote: str, written: str, stat: str,
+                 kept: str, extra: list[list[str]] | None = None) -> None:
+        """The rollback of one step: path as it was, unless a later step changed it again.
+
+        Changed again: its checksum is no longer what this step wrote; that change stays,
+        as apply keeps it.
+        """
+        now = f"bhyvetpl_s{index}_now"
+        # check mode writes nothing (and keeps no copy) but reports changes
+        wrote = f"{wrote} and not ansible_check_mode"
+        tasks = [_task(self.name(index, "look at the file again"), "stat",
+                       {"path": _q(str(path)), "follow": "false", "get_checksum": "true"},
+                       register=now, when=[_expr(wrote)])]
+        ours = _expr(f"{wrote} and {now}.stat.checksum | default('') == {written}")
+        tasks.append(_task(self.name(index, "put back the file"), "copy",
+                           {"src": _expr(kept), "dest": _q(str(path)), "remote_src": "true",
+                            "mode": _expr(f"{{{{ {stat}.mode }}}}")},
+                           when=[ours, _expr(f"{stat}.exists")]))
+        tasks.append(_task(self.name(index, "remove the file, which was not there"), "file",
+                           {"path": _q(str(path)), "state": "absent"},
+                           when=[ours, _expr(f"not {stat}.exists")]))
+        self.rescue[:0] = [*tasks, *(extra or [])]
 
     def no_symlinks(self, index: int, paths: list[str]) -> None:
         """Refuse a symlink on the paths of the run of file steps that starts here.
@@ -212,6 +320,7 @@ class _Writer:
 
     def nolink(self, index: int, path: Path, checksum: bool = False) -> str:
         """Look at path, never following; symlinks refused first. Its stat's expression."""
+        self.take_lock(index)
         if index in self.segments:
             self.no_symlinks(index, self.segments.pop(index))
         reg = f"bhyvetpl_s{index}_stat"
@@ -292,6 +401,8 @@ class _Writer:
                             "mode": '"0755"'},
                            when=[*unless, _expr(absent), _expr(f"not {parent}.stat.exists")],
                            **({"vars": guard_vars} if guard_vars else {})))
+        # Kept whenever the file is there and differs; put back only if the copy ran.
+        kept = self.keep(index, step.path, "orig", [_expr(f"{stat}.exists"), differs])
         copy: dict[str, Value] = {"register": reg, "when": [*unless, differs]}
         if guard_vars:
             copy["vars"] = guard_vars
@@ -299,6 +410,8 @@ class _Writer:
             "dest": _q(str(step.path)), "content": _q(step.text),
             "mode": _expr(f"{{{{ {stat}.mode | default('0644') }}}}")}, **copy))
         self.writes.setdefault(step.path, []).append(reg)
+        self.put_back(index, step.path, f"({reg} | default({{}})) is changed",
+                      f"'{_sha1(step.text)}'", stat, kept)
 
     def edit_block(self, index: int, step: EditBlock) -> None:
         stat = self.nolink(index, step.path)
@@ -372,11 +485,17 @@ class _Writer:
                        when=[*skip, _expr(f"{s}_error != ''")]))
         mode = _expr(f"{{{{ {stat}.mode | default('0644') }}}}")
         changes = f"{s}_new != {s}_old"
+        bak = step.path.with_name(step.path.name + ".bhyvetpl.bak")
+        before = [*skip, _expr(f"{stat}.exists and {changes}")]
+        kept = self.keep(index, step.path, "orig", before)
+        self.add(_task(self.name(index, f"look at {bak}"), "stat",
+                       {"path": _q(str(bak)), "follow": "false", "get_checksum": "false"},
+                       register=f"{s}_bakstat", when=before))
+        kept_bak = self.keep(index, bak, "bak", [*before, _expr(f"{s}_bakstat.stat.exists")])
         self.add(_task(self.name(index, f"keep the previous {step.path} as .bhyvetpl.bak"),
-                       "copy", {"src": _q(str(step.path)),
-                                "dest": _q(str(step.path) + ".bhyvetpl.bak"),
+                       "copy", {"src": _q(str(step.path)), "dest": _q(str(bak)),
                                 "remote_src": "true", "mode": mode},
-                       when=[*skip, _expr(f"{stat}.exists and {changes}")]))
+                       register=f"{s}_bak", when=before))
         args: dict[str, Value] = {
             "path": _q(str(step.path)), "marker": _q(f"# {{mark}} bhyvetpl {step.owner}"),
             "marker_begin": '"BEGIN"', "marker_end": '"END"',
@@ -393,14 +512,40 @@ class _Writer:
                        register=f"{s}_cp",
                        when=[*skip, _expr(f"not {s}_fits and {changes}")]))
         self.writes.setdefault(step.path, []).extend([f"{s}_bi", f"{s}_cp"])
+        wrote = (f"(({s}_bi | default({{}})) is changed or ({s}_cp | default({{}})) is "
+                 "changed)")
+        # the backup this run made goes too (an older one comes back): none left behind
+        unbacked = _expr(f"({s}_bak | default({{}})) is changed and not ansible_check_mode "
+                         f"and (not {wrote} or "
+                         f"{s}_now.stat.checksum | default('') == ({s}_new | hash('sha1')))")
+        self.put_back(index, step.path, wrote, f"({s}_new | hash('sha1'))", f"{stat}", kept, [
+            _task(self.name(index, "put back its .bhyvetpl.bak"), "copy",
+                  {"src": _expr(kept_bak), "dest": _q(str(bak)), "remote_src": "true",
+                   "mode": _expr(f"{{{{ {s}_bakstat.stat.mode }}}}")},
+                  when=[unbacked, _expr(f"{s}_bakstat.stat.exists")]),
+            _task(self.name(index, "remove the .bhyvetpl.bak this run made"), "file",
+                  {"path": _q(str(bak)), "state": "absent"},
+                  when=[unbacked, _expr(f"not {s}_bakstat.stat.exists")])])
 
     def remove_file(self, index: int, step: RemoveFile) -> None:
         stat = self.nolink(index, step.path, checksum=True)
         sha1 = _sha1(step.text)
+        ours = [_expr(f"{stat}.exists and {stat}.checksum | default('') == '{sha1}'")]
+        kept = self.keep(index, step.path, "orig", ours)
+        reg = f"bhyvetpl_s{index}_rm"
         self.add(_task(self.name(index, step.what), "file",
-                       {"path": _q(str(step.path)), "state": "absent"},
-                       when=[_expr(f"{stat}.exists and {stat}.checksum | default('') == "
-                                   f"'{sha1}'")]))
+                       {"path": _q(str(step.path)), "state": "absent"}, register=reg,
+                       when=ours))
+        gone = _expr(f"({reg} | default({{}})) is changed and not ansible_check_mode")
+        now = f"bhyvetpl_s{index}_now"
+        self.rescue[:0] = [
+            _task(self.name(index, "look at the file again"), "stat",
+                  {"path": _q(str(step.path)), "follow": "false", "get_checksum": "false"},
+                  register=now, when=[gone]),
+            _task(self.name(index, "put back the file this run removed"), "copy",
+                  {"src": _expr(kept), "dest": _q(str(step.path)), "remote_src": "true",
+                   "mode": _expr(f"{{{{ {stat}.mode }}}}")},
+                  when=[gone, _expr(f"not {now}.stat.exists")])]
 
     def remove_dir(self, index: int, step: RemoveDir) -> None:
         stat = self.nolink(index, step.path)
@@ -476,12 +621,40 @@ class _Writer:
             self.command(index, step)
 
 
+def _indented(tasks: list[list[str]]) -> list[str]:
+    return ["    " + line if line else line for task in tasks for line in task]
+
+
 def plan_tasks(plan: Plan) -> list[str]:
-    """The plan's steps as a YAML list of tasks (column 0)."""
+    """The plan's steps as a YAML list of tasks (column 0).
+
+    A plan that touches host files runs in a block: on a failed step, `rescue:` puts back
+    each file this run changed (last first, as apply and the sh script do) and fails the
+    play; `always:` lets go of the lock and removes the kept copies.
+    """
     writer = _Writer(plan)
     for index, step in enumerate(plan.steps, 1):
         writer.step(index, step)
-    return [line for task in writer.tasks for line in task]
+    if not writer.locked:
+        return [line for task in writer.tasks for line in task]
+    stop = _task("Stop: a step failed (the files this run changed are put back)", "fail",
+                 {"msg": _expr("{{ 'bhyvetpl: ' + ansible_failed_task.name + ' failed: ' + "
+                               "(ansible_failed_result.stderr | default('') or "
+                               "ansible_failed_result.msg | default('')) }}")})
+    release = [
+        _task("Let go of the bhyvetpl lock", "command",
+              {"argv": [*_argv(("sh", "-c", UNLOCK_PROGRAM, "bhyvetpl-unlock",
+                                str(HostFS(plan.root).place(LOCK_PATH)))),
+                        _expr("{{ bhyvetpl_lock.stdout }}")]},
+              changed_when="false",
+              when=[_expr("(bhyvetpl_lock | default({})).stdout | default('') != ''")]),
+        _task("Remove the kept copies", "file",
+              {"path": _expr("{{ bhyvetpl_stage.path }}"), "state": "absent"},
+              changed_when="false",
+              when=[_expr("(bhyvetpl_stage | default({})).path is defined")])]
+    return [f"- name: {quote('Run the plan of ' + plan.description, 4)}", "  block:",
+            *_indented(writer.tasks), "  rescue:", *_indented([*writer.rescue, stop]),
+            "  always:", *_indented(release)]
 
 
 def _header(plans: Sequence[HostPlan]) -> list[str]:

@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -144,16 +145,67 @@ def test_hostile_values_never_leave_their_scalar(tmp_path: Path) -> None:
     text = emit_playbook([HostPlan("localhost", Plan("hostile", steps, root=root))])
     unsafe_as_text()
     plays = yaml.safe_load(text)
-    tasks = plays[0]["tasks"]
-    copies = [t["ansible.builtin.copy"]["content"] for t in tasks if "ansible.builtin.copy" in t]
+    tasks = flat(plays[0]["tasks"])
+    copies = [t["ansible.builtin.copy"]["content"] for t in tasks
+              if "content" in t.get("ansible.builtin.copy", {})]
     argvs = [t["ansible.builtin.command"]["argv"] for t in tasks
              if "ansible.builtin.command" in t
-             and t["ansible.builtin.command"]["argv"][0] != "find"]   # the symlink looks
+             and t["ansible.builtin.command"]["argv"][0] not in {"find", "sh"}]   # looks, lock
     assert copies == [v + "\n" for v in HOSTILE]
     assert argvs == [["echo", v] for v in HOSTILE]
     for line in text.splitlines():
         assert "{{" not in line or "!unsafe" in line or "bhyvetpl_" in line or line.startswith(
             (" ", "\\"))
+
+
+def flat(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The tasks with each block's own tasks in its place (rescue and always left out)."""
+    out = []
+    for task in tasks:
+        block = task.get("block")
+        out += flat(block) if isinstance(block, list) else [task]
+    return out
+
+
+LOCK = "var/run/bhyvetpl.lock"
+
+
+@pytest.mark.parametrize("failing", [("bastille", "template"), ("service", "devfs", "restart")],
+                         ids=["template", "devfs-restart"])
+def test_a_failed_step_puts_back_what_the_playbook_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: tuple[str, ...]) -> None:
+    """As apply: the files as before (no .bhyvetpl.bak left), the lock let go, the same
+    commands up to the failed one; a stale lock (its holder gone) is taken over."""
+    spec = tmp_path / "bhyvetpl.toml"
+    spec.write_text(SPEC)
+    direct = make_host(tmp_path / "direct", monkeypatch)
+    host = make_host(tmp_path / "ansible", monkeypatch)
+    for each in (direct, host):
+        seed(each)
+        each.fail(*failing)
+    before = direct.snapshot()
+    use(direct, monkeypatch)
+    code, out, err = direct.cli("apply", "-f", str(spec), "--root", str(direct.root))
+    assert code == 1, out + err
+    restored = direct.snapshot()   # a file a command made (bastille's jail.conf) stays
+    assert {k: v for k, v in restored.items() if k in before} == before
+
+    use(host, monkeypatch)
+    code, text, err = host.cli("apply", "-f", str(spec), "--root", str(host.root),
+                               "--emit", "ansible")
+    assert code == 0, err
+    facts_pass = host.calls()
+    playbook = tmp_path / "site.yml"
+    playbook.write_text(text)
+    (host.root / LOCK).mkdir(parents=True)
+    (host.root / LOCK / "pid").write_text("999999999\n")   # above any pid_max: gone
+    _, failed, output = play(host, playbook)
+    assert failed == 1, output
+    assert "injected failure" in output and "put back" in output
+    assert facts_pass + host.calls() == direct.calls()
+    assert host.snapshot() == restored
+    assert not (host.root / LOCK).exists()
+    assert not list(host.root.rglob("*.bhyvetpl.bak"))
 
 
 def test_bhyvetpl_imports_no_ansible_and_no_yaml() -> None:
