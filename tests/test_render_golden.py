@@ -125,6 +125,17 @@ def test_the_example_template_is_the_whole_default_render() -> None:
     assert shipped == {str(f.relpath): f.text for f in files}
 
 
+def test_the_top_level_example_is_that_template() -> None:
+    """The agreed layout keeps Bastillefile.example at the top: the same file, with a header
+    naming the directory it applies from (its CP source is there, not beside this copy)."""
+    top = (ROOT / "Bastillefile.example").read_text(encoding="utf-8")
+    header, _, body = top.partition("# Bastille template for the bhyve jail")
+    assert all(line.startswith("# ") for line in header.splitlines())
+    assert "examples/bastille-template/" in header
+    assert "# Bastille template for the bhyve jail" + body == (
+        ROOT / "examples" / "bastille-template" / "Bastillefile").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("name", TEMPLATE_NAMES)
 def test_every_named_template_loads(name: str) -> None:
     """make_env() loads each named template from the project's templates/ directory."""
