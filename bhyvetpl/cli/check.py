@@ -11,6 +11,7 @@ from bhyvetpl.adapters.runner import SubprocessRunner
 from bhyvetpl.doctor import checks, collect_facts, diagnose, exit_failed
 from bhyvetpl.doctor.report import as_json, as_table
 from bhyvetpl.errors import ExitCode, SpecError
+from bhyvetpl.facts.model import Facts
 from bhyvetpl.facts.source import recorded_facts
 from bhyvetpl.lint import lint_paths
 from bhyvetpl.model.options import check_doctor_target
@@ -28,6 +29,14 @@ def lint_cmd(
     typer.echo(f"{errors} error(s), {len(findings) - errors} warning(s)", err=True)
     if errors:
         raise typer.Exit(int(ExitCode.FAILURE))
+
+
+def _recorded(facts_file: Path, root: Path | None, jails_dir: str | None) -> Facts:
+    """A `facts --json` recording, which is the whole host: no --root or --jails-dir too."""
+    if root is not None or jails_dir is not None:
+        raise SpecError("--facts", str(facts_file),
+                        "no --root or --jails-dir with --facts (the file is the host)")
+    return recorded_facts(facts_file, "--facts")
 
 
 def audit_cmd(
@@ -51,10 +60,7 @@ def audit_cmd(
 
     check_doctor_target(jail, jails_dir)
     if facts_file is not None:
-        if root is not None or jails_dir is not None:
-            raise SpecError("--facts", str(facts_file),
-                            "no --root or --jails-dir with --facts (the file is the host)")
-        facts = recorded_facts(facts_file, "--facts")
+        facts = _recorded(facts_file, root, jails_dir)
     else:
         facts = collect_facts(SubprocessRunner(), root or Path("/"), jails_dir)
     if jail is not None and facts.jail(jail) is None:
@@ -83,10 +89,7 @@ def doctor_cmd(
     """Check the host (and a jail) for bhyve. Exits 1 when any check FAILs."""
     check_doctor_target(jail, jails_dir)
     if facts_file is not None:
-        if root is not None or jails_dir is not None:
-            raise SpecError("--facts", str(facts_file),
-                            "no --root or --jails-dir with --facts (the file is the host)")
-        results = checks(recorded_facts(facts_file, "--facts"), jail, ruleset)
+        results = checks(_recorded(facts_file, root, jails_dir), jail, ruleset)
     else:
         results = diagnose(SubprocessRunner(), root or Path("/"), jail, ruleset, jails_dir)
     typer.echo(as_json(results) if json_out else as_table(results))
