@@ -31,6 +31,13 @@ def lint_cmd(
         raise typer.Exit(int(ExitCode.FAILURE))
 
 
+# doctor's and audit's: they read the host (or a recording of it), never write.
+JailsDir = Annotated[str | None, typer.Option(
+    help="Where Bastille's jails are (default: bastille_jailsdir in bastille.conf).")]
+ReadRoot = Annotated[Path | None, typer.Option(
+    help="Read host files below this directory (default /).")]
+
+
 def _recorded(facts_file: Path, root: Path | None, jails_dir: str | None) -> Facts:
     """A `facts --json` recording, which is the whole host: no --root or --jails-dir too."""
     if root is not None or jails_dir is not None:
@@ -43,11 +50,8 @@ def audit_cmd(
     jail: Annotated[str | None, typer.Argument(
         help="Bastille jail to audit (default: every jail with allow.vmm).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
-    jails_dir: Annotated[str | None, typer.Option(
-        help="Where Bastille's jails are (default: bastille_jailsdir in bastille.conf).")]
-    = None,
-    root: Annotated[Path | None, typer.Option(
-        help="Read host files below this directory (default /).")] = None,
+    jails_dir: JailsDir = None,
+    root: ReadRoot = None,
     facts_file: Annotated[Path | None, typer.Option(
         "--facts", help="Audit facts recorded by `bhyvetpl facts --json` instead of the host.")]
     = None,
@@ -77,11 +81,8 @@ def doctor_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
     ruleset: Annotated[int, typer.Option(help="devfs ruleset number the jail should use.")]
     = 25,
-    jails_dir: Annotated[str | None, typer.Option(
-        help="Where Bastille's jails are (default: bastille_jailsdir in bastille.conf).")]
-    = None,
-    root: Annotated[Path | None, typer.Option(
-        help="Read host files below this directory (default /).")] = None,
+    jails_dir: JailsDir = None,
+    root: ReadRoot = None,
     facts_file: Annotated[Path | None, typer.Option(
         "--facts", help="Check facts recorded by `bhyvetpl facts --json` instead of the host.")]
     = None,
