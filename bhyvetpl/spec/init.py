@@ -14,6 +14,7 @@ import re
 from bhyvetpl.errors import SpecError
 from bhyvetpl.facts.model import Facts, Guest, Jail
 from bhyvetpl.model import slots
+from bhyvetpl.model.jail import JAIL_BRIDGE
 from bhyvetpl.spec.keys import VERSION
 
 _INET_RE = re.compile(r"inet6? +([0-9A-Fa-f.:]+/[0-9]+)")
@@ -29,12 +30,20 @@ def _key(name: str) -> str:
     return name if _BARE_RE.fullmatch(name) else json.dumps(name)
 
 
-def _address(jail: Jail) -> str | None:
+def _address(jail: Jail) -> tuple[str | None, str]:
+    """The jail's address and the rc.conf key it came from.
+
+    A DHCP vnet jail bhyvetpl made has it on the bridge that holds vnet0 (ifconfig_vnet0
+    is then `up`, JailSpec.dhcp_bridge).
+    """
+    key = f"ifconfig_{JAIL_BRIDGE}"
+    if jail.rc_conf.get(key, "").split()[-1:] in (["DHCP"], ["SYNCDHCP"]):
+        return jail.rc_conf[key].split()[-1], key
     value = jail.rc_conf.get("ifconfig_vnet0", "")
     if value in ("DHCP", "SYNCDHCP"):
-        return value
+        return value, "ifconfig_vnet0"
     found = _INET_RE.fullmatch(value.strip())
-    return found.group(1) if found else None
+    return (found.group(1) if found else None), "ifconfig_vnet0"
 
 
 def _jail_lines(jail: Jail) -> list[str]:
@@ -42,8 +51,8 @@ def _jail_lines(jail: Jail) -> list[str]:
     lines = ["", f"[jails.{_key(jail.name)}]",
              f"network = {_toml('vnet' if vnet else 'shared')}   # jail.conf: "
              + ("vnet" if vnet else "no vnet")]
-    address = _address(jail) if vnet else None
-    lines.append(f"address = {_toml(address)}   # rc.conf ifconfig_vnet0" if address else
+    address, key = _address(jail) if vnet else (None, "")
+    lines.append(f"address = {_toml(address)}   # rc.conf {key}" if address else
                  "# address: not read from rc.conf ifconfig_vnet0 (set it: DHCP, SYNCDHCP, "
                  "ADDR/NN)")
     if vnet and address and "/" in address and jail.rc_conf.get("defaultrouter"):
