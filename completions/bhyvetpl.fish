@@ -35,6 +35,7 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l no-restart
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l live
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l output -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l force
+complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l restart-network
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from init' -l file -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from init' -l root -r -F

@@ -22,6 +22,7 @@ from bhyvetpl.facts.owned import OWNED_PATH, Owned, owned_text
 from bhyvetpl.hostfs import HostFS, HostFSError, PlanningFS
 from bhyvetpl.model import policy
 from bhyvetpl.model.jail import JailSpec
+from bhyvetpl.model.nat import BRIDGE
 from bhyvetpl.model.policy import Features
 from bhyvetpl.plan.actions import EditBlock, Plan, RemoveFile, RunCommand, Step, WriteFile
 from bhyvetpl.plan.build import BASTILLE_PREFIX, host_prepare_plan, jail_create_plan
@@ -212,7 +213,7 @@ def _restart_rows(plan: Plan, jails: tuple[str, ...]) -> list[Change]:
 
 def converge(desired: Desired, facts: Facts, root: Path,
              prefix: PurePosixPath | None = None, prune: Prune | None = None,
-             restart: bool = True) -> Converged:
+             restart: bool = True, restart_network: bool = False) -> Converged:
     """Plan the spec against the facts: host prepare, jails, missing guests; removals too.
 
     The flag commands' refusals run first, so a refused spec runs nothing: the host's
@@ -227,6 +228,8 @@ def converge(desired: Desired, facts: Facts, root: Path,
         prune: `apply --prune`: first remove what the record names and the spec lacks.
         restart: Allow restarting jails (their running guests stopped first); `plan`
             shows the restarts, `apply` refuses them without --restart.
+        restart_network: `apply --restart-network`: bridge0 with the uplink now when the
+            live one (facts' `ifconfig -a`) differs from rc.conf, as host prepare's flag.
 
     Raises:
         HostStateError: Another release, or a setting another jail owns (exit 2).
@@ -251,7 +254,8 @@ def converge(desired: Desired, facts: Facts, root: Path,
     for jail, features in zip(desired.jails, all_features, strict=True):
         # The host's files follow the jail's release, as host prepare's --release.
         refuse_other_release(jail.release, root)
-        plans.append(host_prepare_plan(features, root))
+        plans.append(host_prepare_plan(features, root, restart_network=restart_network,
+                                       live_bridge=facts.interface(BRIDGE)))
         changes += _host_changes(features, facts)
     for jail in desired.jails:
         found = facts.jail(jail.name)
@@ -307,9 +311,11 @@ def converge(desired: Desired, facts: Facts, root: Path,
 
 def converge_spec(spec: SpecFile, facts: Facts, root: Path,
                   prune: Prune | None = None, restart: bool = True,
-                  on: frozenset[str] | None = None) -> Converged:
+                  on: frozenset[str] | None = None, restart_network: bool = False
+                  ) -> Converged:
     """Resolve the spec on the facts ("auto" from the host), then converge.
 
     on: plan only the jails for this inventory host (its name and groups).
     """
-    return converge(resolve(spec, facts, on), facts, root, prune=prune, restart=restart)
+    return converge(resolve(spec, facts, on), facts, root, prune=prune, restart=restart,
+                    restart_network=restart_network)
