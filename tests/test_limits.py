@@ -17,6 +17,7 @@ from bhyvetpl.errors import SpecError
 from bhyvetpl.facts.model import Facts
 from bhyvetpl.model import policy
 from bhyvetpl.model.options import HostOptions, build_features
+from bhyvetpl.plan.actions import RunCommand
 from bhyvetpl.plan.build import host_prepare_plan
 from bhyvetpl.render import render_host
 
@@ -147,7 +148,7 @@ def live_plan(tmp_path: Path, racct: str, running: bool,
     jail = Jail("iso", params={"allow.vmm": ""}, running=running, usage=usage or {})
     facts = Facts(sysctls={policy.RACCT: racct}, jails=(jail,))
     plan = host_prepare_plan(features, tmp_path, facts=facts)
-    argvs = [s.argv for s in plan.steps if getattr(s, "argv", ("",))[0] == "rctl"]
+    argvs = [s.argv for s in plan.steps if isinstance(s, RunCommand) and s.argv[0] == "rctl"]
     return argvs, list(plan.summary)
 
 
