@@ -22,6 +22,7 @@ from bhyvetpl.doctor.host import passthru_nodes
 from bhyvetpl.doctor.jail import jails_dir
 from bhyvetpl.errors import SpecError
 from bhyvetpl.facts.model import Facts, Jail
+from bhyvetpl.facts.parse import humanized_at_most
 from bhyvetpl.hostfs import devfs
 from bhyvetpl.model import policy, values
 from bhyvetpl.model.jail import RulesetSpec
@@ -272,6 +273,12 @@ def limit_findings(facts: Facts, jail: Jail, guests: tuple[Guest, ...]) -> list[
     if memory is not None and capped < memory:
         return [Finding(jail.name, "narrower", "memory", f"{key}={cap} is below the guests' "
                         f"{size}", fix)]
+    used = jail.usage.get("vmemoryuse")
+    most = humanized_at_most(used) if used is not None else None
+    if most is not None and most >= capped:
+        return [Finding(jail.name, "narrower", "memory", f"the jail uses vmemoryuse={used} "
+                        f"(rctl -hu), not below {key}={cap}: its guests' next allocations "
+                        "fail", fix)]
     return []
 
 

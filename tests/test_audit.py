@@ -169,6 +169,8 @@ CASES: dict[str, tuple[Edit, set[tuple[str, str]]]] = {
                                                              securelevel="0"))), set()),
     "right-per-guest-hide-all": (hide_all, set()),
     "right-thin-jail-vm-dir-mounted-rw": (vm_dir_mounted, set()),
+    "right-running-usage-below-cap": (lambda f: with_jail(f, running=True, usage=parse.rctl_usage(
+        (Path(__file__).parent / "fixtures/freebsd/rctl-hu-jail-uwsgi.txt").read_text())), set()),
     "right-iso-below-vm-dir": (lambda f: fstab(THIN, bastille_mount("/tank/iso images",
                                                                     "/vms/.iso"))(f), set()),
     "right-linux-tmpfs": (fstab(LINUX_TMPFS), set()),
@@ -255,6 +257,10 @@ CASES: dict[str, tuple[Edit, set[tuple[str, str]]]] = {
                                  {("narrower", "mount /vms")}),
     "narrow-cap-below-guests": (lambda f: dataclasses.replace(f, rctl_conf={
         f"jail:{JAIL}:vmemoryuse:deny": "512M"}), {("narrower", "memory")}),
+    # humanize_number's form, as tests/fixtures/freebsd/rctl-hu-jail-uwsgi.txt prints it
+    "narrow-usage-over-cap": (lambda f: with_jail(f, running=True,
+                                                  usage={"vmemoryuse": "9.9G"}),
+                              {("narrower", "memory")}),
     # wider and narrower at once: the guest's own node replaced by a glob
     "wide-and-narrow": (lambda f: rules(f, lambda u: (*(p for p in u if p != "tap42"), "bpf*",
                                                       "tap1")),
