@@ -28,6 +28,10 @@ SYSTEM_DIRS = ("/", "/bin", "/boot", "/etc", "/lib", "/libexec", "/rescue", "/ro
 PSEUDO = {"procfs": "every process's /proc (memory, registers through ptrace-like files)",
           "linprocfs": "a Linux /proc", "linsysfs": "a Linux /sys: host devices and drivers",
           "fdescfs": "file descriptors by number"}
+# What vm-bhyve itself runs from or reads (a shared install through nullfs): read-only at
+# the same path it is needed; writable, the jail could change what other jails run.
+INSTALL = {"/usr/local/sbin/vm": "vm-bhyve's command", "/usr/local/lib/vm-bhyve":
+           "vm-bhyve's library", "/usr/local/share/uefi-firmware": "the UEFI firmware"}
 # jail(8) parameters that mount a kernel file system inside the jail.
 MOUNT_PARAMS = {"mount.procfs": "procfs", "mount.fdescfs": "fdescfs"}
 
@@ -135,6 +139,15 @@ def _judge(facts: Facts, jail: Jail, mount: Mount, root: PurePosixPath,
                        f"`{mount.line.strip()}` with `{' '.join(fields)}`")
     if any(_inside(in_jail, path) for path in need):
         return None   # vm_dir itself, a directory below it, or a custom disk's directory
+    if str(in_jail) in INSTALL and str(source) == str(in_jail) and mount.fstype == "nullfs":
+        if not rw:
+            return Finding(jail.name, "note", label, f"{INSTALL[str(in_jail)]}, the host's "
+                           "copy read-only")
+        fields = mount.line.split()
+        fields[3] = ",".join(["ro", *(o for o in options if o != "rw")])
+        return Finding(jail.name, "wider", label, f"{INSTALL[str(in_jail)]} read-write: "
+                       "the jail can change what the host and other jails run",
+                       f"in {where} replace `{mount.line.strip()}` with `{' '.join(fields)}`")
     covered = [path for path in need if in_jail in path.parents]
     if covered and mount.fstype == "nullfs" and source.is_absolute():
         lines = [" ".join((_escaped(str(source / path.relative_to(in_jail))),

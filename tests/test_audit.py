@@ -174,6 +174,8 @@ CASES: dict[str, tuple[Edit, set[tuple[str, str]]]] = {
     "right-iso-below-vm-dir": (lambda f: fstab(THIN, bastille_mount("/tank/iso images",
                                                                     "/vms/.iso"))(f), set()),
     "right-linux-tmpfs": (fstab(LINUX_TMPFS), set()),
+    "right-shared-vm-bhyve-ro": (fstab(bastille_mount("/usr/local/lib/vm-bhyve",
+                                                      "/usr/local/lib/vm-bhyve")), set()),
     "right-custom-disk-dir": (lambda f: fstab(bastille_mount("/tank/disks", "/disks",
                                                              options="rw"))(exact(guest(
         f, "db2", loader="bhyveload", disk0_type="virtio-blk", disk0_dev="custom",
@@ -235,6 +237,9 @@ CASES: dict[str, tuple[Edit, set[tuple[str, str]]]] = {
                                {("wider", "mount /tmp")}),
     "wide-ports-rw": (fstab(THIN, PORTS),
                       {("wider", "mount /usr/ports")}),
+    "wide-shared-vm-bhyve-rw": (fstab(bastille_mount("/usr/local/lib/vm-bhyve",
+                                                     "/usr/local/lib/vm-bhyve", options="rw")),
+                                {("wider", "mount /usr/local/lib/vm-bhyve")}),
     "wide-mount-procfs-param": (lambda f: params(f, mount__procfs=""),
                                 {("wider", "mount.procfs")}),
     # too narrow
