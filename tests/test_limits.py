@@ -212,3 +212,29 @@ def test_rctl_add_exits_1_with_racct_off_as_recorded() -> None:
     assert text.startswith("rctl: RACCT/RCTL present, but disabled")
     assert host.rctl_add_argv("jail:iso:maxproc:deny", "72") == (
         "rctl", "-a", "jail:iso:maxproc:deny=72")
+
+
+def test_apply_adds_no_rule_a_running_jail_is_over(tmp_path: Path) -> None:
+    """The spec path reads the same facts: plan/apply hold back the rule, say why."""
+    import dataclasses
+
+    from bhyvetpl.facts.demo import demo_facts, demo_root
+    from bhyvetpl.plan.converge import converge_spec
+    from bhyvetpl.spec.load import parse_spec
+
+    facts = demo_facts()
+    jail = facts.jail("bhyve")
+    assert jail is not None
+    jail = dataclasses.replace(jail, running=True, usage={
+        "vmemoryuse": "9.9G", "maxproc": "12", "openfiles": "300"})
+    facts = dataclasses.replace(facts, sysctls={**facts.sysctls, policy.RACCT: "1"},
+                                jails=tuple(jail if j.name == "bhyve" else j
+                                            for j in facts.jails))
+    spec = parse_spec('version = 1\n[jails.bhyve]\nlimits = true\nvm_dir = "/vms"\n'
+                      '[jails.bhyve.guests.g1]\nmemory = "1G"\n', "spec")
+    plan = converge_spec(spec, facts, demo_root(tmp_path)).plan
+    rctl = [s.argv[2] for s in plan.steps if isinstance(s, RunCommand) and s.argv[0] == "rctl"]
+    assert [r.split(":")[2] for r in rctl] == ["maxproc", "openfiles"]
+    assert any(line.startswith("not added to running jail bhyve now: "
+                               "jail:bhyve:vmemoryuse:deny=") and "vmemoryuse=9.9G" in line
+               for line in plan.summary)
