@@ -185,7 +185,10 @@ def render_jail(jail: JailSpec) -> tuple[RenderedFile, ...]:
         config=policy.jail_config(features, jail.vm_dataset),
         jail_rc=policy.jail_rc_conf(features),
         packages=jail_packages(jail), mkdir=jail.vm_dataset is None,
-        switch_pattern=f"^{jail.switch} ")  # a `vm switch list` row for the switch
+        switch_pattern=f"^{jail.switch} ",  # a `vm switch list` row for the switch
+        # its row as a standard switch with vnet0 among its ports (grep -E)
+        standard_pattern=f"^{jail.switch.replace('.', '[.]')} +standard .* "
+                         f"{jail.inner_interface}( |$)")
     files = [RenderedFile(PurePosixPath("Bastillefile"), bastillefile)]
     files += [RenderedFile("vm-templates" / f.relpath, f.text)
               for f in render_preset_templates(jail.presets, jail.switch)]

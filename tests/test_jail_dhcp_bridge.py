@@ -13,7 +13,6 @@ guest's tap in bridge0.
 from __future__ import annotations
 
 import dataclasses
-import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -70,52 +69,87 @@ def test_bastille_writes_the_bridge_into_the_jails_rc_conf(tmp_path: Path) -> No
     added = [line.strip()[1:] for line in rc.splitlines() if line.strip().startswith("+")]
     assert added[:3] == ['ifconfig_vnet0="up"', 'cloned_interfaces="bridge0"',
                          'ifconfig_bridge0="addm vnet0 SYNCDHCP"']
-    assert "jexec -l -U root bhyvejail sh -c 'vm switch list | grep -q " in result.stdout
-    assert MANUAL in result.stdout
+    ran = [line.strip() for line in result.stdout.splitlines()
+           if line.startswith("      bastille ")]
+    # the old standard switch gives way before the jail restarts with the bridge
+    migrate = next(i for i, line in enumerate(ran) if "vm switch destroy public" in line)
+    assert migrate < ran.index("bastille restart bhyvejail")
+    assert ran[-1].endswith(f"|| {MANUAL}'")
 
 
-# vm-bhyve's `vm switch create -t manual -b bridge0 public`, then `vm switch list`, run by
-# its own lib/ (the harness's lib.sh extracts it from the mirror; ifconfig is its stub).
-SWITCH_CREATE = """
+# The template's `vm` lines run by vm-bhyve's own lib/ (the harness's lib.sh extracts it from
+# the mirror; ifconfig and sysrc are its stubs). `vm` is a subshell per call, as each `vm`
+# command is its own process: cmd::parse_switch (`vm switch ...`) or switch::init (`vm init`).
+VM_LINES = """
 . "$VMB_TOOLS/lib.sh"
 vmb_locate_snapshot; vmb_make_work; vmb_extract_libs; vmb_install_stubs
 vm_dir="$VMB_WORK/vm"; mkdir -p "$vm_dir/.config"; : > "$vm_dir/.config/system.conf"
 vmb_shell_compat
 vmb_source_libs vm-cmd vm-config vm-util vm-switch
-config::core::load
-{create} || exit 1
+vm() ( config::core::load
+       case "$1" in init) switch::init ;; switch) shift; cmd::parse_switch "$@" ;; esac )
+[ -z "$OLD" ] || eval "$OLD" || exit 1
+: > "$VMB_TRACE"
+while IFS= read -r line; do eval "$line" || exit 1; done < "$LINES"
 cp "$vm_dir/.config/system.conf" "$OUT"
-config::core::load
-switch::list
+vm switch list
+echo "--- trace"; cat "$VMB_TRACE"
 """
+OLD_SWITCH = "vm switch create -i vnet0 public"   # what the template wrote before
+
+
+def run_vm_lines(ref: str, tmp_path: Path, old: str) -> tuple[str, str]:
+    """The template's CMD lines that call vm, on a jail with `old` done first: system.conf
+    and what vm-bhyve printed and ran."""
+    mirrors = require_upstream()
+    lines = [line.removeprefix("CMD ") for line in bastillefile().splitlines()
+             if line.startswith("CMD vm switch ")]
+    assert len(lines) == 2
+    (tmp_path / "lines").write_text("\n".join(lines) + "\n")
+    system = tmp_path / "system.conf"
+    env = {"PATH": "/usr/bin:/bin", "MIRROR_ROOT": str(mirrors), "VMB_REF": ref,
+           "VMB_TOOLS": str(TOOLS / "vm-bhyve"), "OUT": str(system), "TMPDIR": str(tmp_path),
+           "LINES": str(tmp_path / "lines"), "OLD": old,
+           # `ifconfig -g` finds the switch's bridge by its group, as after vm init
+           "VMB_VIID_MAP": "viid-4c918@=vm-public"}
+    made = subprocess.run([BASH, "-c", VM_LINES], capture_output=True, text=True, check=False,
+                          env=env, timeout=120)
+    assert made.returncode == 0, made.stdout + made.stderr
+    return system.read_text(), made.stdout
+
+
+MANUAL_CONF = 'switch_list="public"\ntype_public="manual"\nbridge_public="bridge0"\n'
 
 
 @pytest.mark.parametrize("ref", VM_BHYVE_REFS)
 def test_vm_bhyve_stores_the_manual_switch_and_puts_guests_on_the_bridge(
         ref: str, tmp_path: Path) -> None:
-    mirrors = require_upstream()
-    line = bastillefile().splitlines()[-1]
-    create = line.split("|| ", 1)[1]
-    assert create == MANUAL
-    words = shlex.split(create)
-    system = tmp_path / "system.conf"
-    env = {"PATH": "/usr/bin:/bin", "MIRROR_ROOT": str(mirrors), "VMB_REF": ref,
-           "VMB_TOOLS": str(TOOLS / "vm-bhyve"), "OUT": str(system), "TMPDIR": str(tmp_path)}
-    script = SWITCH_CREATE.format(create="switch::create " + shlex.join(words[3:]))
-    made = subprocess.run([BASH, "-c", script], capture_output=True, text=True, check=False,
-                          env=env, timeout=120)
-    assert made.returncode == 0, made.stdout + made.stderr
-    assert system.read_text() == ('switch_list="public"\ntype_public="manual"\n'
-                                  'bridge_public="bridge0"\n')
+    assert bastillefile().splitlines()[-1].endswith(f"|| {MANUAL}")
+    system, out = run_vm_lines(ref, tmp_path, "")
+    assert system == MANUAL_CONF
     # the template's guard (grep -q '^public ') finds the row `vm switch list` prints
     assert any(row.startswith("public ") and row.split()[1:3] == ["manual", "bridge0"]
-               for row in made.stdout.splitlines())
+               for row in out.splitlines())
+    assert "destroy" not in out.split("--- trace", 1)[1]
     guest = tmp_path / "g1.conf"
     guest.write_text(render_jail(build_jail(JailOptions(name="bhyve")))[1].text)
+    (tmp_path / "system.conf").write_text(system)
     argv = subprocess.run([str(TOOLS / "vm-bhyve/vmb-bhyve-argv"), "--system-conf",
-                           str(system), "--trace", str(guest)], capture_output=True, text=True,
-                          check=False, env=env, timeout=120)
+                           str(tmp_path / "system.conf"), "--trace", str(guest)],
+                          capture_output=True, text=True, check=False,
+                          env={"PATH": "/usr/bin:/bin", "MIRROR_ROOT": str(require_upstream()),
+                               "VMB_REF": ref, "TMPDIR": str(tmp_path)}, timeout=120)
     assert "ifconfig bridge0 addm tap0" in argv.stderr.splitlines(), argv.stdout + argv.stderr
+
+
+@pytest.mark.parametrize("ref", VM_BHYVE_REFS)
+def test_the_template_turns_the_old_standard_switch_into_the_manual_one(
+        ref: str, tmp_path: Path) -> None:
+    """A jail the old template made (`vm switch create -i vnet0 public`, run by vm-bhyve
+    itself) ends with the manual switch alone: its bridge vm-public destroyed."""
+    system, out = run_vm_lines(ref, tmp_path, OLD_SWITCH)
+    assert system == MANUAL_CONF
+    assert "ifconfig vm-public destroy" in out.split("--- trace", 1)[1].splitlines()
 
 
 # What the old template (and `bastille create` + `vm switch create -i vnet0`) left behind.
