@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bhyvetpl.adapters.bastille import NO_ADDRESS_ARG
 from bhyvetpl.errors import SpecError
 from bhyvetpl.facts.model import Facts, Interface, Jail, Release
 from bhyvetpl.facts.model import Guest as FactGuest
@@ -272,7 +273,7 @@ def test_the_packages_come_from_the_host_into_the_jails_root(fake_host: Host,
     code, out, err = fake_host.cli("apply", *args)
     assert code == 0, out + err
     calls = fake_host.calls()
-    assert ("bastille", "create", "-V", "web", "14.3-RELEASE", "0.0.0.0", "em0") in calls
+    assert ("bastille", "create", "-V", "web", "14.3-RELEASE", NO_ADDRESS_ARG, "em0") in calls
     assert ("pkg", "-r", "/usr/local/bastille/jails/web/root", "install", "-y",
             "vm-bhyve") in calls
     assert not [c for c in calls if c[:2] == ("bastille", "pkg")]
