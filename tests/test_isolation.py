@@ -4,7 +4,7 @@ each with its own ruleset (free numbers only), reaching that guest's nodes and n
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -14,11 +14,12 @@ from bhyvetpl.facts.model import Facts, Interface, Jail, Release
 from bhyvetpl.facts.model import Guest as FactGuest
 from bhyvetpl.hostfs.devfs import Ruleset, rulesets
 from bhyvetpl.model.policy import Features
+from bhyvetpl.plan.rootpkg import package_step
 from bhyvetpl.render import render_guest, render_host, render_jail
 from bhyvetpl.spec.load import parse_spec
 from bhyvetpl.spec.resolve import resolve
 from tests.standin_env import Host
-from tests.test_emit_e2e import seed, use
+from tests.test_emit_e2e import seed, twin_hosts, use
 from tests.test_ruleset_fnmatch import fnmatch_pathname, guest_nodes
 
 HOST = Facts(release=Release("15.0-RELEASE", "15.0-RELEASE", "15.0-RELEASE"),
@@ -282,3 +283,39 @@ def test_the_packages_come_from_the_host_into_the_jails_root(fake_host: Host,
     code, out, err = fake_host.cli("plan", *args)
     assert code == 0, out + err
     assert "nothing to do" in out
+
+
+def test_the_sh_script_installs_from_the_host_as_apply_does(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`plan --emit sh` runs the same pkg -r steps as apply, through the same stand-ins."""
+    direct, script = twin_hosts(tmp_path, monkeypatch)
+    for host in (direct, script):
+        (host.base / "bhyvetpl.toml").write_text(DEFAULT)
+    use(direct, monkeypatch)
+    code, out, err = direct.cli("apply", "-f", str(direct.base / "bhyvetpl.toml"),
+                                "--root", str(direct.root))
+    assert code == 0, out + err
+    use(script, monkeypatch)
+    code, text, err = script.cli("plan", "-f", str(script.base / "bhyvetpl.toml"),
+                                 "--root", str(script.root), "--emit", "sh", "--live")
+    assert code == 0, err
+    scode, sout, serr = script.sh(text)
+    assert scode == 0, sout + serr
+    calls = direct.calls()
+    assert calls == script.calls()
+    # the jail's vm-bhyve (jail create), then the UEFI guest's firmware (its guest plan)
+    assert [c for c in calls if c[:2] == ("pkg", "-r")] == [
+        ("pkg", "-r", f"/usr/local/bastille/jails/{j}/root", verb, flag, package)
+        for j, package in (("web", "vm-bhyve"), ("web", "edk2-bhyve"), ("db", "vm-bhyve"))
+        for verb, flag in (("info", "-e"), ("install", "-y"))]
+    assert direct.snapshot() == script.snapshot()
+
+
+def test_pkg_takes_the_jails_abi_from_its_release() -> None:
+    """A thin jail's usr/bin links to /.bastille/usr/bin, which pkg -r would read on the host."""
+    web = resolve(parse_spec(DEFAULT, "s.toml"), HOST).jails[0]
+    step = package_step(web, "vm-bhyve", PurePosixPath("/usr/local/bastille"), "why")
+    assert step.argv == ("env", "ABI_FILE=/usr/local/bastille/releases/15.0-RELEASE/usr/bin/"
+                         "uname", "pkg", "-r", "/usr/local/bastille/jails/web/root", "install",
+                         "-y", "vm-bhyve")
+    assert step.where == "host"
