@@ -4,9 +4,10 @@ A per-guest jail has no address of its own (model.jail.NO_ADDRESS), so Bastille'
 which runs pkg inside the jail (pkg.sh: `pkg -j JAIL` or `jexec -l JAIL pkg`), has no
 network there. `pkg -r ROOT` fetches over the host's network and installs below ROOT.
 Chosen over a shared read-only vm-bhyve through nullfs: vm-bhyve installs sbin/vm and
-etc/rc.d/vm into directories it shares with every other package (its Makefile's install
-target, master 89c21d0), and nullfs mounts directories, so sharing it would hand the jail
-the host's whole /usr/local/sbin and rc.d, or need a second package tree of its own.
+etc/rc.d/vm beside every other package's files (its Makefile's install target, master
+89c21d0), so sharing it takes a mount per file (or the host's whole /usr/local/sbin and
+rc.d), and the host's packages are built for the host's release; pkg -r installs those
+of the jail's release (grub2-bhyve is a binary), and the jail gets its own vm-bhyve.
 """
 
 from __future__ import annotations
