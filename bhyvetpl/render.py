@@ -184,7 +184,7 @@ def render_jail(jail: JailSpec) -> tuple[RenderedFile, ...]:
         "bastille/Bastillefile.j2", j=jail,
         config=policy.jail_config(features, jail.vm_dataset),
         jail_rc=policy.jail_rc_conf(features),
-        packages=jail_packages(jail), mkdir=jail.vm_dataset is None,
+        packages=() if jail.no_address else jail_packages(jail), mkdir=jail.vm_dataset is None,
         switch_pattern=f"^{jail.switch} ",  # a `vm switch list` row for the switch
         # its row as a standard switch with vnet0 among its ports (grep -E)
         standard_pattern=f"^{jail.switch.replace('.', '[.]')} +standard .* "

@@ -22,6 +22,8 @@ import pytest
 from bhyvetpl.facts.model import Facts
 from bhyvetpl.hostfs.assign import readable
 from bhyvetpl.lint.bastillefile import lint_bastillefile
+from bhyvetpl.model.guest import GuestSpec, NicSpec
+from bhyvetpl.model.jail import JailSpec
 from bhyvetpl.model.options import JailOptions, build_jail
 from bhyvetpl.output import write_tree
 from bhyvetpl.render import render_jail
@@ -43,9 +45,8 @@ def bastillefile(**options: str) -> str:
 def test_a_dhcp_vnet_jail_takes_its_address_on_a_bridge_with_a_manual_switch() -> None:
     text = bastillefile()
     lines = text.splitlines()
-    start = lines.index(DHCP_LINES[0])
-    assert tuple(lines[start:start + 3]) == DHCP_LINES
-    assert start < lines.index("RESTART")   # the jail restarts with the bridge
+    # the jail restarts with the bridge
+    assert all(lines.index(line) < lines.index("RESTART") for line in DHCP_LINES)
     assert lines[-1] == f"CMD vm switch list | grep -q '^public ' || {MANUAL}"
     assert "-i vnet0" not in text and 'ifconfig_vnet0="SYNCDHCP"' not in text
     example = Path(__file__).resolve().parent.parent / "examples/bastille-template"
@@ -67,14 +68,29 @@ def test_bastille_writes_the_bridge_into_the_jails_rc_conf(tmp_path: Path) -> No
     assert result.returncode == 0, result.stdout + result.stderr
     rc = result.stdout.split("+++ jail/root/etc/rc.conf", 1)[1].split("\n  --- ", 1)[0]
     added = [line.strip()[1:] for line in rc.splitlines() if line.strip().startswith("+")]
-    assert added[:3] == ['ifconfig_vnet0="up"', 'cloned_interfaces="bridge0"',
-                         'ifconfig_bridge0="addm vnet0 SYNCDHCP"']
+    assert added[:3] == ['ifconfig_vnet0="up"', 'ifconfig_bridge0="addm vnet0 SYNCDHCP"',
+                         'cloned_interfaces="bridge0"']
     ran = [line.strip() for line in result.stdout.splitlines()
            if line.startswith("      bastille ")]
     # the old standard switch gives way before the jail restarts with the bridge
     migrate = next(i for i, line in enumerate(ran) if "vm switch destroy public" in line)
     assert migrate < ran.index("bastille restart bhyvejail")
     assert ran[-1].endswith(f"|| {MANUAL}'")
+
+
+def test_a_per_guest_jails_taps_and_the_bridge_share_cloned_interfaces(tmp_path: Path) -> None:
+    """A per-guest DHCP jail's rc.conf makes its guest's taps and bridge0: the bridge is
+    added to the list after the taps' assignment (sysrc NAME+=WORD), not written over it."""
+    require_upstream()
+    jail = JailSpec(name="web", per_guest=True,
+                    guests=(GuestSpec("web", nics=(NicSpec("public", device="tap1025"),)),))
+    write_tree(tmp_path / "web", render_jail(jail))
+    result = subprocess.run([BASH, str(TOOLS / "bastille/run-template.sh"), "--vnet",
+                             str(tmp_path / "web")], capture_output=True, text=True,
+                            check=False, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    rc = result.stdout.split("+++ jail/root/etc/rc.conf", 1)[1].split("\n  --- ", 1)[0]
+    assert '  +cloned_interfaces="tap1025 bridge0"' in rc.splitlines(), rc
 
 
 # The template's `vm` lines run by vm-bhyve's own lib/ (the harness's lib.sh extracts it from

@@ -13,7 +13,9 @@
 #   if/NAME (an interface exists: `ifconfig NAME create ...` makes it empty, `ifconfig NAME`
 #   exits 0 and prints the file, `ifconfig -a` prints them all), netif/NAME (what
 #   `ifconfig NAME` shows once `service netif restart NAME` made it from rc.conf),
-#   hostpkg/PKG (a package installed on the host: `pkg install -y PKG`, `pkg info -e PKG`).
+#   hostpkg/PKG (a package installed on the host: `pkg install -y PKG`, `pkg info -e PKG`),
+#   rootpkg/ROOT/PKG (installed below a jail's root from the host, ROOT's `/` as `_`:
+#   `pkg -r ROOT install -y PKG`, `pkg -r ROOT info -e PKG`).
 #   devfs/N (the rules `service devfs restart` loaded from $STANDIN_ROOT/etc/devfs.rules
 #   into ruleset N, as `devfs rule -s N show` prints them), devfs-stale (restart loads
 #   nothing: the kernel keeps its old rules), applied/N (`devfs -m DIR rule -s N applyset`).
@@ -94,7 +96,12 @@ case "$name" in
     elif [ "$1" = -a ]; then cat "$state"/if/* 2>/dev/null || :
     else [ -e "$state/if/$1" ] && cat "$state/if/$1"; fi ;;
   pkg)
-    if [ "$1" = info ]; then [ -e "$state/hostpkg/$3" ]
+    if [ "$1" = -r ]; then
+      # pkg -r ROOT install -y P / info -e P: packages installed below a jail's root
+      dir="$state/rootpkg/$(printf '%s' "$2" | tr / _)"
+      if [ "$3" = info ]; then [ -e "$dir/$5" ]
+      else mkdir -p "$dir"; : > "$dir/$5"; fi
+    elif [ "$1" = info ]; then [ -e "$state/hostpkg/$3" ]
     else mkdir -p "$state/hostpkg"; : > "$state/hostpkg/$3"; fi ;;
   netstat)
     if [ -f "$state/routes" ]; then cat "$state/routes"
@@ -141,8 +148,12 @@ case "$name" in
           rc="$STANDIN_ROOT/usr/local/bastille/jails/$2/root/etc/rc.conf"
           sed -n 's/^SYSRC //p' "$file" | while IFS= read -r assign; do
             key=${assign%%=*}
-            # sysrc NAME+=WORD appends WORD; the jails here start without NAME
-            case "$key" in *+) key=${key%+}; assign="$key=\"${assign#*+=}\"" ;; esac
+            # sysrc NAME+=WORD appends WORD to what NAME holds
+            case "$key" in *+)
+              key=${key%+}
+              had=$(sed -n "s/^$key=\"*\([^\"]*\)\"*\$/\1/p" "$rc" 2>/dev/null | tail -n 1)
+              assign="$key=\"${had:+$had }${assign#*+=}\"" ;;
+            esac
             if [ -f "$rc" ]; then grep -v "^$key=" "$rc" > "$rc.tmp" || :; mv "$rc.tmp" "$rc"; fi
             printf '%s\n' "$assign" >> "$rc"
           done
