@@ -14,11 +14,11 @@ import typer
 from bhyvetpl.adapters.runner import SubprocessRunner
 from bhyvetpl.cli import options as o
 from bhyvetpl.cli.shared import warn
-from bhyvetpl.facts.source import host_facts
+from bhyvetpl.facts.source import host_cpu, host_facts
 from bhyvetpl.model.options import JAIL, build_features
 from bhyvetpl.model.paths import local_path
 from bhyvetpl.plan.build import host_prepare_plan
-from bhyvetpl.plan.converge import jail_features
+from bhyvetpl.plan.converge import jail_features, with_cpu
 from bhyvetpl.plan.hostdefaults import host_defaults
 from bhyvetpl.plan.shared import refuse_other_release
 from bhyvetpl.run import run_plan
@@ -77,6 +77,8 @@ def host_prepare_cmd(
             jail, release, ruleset, ruleset_name, guest, console, console_device, tap,
             host_tap, uplink, zvol_dataset, disk_device, uefi, passthru, vmm_ppt, dhcp, vnet,
             nat, uefi_guest, vnc_guest, limit_memory))
+        if features.needs_passthrough:   # only hw.vmm.amdvi.enable reads the CPU
+            features = with_cpu(features, host_cpu(host_root))
         refuse_other_release(release, host_root)
     warn(features)
     run_plan(host_prepare_plan(features, host_root, restart_network=restart_network), dry_run,
