@@ -113,6 +113,7 @@ class Features:
             ruleset=jail.ruleset,
             guests=tuple(g.name for g in guests),
             console=True,
+            console_devices=jail.console_devices,
             tap=bool(any(g.nics for g in guests) or not guests),
             host_taps=jail.host_taps,
             uplink=jail.interface if jail.host_taps else None,
