@@ -155,10 +155,15 @@ def render_guest(guest: GuestSpec) -> str:
     return render_template("vm-bhyve/guest.conf.j2", g=guest)
 
 
-def preset_template(preset: str, switch: str) -> GuestSpec:
-    """The guest behind `bhyvetpl-<preset>.conf`, the template `vm create -t` copies."""
+def preset_template(preset: str, switch: str, host_tap: str | None = None) -> GuestSpec:
+    """The guest behind `bhyvetpl-<preset>.conf`, the template `vm create -t` copies.
+
+    host_tap: the NIC's host-made tap (networkN_device), as new-guest's `--nic
+    SWITCH,device=TAP` writes it: a shared-IP jail cannot create vm-bhyve switches.
+    """
+    nics = {"nics": (f"{switch},device={host_tap}",)} if host_tap is not None else {}
     return guest_from_preset(f"bhyvetpl-{preset}", preset, switch,
-                             PRESET_DISK_SIZE.get(preset, "20G"))
+                             PRESET_DISK_SIZE.get(preset, "20G"), **nics)
 
 
 def jail_packages(jail: JailSpec) -> tuple[str, ...]:
@@ -192,10 +197,11 @@ def render_jail(jail: JailSpec) -> tuple[RenderedFile, ...]:
     return tuple(files)
 
 
-def render_preset_templates(presets: Sequence[str], switch: str) -> tuple[RenderedFile, ...]:
+def render_preset_templates(presets: Sequence[str], switch: str,
+                            host_tap: str | None = None) -> tuple[RenderedFile, ...]:
     """`bhyvetpl-<preset>.conf` for each preset: what `vm create -t bhyvetpl-<preset>` copies."""
     return tuple(RenderedFile(PurePosixPath(f"bhyvetpl-{preset}.conf"),
-                              render_guest(preset_template(preset, switch)))
+                              render_guest(preset_template(preset, switch, host_tap)))
                  for preset in presets)
 
 
