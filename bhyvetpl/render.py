@@ -190,10 +190,13 @@ def render_jail(jail: JailSpec) -> tuple[RenderedFile, ...]:
         config=policy.jail_config(features, jail.vm_dataset),
         jail_rc=policy.jail_rc_conf(features),
         packages=jail_packages(jail), mkdir=jail.vm_dataset is None,
+        templates=jail.vnet,
         switch_pattern=f"^{jail.switch} ")  # a `vm switch list` row for the switch
     files = [RenderedFile(PurePosixPath("Bastillefile"), bastillefile)]
+    # A shared-IP jail has no switch for the templates' NIC: each needs a host tap, which
+    # `templates install --host-tap` gives (the jail's guests name theirs).
     files += [RenderedFile("vm-templates" / f.relpath, f.text)
-              for f in render_preset_templates(jail.presets, jail.switch)]
+              for f in render_preset_templates(jail.presets if jail.vnet else (), jail.switch)]
     return tuple(files)
 
 

@@ -28,11 +28,11 @@ from bhyvetpl.cli.app import app
 from bhyvetpl.doctor.jail import JailContext, check_jail, load_context
 from bhyvetpl.facts.model import Facts
 from bhyvetpl.lint.vmconf import lint_vmconf
-from bhyvetpl.model.options import GuestOptions, build_guest
-from bhyvetpl.render import render_guest
+from bhyvetpl.model.options import GuestOptions, JailOptions, build_guest, build_jail
+from bhyvetpl.render import render_guest, render_jail
 from tests.cli_runner import cli_runner
 from tests.test_doctor_jail import JAILS, make_jail
-from tests.upstream import GIT, VMB_TOOLS
+from tests.upstream import GIT, TOOLS, VMB_TOOLS
 
 FREEBSD = Path(__file__).resolve().parent / "fixtures" / "freebsd"
 TAP_GUEST = """loader="uefi"
@@ -227,3 +227,26 @@ def test_a_template_installed_in_a_shared_jail_keeps_its_tap_through_vm_create(
     argv = subprocess.run([str(VMB_TOOLS / "vmb-bhyve-argv"), str(conf)], capture_output=True,
                           text=True, check=False, timeout=300).stdout
     assert "virtio-net,tap0" in argv or "e1000,tap0" in argv, argv
+
+
+def test_a_shared_jails_bastille_template_installs_no_tapless_templates(
+        upstream: Path, tmp_path: Path) -> None:
+    """jail create --shared: the jail's Bastille template copies no preset template (its
+    NIC would have no host tap); Bastille's own template code applies it as it stands."""
+    del upstream
+    jail = build_jail(JailOptions(name="bhyve-01", network="shared",
+                                  address="192.0.2.50/24", presets=("freebsd", "linux")))
+    rendered = render_jail(jail)
+    assert [str(f.relpath) for f in rendered] == ["Bastillefile"]
+    (bastillefile,) = rendered
+    assert "CP vm-templates/" not in bastillefile.text
+    assert "templates install --host-tap" in bastillefile.text
+    directory = tmp_path / "bhyve-01"
+    directory.mkdir()
+    (directory / "Bastillefile").write_text(bastillefile.text)
+    bash = shutil.which("bash") or "/bin/bash"
+    result = subprocess.run([bash, str(TOOLS / "bastille/run-template.sh"), "--jail",
+                             "bhyve-01", "--ip", "192.0.2.50", str(directory)],
+                            capture_output=True, text=True, check=False, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "vm init" in result.stdout and "vm-templates" not in result.stdout
