@@ -87,7 +87,8 @@ def block_features(jail: str, block: str) -> Features | None:
         console_devices=tuple(f"/dev/{p.removesuffix('[AB]')}A" for p in paths
                               if p.startswith("nmdm") and p.endswith("[AB]")
                               and policy.console_guest(p) is None),
-        host_taps=host_taps, zvol_dataset=dataset, disk_nodes=leaves,
+        host_taps=() if per_guest else host_taps, jail_taps=host_taps if per_guest else (),
+        zvol_dataset=dataset, disk_nodes=leaves,
         uefi="# UEFI guests" in block, passthrough="pci" in paths, dhcp="bpf*" in paths,
         uefi_guests=segment_guests(paths, ".bootrom"),
         fbuf_guests=segment_guests(paths, ".framebuffer"), per_guest=per_guest)
@@ -126,7 +127,11 @@ def with_guest(features: Features, jail: JailSpec, guest: GuestSpec,
         console=True,
         tap=features.tap or any(n.device is None for n in guest.nics),
         host_taps=tuple(dict.fromkeys((*features.host_taps,
-                                       *(n.device for n in guest.nics if n.device)))),
+                                       *(n.device for n in guest.nics if n.device))))
+        if not (jail.per_guest and jail.vnet) else features.host_taps,
+        jail_taps=tuple(dict.fromkeys((*features.jail_taps,
+                                       *(n.device for n in guest.nics if n.device))))
+        if jail.per_guest and jail.vnet else features.jail_taps,
         zvol_dataset=jail.vm_dataset if guest.zvol_disks else features.zvol_dataset,
         disk_nodes=tuple(dict.fromkeys((*features.disk_nodes,
                                         *(d.device_node for d in guest.disks
