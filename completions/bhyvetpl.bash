@@ -29,8 +29,8 @@ _bhyvetpl_node() {
   'bastille-plugin install') _bt_subs=''; _bt_flags='--sharedir --root --dry-run --emit --help'; _bt_values='--sharedir --root --emit'; _bt_files='--root'; _bt_jails=''; _bt_guests=''; _bt_args='' ;;
   'bastille-plugin uninstall') _bt_subs=''; _bt_flags='--sharedir --root --dry-run --emit --help'; _bt_values='--sharedir --root --emit'; _bt_files='--root'; _bt_jails=''; _bt_guests=''; _bt_args='' ;;
   'templates') _bt_subs='install list'; _bt_flags='--help'; _bt_values=''; _bt_files=''; _bt_jails=''; _bt_guests=''; _bt_args='' ;;
-  'templates install') _bt_subs=''; _bt_flags='--jail --vm-dir --vm-dataset --preset --switch --prefix --root --dry-run --emit --live --help'; _bt_values='--jail --vm-dir --vm-dataset --preset --switch --prefix --root --emit'; _bt_files='--root'; _bt_jails='--jail'; _bt_guests=''; _bt_args='' ;;
-  'templates list') _bt_subs=''; _bt_flags='--jail --vm-dir --vm-dataset --preset --switch --prefix --root --help'; _bt_values='--jail --vm-dir --vm-dataset --preset --switch --prefix --root'; _bt_files='--root'; _bt_jails='--jail'; _bt_guests=''; _bt_args='' ;;
+  'templates install') _bt_subs=''; _bt_flags='--jail --vm-dir --vm-dataset --preset --switch --host-tap --prefix --root --dry-run --emit --live --help'; _bt_values='--jail --vm-dir --vm-dataset --preset --switch --host-tap --prefix --root --emit'; _bt_files='--root'; _bt_jails='--jail'; _bt_guests=''; _bt_args='' ;;
+  'templates list') _bt_subs=''; _bt_flags='--jail --vm-dir --vm-dataset --preset --switch --host-tap --prefix --root --help'; _bt_values='--jail --vm-dir --vm-dataset --preset --switch --host-tap --prefix --root'; _bt_files='--root'; _bt_jails='--jail'; _bt_guests=''; _bt_args='' ;;
   *) return 1 ;;
   esac
 }

@@ -81,6 +81,9 @@ class JailSpec:
     # with commit 7d3f77e, 2025-07-12) made vnet jails named with - and _, such as the
     # Neira article's test-bhyve, so create.sh's name rule is not applied to it.
     existing: bool = False
+    # nmdm(4) consoles a vmrun.sh-style guest is given with -C (/dev/nmdm-NAME-A): the
+    # ruleset unhides each pair, as host prepare --console-device does.
+    console_devices: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         """Check every field and what ties the network mode to addresses and NICs."""
@@ -105,6 +108,8 @@ class JailSpec:
                 raise SpecError("jail.presets", preset, "one of " + ", ".join(PRESETS))
         if len(set(self.presets)) != len(self.presets):
             raise SpecError("jail.presets", " ".join(self.presets), "each preset once")
+        for device in self.console_devices:
+            values.nmdm_pair("console_device", device)
         self._check_guests()
 
     def _check_address(self) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from bhyvetpl.adapters import bastille
-from bhyvetpl.facts.model import Facts
+from bhyvetpl.facts.model import Cpu, Facts
 from bhyvetpl.facts.owned import OWNED_PATH, Owned, owned_text
 from bhyvetpl.hostfs import HostFS, HostFSError, PlanningFS
 from bhyvetpl.model import policy
@@ -188,10 +188,21 @@ def _with_host_guests(features: Features, facts: Facts,
     return dataclasses.replace(features, guests=names)
 
 
+def with_cpu(features: Features, cpu: Cpu | None) -> Features:
+    """The features with the host's CPU vendor (loader.conf's hw.vmm.amdvi.enable)."""
+    return dataclasses.replace(features, cpu_amd=None if cpu is None else not cpu.intel)
+
+
+def _host_features(jail: JailSpec, desired: Desired, facts: Facts,
+                   removed: frozenset[str] = frozenset()) -> Features:
+    """One spec jail's features on this host: its guests and its CPU too."""
+    return with_cpu(_with_host_guests(features_of(jail, desired), facts, removed), facts.cpu)
+
+
 def jail_features(desired: Desired, facts: Facts, name: str) -> Features:
     """The host side of one spec jail, as converge plans it (`host prepare` as a view)."""
     jail = next(j for j in desired.jails if j.name == name)
-    return _with_host_guests(features_of(jail, desired), facts)
+    return _host_features(jail, desired, facts)
 
 
 def _restart_rows(plan: Plan, jails: tuple[str, ...]) -> list[Change]:
@@ -248,7 +259,7 @@ def converge(desired: Desired, facts: Facts, root: Path,
     names = {j.name: {g.name for g in j.guests} for j in desired.jails}
     pruned = prune_plan(names, facts, root, prune) if prune is not None else None
     removed = pruned.jails | pruned.guests if pruned else frozenset()
-    all_features = tuple(_with_host_guests(features_of(jail, desired), facts, removed)
+    all_features = tuple(_host_features(jail, desired, facts, removed)
                          for jail in desired.jails)
     refuse_shared_in_spec(all_features)
     for jail, features in zip(desired.jails, all_features, strict=True):

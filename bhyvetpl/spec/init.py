@@ -1,7 +1,8 @@
 """A spec written from facts (`bhyvetpl init`): what the host already has, and only that.
 
 Every key written is one the host shows: a jail's network from its jail.conf (`vnet`),
-its address and vm_dir from its rc.conf, its switch from vm-bhyve's system.conf, a
+its address and vm_dir from its rc.conf, its switch from vm-bhyve's system.conf, the
+vmrun.sh consoles its devfs ruleset unhides (console_devices), a
 guest's loader, cpu, memory, graphics (UEFI), disks and NICs from its config. A key the
 host cannot show (a jail's presets, a guest's preset) is left out, and a comment says so.
 """
@@ -13,7 +14,7 @@ import re
 
 from bhyvetpl.errors import SpecError
 from bhyvetpl.facts.model import Facts, Guest, Jail
-from bhyvetpl.model import slots
+from bhyvetpl.model import policy, slots
 from bhyvetpl.model.jail import JAIL_BRIDGE
 from bhyvetpl.spec.keys import VERSION
 
@@ -46,7 +47,22 @@ def _address(jail: Jail) -> tuple[str | None, str]:
     return (found.group(1) if found else None), "ifconfig_vnet0"
 
 
-def _jail_lines(jail: Jail) -> list[str]:
+def _console_devices(facts: Facts, jail: Jail) -> list[str]:
+    """The vmrun.sh consoles (`nmdm...[AB]`, not a vm-bhyve guest's) the jail's ruleset unhides.
+
+    What host prepare --console-device (or the spec key) wrote, read back as the flag
+    takes it: /dev/nmdm...A.
+    """
+    number = jail.params.get("devfs_ruleset", "")
+    ruleset = next((r for r in facts.devfs_rulesets if str(r.number) == number), None)
+    if ruleset is None:
+        return []
+    return [f"/dev/{path.removesuffix('[AB]')}A" for path in ruleset.unhidden
+            if path.startswith("nmdm") and path.endswith("[AB]")
+            and policy.console_guest(path) is None]
+
+
+def _jail_lines(jail: Jail, consoles: list[str]) -> list[str]:
     vnet = "vnet" in jail.params
     lines = ["", f"[jails.{_key(jail.name)}]",
              f"network = {_toml('vnet' if vnet else 'shared')}   # jail.conf: "
@@ -62,6 +78,9 @@ def _jail_lines(jail: Jail) -> list[str]:
     switches = jail.vm_system.get("switch_list", "").split()
     if len(switches) == 1:
         lines.append(f"switch = {_toml(switches[0])}   # vm-bhyve system.conf")
+    if consoles:
+        lines.append(f"console_devices = {_toml(consoles)}   # devfs ruleset "
+                     f"{jail.params['devfs_ruleset']}")
     lines.append("# release, interface: the host's (auto); presets: not read, the default")
     return lines
 
@@ -118,7 +137,7 @@ def init_text(facts: Facts) -> str:
              f'release = "auto"   # freebsd-version: {release}',
              f'uplink = "auto"    # default route: {facts.default_interface or "none"}']
     for jail in jails:
-        lines += _jail_lines(jail)
+        lines += _jail_lines(jail, _console_devices(facts, jail))
         for guest in jail.guests:
             lines += _guest_lines(jail, guest)
     return "\n".join(lines) + "\n"
