@@ -81,7 +81,8 @@ def static(fake_host: Host, monkeypatch: pytest.MonkeyPatch) -> tuple[Host, Path
 
 def keeps_static_address(host: Host) -> None:
     text = (host.root / BASTILLEFILE).read_text()
-    assert 'SYSRC ifconfig_vnet0="inet 192.0.2.10/24"' in text, text
+    # on the jail's bridge (read back from ifconfig_bridge0 by host_values)
+    assert 'SYSRC ifconfig_bridge0="inet 192.0.2.10/24 addm vnet0"' in text, text
     assert 'SYSRC defaultrouter="192.0.2.1"' in text, text
     assert "SYNCDHCP" not in text
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from packaging.version import Version
 
 from bhyvetpl.doctor.guest import Guest, Needs
-from bhyvetpl.doctor.jailnet import create_fixes, dhcp_switch
+from bhyvetpl.doctor.jailnet import address_switch, create_fixes
 from bhyvetpl.doctor.result import CheckResult
 from bhyvetpl.facts.model import Facts, Jail
 from bhyvetpl.hostfs import bastilleconf
@@ -104,9 +104,9 @@ def check_jail(facts: Facts, ctx: JailContext, ruleset: int) -> list[CheckResult
         f"{ctx.fix('config', 'set', 'devfs_ruleset', str(ruleset))} && {ctx.fix('restart')}"))
     results.append(_securelevel(ctx, needs))
     results.append(_vnet(ctx, needs))
-    dhcp = dhcp_switch(ctx)
-    if dhcp is not None:
-        results.append(dhcp)
+    address = address_switch(ctx)
+    if address is not None:
+        results.append(address)
     results += _vm_bhyve(ctx)
     results += _guests(ctx)
     results.append(check_vmm_ppt(facts, ctx, needs))

@@ -144,22 +144,25 @@ def lint_bastillefile(path: Path, text: str) -> list[Finding]:
             if hook.hook != "overlay":
                 _check_cp(add, hook)
             _check_source(add, hook, path.parent)
-    _check_dhcp_switch(add, hooks)
+    _check_address_switch(add, hooks)
     return sorted(found, key=lambda f: (f.line, f.code))
 
 
-def _check_dhcp_switch(add: _Add, hooks: tuple[Hook, ...]) -> None:
-    """vnet0 by DHCP and a standard switch on vnet0: what doctor's DHCP check refuses.
+def _check_address_switch(add: _Add, hooks: tuple[Hook, ...]) -> None:
+    """vnet0 with an address and a standard switch on vnet0: what doctor's check refuses.
 
-    The address belongs on a bridge the jail's rc.conf makes, with vm-bhyve's manual
-    switch on it (bhyvetpl.model.jailnet): the lines bhyvetpl's own template writes.
+    The address (DHCP or static) belongs on a bridge the jail's rc.conf makes, with
+    vm-bhyve's manual switch on it (bhyvetpl.model.jailnet): the lines bhyvetpl's own
+    template writes.
     """
-    word = None
+    given: dict[str, str | None] = {}   # the last SYSRC of each key counts
     for hook in hooks:
         name, _, value = hook.args.partition("=")
-        if hook.hook == "sysrc" and name == f"ifconfig_{jailnet.INNER}":
-            word = jailnet.dhcp_word(value)
-    if word is None:
+        if hook.hook == "sysrc" and name in (f"ifconfig_{jailnet.INNER}",
+                                             f"ifconfig_{jailnet.INNER}_ipv6"):
+            given[name] = jailnet.rc_address(value)
+    address = next((a for a in given.values() if a is not None), None)
+    if address is None:
         return
     for hook in hooks:
         argv = hook.args.split()
@@ -168,10 +171,10 @@ def _check_dhcp_switch(add: _Add, hooks: tuple[Hook, ...]) -> None:
                 or not re.search(r"\bvm switch create\b", hook.args)):
             continue
         switch = argv[-1] if _refused(values.vm_name, argv[-1]) is None else "NAME"
-        lines = "; ".join(jailnet.bastillefile_lines(word, switch))
-        add(hook.line, "warning", "dhcp-switch-member",
-            f"{jailnet.INNER} takes the jail's address by {word} and this standard switch "
-            f"holds it: {jailnet.PROBLEM}; write instead: {lines}")
+        lines = "; ".join(jailnet.bastillefile_lines(address, switch))
+        add(hook.line, "warning", "address-switch-member",
+            f"{jailnet.INNER} holds the jail's address {address} and this standard switch "
+            f"holds {jailnet.INNER}: {jailnet.PROBLEM}; write instead: {lines}")
 
 
 def _check_source(add: _Add, hook: Hook, template_dir: Path) -> None:

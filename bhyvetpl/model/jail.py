@@ -8,14 +8,15 @@ from typing import Literal, get_args
 from packaging.version import Version
 
 from bhyvetpl.errors import SpecError
-from bhyvetpl.model import values
+from bhyvetpl.model import jailnet, values
 from bhyvetpl.model.guest import GuestSpec
 from bhyvetpl.model.preset import PRESETS
 
 NetMode = Literal["vnet", "bridge", "shared"]
 DHCP_MODES = ("DHCP", "SYNCDHCP")
-# The bridge a DHCP vnet jail's rc.conf creates for vm-bhyve's manual switch (jail.dhcp_bridge).
-JAIL_BRIDGE = "bridge0"
+# The bridge a vnet jail's rc.conf creates for its address and vm-bhyve's manual switch
+# (jail.address_bridge).
+JAIL_BRIDGE = jailnet.JAIL_BRIDGE
 # A per-guest jail needs no address of its own: its guest's taps reach the uplink through
 # the jail's switch and vnet0 as bridge members, and its packages come from the host
 # (plan.rootpkg), so vnet0 is only `up` and the jail runs no dhclient (no bpf).
@@ -194,29 +195,23 @@ class JailSpec:
         return f"{family} {self.address}"
 
     @property
-    def dhcp_bridge(self) -> str | None:
-        """The bridge that holds a DHCP vnet jail's address, with vnet0 its member.
+    def address_bridge(self) -> str | None:
+        """The bridge that holds a vnet jail's address (DHCP or static), vnet0 its member.
 
-        `vm switch address` sets only a static address (vm-bhyve 1.4.0 to master,
-        lib/vm-switch switch::address), and a bridge member should hold none (if_bridge(4);
-        refused from FreeBSD 15.0 with net.link.bridge.member_ifaddrs=0). So the jail's
-        rc.conf creates this bridge with vnet0 in it and runs DHCP on the bridge, and
-        vm-bhyve takes it as a manual switch (`vm switch create -t manual -b BRIDGE`).
-        A static vnet jail keeps its address on vnet0 and a standard switch. The name is
-        the jail's own: if_bridge makes a bridge cloner per vnet (sys/net/if_bridge.c
-        VNET_SYSINIT vnet_bridge_init), so the host's bridge0 is another interface.
+        A bridge member should hold no address (if_bridge(4); FreeBSD 15.0 warns it is
+        deprecated and refuses it with net.link.bridge.member_ifaddrs=0, review D49995),
+        and `vm switch address` sets only a static address (vm-bhyve 1.4.0 to master,
+        lib/vm-switch switch::address). So the jail's rc.conf creates this bridge with
+        vnet0 in it (vnet0 only `up`) and puts the address on the bridge, and vm-bhyve
+        takes it as a manual switch (`vm switch create -t manual -b BRIDGE`). A per-guest
+        jail without an address keeps vnet0 in a standard switch: nothing to move.
         """
-        return JAIL_BRIDGE if self.vnet and self.dhcp else None
+        return JAIL_BRIDGE if self.vnet and not self.no_address else None
 
     @property
-    def bridge_ifconfig_value(self) -> str:
-        """rc.conf ifconfig_bridge0 of a DHCP vnet jail: vnet0 in it, DHCP on the bridge.
-
-        rc.d/netif's ifconfig_up (libexec/rc/network.subr, freebsd-src 03ccfdd) runs
-        `ifconfig bridge0 addm vnet0` (ifconfig_getargs drops the DHCP words), then
-        `ifconfig bridge0 up`, then `rc.d/dhclient start bridge0` (dhcpif, syncdhcpif).
-        """
-        return f"addm {self.inner_interface} {self.address}"
+    def bridge_settings(self) -> tuple[tuple[str, str], ...]:
+        """rc.conf lines for the address on the bridge (jailnet.rc_settings), in order."""
+        return jailnet.rc_settings(self.address) if self.address_bridge else ()
 
     @property
     def gateway_key(self) -> str:

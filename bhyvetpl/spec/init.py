@@ -14,11 +14,10 @@ import re
 
 from bhyvetpl.errors import SpecError
 from bhyvetpl.facts.model import Facts, Guest, Jail
-from bhyvetpl.model import policy, slots
+from bhyvetpl.model import jailnet, policy, slots
 from bhyvetpl.model.jail import JAIL_BRIDGE
 from bhyvetpl.spec.keys import VERSION
 
-_INET_RE = re.compile(r"inet6? +([0-9A-Fa-f.:]+/[0-9]+)")
 _BARE_RE = re.compile(r"[A-Za-z0-9_-]+")
 
 
@@ -34,17 +33,25 @@ def _key(name: str) -> str:
 def _address(jail: Jail) -> tuple[str | None, str]:
     """The jail's address and the rc.conf key it came from.
 
-    A DHCP vnet jail bhyvetpl made has it on the bridge that holds vnet0 (ifconfig_vnet0
-    is then `up`, JailSpec.dhcp_bridge).
+    A vnet jail bhyvetpl made has it on the bridge that holds vnet0 (ifconfig_bridge0, or
+    ifconfig_bridge0_ipv6 for IPv6; ifconfig_vnet0 is then `up`, JailSpec.address_bridge);
+    an older one on vnet0 itself (ifconfig_vnet0 or Bastille's ifconfig_vnet0_ipv6).
     """
-    key = f"ifconfig_{JAIL_BRIDGE}"
-    if jail.rc_conf.get(key, "").split()[-1:] in (["DHCP"], ["SYNCDHCP"]):
-        return jail.rc_conf[key].split()[-1], key
-    value = jail.rc_conf.get("ifconfig_vnet0", "")
-    if value in ("DHCP", "SYNCDHCP"):
-        return value, "ifconfig_vnet0"
-    found = _INET_RE.fullmatch(value.strip())
-    return (found.group(1) if found else None), "ifconfig_vnet0"
+    for interface in (JAIL_BRIDGE, jailnet.INNER):
+        found = jailnet.jail_address(jail.rc_conf, interface)
+        if found is not None:
+            key, address = found
+            if jailnet.is_dhcp(address):   # the spec takes DHCP and SYNCDHCP only
+                return (address.upper() if address.upper() != "NOSYNCDHCP" else None), key
+            return address, key
+    return None, f"ifconfig_{jailnet.INNER}"
+
+
+def _gateway(jail: Jail, address: str) -> str | None:
+    """The default router for the address's family; Bastille writes `NO` for none."""
+    key = "ipv6_defaultrouter" if ":" in address else "defaultrouter"
+    value = jail.rc_conf.get(key, "")
+    return value if value and value.upper() != "NO" else None
 
 
 def _console_devices(facts: Facts, jail: Jail) -> list[str]:
@@ -71,8 +78,9 @@ def _jail_lines(jail: Jail, consoles: list[str]) -> list[str]:
     lines.append(f"address = {_toml(address)}   # rc.conf {key}" if address else
                  "# address: not read from rc.conf ifconfig_vnet0 (set it: DHCP, SYNCDHCP, "
                  "ADDR/NN)")
-    if vnet and address and "/" in address and jail.rc_conf.get("defaultrouter"):
-        lines.append(f"gateway = {_toml(jail.rc_conf['defaultrouter'])}")
+    gateway = _gateway(jail, address) if vnet and address and "/" in address else None
+    if gateway:
+        lines.append(f"gateway = {_toml(gateway)}")
     if jail.rc_conf.get("vm_dir"):
         lines.append(f"vm_dir = {_toml(jail.rc_conf['vm_dir'])}   # rc.conf vm_dir")
     switches = jail.vm_system.get("switch_list", "").split()
