@@ -175,8 +175,8 @@ def test_bastilles_static_lines_then_ours_leave_the_address_on_the_bridge_alone(
     result = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     rc = final_rc(result.stdout)
-    assert jailnet.jail_address(rc, "vnet0") is None, rc
-    assert rc["ifconfig_vnet0"] == "up" and rc["cloned_interfaces"] == "bridge0"
+    assert rc["ifconfig_vnet0"] == "up" and rc["cloned_interfaces"] == "bridge0", rc
+    assert rc["ifconfig_vnet0_ipv6"] == "" and jailnet.jail_address(rc, "vnet0") is None
     assert jailnet.jail_address(rc, "bridge0") == (
         "ifconfig_bridge0_ipv6" if ":" in address else "ifconfig_bridge0", address)
     text = init_text(make_jail(rc_conf=readable("".join(f'{k}="{v}"\n'
@@ -377,3 +377,18 @@ def test_lint_warns_the_old_template_of_a_static_jail(address: str) -> None:
     # a jail whose vnet0 has no address (per-guest) keeps its standard switch: no warning
     bare = old.replace(f'{key}="{family} {address}"', 'ifconfig_vnet0="up"')
     assert lint_bastillefile(Path("Bastillefile"), bare) == []
+
+
+@pytest.mark.parametrize("address", sorted(OLD_STATIC_RC))
+def test_init_reads_a_static_address_on_the_bridge_or_on_vnet0(address: str) -> None:
+    """`init` after the template finds the address on bridge0 (so plan finds nothing to
+    change) and on vnet0 in a jail the old template made; the gateway of the address's
+    family, not Bastille's `defaultrouter="NO"` of an IPv6 jail."""
+    new = "".join(f'{k}="{v}"\n' for k, v in jailnet.rc_settings(address))
+    gateway_key = "ipv6_defaultrouter" if ":" in address else "defaultrouter"
+    new += f'{gateway_key}="{GATEWAYS[address]}"\ndefaultrouter="NO"\n' if ":" in address \
+        else f'{gateway_key}="{GATEWAYS[address]}"\n'
+    for rc in (new, OLD_STATIC_RC[address]):
+        text = init_text(make_jail(rc_conf=readable(rc)))
+        assert f'address = "{address}"' in text, text
+        assert f'gateway = "{GATEWAYS[address]}"' in text, text
