@@ -14,7 +14,7 @@ import typer
 from bhyvetpl.adapters.runner import SubprocessRunner
 from bhyvetpl.cli import options as o
 from bhyvetpl.cli.shared import warn
-from bhyvetpl.facts.model import Facts
+from bhyvetpl.facts.model import Facts, Interface
 from bhyvetpl.facts.source import host_cpu, host_facts
 from bhyvetpl.model.nat import BRIDGE
 from bhyvetpl.model.options import JAIL, build_features
@@ -74,7 +74,8 @@ def host_prepare_cmd(
         features = jail_features(desired, facts, jail)
         refuse_other_release(next(j.release for j in desired.jails if j.name == jail),
                              host_root)
-        bridge = facts.interface(BRIDGE)
+        def bridge() -> Interface | None:
+            return facts.interface(BRIDGE) if facts else None
     else:
         release, uplink = host_defaults(host_root, SubprocessRunner(), release,
                                         uplink, "--uplink" if host_tap or nat else None)
@@ -88,8 +89,10 @@ def host_prepare_cmd(
         if features.needs_passthrough:   # only hw.vmm.amdvi.enable reads the CPU
             features = with_cpu(features, facts.cpu if facts else host_cpu(host_root))
         # bridge0 as it is now, read only when it is this machine's and rc.conf has one
-        bridge = (live_interface(SubprocessRunner(), BRIDGE)
-                  if uplink_bridged(features) and (live or host_root == Path("/")) else None)
+        read_live = uplink_bridged(features) and (live or host_root == Path("/"))
+
+        def bridge() -> Interface | None:
+            return live_interface(SubprocessRunner(), BRIDGE) if read_live else None
     warn(features)
     run_plan(host_prepare_plan(features, host_root, restart_network=restart_network,
                                facts=facts, live_bridge=bridge), dry_run, emit, live)
