@@ -105,14 +105,22 @@ def ruleset_number(jail: Jail) -> int:
 
 
 def wanted(facts: Facts, jail: Jail, needs: Needs) -> Features:
-    """The Features the jail's guests need: the rules bhyvetpl would write for them."""
+    """The Features the jail's guests need: the rules bhyvetpl would write for them.
+
+    A per-guest jail (its ruleset from hide_all) is held to its guest's zvols by name and
+    /dev/zfs for its jailed dataset, as policy.devfs_rules writes them.
+    """
+    number = ruleset_number(jail)
+    per_guest = any(HIDE_ALL in s.includes for s in facts.devfs_rulesets if s.number == number)
     zvol = needs.zvol_dataset
+    own = tuple(n for n in needs.disk_nodes if zvol and n.startswith(f"zvol/{zvol}/"))
     return Features(
         jail=jail.name, release=release_of(facts),
-        ruleset=RulesetSpec(ruleset_number(jail)), guests=needs.guests, console=True,
-        tap=needs.made_taps, host_taps=needs.host_taps, zvol_dataset=zvol,
-        disk_nodes=tuple(n for n in needs.disk_nodes
-                         if not (zvol and n.startswith(f"zvol/{zvol}/"))),
+        ruleset=RulesetSpec(number), guests=needs.guests, console=True,
+        tap=needs.made_taps, host_taps=needs.host_taps,
+        zvol_dataset=None if per_guest else zvol, zvol_nodes=own if per_guest else (),
+        zfs=str(jail.rc_conf.get("vm_dir", "")).startswith("zfs:"), per_guest=per_guest,
+        disk_nodes=tuple(n for n in needs.disk_nodes if n not in own),
         uefi=bool(needs.uefi_guests), passthrough=bool(needs.passthru),
         dhcp=needs.dhcp,
         vnet="vnet" in jail.params,

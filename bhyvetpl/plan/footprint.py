@@ -75,10 +75,12 @@ def block_features(jail: str, block: str) -> Features | None:
     host_taps = tuple(p for p in paths if p.startswith("tap") and p != "tap*")
     per_guest = "$devfsrules_hide_all" in ruleset.includes
     rest = [p for p in paths if p not in _FLAG_NODES and p not in dataset_paths
-            and not (per_guest and p in policy.JAIL_BASICS)
+            and not (per_guest and p in (*policy.JAIL_BASICS, policy.ZFS_NODE))
             and p not in host_taps and not p.startswith(("nmdm-", "vmm/", "vmm.io/"))]
     leaves = tuple(dict.fromkeys(p for p in rest
                                  if not any(q.startswith(p + "/") for q in paths)))
+    # A per-guest jail names its guest's zvols one by one (policy.guest_zvols).
+    zvols = tuple(p for p in leaves if per_guest and p.startswith("zvol/"))
     release = "15.0" if "vmmctl" in paths else "13.0" if "io" in paths else "14.0"
     return Features(
         jail=jail, release=Version(release), ruleset=RulesetSpec(ruleset.number, ruleset.name),
@@ -87,7 +89,9 @@ def block_features(jail: str, block: str) -> Features | None:
         console_devices=tuple(f"/dev/{p.removesuffix('[AB]')}A" for p in paths
                               if p.startswith("nmdm") and p.endswith("[AB]")
                               and policy.console_guest(p) is None),
-        host_taps=host_taps, zvol_dataset=dataset, disk_nodes=leaves,
+        host_taps=host_taps, zvol_dataset=dataset, zvol_nodes=zvols,
+        zfs=per_guest and policy.ZFS_NODE in paths,
+        disk_nodes=tuple(p for p in leaves if p not in zvols),
         uefi="# UEFI guests" in block, passthrough="pci" in paths, dhcp="bpf*" in paths,
         uefi_guests=segment_guests(paths, ".bootrom"),
         fbuf_guests=segment_guests(paths, ".framebuffer"), per_guest=per_guest)

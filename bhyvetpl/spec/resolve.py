@@ -69,22 +69,41 @@ def _rebased(spec: SpecFile, section: str, keys: Values, err: SpecError) -> Spec
                       f"{err.accepted} ({err.field})")
 
 
-def _units(spec: SpecFile, section: str, entry: JailEntry, isolation: object,
-           dataset: str | None) -> list[tuple[str, list[GuestEntry], str]]:
+def _units(spec: SpecFile, section: str, entry: JailEntry,
+           isolation: object) -> list[tuple[str, list[GuestEntry], str]]:
     """The Bastille jails a spec jail becomes: (name, guests, spec path for errors).
 
     isolation = "per-guest" gives each guest a jail of its own, named after the guest
     (as bastille-vm-plugin names its supervision jails), with its own ruleset, vnet and
-    vm-bhyve: a device-model escape reaches that one guest's nodes.
+    vm-bhyve: a device-model escape reaches that one guest's nodes. A ZFS vm_dir is then
+    the parent of each jail's own dataset (_unit_dataset).
     """
     if isolation == "shared":
         return [(entry.name, list(entry.guests), section)]
     if isolation != "per-guest":
         raise spec.error(f"{section}.isolation", isolation, "shared or per-guest")
-    if dataset is not None:
-        raise spec.error(f"{section}.vm_dir", f"zfs:{dataset}", 'a directory (/PATH) with '
-                         'isolation = "per-guest": one jailed dataset cannot serve several jails')
     return [(guest.name, [guest], f"{section}.guests.{guest.name}") for guest in entry.guests]
+
+
+def _unit_dataset(dataset: str | None, name: str, per_guest: bool) -> str | None:
+    """The jail's ZFS vm_dir: the spec's, or for a per-guest jail DATASET/JAIL.
+
+    A jailed dataset serves one jail (`zfs jail` hands it over whole), so each per-guest
+    jail gets a child of its own; its guest's zvols are DATASET/JAIL/GUEST/DISK.
+    """
+    return f"{dataset}/{name}" if dataset is not None and per_guest else dataset
+
+
+def _refuse_shared_dataset(spec: SpecFile, taken: dict[str, str], dataset: str,
+                           origin: str) -> None:
+    """Refuse a dataset another jail's is, or is above or below: `zfs jail` hands it whole."""
+    for other, where in taken.items():
+        if dataset == other or dataset.startswith(other + "/") or other.startswith(
+                dataset + "/"):
+            raise spec.error(f"{origin}.vm_dir", f"zfs:{dataset}", "a dataset apart from "
+                             f"every other jail's (zfs:{other} is {where}'s, and a jailed "
+                             "dataset serves one jail with all below it)")
+    taken[dataset] = origin
 
 
 def _free_numbers(first: int, ours: str, facts: Facts) -> Iterator[int]:
@@ -114,6 +133,7 @@ def resolve(spec: SpecFile, facts: Facts, on: frozenset[str] | None = None) -> D
     presets: dict[str, str] = {}
     numbers = _free_numbers(first, base_name, facts)
     names: dict[str, str] = {}
+    datasets: dict[str, str] = {}
     for entry in spec.jails:
         section = f"jails.{entry.name}"
         v = dict(entry.values)
@@ -124,7 +144,7 @@ def resolve(spec: SpecFile, facts: Facts, on: frozenset[str] | None = None) -> D
                                  "letters, digits, _ . : - (no leading . : or -)")
         vm_dir = str(v.pop("vm_dir", "/vms"))
         dataset = vm_dir.removeprefix("zfs:") if vm_dir.startswith("zfs:") else None
-        units = _units(spec, section, entry, v.pop("isolation", "shared"), dataset)
+        units = _units(spec, section, entry, v.pop("isolation", "shared"))
         if on is not None and hosts and not on & set(hosts):
             for _ in units:   # a jail on other hosts keeps its ruleset numbers
                 next(numbers)
@@ -134,6 +154,9 @@ def resolve(spec: SpecFile, facts: Facts, on: frozenset[str] | None = None) -> D
                 raise spec.error(origin, name, f"a name no other jail has (jail {name} comes "
                                  f"from {names[name]} too)")
             names[name] = origin
+            own = _unit_dataset(dataset, name, origin != section)
+            if own is not None:
+                _refuse_shared_dataset(spec, datasets, own, section)
             guests = []
             for guest in members:
                 where = f"{section}.guests.{guest.name}"
@@ -150,7 +173,7 @@ def resolve(spec: SpecFile, facts: Facts, on: frozenset[str] | None = None) -> D
                                                     v.get("release"), release, "release")),
                     interface=_auto(spec, f"{section}.interface", v.get("interface"), uplink,
                                     "default route"),
-                    vm_dir="/vms" if dataset else vm_dir, vm_dataset=dataset,
+                    vm_dir="/vms" if dataset else vm_dir, vm_dataset=own,
                     ruleset=number, per_guest=origin != section,
                     ruleset_name=base_name if number == first else
                     f"{base_name}_{name.replace('-', '_')}",

@@ -1,0 +1,152 @@
+"""A per-guest jail with zvol disks: its own dataset below the spec's ZFS vm_dir, and
+exactly its guest's zvol nodes (devfs FNM_PATHNAME: guest `aa` reaches none of `aab`'s
+or `aa.b`'s), /dev/zfs for the zfs(8) it runs, securelevel 1, the dataset handed over."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bhyvetpl.errors import SpecError
+from bhyvetpl.facts.model import Facts, Release
+from bhyvetpl.hostfs.devfs import Ruleset, rulesets
+from bhyvetpl.model import policy
+from bhyvetpl.model.jail import JailSpec
+from bhyvetpl.model.policy import Features
+from bhyvetpl.plan.footprint import block_features
+from bhyvetpl.plan.jailblock import block_text, guests_level
+from bhyvetpl.render import render_host
+from bhyvetpl.spec.load import parse_spec
+from bhyvetpl.spec.resolve import resolve
+from tests.standin_env import Host
+from tests.test_emit_e2e import seed, use
+from tests.test_ruleset_fnmatch import fnmatch_pathname
+
+HOST = Facts(release=Release("15.0-RELEASE", "15.0-RELEASE", "15.0-RELEASE"),
+             default_interface="em0")
+# No NIC: a shared-IP jail's NICs need host taps, beside the point here.
+SPEC = """version = 1
+
+[jails.lab]
+network = "shared"
+address = "192.0.2.10/24"
+vm_dir = "zfs:tank/vm"
+isolation = "per-guest"
+
+[jails.lab.guests.aa]
+disks = ["disk0,dev=sparse-zvol,size=10G", "disk1,dev=zvol,size=1G"]
+no_nic = true
+
+[jails.lab.guests.aab]
+disks = ["disk0,dev=sparse-zvol"]
+no_nic = true
+"""
+
+
+def _jails() -> dict[str, JailSpec]:
+    return {j.name: j for j in resolve(parse_spec(SPEC, "s.toml"), HOST).jails}
+
+
+def _ruleset(jail: JailSpec) -> Ruleset:
+    text = next(f.text for f in render_host(Features.of_jail(jail))
+                if str(f.relpath) == "etc/devfs.rules")
+    return rulesets(text)[0]
+
+
+def zvol_tree(guest: str, disks: tuple[str, ...]) -> set[str]:
+    """The nodes below tank/vm that a guest's jail dataset makes (vm-bhyve lib/vm-run)."""
+    base = f"zvol/tank/vm/{guest}"
+    return {base, f"{base}/{guest}", *(f"{base}/{guest}/{d}" for d in disks)}
+
+
+DISKS = {"aa": ("disk0", "disk1"), "aab": ("disk0",)}
+# `aa.b` cannot be a jail name, but a guest of a shared jail on tank/vm/aa.b (or tank/vm
+# itself, on another host) can: its nodes.
+OTHERS = {"zvol/tank/vm/aa.b", "zvol/tank/vm/aa.b/aa.b", "zvol/tank/vm/aa.b/aa.b/disk0",
+          "zvol/tank/vm/aa.b/disk0", "zvol/tank/vm/aab/disk0", "zvol/tank/vm/aa-b/aa/disk0"}
+
+
+def test_each_jail_gets_a_dataset_of_its_own_below_the_specs() -> None:
+    jails = _jails()
+    assert {n: (j.vm_dataset, j.vm_dir_value) for n, j in jails.items()} == {
+        "aa": ("tank/vm/aa", "zfs:tank/vm/aa"), "aab": ("tank/vm/aab", "zfs:tank/vm/aab")}
+
+
+@pytest.mark.parametrize("name", sorted(DISKS))
+def test_a_jail_reaches_its_guests_zvols_and_no_other_guests(name: str) -> None:
+    rules = _ruleset(_jails()[name]).unhidden
+    assert not [r for r in rules if r.startswith("zvol") and "*" in r], rules
+    for other, disks in DISKS.items():
+        nodes = zvol_tree(other, disks)
+        reached = {n for n in nodes if any(fnmatch_pathname(r, n) for r in rules)}
+        assert reached == (nodes if other == name else set()), (name, other, reached)
+    assert not {n for n in OTHERS if any(fnmatch_pathname(r, n) for r in rules)}
+    # The directories above: the way down, nothing in them but what is unhidden.
+    assert {"zvol", "zvol/tank", "zvol/tank/vm"} <= set(rules)
+
+
+def test_the_jail_runs_zfs_on_its_dataset_under_securelevel_1() -> None:
+    jail = _jails()["aa"]
+    assert _ruleset(jail).includes == ("$devfsrules_hide_all",)
+    assert policy.ZFS_NODE in _ruleset(jail).unhidden
+    features = Features.of_jail(jail)
+    config = {s.name: s.value for s in policy.jail_config(features, jail.vm_dataset)}
+    assert config["enforce_statfs"] == "1" and "allow.mount.zfs" in config
+    level = guests_level(jail)
+    assert level is not None and level.value == "1"
+    block = block_text(jail.name, jail.vm_dataset, False, level)
+    assert 'exec.created += "zfs jail $name tank/vm/aa";' in block
+
+
+@pytest.mark.parametrize("name", sorted(DISKS))
+def test_the_block_read_back_renders_the_same_bytes(name: str) -> None:
+    """new-guest and jail apply read our block back into Features (plan.footprint)."""
+    jail = _jails()[name]
+    text = next(f.text for f in render_host(Features.of_jail(jail))
+                if str(f.relpath) == "etc/devfs.rules")
+    back = block_features(jail.name, text)
+    assert back is not None and back.zvol_nodes and back.zfs and back.per_guest
+    assert next(f.text for f in render_host(back) if str(f.relpath) == "etc/devfs.rules") == text
+
+
+def test_a_directory_vm_dir_leaves_zfs_hidden() -> None:
+    spec = SPEC.replace('vm_dir = "zfs:tank/vm"', 'vm_dir = "/vms"').replace(
+        "dev=sparse-zvol", "dev=file").replace("dev=zvol", "dev=file")
+    for jail in resolve(parse_spec(spec, "s.toml"), HOST).jails:
+        unhidden = _ruleset(jail).unhidden
+        assert not [p for p in unhidden if p == "zfs" or p.startswith("zvol")], unhidden
+
+
+@pytest.mark.parametrize("extra", [
+    '\n[jails.other]\nnetwork = "shared"\naddress = "192.0.2.11/24"\nvm_dir = "zfs:tank/vm"\n',
+    '\n[jails.other]\nnetwork = "shared"\naddress = "192.0.2.11/24"\n'
+    'vm_dir = "zfs:tank/vm/aab"\n',
+    '\n[jails.other]\nnetwork = "shared"\naddress = "192.0.2.11/24"\nvm_dir = "zfs:tank"\n',
+])
+def test_a_dataset_another_jail_holds_is_refused(extra: str) -> None:
+    with pytest.raises(SpecError) as info:
+        resolve(parse_spec(SPEC + extra, "s.toml"), HOST)
+    assert ".vm_dir:" in str(info.value) and "serves one jail" in str(info.value)
+
+
+def test_apply_hands_each_jail_its_dataset_then_plan_finds_nothing(
+        fake_host: Host, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    seed(fake_host)
+    use(fake_host, monkeypatch)
+    spec = tmp_path / "bhyvetpl.toml"
+    spec.write_text(SPEC)
+    args = ("-f", str(spec), "--root", str(fake_host.root))
+    code, out, err = fake_host.cli("apply", *args)
+    assert code == 0, out + err
+    calls = fake_host.calls()
+    for name in ("aa", "aab"):
+        assert ("zfs", "create", "-p", f"tank/vm/{name}") in calls
+        assert ("zfs", "set", "jailed=on", f"tank/vm/{name}") in calls
+        conf = (fake_host.root / f"usr/local/bastille/jails/{name}/jail.conf").read_text()
+        assert f'exec.created += "zfs jail $name tank/vm/{name}";' in conf
+        assert "securelevel = 1;" in conf
+    rules = (fake_host.root / "etc/devfs.rules").read_text()
+    assert "add path 'zvol/tank/vm/aa/aa/disk1' unhide" in rules
+    code, out, err = fake_host.cli("plan", *args)
+    assert code == 0 and "nothing to do" in out, out + err
