@@ -7,9 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from packaging.version import Version
 
+from bhyvetpl.doctor.guest import Guest as DoctorGuest
+from bhyvetpl.doctor.guest import Needs
+from bhyvetpl.doctor.host import check_devfs
 from bhyvetpl.errors import SpecError
 from bhyvetpl.facts.model import Facts, Release
+from bhyvetpl.facts.model import Guest as FactGuest
 from bhyvetpl.hostfs.devfs import Ruleset, rulesets
 from bhyvetpl.model import policy
 from bhyvetpl.model.jail import JailSpec
@@ -150,3 +155,24 @@ def test_apply_hands_each_jail_its_dataset_then_plan_finds_nothing(
     assert "add path 'zvol/tank/vm/aa/aa/disk1' unhide" in rules
     code, out, err = fake_host.cli("plan", *args)
     assert code == 0 and "nothing to do" in out, out + err
+
+
+def _doctor(text: str) -> list[tuple[str, str]]:
+    """The doctor's devfs row for jail aa's guest (its config as vm-bhyve keeps it)."""
+    guest = FactGuest("aa", {"loader": "bhyveload", "disk0_type": "virtio-blk",
+                             "disk0_name": "disk0", "disk0_dev": "sparse-zvol",
+                             "disk1_type": "virtio-blk", "disk1_name": "disk1",
+                             "disk1_dev": "zvol"})
+    needs = Needs.of((DoctorGuest(guest),), "zfs:tank/vm/aa")
+    nodes, _ = check_devfs(Facts(devfs_rulesets=rulesets(text)), 25, needs, Version("15.0"))
+    return [(nodes.status, nodes.fix)]
+
+
+def test_the_doctor_passes_the_ruleset_and_names_exact_rules_for_what_it_lacks() -> None:
+    text = next(f.text for f in render_host(Features.of_jail(_jails()["aa"]))
+                if str(f.relpath) == "etc/devfs.rules")
+    assert _doctor(text) == [("PASS", "")]
+    [(status, fix)] = _doctor(text.replace("add path 'zfs' unhide\n", "").replace(
+        "add path 'zvol/tank/vm/aa/aa/disk1' unhide\n", ""))
+    assert status == "FAIL" and fix.startswith(
+        "add path 'zfs' unhide; add path 'zvol/tank/vm/aa/aa/disk1' unhide "), fix
