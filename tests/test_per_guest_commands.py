@@ -5,6 +5,7 @@ new-guest -f into a per-guest spec jail makes the guest its own jail, and host p
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -76,3 +77,85 @@ def test_init_on_per_guest_jails_writes_the_isolation_back_and_plan_finds_nothin
     assert ('vm_dir = "zfs:tank/vm"' in text) == (spec is not FILES), text
     code, out, err = fake_host.cli("plan", "-f", str(written), *root)
     assert code == 0 and "nothing to do" in out, text + out + err
+
+
+@pytest.fixture
+def applied(fake_host: Host, monkeypatch: pytest.MonkeyPatch) -> tuple[Host, Path]:
+    """PER_GUEST then a shared jail, applied: the new guest's jail comes between them."""
+    seed(fake_host)
+    use(fake_host, monkeypatch)
+    path = fake_host.base / "lab.toml"
+    path.write_text(PER_GUEST + SHARED)
+    code, out, err = fake_host.cli("apply", "-f", str(path), "--root", str(fake_host.root))
+    assert code == 0, out + err
+    bastille_config(fake_host)
+    fake_host.calls()
+    return fake_host, path
+
+
+def test_new_guest_into_a_per_guest_spec_jail_makes_its_own_jail(
+        applied: tuple[Host, Path]) -> None:
+    host, path = applied
+    root = ("--root", str(host.root))
+    before = path.read_text()
+    rules = (host.root / "etc/devfs.rules").read_text()
+    code, out, err = host.cli("new-guest", "lab", "app", "--disk", "disk0,dev=sparse-zvol",
+                              "-f", str(path), *root)
+    assert code == 0, out + err
+    calls = host.calls()
+    assert ("bastille", "create", "-V", "app") in [c[:4] for c in calls], calls
+    assert ("zfs", "create", "-p", "tank/vm/app") in calls
+    # no other jail is touched: none restarted, its ruleset block as it was
+    assert not [c for c in calls if c[:2] == ("bastille", "restart")], calls
+    after = (host.root / "etc/devfs.rules").read_text()
+    for jail in ("web", "db", "bhyve"):
+        block = rules[rules.index(f"# BEGIN bhyvetpl {jail}\n"):
+                      rules.index(f"# END bhyvetpl {jail}\n")]
+        assert block in after, jail
+    assert "[devfs_rules_bhyve_jail_app=28]" in after
+    assert "add path 'zvol/tank/vm/app/app/disk0' unhide" in after
+    text = path.read_text()
+    assert text.startswith(before[:before.index("\n[jails.bhyve]")])
+    assert "[jails.lab.guests.app]" in text and text.endswith(SHARED)
+    bastille_config(host)
+    code, out, err = host.cli("plan", "-f", str(path), *root)
+    assert code == 0 and "nothing to do" in out, out + err
+
+
+def test_new_guest_dry_run_shows_the_jail_and_leaves_the_spec(
+        applied: tuple[Host, Path]) -> None:
+    host, path = applied
+    before = path.read_text()
+    code, out, err = host.cli("new-guest", "lab", "app", "-f", str(path), "--dry-run",
+                              "--root", str(host.root))
+    assert code == 0, out + err
+    assert "bastille create -V app" in out and path.read_text() == before
+    assert "[jails.lab.guests.app]" in err
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (("--start",), "--start: 'yes' is not accepted; expected no --start here; once the "
+                   "guest's jail exists: bastille cmd app vm start app"),
+    (("--iso", "/tmp/x.iso"), "--iso: '/tmp/x.iso' is not accepted; expected no --iso here"),
+    (("--size", "8G"), "--size: '8G' is not accepted; expected a disk size in --disk"),
+    (("--vm-dir", "/other"), "--vm-dir: '/other' is not accepted; expected the spec's vm_dir"),
+])
+def test_what_a_spec_cannot_hold_is_refused_before_anything_runs(
+        applied: tuple[Host, Path], args: tuple[str, ...], expected: str) -> None:
+    host, path = applied
+    before = path.read_text()
+    code, _out, err = host.cli("new-guest", "lab", "app", *args, "-f", str(path),
+                              "--root", str(host.root))
+    assert code == 2 and expected in err and err.count("\n") == 1, err
+    assert host.calls() == [] and path.read_text() == before
+
+
+def test_a_spec_the_host_does_not_match_yet_is_refused(applied: tuple[Host, Path]) -> None:
+    host, path = applied
+    path.write_text(path.read_text() + "\n[jails.lab.guests.late]\n")
+    code, _out, err = host.cli("new-guest", "lab", "app", "-f", str(path),
+                              "--root", str(host.root))
+    assert code == 2 and "changes pending" in err and f"bhyvetpl apply -f {path}" in err, err
+    # only the facts pass's reads ran
+    assert not [c for c in host.calls() if c[0] in ("bastille", "vm")
+                or c[:2] in (("zfs", "create"), ("zfs", "set"))]

@@ -8,7 +8,7 @@ Where facts cannot answer, the error says which key to set.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 
 from bhyvetpl.errors import SpecError
@@ -106,14 +106,54 @@ def _refuse_shared_dataset(spec: SpecFile, taken: dict[str, str], dataset: str,
     taken[dataset] = origin
 
 
-def _free_numbers(first: int, ours: str, facts: Facts) -> Iterator[int]:
-    """Ruleset numbers from first on, skipping those a ruleset not named as ours holds."""
+def _free_numbers(first: int, ours: str, facts: Facts,
+                  claimed: Collection[int] = ()) -> Iterator[int]:
+    """Ruleset numbers from first on, skipping those others' rulesets and our jails hold.
+
+    claimed: the numbers jails already on the host keep (_claim).
+    """
     taken = {r.number for r in facts.devfs_rulesets if not r.name.startswith(ours)}
     number = first
     while True:
-        if number not in taken:
+        if number not in taken and number not in claimed:
             yield number
         number += 1
+
+
+def ruleset_name(base: str, first: int, number: int, jail: str) -> str:
+    """Our ruleset's name: the base for the first number, else base_JAIL (an identifier)."""
+    return base if number == first else f"{base}_{jail.replace('-', '_')}"
+
+
+def _claim(facts: Facts, jail: str, first: int, base: str) -> int | None:
+    """The number of our ruleset the jail already uses on the host, if any.
+
+    Kept, so a jail inserted before it in the spec (new-guest into a per-guest jail adds
+    one) does not renumber it: that would rewrite its ruleset and restart it.
+    """
+    found = facts.jail(jail)
+    value = found.params.get("devfs_ruleset", "") if found is not None else ""
+    number = int(value) if value.isdigit() else None
+    if number is None or number < first:
+        return None
+    held = next((r for r in facts.devfs_rulesets if r.number == number), None)
+    return number if held is not None and held.name == ruleset_name(
+        base, first, number, jail) else None
+
+
+def _numbers(units: list[tuple[str, bool]], first: int, base: str,
+             facts: Facts) -> list[int]:
+    """Each unit's ruleset number: the one it holds on the host, else the next free one.
+
+    units: (jail name, planned here); a jail on other hosts (fleet) only takes a number.
+    """
+    claims: dict[int, int] = {}
+    for index, (name, here) in enumerate(units):
+        number = _claim(facts, name, first, base) if here else None
+        if number is not None and number not in claims.values():
+            claims[index] = number
+    free = _free_numbers(first, base, facts, set(claims.values()))
+    return [claims[i] if i in claims else next(free) for i in range(len(units))]
 
 
 def resolve(spec: SpecFile, facts: Facts, on: frozenset[str] | None = None) -> Desired:
@@ -131,9 +171,15 @@ def resolve(spec: SpecFile, facts: Facts, on: frozenset[str] | None = None) -> D
     base_name = str(host.get("ruleset_name", RULESET_NAME))
     jails = []
     presets: dict[str, str] = {}
-    numbers = _free_numbers(first, base_name, facts)
     names: dict[str, str] = {}
     datasets: dict[str, str] = {}
+    numbers = iter(_numbers(
+        [(name, on is None or not entry.values.get("hosts")
+          or bool(on & {str(h) for h in entry.values["hosts"]}))
+         for entry in spec.jails
+         for name, _, _ in _units(spec, f"jails.{entry.name}", entry,
+                                  entry.values.get("isolation", "shared"))],
+        first, base_name, facts))
     for entry in spec.jails:
         section = f"jails.{entry.name}"
         v = dict(entry.values)
@@ -175,8 +221,7 @@ def resolve(spec: SpecFile, facts: Facts, on: frozenset[str] | None = None) -> D
                                     "default route"),
                     vm_dir="/vms" if dataset else vm_dir, vm_dataset=own,
                     ruleset=number, per_guest=origin != section,
-                    ruleset_name=base_name if number == first else
-                    f"{base_name}_{name.replace('-', '_')}",
+                    ruleset_name=ruleset_name(base_name, first, number, name),
                     **{k: val for k, val in v.items() if k not in ("release", "interface")}),
                     guests))
             except SpecError as err:
