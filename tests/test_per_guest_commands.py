@@ -159,3 +159,89 @@ def test_a_spec_the_host_does_not_match_yet_is_refused(applied: tuple[Host, Path
     # only the facts pass's reads ran
     assert not [c for c in host.calls() if c[0] in ("bastille", "vm")
                 or c[:2] in (("zfs", "create"), ("zfs", "set"))]
+
+
+def _render_host(tmp_path: Path, *args: str) -> tuple[int, str, str]:
+    from bhyvetpl.cli.app import app
+    from tests.cli_runner import cli_runner
+
+    result = cli_runner().invoke(app, ["render", "host", "--release", "15.0-RELEASE",
+                                       "-o", str(tmp_path / "out"), *args])
+    rules = tmp_path / "out/etc/devfs.rules"
+    return (result.exit_code, rules.read_text() if rules.exists() else "",
+            result.stderr)
+
+
+def test_the_flag_form_renders_the_ruleset_the_spec_key_renders(tmp_path: Path) -> None:
+    from bhyvetpl.facts.model import Facts, Release
+    from bhyvetpl.model.policy import Features
+    from bhyvetpl.render import render_host
+    from bhyvetpl.spec.load import parse_spec
+    from bhyvetpl.spec.resolve import resolve
+
+    facts = Facts(release=Release("15.0-RELEASE", "15.0-RELEASE", "15.0-RELEASE"),
+                  default_interface="em0")
+    spec = PER_GUEST.replace('vm_dir = "zfs:tank/vm"\n', "").replace(
+        "dev=sparse-zvol", "dev=file").replace("dev=zvol", "dev=file")
+    web = next(j for j in resolve(parse_spec(spec, "s.toml"), facts).jails if j.name == "web")
+    wanted = next(f.text for f in render_host(Features.of_jail(web))
+                  if str(f.relpath) == "etc/devfs.rules")
+    code, text, err = _render_host(tmp_path, "--jail", "web", "--guest", "web", "--uefi",
+                                   "--isolation", "per-guest")
+    assert code == 0, err
+    assert text == wanted
+
+
+def test_the_flag_form_with_a_zvol_dataset_unhides_zfs(tmp_path: Path) -> None:
+    code, text, err = _render_host(tmp_path, "--jail", "web", "--guest", "web",
+                                   "--isolation", "per-guest", "--zvol-dataset", "tank/vm/web")
+    assert code == 0, err
+    assert "add include $devfsrules_hide_all\n" in text and "add path 'zfs' unhide\n" in text
+    assert "add path 'zvol/tank/vm/web/*/*' unhide\n" in text
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (("--isolation", "per-vm"), "--isolation: 'per-vm' is not accepted; expected shared or "
+                                "per-guest"),
+    (("--isolation", "per-guest"), "--guest: 'none' is not accepted; expected --guest web "
+                                   "alone with --isolation per-guest"),
+    (("--isolation", "per-guest", "--guest", "web", "--guest", "db"), "--guest: 'web db'"),
+    (("--isolation", "per-guest", "--guest", "db"), "--guest: 'db' is not accepted"),
+])
+def test_the_flag_form_refuses_what_is_no_jail_of_one_guest(
+        tmp_path: Path, args: tuple[str, ...], expected: str) -> None:
+    code, text, err = _render_host(tmp_path, "--jail", "web", *args)
+    assert code == 2 and expected in err and text == "", err
+
+
+def test_flag_made_per_guest_jail_takes_its_guest_and_refuses_a_second(
+        fake_host: Host, monkeypatch: pytest.MonkeyPatch) -> None:
+    seed(fake_host)
+    use(fake_host, monkeypatch)
+    root = ("--root", str(fake_host.root))
+    for args in (("host", "prepare", "--jail", "web", "--guest", "web", "--isolation",
+                  "per-guest"), ("jail", "create", "web"), ("new-guest", "web", "web")):
+        code, out, err = fake_host.cli(*args, *root)
+        assert code == 0, (args, out + err)
+    rules = (fake_host.root / "etc/devfs.rules").read_text()
+    assert "add include $devfsrules_hide_all" in rules
+    fake_host.calls()
+    code, out, err = fake_host.cli("new-guest", "web", "db", *root)
+    assert code == 2, out + err
+    assert ("NAME: 'db' is not accepted; expected guest web of jail web: its ruleset starts "
+            "from $devfsrules_hide_all") in err and (
+        "bhyvetpl host prepare --jail db --guest db --isolation per-guest --ruleset N") in err
+    assert not [c for c in fake_host.calls() if c[:2] in (("vm", "create"),
+                                                          ("bastille", "cmd"))]
+
+
+def test_the_jail_commands_with_a_spec_find_a_per_guest_jail(
+        applied: tuple[Host, Path]) -> None:
+    host, path = applied
+    for args in (("host", "prepare", "--jail", "web"), ("jail", "apply", "web")):
+        code, out, err = host.cli(*args, "-f", str(path), "--dry-run",
+                                  "--root", str(host.root))
+        assert code == 0, (args, out + err)
+    code, out, err = host.cli("jail", "apply", "web", "--ip", "DHCP", "-f", str(path),
+                              "--root", str(host.root))
+    assert code == 2 and "[jails.lab] of the spec" in err, err

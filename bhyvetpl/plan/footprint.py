@@ -17,6 +17,7 @@ from types import MappingProxyType
 from packaging.version import Version
 
 from bhyvetpl.adapters import devfs, host
+from bhyvetpl.errors import SpecError
 from bhyvetpl.hostfs import HostFS, HostFSError, below
 from bhyvetpl.hostfs import devfs as devfs_rules_file
 from bhyvetpl.hostfs.jailconf import jail_conf
@@ -160,6 +161,14 @@ def ruleset_steps(jail: JailSpec, guest: GuestSpec, root: Path, jail_root: str, 
         return [], (f"no bhyvetpl ruleset for jail {jail.name} in {DEVFS_RULES}: unhide "
                     f"{policy.console_paths((guest.name,))[0]} (and the guest's taps and "
                     "disks) yourself",)
+    if features.per_guest and features.guests and guest.name not in features.guests:
+        raise SpecError("NAME", guest.name, f"guest {features.guests[0]} of jail {jail.name}: "
+                        "its ruleset starts from $devfsrules_hide_all (--isolation per-guest), "
+                        f"a jail of one guest. Give {guest.name} a jail of its own: bhyvetpl "
+                        f"host prepare --jail {guest.name} --guest {guest.name} --isolation "
+                        f"per-guest --ruleset N, bhyvetpl jail create {guest.name} --ruleset "
+                        f"N (N: a number /etc/devfs.rules does not hold), then bhyvetpl "
+                        f"new-guest {guest.name} {guest.name}")
     wanted = with_guest(features, jail, guest, jail_guests(root, jail.vm_dir_path, jail_root))
     text = render_template("host/devfs.rules.j2", f=wanted, rules=policy.devfs_rules(wanted))
     old, new = devfs_rules_file.rulesets(block)[0], devfs_rules_file.rulesets(text)[0]
