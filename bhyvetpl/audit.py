@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass
-from typing import Literal
+from dataclasses import asdict
 
 from packaging.version import InvalidVersion, Version
 
+from bhyvetpl.auditfinding import Finding as Finding  # audit.Finding, as before
+from bhyvetpl.auditmounts import mount_findings
 from bhyvetpl.doctor.guest import Guest, Needs
 from bhyvetpl.doctor.host import passthru_nodes
 from bhyvetpl.doctor.jail import jails_dir
 from bhyvetpl.errors import SpecError
 from bhyvetpl.facts.model import Facts, Jail
+from bhyvetpl.facts.parse import humanized_at_most
 from bhyvetpl.hostfs import devfs
 from bhyvetpl.model import policy, values
 from bhyvetpl.model.jail import RulesetSpec
@@ -28,7 +30,6 @@ from bhyvetpl.model.policy import Features
 from bhyvetpl.output import table
 from bhyvetpl.shquote import shown, shown_join
 
-Verdict = Literal["wider", "narrower", "note"]
 # jail(8): mount.devfs applies ruleset 4 (devfsrules_jail) when devfs_ruleset is not set.
 JAIL_DEFAULT_RULESET = 4
 # What /etc/defaults/devfs.rules' devfsrules_jail (4) unhides: basic and login nodes for
@@ -45,17 +46,6 @@ DANGEROUS = {"mem": "host memory", "kmem": "kernel memory", "io": "I/O ports",
 # allow.* a bhyve jail may need, and when (reference.md §4).
 PLAIN_PATH_RE = re.compile(r"[A-Za-z0-9._/*?!\[\]-]{1,255}", re.ASCII)
 ALLOW_VMM, ALLOW_MOUNT = "allow.vmm", ("allow.mount", "allow.mount.zfs")
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One thing a jail can reach that differs from need, and the change that fixes it."""
-
-    jail: str
-    verdict: Verdict
-    what: str
-    detail: str
-    change: str = ""
 
 
 def bhyve_jails(facts: Facts, name: str | None) -> tuple[Jail, ...]:
@@ -75,7 +65,7 @@ def audit(facts: Facts, name: str | None = None) -> list[Finding]:
 
 
 def audit_jail(facts: Facts, jail: Jail) -> list[Finding]:
-    """The devfs, jail parameter and resource findings of one jail."""
+    """The devfs, jail parameter, mount and resource findings of one jail."""
     guests = tuple(Guest(g) for g in jail.guests)
     vm_dir = jail.rc_conf.get("vm_dir")
     needs = Needs.of(guests, vm_dir).with_jail_rc(dict(jail.rc_conf))
@@ -86,6 +76,7 @@ def audit_jail(facts: Facts, jail: Jail) -> list[Finding]:
     return [*devfs_findings(facts, jail, features, needs),
             *param_findings(jail, needs, zfs=bool(vm_dir and vm_dir.startswith("zfs:")),
                             conf=f"{jails_dir(facts)}/{jail.name}/jail.conf"),
+            *mount_findings(facts, jail, guests),
             *limit_findings(facts, jail, guests)]
 
 
@@ -290,6 +281,12 @@ def limit_findings(facts: Facts, jail: Jail, guests: tuple[Guest, ...]) -> list[
     if memory is not None and capped < memory:
         return [Finding(jail.name, "narrower", "memory", f"{key}={cap} is below the guests' "
                         f"{size}", fix)]
+    used = jail.usage.get("vmemoryuse")
+    most = humanized_at_most(used) if used is not None else None
+    if most is not None and most >= capped:
+        return [Finding(jail.name, "narrower", "memory", f"the jail uses vmemoryuse={used} "
+                        f"(rctl -hu), not below {key}={cap}: its guests' next allocations "
+                        "fail", fix)]
     return []
 
 

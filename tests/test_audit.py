@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from bhyvetpl import audit
 from bhyvetpl.cli.app import app
 from bhyvetpl.doctor.guest import Guest, Needs
-from bhyvetpl.facts import record
+from bhyvetpl.facts import parse, record
 from bhyvetpl.facts.demo import demo_facts
 from bhyvetpl.facts.model import Facts, Jail
 from bhyvetpl.facts.model import Guest as FactGuest
@@ -139,6 +139,49 @@ def release(facts: Facts, text: str) -> Facts:
         facts.release, kernel_running=text, kernel_installed=text, userland=text))
 
 
+JAILS = "/usr/local/bastille/jails"
+
+
+def bastille_mount(host: str, jail_path: str, fstype: str = "nullfs",
+                   options: str = "ro") -> str:
+    """The line `bastille mount bhyve HOST JAIL_PATH [TYPE OPTIONS 0 0]` appends to the fstab.
+
+    mount.sh (BastilleBSD/bastille @ 1.4.4): `${hostpath_fstab} ${fullpath_fstab} ${type}
+    ${perms} ${checks}`, the jail path below JAILS/NAME/root/ with its first `//` made
+    `/`, a blank in either path as \040; two arguments mean `nullfs ro 0 0`.
+    tests/test_audit_bastille.py checks these lines against Bastille's own mount.sh.
+    """
+    full = f"{JAILS}/{JAIL}/root/{jail_path}".replace("//", "/", 1)
+    return " ".join((host.replace(" ", "\\040"), full.replace(" ", "\\040"), fstype, options,
+                     "0 0"))
+
+
+# create.sh @ 1.4.4: a thin jail's first fstab line; a Linux jail's (echo -e, aligned).
+ROOT = f"{JAILS}/{JAIL}/root"
+THIN = f"/usr/local/bastille/releases/14.3-RELEASE {ROOT}/.bastille nullfs ro 0 0"
+LINUX_DEVFS = (f"devfs           {ROOT}/dev      devfs           rw"
+               "                      0       0")
+LINUX_TMPFS = (f"tmpfs           {ROOT}/dev/shm  tmpfs           "
+               "rw,size=1g,mode=1777    0       0")
+LINUX_PROC = (f"linprocfs       {ROOT}/proc     linprocfs       rw"
+              "                      0       0")
+LINUX_TMP = (f"/tmp            {ROOT}/tmp      nullfs          rw"
+             "                      0       0")
+PORTS = (f"/usr/local/bastille/releases/14.3-RELEASE/usr/ports {JAILS}/{JAIL}/root/usr/ports "
+         "nullfs rw 0 0")
+
+
+def fstab(*lines: str) -> Edit:
+    """The jail's fstab holding these lines, as the facts pass reads it."""
+    return lambda f: with_jail(f, fstab=parse.fstab("".join(f"{ln}\n" for ln in lines)),
+                               fstab_path=f"{JAILS}/{JAIL}/fstab")
+
+
+def vm_dir_mounted(facts: Facts) -> Facts:
+    """vm_dir a host directory: `bastille mount bhyve /tank/vms /vms nullfs rw 0 0`."""
+    return fstab(THIN, bastille_mount("/tank/vms", "/vms", options="rw"))(facts)
+
+
 # name -> (edit of the exact host, the (verdict, what) findings expected, notes aside)
 CASES: dict[str, tuple[Edit, set[tuple[str, str]]]] = {
     # exactly right
@@ -158,6 +201,18 @@ CASES: dict[str, tuple[Edit, set[tuple[str, str]]]] = {
     "narrow-per-guest-zvol-no-zfs": (
         lambda f: rules(per_guest_zvol(f), lambda u: tuple(p for p in u if p != "zfs")),
         {("narrower", "devfs /dev/zfs")}),
+    "right-thin-jail-vm-dir-mounted-rw": (vm_dir_mounted, set()),
+    "right-running-usage-below-cap": (lambda f: with_jail(f, running=True, usage=parse.rctl_usage(
+        (Path(__file__).parent / "fixtures/freebsd/rctl-hu-jail-uwsgi.txt").read_text())), set()),
+    "right-iso-below-vm-dir": (lambda f: fstab(THIN, bastille_mount("/tank/iso images",
+                                                                    "/vms/.iso"))(f), set()),
+    "right-linux-tmpfs": (fstab(LINUX_TMPFS), set()),
+    "right-shared-vm-bhyve-ro": (fstab(bastille_mount("/usr/local/lib/vm-bhyve",
+                                                      "/usr/local/lib/vm-bhyve")), set()),
+    "right-custom-disk-dir": (lambda f: fstab(bastille_mount("/tank/disks", "/disks",
+                                                             options="rw"))(exact(guest(
+        f, "db2", loader="bhyveload", disk0_type="virtio-blk", disk0_dev="custom",
+        disk0_name="/disks/db2.img"))), set()),
     # too wide
     "wide-per-guest-crypto": (lambda f: rules(hide_all(f), lambda u: (*u, "crypto")),
                               {("wider", "devfs /dev/crypto")}),
@@ -195,6 +250,31 @@ CASES: dict[str, tuple[Edit, set[tuple[str, str]]]] = {
     "wide-children": (lambda f: params(f, children__max="4"), {("wider", "children.max")}),
     "wide-no-racct": (lambda f: dataclasses.replace(f, sysctls={}), {("wider", "memory")}),
     "wide-no-cap-rule": (lambda f: dataclasses.replace(f, rctl_conf={}), {("wider", "memory")}),
+    "wide-mount-host-data-rw": (fstab(THIN, bastille_mount("/data", "/data", options="rw")),
+                                {("wider", "mount /data")}),
+    "wide-mount-host-dir-ro": (fstab(bastille_mount("/home/admin", "/mnt/admin")),
+                               {("wider", "mount /mnt/admin")}),
+    "wide-mount-above-vm-dir": (
+        lambda f: fstab(bastille_mount("/tank", "/mnt", options="rw"))(with_jail(
+            f, rc_conf={**jail_of(f).rc_conf, "vm_dir": "/mnt/vms"})),
+        {("wider", "mount /mnt")}),
+    "wide-mount-host-etc-at-vm-dir": (fstab(bastille_mount("/etc", "/vms", options="rw")),
+                                      {("wider", "mount /vms")}),
+    "wide-mount-bastille-jails": (fstab(bastille_mount(JAILS, "/vms", options="rw")),
+                                  {("wider", "mount /vms")}),
+    "wide-linux-devfs": (fstab(LINUX_DEVFS),
+                         {("wider", "mount /dev")}),
+    "wide-linux-linprocfs": (fstab(LINUX_PROC),
+                             {("wider", "mount /proc")}),
+    "wide-linux-host-tmp-rw": (fstab(LINUX_TMP),
+                               {("wider", "mount /tmp")}),
+    "wide-ports-rw": (fstab(THIN, PORTS),
+                      {("wider", "mount /usr/ports")}),
+    "wide-shared-vm-bhyve-rw": (fstab(bastille_mount("/usr/local/lib/vm-bhyve",
+                                                     "/usr/local/lib/vm-bhyve", options="rw")),
+                                {("wider", "mount /usr/local/lib/vm-bhyve")}),
+    "wide-mount-procfs-param": (lambda f: params(f, mount__procfs=""),
+                                {("wider", "mount.procfs")}),
     # too narrow
     "narrow-no-ruleset": (lambda f: dataclasses.replace(f, devfs_rulesets=()),
                           {("narrower", "devfs ruleset 25")}),
@@ -211,8 +291,14 @@ CASES: dict[str, tuple[Edit, set[tuple[str, str]]]] = {
     "narrow-passthru-host-checks-on": (
         lambda f: exact(params(guest(f, "gpu1", **PPT), securelevel="0")),
         {("narrower", "devfs /dev/mem")}),
+    "narrow-vm-dir-mounted-ro": (fstab(THIN, bastille_mount("/tank/vms", "/vms")),
+                                 {("narrower", "mount /vms")}),
     "narrow-cap-below-guests": (lambda f: dataclasses.replace(f, rctl_conf={
         f"jail:{JAIL}:vmemoryuse:deny": "512M"}), {("narrower", "memory")}),
+    # humanize_number's form, as tests/fixtures/freebsd/rctl-hu-jail-uwsgi.txt prints it
+    "narrow-usage-over-cap": (lambda f: with_jail(f, running=True,
+                                                  usage={"vmemoryuse": "9.9G"}),
+                              {("narrower", "memory")}),
     # wider and narrower at once: the guest's own node replaced by a glob
     "wide-and-narrow": (lambda f: rules(f, lambda u: (*(p for p in u if p != "tap42"), "bpf*",
                                                       "tap1")),
@@ -271,6 +357,32 @@ def test_deleting_what_audit_names_leaves_nothing_wider() -> None:
                  if f.verdict == "wider" and f.change.startswith("delete")}
         cleaned = rules(facts, lambda u, names=names: tuple(p for p in u if p not in names))  # type: ignore[misc]
         assert not audit.wider(audit.audit(cleaned, JAIL)), case
+
+
+@pytest.mark.parametrize("case", sorted(c for c in CASES if c.startswith("wide-")
+                                         and "mount" in {f.what.split()[0] for f in run(c)}))
+def test_deleting_the_fstab_line_audit_names_leaves_nothing_wider(case: str) -> None:
+    """The change is the exact line: delete it from the fstab text, audit is then clean."""
+    facts = CASES[case][0](base())
+    jail = jail_of(facts)
+    text = "".join(f"{m.line}\n" for m in jail.fstab)
+    for finding in audit.audit(facts, JAIL):
+        if finding.what.startswith("mount ") and finding.verdict == "wider":
+            line = finding.change.split("`")[1]
+            assert line in text.splitlines(), finding.change
+            if finding.change.startswith("delete"):
+                text = "".join(f"{ln}\n" for ln in text.splitlines() if ln != line)
+            else:   # replace `OLD` with `NEW`
+                text = text.replace(line, finding.change.split("`")[3])
+    cleaned = with_jail(facts, fstab=parse.fstab(text))
+    assert not [f for f in audit.audit(cleaned, JAIL)
+                if f.verdict == "wider" and f.what.startswith("mount ")], case
+
+
+def test_a_mount_above_vm_dir_is_answered_with_the_line_for_vm_dir_alone() -> None:
+    (finding,) = [f for f in run("wide-mount-above-vm-dir") if f.verdict == "wider"]
+    assert finding.change.endswith(
+        f"with `/tank/vms {JAILS}/{JAIL}/root/mnt/vms nullfs rw 0 0`")
 
 
 def test_the_jail_include_is_a_note_with_its_reason() -> None:

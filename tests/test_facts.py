@@ -346,3 +346,72 @@ def test_vm_switches() -> None:
     assert parse.vm_switches(fixture("vm-switch-list-14.2.txt")) == {"public": "standard"}
     assert parse.vm_switches(fixture("vm-switch-list-vxlan-misaligned.txt")) == {
         "public": "standard", "vxlan1024": "vxlan"}
+
+
+# Bastille's own fstab lines: mount.sh (`HOST JAILS/NAME/root/PATH TYPE OPTS 0 0`, a blank
+# in a path as \040) and create.sh (a thin jail's release, a Linux jail's aligned lines),
+# BastilleBSD/bastille usr/local/share/bastille/{mount,create}.sh @ 1.4.4.
+BASTILLE_FSTAB = (
+    "/usr/local/bastille/releases/14.3-RELEASE /usr/local/bastille/jails/demo/root/.bastille "
+    "nullfs ro 0 0\n"
+    "/tank/vms /usr/local/bastille/jails/demo/root/vms nullfs rw 0 0\n"
+    "/tank/iso\\040images /usr/local/bastille/jails/demo/root/mnt/iso\\040images nullfs ro 0 0\n"
+    "tmpfs           /usr/local/bastille/jails/demo/root/dev/shm  tmpfs           "
+    "rw,size=1g,mode=1777    0       0\n"
+)
+
+
+def test_fstab_reads_bastilles_lines() -> None:
+    mounts = parse.fstab("# comment\n\n" + BASTILLE_FSTAB)
+    assert [(m.source, m.target.rsplit("/", 1)[-1], m.fstype, m.options, m.number)
+            for m in mounts] == [
+        ("/usr/local/bastille/releases/14.3-RELEASE", ".bastille", "nullfs", "ro", 3),
+        ("/tank/vms", "vms", "nullfs", "rw", 4),
+        ("/tank/iso images", "iso images", "nullfs", "ro", 5),
+        ("tmpfs", "shm", "tmpfs", "rw,size=1g,mode=1777", 6)]
+    assert mounts[2].line == BASTILLE_FSTAB.splitlines()[2]   # kept as written
+
+
+def test_rctl_usage_reads_the_recorded_output() -> None:
+    usage = parse.rctl_usage(fixture("rctl-hu-jail-uwsgi.txt"))
+    assert len(usage) == 25 and usage["vmemoryuse"] == "13M" and usage["maxproc"] == "1"
+    assert usage["openfiles"] == "256" and usage["memoryuse"] == "4040K"
+
+
+@pytest.mark.parametrize(("amount", "at_most"), [
+    ("0", 0), ("256", 256), ("13M", 14 * 2**20 - 1), ("4040K", 4041 * 1024 - 1),
+    ("1.5G", 16 * 2**30 // 10), ("9.9G", 10 * 2**30), ("x", None), ("13 M", None)])
+def test_a_humanized_amount_is_read_at_its_most(amount: str, at_most: int | None) -> None:
+    """humanize_number rounds: a limit is compared with the most the amount can be."""
+    assert parse.humanized_at_most(amount) == at_most
+
+
+def test_collect_reads_each_jails_fstab(fp: FakeProcess, tmp_path: Path) -> None:
+    recorded_host(fp, tmp_path, jails=1, guests=1)
+    # the recorded jail.conf names its fstab (mount.fstab), as Bastille's create.sh writes it
+    fstab = tmp_path / "usr/local/bastille/jails/test-bhyve/fstab"
+    fstab.parent.mkdir(parents=True)
+    fstab.write_text(BASTILLE_FSTAB)
+    demo = collect(SubprocessRunner(), HostFS(tmp_path)).jail("demo")
+    assert demo is not None and demo.fstab_path == "/usr/local/bastille/jails/test-bhyve/fstab"
+    assert [m.source for m in demo.fstab][:2] == ["/usr/local/bastille/releases/14.3-RELEASE",
+                                                  "/tank/vms"]
+    assert len(fp.calls) == len(PROBES)   # racct is off: no rctl
+
+
+def test_usage_is_read_for_a_running_bhyve_jail_only(fp: FakeProcess) -> None:
+    from bhyvetpl.facts.collect import with_usage
+    fp.register(["rctl", "-hu", "jail:bhyve"], stdout=fixture("rctl-hu-jail-uwsgi.txt"))
+    running = Jail("bhyve", params={"allow.vmm": ""}, running=True)
+    assert with_usage(SubprocessRunner(), running).usage["vmemoryuse"] == "13M"
+    for jail in (Jail("bhyve", params={"allow.vmm": ""}), Jail("web", running=True)):
+        assert with_usage(SubprocessRunner(), jail) is jail
+    assert len(fp.calls) == 1
+
+
+def test_usage_reads_as_unknown_when_rctl_refuses(fp: FakeProcess) -> None:
+    from bhyvetpl.facts.collect import with_usage
+    fp.register(["rctl", "-hu", "jail:bhyve"], returncode=1,
+                stderr=fixture("rctl-error-racct-disabled.txt"))
+    jail = Jail("bhyve", params={"allow.vmm": ""}, running=True)
+    assert with_usage(SubprocessRunner(), jail).usage == {}

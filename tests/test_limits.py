@@ -17,6 +17,7 @@ from bhyvetpl.errors import SpecError
 from bhyvetpl.facts.model import Facts
 from bhyvetpl.model import policy
 from bhyvetpl.model.options import HostOptions, build_features
+from bhyvetpl.plan.actions import RunCommand
 from bhyvetpl.plan.build import host_prepare_plan
 from bhyvetpl.render import render_host
 
@@ -136,3 +137,104 @@ def test_a_spec_with_limits_resolves_to_the_jails_rctl_rules() -> None:
     rules = policy.rctl_rules(Features.of_jail(jail))
     assert [s.name for s in rules] == ["jail:iso:vmemoryuse:deny", "jail:iso:maxproc:deny",
                                        "jail:iso:openfiles:deny"]
+
+
+def live_plan(tmp_path: Path, racct: str, running: bool,
+              usage: dict[str, str] | None = None) -> tuple[list[tuple[str, ...]], list[str]]:
+    """host prepare for jail iso (one 1G guest) on a host whose facts say racct and usage."""
+    from bhyvetpl.facts.model import Jail
+
+    features = build_features(HostOptions(jail="iso", guests=("g1",), limit_memory="1G"))
+    jail = Jail("iso", params={"allow.vmm": ""}, running=running, usage=usage or {})
+    facts = Facts(sysctls={policy.RACCT: racct}, jails=(jail,))
+    plan = host_prepare_plan(features, tmp_path, facts=facts)
+    argvs = [s.argv for s in plan.steps if isinstance(s, RunCommand) and s.argv[0] == "rctl"]
+    return argvs, list(plan.summary)
+
+
+RULES = [("rctl", "-a", "jail:iso:vmemoryuse:deny=1792M"),
+         ("rctl", "-a", "jail:iso:maxproc:deny=72"), ("rctl", "-a", "jail:iso:openfiles:deny=1280")]
+
+
+def test_racct_off_adds_nothing_now(tmp_path: Path) -> None:
+    argvs, summary = live_plan(tmp_path, "0", running=True)
+    assert argvs == [] and any("next boot" in line for line in summary)
+
+
+def test_a_stopped_jail_gets_its_rules_now(tmp_path: Path) -> None:
+    argvs, summary = live_plan(tmp_path, "1", running=False)
+    assert argvs == RULES and any("added now" in line for line in summary)
+
+
+def test_a_running_jail_below_its_rules_gets_them(tmp_path: Path) -> None:
+    """Usage as `rctl -hu` printed it on a real host (tests/fixtures/freebsd)."""
+    from bhyvetpl.facts import parse
+
+    usage = parse.rctl_usage((FIXTURES / "rctl-hu-jail-uwsgi.txt").read_text())
+    argvs, summary = live_plan(tmp_path, "1", running=True, usage=usage)
+    assert argvs == RULES
+    assert not any(line.startswith("not added") for line in summary)
+
+
+def test_a_rule_at_or_under_the_usage_is_refused_naming_both(tmp_path: Path) -> None:
+    """Amounts in humanize_number's form, as the recorded output prints them."""
+    argvs, summary = live_plan(tmp_path, "1", running=True,
+                               usage={"vmemoryuse": "1.8G", "maxproc": "12", "openfiles": "300"})
+    assert argvs == RULES[1:]   # 1.8G may stand for up to 1.9G: not below 1792M
+    (refused,) = [line for line in summary if line.startswith("not added")]
+    assert "vmemoryuse=1.8G" in refused and "jail:iso:vmemoryuse:deny=1792M" in refused
+    assert "--limit-memory" in refused and "rctl -a jail:iso:vmemoryuse:deny=1792M" in refused
+
+
+def test_rounding_never_lets_a_rule_under_the_usage(tmp_path: Path) -> None:
+    """1.7G is read as up to 1.8G (one unit of the last digit): over 1792M, so refused."""
+    argvs, _ = live_plan(tmp_path, "1", running=True,
+                         usage={"vmemoryuse": "1.7G", "maxproc": "12", "openfiles": "300"})
+    assert ("rctl", "-a", "jail:iso:vmemoryuse:deny=1792M") not in argvs
+    argvs, _ = live_plan(tmp_path, "1", running=True,
+                         usage={"vmemoryuse": "1.6G", "maxproc": "12", "openfiles": "300"})
+    assert argvs == RULES
+
+
+def test_unknown_usage_of_a_running_jail_adds_nothing(tmp_path: Path) -> None:
+    argvs, summary = live_plan(tmp_path, "1", running=True)
+    assert argvs == []
+    assert sum(line.startswith("not added") for line in summary) == 3
+    assert all("usage is unknown" in line for line in summary if line.startswith("not added"))
+
+
+def test_rctl_add_exits_1_with_racct_off_as_recorded() -> None:
+    """What `rctl -a` prints when racct is off (kern_rctl.c sys_rctl_add_rule -> ENOSYS;
+    rctl.c add_rule -> enosys()): the plan never runs it then (racct is read first)."""
+    from bhyvetpl.adapters import host
+
+    text = (FIXTURES / "rctl-error-racct-disabled.txt").read_text()
+    assert text.startswith("rctl: RACCT/RCTL present, but disabled")
+    assert host.rctl_add_argv("jail:iso:maxproc:deny", "72") == (
+        "rctl", "-a", "jail:iso:maxproc:deny=72")
+
+
+def test_apply_adds_no_rule_a_running_jail_is_over(tmp_path: Path) -> None:
+    """The spec path reads the same facts: plan/apply hold back the rule, say why."""
+    import dataclasses
+
+    from bhyvetpl.facts.demo import demo_facts, demo_root
+    from bhyvetpl.plan.converge import converge_spec
+    from bhyvetpl.spec.load import parse_spec
+
+    facts = demo_facts()
+    jail = facts.jail("bhyve")
+    assert jail is not None
+    jail = dataclasses.replace(jail, running=True, usage={
+        "vmemoryuse": "9.9G", "maxproc": "12", "openfiles": "300"})
+    facts = dataclasses.replace(facts, sysctls={**facts.sysctls, policy.RACCT: "1"},
+                                jails=tuple(jail if j.name == "bhyve" else j
+                                            for j in facts.jails))
+    spec = parse_spec('version = 1\n[jails.bhyve]\nlimits = true\nvm_dir = "/vms"\n'
+                      '[jails.bhyve.guests.g1]\nmemory = "1G"\n', "spec")
+    plan = converge_spec(spec, facts, demo_root(tmp_path)).plan
+    rctl = [s.argv[2] for s in plan.steps if isinstance(s, RunCommand) and s.argv[0] == "rctl"]
+    assert [r.split(":")[2] for r in rctl] == ["maxproc", "openfiles"]
+    assert any(line.startswith("not added to running jail bhyve now: "
+                               "jail:bhyve:vmemoryuse:deny=") and "vmemoryuse=9.9G" in line
+               for line in plan.summary)

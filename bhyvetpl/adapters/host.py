@@ -101,6 +101,27 @@ def facts_probes() -> dict[str, tuple[str, ...]]:
     }
 
 
+def rctl_usage_argv(jail: str) -> tuple[str, ...]:
+    """What the jail uses now, one `resource=amount` line each (rctl(8) -u, -h humanized).
+
+    With kern.racct.enable=0 it exits 1: "rctl: RACCT/RCTL present, but disabled; enable
+    using kern.racct.enable=1 tunable" (rctl.c enosys(), as for -a).
+    """
+    return ("rctl", "-hu", f"jail:{jail}")
+
+
+def rctl_add_argv(rule: str, amount: str) -> tuple[str, ...]:
+    """Add RULE=AMOUNT now (rctl(8) -a).
+
+    A `deny` rule replaces the jail's deny rule for the same resource whatever its amount
+    (sys/kern/kern_rctl.c rctl_rule_add, freebsd-src @ 002c06d2), so running it again
+    changes nothing. With racct off the kernel returns ENOSYS (sys_rctl_add_rule) and
+    rctl exits 1 with the message of tests/fixtures/freebsd/rctl-error-racct-disabled.txt
+    (usr.bin/rctl/rctl.c add_rule -> enosys(), freebsd-src @ 027f6b42).
+    """
+    return ("rctl", "-a", f"{rule}={amount}")
+
+
 def zfs_snapshot_argv(snapshot: str) -> tuple[str, ...]:
     """Snapshot DATASET@NAME and every dataset below it, atomically (zfs-snapshot(8) -r)."""
     return ("zfs", "snapshot", "-r", snapshot)

@@ -14,6 +14,7 @@ import typer
 from bhyvetpl.adapters.runner import SubprocessRunner
 from bhyvetpl.cli import options as o
 from bhyvetpl.cli.shared import warn
+from bhyvetpl.facts.model import Facts
 from bhyvetpl.facts.source import host_facts
 from bhyvetpl.model.options import JAIL, build_features
 from bhyvetpl.model.paths import local_path
@@ -61,6 +62,7 @@ def host_prepare_cmd(
     """
     host_root = local_path("--root", root)
     spec_path = spec_in_use(file, host_root)
+    facts: Facts | None = None
     if spec_path is not None:
         # The spec's jail, as `bhyvetpl plan` sees it: its guests and the host's decide.
         spec = read_spec(spec_path)
@@ -80,6 +82,8 @@ def host_prepare_cmd(
             host_tap, uplink, zvol_dataset, disk_device, uefi, passthru, vmm_ppt, dhcp, vnet,
             nat, uefi_guest, vnc_guest, limit_memory, isolation))
         refuse_other_release(release, host_root)
+        # rctl rules are added now only below what a running jail uses: read it first.
+        facts = host_facts(host_root) if features.limit_memory is not None else None
     warn(features)
-    run_plan(host_prepare_plan(features, host_root, restart_network=restart_network), dry_run,
-             emit, live)
+    run_plan(host_prepare_plan(features, host_root, restart_network=restart_network,
+                               facts=facts), dry_run, emit, live)

@@ -1,12 +1,15 @@
 """One read-only pass over a host: a fixed set of commands, then files read below the root.
 
 The number of processes is a constant (PROBES), whatever the number of jails and guests:
-jails, their parameters, rc.conf and guests are read from files (Bastille's jail.conf,
-the jail's /etc/rc.conf, `$vm_dir/NAME/NAME.conf`), never by a process per jail or guest.
+jails, their parameters, rc.conf, fstab and guests are read from files (Bastille's
+jail.conf and fstab, the jail's /etc/rc.conf, `$vm_dir/NAME/NAME.conf`), never by a
+process per jail or guest. The one exception is resource usage, which only the kernel
+knows: with kern.racct.enable=1, one `rctl -hu jail:NAME` per running jail with allow.vmm.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from pathlib import PurePosixPath
 
@@ -135,6 +138,12 @@ def read_jail(reader: HostReader, jails_dir: PurePosixPath, name: str,
     if conf is None:
         return None
     root = jails_dir / name / "root"
+    # mount.fstab as jail.conf names it (Bastille: JAILS/NAME/fstab, create.sh).
+    fstab_path = conf.params.get("mount.fstab") or str(jails_dir / name / "fstab")
+    try:
+        fstab_text = reader.read_text(below(PurePosixPath("/"), fstab_path))
+    except HostFSError:   # relative, or with `..`: not read
+        fstab_text = None
     rc = readable(reader.read_text(root / "etc/rc.conf") or "")
     vm_dir = _vm_dir(rc, root, lambda ds: mounts.get(ds))
     vm_base = readable(reader.read_text(below(root, VM_BASE)) or "")
@@ -144,7 +153,8 @@ def read_jail(reader: HostReader, jails_dir: PurePosixPath, name: str,
         _guests(reader, vm_dir, root) if vm_dir else (), dict(conf.lines),
         readable(system or ""), vm_base.get("VERSION"),
         reader.listdir(below(root, FIRMWARE_DIR)),
-        "grub-bhyve" in reader.listdir(below(root, SBIN)))
+        "grub-bhyve" in reader.listdir(below(root, SBIN)),
+        parse.fstab(fstab_text or ""), fstab_path)
 
 
 def jail_files(fs: HostFS, prefix: PurePosixPath, name: str) -> Jail | None:
@@ -177,6 +187,8 @@ def collect(runner: CommandRunner, fs: HostFS,
     running = parse.jls_json(out["jails"])
     jails = [jail for name in reader.listdir(jails_dir)
              if (jail := read_jail(reader, jails_dir, name, mounts, running)) is not None]
+    if parse.sysctl_values(out["sysctls"]).get("kern.racct.enable") == "1":
+        jails = [with_usage(runner, jail) for jail in jails]
     files = {str(path): text for path in PLANNING_FILES
              if (text := reader.read_text(path)) is not None}
     for jail in jails:   # each jail's jail.conf: passthrough and securelevel plan from it
@@ -203,6 +215,23 @@ def collect(runner: CommandRunner, fs: HostFS,
         owned=_owned(reader),
         files=files,
     )
+
+
+def with_usage(runner: CommandRunner, jail: Jail) -> Jail:
+    """A running bhyve jail with what `rctl -hu` says it uses (a failure reads as unknown).
+
+    Called only while kern.racct.enable is 1: with it 0, rctl reads nothing (exit 1,
+    tests/fixtures/freebsd/rctl-error-racct-disabled.txt).
+    """
+    if not (jail.running and "allow.vmm" in jail.params):
+        return jail
+    try:
+        result = runner.run(host.rctl_usage_argv(jail.name), check=False, timeout=60.0)
+    except CommandNotFoundError:
+        return jail
+    if not result.ok:
+        return jail
+    return dataclasses.replace(jail, usage=parse.rctl_usage(result.stdout))
 
 
 def rctl_rules(text: str) -> dict[str, str]:

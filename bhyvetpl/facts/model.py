@@ -101,10 +101,29 @@ class Guest:
 
 
 @dataclass(frozen=True, slots=True)
+class Mount:
+    r"""One entry of a jail's fstab (jail.conf's mount.fstab), as the host mounts it.
+
+    `line` is the entry as written (the exact line to delete); `source` and `target`
+    have Bastille's `\040` decoded to a space (mount.sh writes a space so).
+    """
+
+    source: str
+    target: str
+    fstype: str
+    options: str
+    line: str
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
 class Jail:
     """A Bastille jail: jail.conf (params and their lines), rc.conf, live state, guests.
 
     The rest is vm-bhyve inside it: its version, system.conf, UEFI firmware, grub-bhyve.
+    `fstab` the entries of its mount.fstab file (`fstab_path`); `usage` what
+    `rctl -hu jail:NAME` printed for it (resource -> humanized amount), read only for a
+    running jail with allow.vmm while kern.racct.enable is 1.
     """
 
     name: str
@@ -118,6 +137,9 @@ class Jail:
     vm_bhyve_version: str | None = None
     firmware: tuple[str, ...] = ()
     grub_bhyve: bool = False
+    fstab: tuple[Mount, ...] = ()
+    fstab_path: str = ""
+    usage: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

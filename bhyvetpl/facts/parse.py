@@ -10,7 +10,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from bhyvetpl.facts.model import Cpu, Dataset, Interface
+from bhyvetpl.facts.model import Cpu, Dataset, Interface, Mount
 
 # `ifconfig -a`: a block starts at column 0 with `NAME: flags=...`.
 _IFACE_HEAD_RE = re.compile(r"([A-Za-z][A-Za-z0-9_.-]*): flags=", re.ASCII)
@@ -182,3 +182,63 @@ def zfs_list(text: str) -> tuple[Dataset, ...]:
     before = len(header) - 1
     rows = (line.split(maxsplit=before) for line in lines[1:])
     return tuple(Dataset(row[0], row[before]) for row in rows if len(row) == before + 1)
+
+
+# fstab(5) fields are split on blanks; Bastille's mount.sh writes a blank in a path as
+# `\040` (BastilleBSD/bastille usr/local/share/bastille/mount.sh @ 1.4.4), a tab `\011`.
+_FSTAB_ESCAPE_RE = re.compile(r"\\(040|011)")
+
+
+def _unescape(field: str) -> str:
+    return _FSTAB_ESCAPE_RE.sub(lambda m: " " if m.group(1) == "040" else "\t", field)
+
+
+def fstab(text: str) -> tuple[Mount, ...]:
+    """A jail's fstab as mount reads it: `#` lines and blank lines skipped, four fields or more.
+
+    Bastille writes `HOST_PATH JAILS/NAME/root/PATH TYPE OPTIONS 0 0` (mount.sh), the
+    thin jail's release line (create.sh) and, for Linux jails, column-aligned lines.
+    """
+    mounts = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        fields = raw.split()
+        if len(fields) < 4 or fields[0].startswith("#"):
+            continue
+        mounts.append(Mount(_unescape(fields[0]), _unescape(fields[1]), fields[2], fields[3],
+                            raw, number))
+    return tuple(mounts)
+
+
+# `rctl -u FILTER`: one `resource=amount` line a resource (usr.bin/rctl/rctl.c show_usage,
+# freebsd-src @ 027f6b42); with -h each amount goes through humanize_number(3) with
+# HN_AUTOSCALE and HN_DECIMAL | HN_NOSPACE into 6 bytes: base 1024, suffixes K M G T P E,
+# one decimal below 10 ("1.5G"), and every resource, counts too (tests/fixtures/freebsd/
+# rctl-hu-jail-uwsgi.txt).
+_HUMAN_RE = re.compile(r"([0-9]+)(?:\.([0-9]))?([KMGTPE]?)", re.ASCII)
+_SCALE = {"": 0, "K": 1, "M": 2, "G": 3, "T": 4, "P": 5, "E": 6}
+
+
+def rctl_usage(text: str) -> dict[str, str]:
+    """`rctl -hu jail:NAME`: resource -> its amount as printed (lines without `=` skipped)."""
+    usage: dict[str, str] = {}
+    for line in text.splitlines():
+        resource, sep, amount = line.strip().partition("=")
+        if sep and resource and amount:
+            usage[resource] = amount
+    return usage
+
+
+def humanized_at_most(amount: str) -> int | None:
+    """The most a humanize_number(3) amount can stand for (it rounds): None when not one.
+
+    "13M" may be up to 13.5M before rounding, "1.5G" up to 1.55G: one unit of the last
+    digit shown is added, so a comparison against a limit never trusts the rounding.
+    """
+    match = _HUMAN_RE.fullmatch(amount)
+    if match is None:
+        return None
+    whole, tenth, suffix = match.groups()
+    unit: int = 1024 ** _SCALE[suffix]
+    if tenth is None:
+        return (int(whole) + 1) * unit - 1 if suffix else int(whole)
+    return (int(whole) * 10 + int(tenth) + 1) * unit // 10

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 from bhyvetpl.adapters import bastille, devfs, host
+from bhyvetpl.facts.model import Facts
 from bhyvetpl.hostfs import HostFS
 from bhyvetpl.hostfs import devfs as devfs_rules_file
 from bhyvetpl.model import policy
@@ -34,6 +35,7 @@ from bhyvetpl.plan.jailblock import (
     restart_message,
     restart_steps,
 )
+from bhyvetpl.plan.limits import live_limits
 from bhyvetpl.render import render_host, render_jail
 
 HOST_FILES = ("etc/devfs.rules", "boot/loader.conf", "etc/rc.conf", "etc/sysctl.conf",
@@ -47,7 +49,7 @@ TEMPLATE_TIMEOUT = 3600.0
 
 
 def host_prepare_plan(features: Features, root: Path, admin: AdminLines | None = None,
-                      restart_network: bool = False) -> Plan:
+                      restart_network: bool = False, facts: Facts | None = None) -> Plan:
     """Edit the host files as marked blocks, then load modules, set sysctls, reload devfs.
 
     Args:
@@ -57,6 +59,8 @@ def host_prepare_plan(features: Features, root: Path, admin: AdminLines | None =
             ours never cancel them.
         restart_network: Apply a bridge that takes the uplink now (--restart-network);
             without it, it is in rc.conf only and the summary says so.
+        facts: The host as read (racct, the jail's state and usage): with racct on, the
+            jail's rctl rules are added now where its usage allows (plan.limits).
     """
     admin = shared.admin_lines(HostFS(root)) if admin is None else admin
     fs = HostFS(root)
@@ -68,6 +72,8 @@ def host_prepare_plan(features: Features, root: Path, admin: AdminLines | None =
                                       features.ruleset.name, features.jail)]
     steps += [EditBlock(HostFS(root).place("/" + rel), rendered[rel], features.jail)
               for rel in HOST_FILES if rel in rendered]
+    rctl_now, rctl_refused = live_limits(features, facts)
+    steps += rctl_now
     steps += [RunCommand(host.kldload_argv(module), why="load now what loader.conf/kld_list "
                          "load at boot",
                          skip_if=Probe(host.kldstat_argv(module), means=f"{module} loaded"))
@@ -107,13 +113,22 @@ def host_prepare_plan(features: Features, root: Path, admin: AdminLines | None =
                    else ""),
                f"a running jail keeps its /dev until it restarts (bastille restart "
                f"{features.jail}) or `devfs -m JAILROOT/dev rule -s {features.ruleset.number} "
-               "applyset`", *later) + ((
-                   f"rctl limits for jail {features.jail} are in /etc/rctl.conf: they take "
-                   "effect at the next boot (kern.racct.enable is a boot-time tunable: "
-                   "shutdown -r now); before `service rctl start` on a running jail, compare "
-                   f"`rctl -hu jail:{features.jail}` with the rules",)
-                   if policy.rctl_rules(features) else ())
+               "applyset`", *later, *_limits_summary(features, facts, rctl_refused))
     return Plan(f"host prepare for jail {features.jail}", tuple(steps), summary, root=root)
+
+
+def _limits_summary(features: Features, facts: Facts | None,
+                    refused: tuple[str, ...]) -> tuple[str, ...]:
+    """Where the rctl rules are, and when they take effect (plan.limits decides `now`)."""
+    if not policy.rctl_rules(features):
+        return ()
+    if facts is not None and facts.sysctls.get(policy.RACCT) == "1":
+        return (f"rctl limits for jail {features.jail} are in /etc/rctl.conf and added now "
+                "where the jail's usage is below them (rctl -a)", *refused)
+    return (f"rctl limits for jail {features.jail} are in /etc/rctl.conf: they take "
+            "effect at the next boot (kern.racct.enable is a boot-time tunable: "
+            "shutdown -r now); before `service rctl start` on a running jail, compare "
+            f"`rctl -hu jail:{features.jail}` with the rules",)
 
 
 def template_stamp(texts: tuple[str, ...]) -> str:

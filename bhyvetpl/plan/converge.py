@@ -251,7 +251,7 @@ def converge(desired: Desired, facts: Facts, root: Path,
     for jail, features in zip(desired.jails, all_features, strict=True):
         # The host's files follow the jail's release, as host prepare's --release.
         refuse_other_release(jail.release, root)
-        plans.append(host_prepare_plan(features, root))
+        plans.append(host_prepare_plan(features, root, facts=facts))
         changes += _host_changes(features, facts)
     for jail in desired.jails:
         found = facts.jail(jail.name)
