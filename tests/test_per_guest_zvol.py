@@ -176,3 +176,89 @@ def test_the_doctor_passes_the_ruleset_and_names_exact_rules_for_what_it_lacks()
         "add path 'zvol/tank/vm/aa/aa/disk1' unhide\n", ""))
     assert status == "FAIL" and fix.startswith(
         "add path 'zfs' unhide; add path 'zvol/tank/vm/aa/aa/disk1' unhide "), fix
+
+
+# The README comparison's setup: web (UEFI with VNC, a zvol, one NIC) and db (bhyveload,
+# a zvol, one NIC), vm_dir zfs:tank/vm, FreeBSD 15.0, NICs naming host taps, static address.
+README_SETUP = """version = 1
+
+[jails.lab]
+network = "vnet"
+address = "192.0.2.10/24"
+vm_dir = "zfs:tank/vm"
+isolation = "per-guest"
+
+[jails.lab.guests.web]
+preset = "linux"
+graphics = true
+disks = ["disk0,dev=sparse-zvol,size=20G"]
+nics = ["public,device=tap1025"]
+
+[jails.lab.guests.db]
+loader = "bhyveload"
+disks = ["disk0,dev=sparse-zvol,size=20G"]
+nics = ["public,device=tap1026"]
+"""
+# The peer's way: zvols made on the host, named as custom disks, a directory vm_dir.
+HOST_MADE = README_SETUP.replace('vm_dir = "zfs:tank/vm"', 'vm_dir = "/vms"').replace(
+    'disks = ["disk0,dev=sparse-zvol,size=20G"]\nnics = ["public,device=tap1025"]',
+    'disks = ["/dev/zvol/tank/vm/web/disk0,dev=custom"]\nnics = ["public,device=tap1025"]'
+).replace('disks = ["disk0,dev=sparse-zvol,size=20G"]\nnics = ["public,device=tap1026"]',
+          'disks = ["/dev/zvol/tank/vm/db/disk0,dev=custom"]\nnics = ["public,device=tap1026"]')
+# bastille-vm-plugin 1.0.1 (bhyve.sh vm_load_devfs_ruleset @ 610f19b) for VM web with its
+# zvol dataset POOL/PREFIX/vms/web (here tank/vm/web) and tap tap1025, on 15.0.
+PEER_WEB = ("null", "zero", "random", "urandom", "pci", "vmm", "vmm/web", "vmmctl", "vmm.io",
+            "vmm.io/web.*", "nmdm-web.*", "tap1025", "zvol", "zvol/tank", "zvol/tank/vm",
+            "zvol/tank/vm/web", "zvol/tank/vm/web/*")
+
+
+def test_the_readme_comparison_lists_every_node_of_the_zvol_setup() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    table = readme.split("**Compared with the peer.**", 1)[1].split("\n\n", 2)[1]
+    web = next(j for j in resolve(parse_spec(README_SETUP, "s.toml"), HOST).jails
+               if j.name == "web")
+    ruleset = _ruleset(web)
+    missing = [p for p in (*ruleset.includes, *ruleset.unhidden) if f"`{p}`" not in table
+               and f"device={p}" not in table]
+    assert not missing, f"README comparison lacks {missing}"
+
+
+def _nodes(rules: tuple[str, ...]) -> set[str]:
+    """Which of web's, db's and web.old's real nodes (and the jail's) the rules reach."""
+    names = {"null", "zero", "random", "urandom", "zfs", "pci", "crypto", "vmm", "vmmctl",
+             "vmm.io", "tap1025", "tap1026", "tap7"}
+    for guest in ("web", "db", "web.old"):
+        names |= {f"vmm/{guest}", f"vmm.io/{guest}.bootrom", f"vmm.io/{guest}.framebuffer",
+                  f"nmdm-{guest}.1A", f"nmdm-{guest}.1B", f"zvol/tank/vm/{guest}",
+                  f"zvol/tank/vm/{guest}/{guest}", f"zvol/tank/vm/{guest}/{guest}/disk0",
+                  f"zvol/tank/vm/{guest}/disk0", f"zvol/tank/vm/{guest}/disk9"}
+    names |= {"zvol", "zvol/tank", "zvol/tank/vm"}
+    return {n for n in names if any(fnmatch_pathname(r, n) for r in rules)}
+
+
+def test_host_made_zvols_reach_no_node_and_need_no_parameter_the_peer_lacks() -> None:
+    """The README's way to the peer's footprint: zvols from the host as custom disks."""
+    web = next(j for j in resolve(parse_spec(HOST_MADE, "s.toml"), HOST).jails
+               if j.name == "web")
+    ours = _nodes(_ruleset(web).unhidden)
+    assert ours <= _nodes(PEER_WEB), ours - _nodes(PEER_WEB)
+    assert "zvol/tank/vm/web/disk0" in ours and "zfs" not in ours
+    config = {s.name for s in policy.jail_config(Features.of_jail(web), web.vm_dataset)}
+    assert not config & {"allow.mount", "allow.mount.zfs", "enforce_statfs"}
+    level = guests_level(web)
+    assert level is not None and level.value == "1"
+
+
+def test_vm_bhyves_own_zvols_add_only_zfs_beyond_the_peer() -> None:
+    """With a zfs: vm_dir the jail manages its dataset: /dev/zfs is the one extra node.
+
+    The disk itself sits one level deeper than the peer's (vm-bhyve makes the guest's
+    dataset below the jail's: tank/vm/web/web/disk0, the peer tank/vm/web/disk0): the same
+    disk, granted by name where the peer grants its dataset's every volume.
+    """
+    web = next(j for j in resolve(parse_spec(README_SETUP, "s.toml"), HOST).jails
+               if j.name == "web")
+    ours, peer = _nodes(_ruleset(web).unhidden), _nodes(PEER_WEB)
+    assert ours - peer == {"zfs", "zvol/tank/vm/web/web/disk0"}
+    assert peer - ours >= {"zvol/tank/vm/web/disk0", "zvol/tank/vm/web/disk9", "pci",
+                           "vmm.io/web.old.bootrom", "nmdm-web.old.1A"}
