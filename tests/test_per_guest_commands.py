@@ -245,3 +245,22 @@ def test_the_jail_commands_with_a_spec_find_a_per_guest_jail(
     code, out, err = host.cli("jail", "apply", "web", "--ip", "DHCP", "-f", str(path),
                               "--root", str(host.root))
     assert code == 2 and "[jails.lab] of the spec" in err, err
+
+
+def test_flag_made_per_guest_jail_gets_its_guests_zvols_by_name(
+        fake_host: Host, monkeypatch: pytest.MonkeyPatch) -> None:
+    seed(fake_host)
+    use(fake_host, monkeypatch)
+    root = ("--root", str(fake_host.root))
+    for args in (("host", "prepare", "--jail", "web", "--guest", "web", "--isolation",
+                  "per-guest"), ("jail", "create", "web", "--vm-dataset", "tank/vm/web"),
+                 # --restart: the stand-in's jail.conf keeps Bastille's securelevel 2
+                 ("new-guest", "web", "web", "--disk", "disk0,dev=sparse-zvol",
+                  "--vm-dataset", "tank/vm/web", "--restart")):
+        code, out, err = fake_host.cli(*args, *root)
+        assert code == 0, (args, out + err)
+    rules = (fake_host.root / "etc/devfs.rules").read_text()
+    unhidden = [line for line in rules.splitlines() if line.startswith("add path")]
+    assert "add path 'zvol/tank/vm/web/web/disk0' unhide" in unhidden
+    assert "add path 'zfs' unhide" in unhidden
+    assert not [line for line in unhidden if "zvol" in line and "*" in line], unhidden

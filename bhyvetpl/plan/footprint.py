@@ -132,7 +132,12 @@ def with_guest(features: Features, jail: JailSpec, guest: GuestSpec,
         tap=features.tap or any(n.device is None for n in guest.nics),
         host_taps=tuple(dict.fromkeys((*features.host_taps,
                                        *(n.device for n in guest.nics if n.device)))),
-        zvol_dataset=jail.vm_dataset if guest.zvol_disks else features.zvol_dataset,
+        # A per-guest jail names its guest's zvols (policy.guest_zvols); others the dataset.
+        zvol_dataset=jail.vm_dataset if guest.zvol_disks and not features.per_guest
+        else features.zvol_dataset,
+        zvol_nodes=tuple(dict.fromkeys((*features.zvol_nodes, *policy.guest_zvols(
+            jail.vm_dataset, (guest,))))) if features.per_guest else features.zvol_nodes,
+        zfs=features.zfs or (features.per_guest and jail.vm_dataset is not None),
         disk_nodes=tuple(dict.fromkeys((*features.disk_nodes,
                                         *(d.device_node for d in guest.disks
                                           if d.device_node)))),
