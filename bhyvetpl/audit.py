@@ -73,7 +73,7 @@ def audit_jail(facts: Facts, jail: Jail) -> list[Finding]:
         features = wanted(facts, jail, needs)
     except SpecError as err:
         return [Finding(jail.name, "note", "guests", f"not audited: {err}")]
-    return [*devfs_findings(facts, jail, features, needs),
+    return [*devfs_findings(facts, jail, features, needs), *address_findings(facts, jail, needs),
             *param_findings(jail, needs, zfs=bool(vm_dir and vm_dir.startswith("zfs:")),
                             conf=f"{jails_dir(facts)}/{jail.name}/jail.conf"),
             *mount_findings(facts, jail, guests),
@@ -101,21 +101,44 @@ def wanted(facts: Facts, jail: Jail, needs: Needs) -> Features:
     A per-guest jail (its ruleset from hide_all) is held to its guest's zvols by name and
     /dev/zfs for its jailed dataset, as policy.devfs_rules writes them.
     """
-    number = ruleset_number(jail)
-    per_guest = any(HIDE_ALL in s.includes for s in facts.devfs_rulesets if s.number == number)
+    alone = per_guest(facts, jail)
     zvol = needs.zvol_dataset
     own = tuple(n for n in needs.disk_nodes if zvol and n.startswith(f"zvol/{zvol}/"))
     return Features(
         jail=jail.name, release=release_of(facts),
-        ruleset=RulesetSpec(number), guests=needs.guests, console=True,
+        ruleset=RulesetSpec(ruleset_number(jail)), guests=needs.guests, console=True,
         tap=needs.made_taps, host_taps=needs.host_taps,
-        zvol_dataset=None if per_guest else zvol, zvol_nodes=own if per_guest else (),
-        zfs=str(jail.rc_conf.get("vm_dir", "")).startswith("zfs:"), per_guest=per_guest,
+        zvol_dataset=None if alone else zvol, zvol_nodes=own if alone else (),
+        zfs=str(jail.rc_conf.get("vm_dir", "")).startswith("zfs:"), per_guest=alone,
         disk_nodes=tuple(n for n in needs.disk_nodes if n not in own),
         uefi=bool(needs.uefi_guests), passthrough=bool(needs.passthru),
-        dhcp=needs.dhcp,
+        dhcp=needs.dhcp and not alone,
         vnet="vnet" in jail.params,
         uefi_guests=needs.uefi_guests, fbuf_guests=needs.fbuf_guests)
+
+
+def per_guest(facts: Facts, jail: Jail) -> bool:
+    """A jail of one guest: its ruleset starts from $devfsrules_hide_all (policy.JAIL_BASICS)."""
+    number = ruleset_number(jail)
+    return any(HIDE_ALL in s.includes for s in facts.devfs_rulesets if s.number == number)
+
+
+def address_findings(facts: Facts, jail: Jail, needs: Needs) -> list[Finding]:
+    """A per-guest jail that takes an address by DHCP: dhclient needs bpf, the guest does not.
+
+    Its guest's taps reach the uplink through the jail's switch with vnet0 as a member,
+    which needs no address; bhyvetpl's per-guest template writes ifconfig_vnet0="up" and
+    installs the jail's packages from the host (plan.rootpkg).
+    """
+    if not (needs.dhcp and per_guest(facts, jail)):
+        return []
+    keys = sorted(k for k, v in jail.rc_conf.items() if k.startswith("ifconfig_")
+                  and {w.upper() for w in v.split()} & {"DHCP", "SYNCDHCP"})
+    key = keys[0] if keys else "ifconfig_vnet0"
+    return [Finding(jail.name, "wider", "address", f"{key} runs dhclient, which needs "
+                    "bpf(4); a jail of one guest needs no address of its own",
+                    shown_join(("bastille", "sysrc", jail.name, f"{key}=up"))
+                    + ", then drop bpf* from its ruleset")]
 
 
 def _label(path: str) -> str:

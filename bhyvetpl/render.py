@@ -184,7 +184,7 @@ def render_jail(jail: JailSpec) -> tuple[RenderedFile, ...]:
         "bastille/Bastillefile.j2", j=jail,
         config=policy.jail_config(features, jail.vm_dataset),
         jail_rc=policy.jail_rc_conf(features),
-        packages=jail_packages(jail), mkdir=jail.vm_dataset is None,
+        packages=() if jail.no_address else jail_packages(jail), mkdir=jail.vm_dataset is None,
         switch_pattern=f"^{jail.switch} ")  # a `vm switch list` row for the switch
     files = [RenderedFile(PurePosixPath("Bastillefile"), bastillefile)]
     files += [RenderedFile("vm-templates" / f.relpath, f.text)

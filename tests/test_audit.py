@@ -82,6 +82,23 @@ def hide_all(facts: Facts) -> Facts:
         unhidden=(*policy.JAIL_BASICS, *ruleset.unhidden)),))
 
 
+PER_GUEST = {"loader": "bhyveload", "memory": "1G", "network0_type": "virtio-net",
+             "network0_switch": "public", "network0_device": "tap1000"}
+
+
+def no_address(facts: Facts) -> Facts:
+    """The jail's vnet0 only up, as a per-guest jail has it: no dhclient, so no bpf."""
+    jail = jail_of(facts)
+    return with_jail(facts, rc_conf={**jail.rc_conf, "ifconfig_vnet0": "up"})
+
+
+def one_guest(facts: Facts, address: str = "up") -> Facts:
+    """A per-guest jail as bhyvetpl makes it: one guest on its named tap, vnet0 only up."""
+    jail = jail_of(facts)
+    return hide_all(exact(with_jail(facts, guests=(FactGuest("web", PER_GUEST),),
+                                    rc_conf={**jail.rc_conf, "ifconfig_vnet0": address})))
+
+
 def guest(facts: Facts, name: str, **config: str) -> Facts:
     jail = jail_of(facts)
     return with_jail(facts, guests=(*jail.guests, FactGuest(name, config)))
@@ -103,7 +120,8 @@ def per_guest_zvol(facts: Facts) -> Facts:
     jail = jail_of(facts)
     facts = with_jail(params(facts, securelevel="1", enforce_statfs="1", allow__mount="",
                              allow__mount__zfs=""),
-                      rc_conf={**jail.rc_conf, "vm_dir": f"zfs:tank/vm/{JAIL}"},
+                      rc_conf={**jail.rc_conf, "vm_dir": f"zfs:tank/vm/{JAIL}",
+                               "ifconfig_vnet0": "up"},
                       guests=(FactGuest(JAIL, {
                           "loader": "bhyveload", "memory": "2G", "disk0_type": "virtio-blk",
                           "disk0_name": "disk0", "disk0_dev": "sparse-zvol",
@@ -191,7 +209,8 @@ CASES: dict[str, tuple[Edit, set[tuple[str, str]]]] = {
     "right-15.0-vmmctl": (lambda f: exact(release(f, "15.0-RELEASE")), set()),
     "right-passthru": (lambda f: exact(host_checks_off(params(guest(f, "gpu1", **PPT),
                                                              securelevel="0"))), set()),
-    "right-per-guest-hide-all": (hide_all, set()),
+    "right-per-guest-hide-all": (lambda f: hide_all(exact(no_address(f))), set()),
+    "right-per-guest-named-tap-no-address": (one_guest, set()),
     "right-per-guest-zvol": (per_guest_zvol, set()),
     "wide-per-guest-zvol-glob": (
         lambda f: rules(per_guest_zvol(f), lambda u: (*u, f"zvol/tank/vm/{JAIL}/*",
@@ -214,7 +233,12 @@ CASES: dict[str, tuple[Edit, set[tuple[str, str]]]] = {
         f, "db2", loader="bhyveload", disk0_type="virtio-blk", disk0_dev="custom",
         disk0_name="/disks/db2.img"))), set()),
     # too wide
-    "wide-per-guest-crypto": (lambda f: rules(hide_all(f), lambda u: (*u, "crypto")),
+    "wide-per-guest-tap-glob": (lambda f: rules(one_guest(f), lambda u: (
+        *(p for p in u if p != "tap1000"), "tap*")), {("wider", "devfs /dev/tap*")}),
+    "wide-per-guest-dhcp": (lambda f: rules(one_guest(f, "SYNCDHCP"), lambda u: (*u, "bpf*")),
+                            {("wider", "address"), ("wider", "devfs /dev/bpf*")}),
+    "wide-per-guest-crypto": (lambda f: rules(hide_all(exact(no_address(f))),
+                                              lambda u: (*u, "crypto")),
                               {("wider", "devfs /dev/crypto")}),
     "wide-vmm-glob": (lambda f: rules(f, lambda u: (*(p for p in u if not p.startswith(
         "vmm/")), "vmm/*")), {("wider", "devfs /dev/vmm/*")}),

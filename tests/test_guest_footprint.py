@@ -211,7 +211,10 @@ def test_a_guest_that_does_not_stop_stops_the_plan_before_the_restart(
              disk_nodes=("zvol/tank/vm/d0", "ada1p3"), passthrough=True),
     Features("bhyve", Version("15.0"), RulesetSpec(), guests=("a1", "a1.b", "ww"),
              uefi=True, uefi_guests=("a1.b", "ww"), fbuf_guests=("ww",)),
-], ids=["consoles", "host-taps-uefi", "zvol-disks-passthrough", "per-guest-segments"])
+    Features("bhyve", Version("15.0"), RulesetSpec(26, "mine_web"), guests=("web",),
+             jail_taps=("tap1000", "tap1001"), per_guest=True),
+], ids=["consoles", "host-taps-uefi", "zvol-disks-passthrough", "per-guest-segments",
+        "per-guest-jail-taps"])
 def test_a_ruleset_block_reads_back_into_the_features_it_was_rendered_from(
         features: Features) -> None:
     text = render_template("host/devfs.rules.j2", f=features, rules=policy.devfs_rules(features))

@@ -3,19 +3,23 @@ each with its own ruleset (free numbers only), reaching that guest's nodes and n
 
 from __future__ import annotations
 
-from pathlib import Path
+import dataclasses
+from pathlib import Path, PurePosixPath
 
 import pytest
 
+from bhyvetpl.adapters.bastille import NO_ADDRESS_ARG
 from bhyvetpl.errors import SpecError
-from bhyvetpl.facts.model import Facts, Release
+from bhyvetpl.facts.model import Facts, Interface, Jail, Release
+from bhyvetpl.facts.model import Guest as FactGuest
 from bhyvetpl.hostfs.devfs import Ruleset, rulesets
 from bhyvetpl.model.policy import Features
-from bhyvetpl.render import render_host
+from bhyvetpl.plan.rootpkg import package_step
+from bhyvetpl.render import render_guest, render_host, render_jail
 from bhyvetpl.spec.load import parse_spec
 from bhyvetpl.spec.resolve import resolve
 from tests.standin_env import Host
-from tests.test_emit_e2e import seed, use
+from tests.test_emit_e2e import seed, twin_hosts, use
 from tests.test_ruleset_fnmatch import fnmatch_pathname, guest_nodes
 
 HOST = Facts(release=Release("15.0-RELEASE", "15.0-RELEASE", "15.0-RELEASE"),
@@ -115,8 +119,12 @@ def test_apply_makes_both_jails_then_plan_finds_nothing(fake_host: Host,
     assert "nothing to do" in out
 
 
+# The README's setup as a per-guest spec writes it: no address, no tap named.
+DEFAULT = SPEC.replace('address = "SYNCDHCP"\n', "")
+
+
 def _pinned(spec: str) -> str:
-    """SPEC with each guest's NIC naming a host-made tap and a static jail address."""
+    """SPEC with each guest's NIC naming its tap and a static jail address."""
     return (spec.replace('address = "SYNCDHCP"', 'address = "192.0.2.10/24"')
             .replace('memory = "2G"', 'memory = "2G"\nnics = ["public,device=tap1025"]')
             .replace('memory = "1G"', 'memory = "1G"\nnics = ["public,device=tap1026"]'))
@@ -126,15 +134,16 @@ def _pinned(spec: str) -> str:
 def test_the_readme_comparison_lists_every_node_a_per_guest_jail_gets(pinned: bool) -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     table = readme.split("**Compared with the peer.**", 1)[1].split("\n\n", 2)[1]
-    spec = _pinned(SPEC) if pinned else SPEC
+    spec = _pinned(SPEC) if pinned else DEFAULT
     for jail in resolve(parse_spec(spec, "s.toml"), HOST).jails:
         text = next(f.text for f in render_host(Features.of_jail(jail))
                     if str(f.relpath) == "etc/devfs.rules")
         ruleset = rulesets(text)[0]
         missing = [p for p in (*ruleset.includes, *ruleset.unhidden) if f"`{p}`" not in table
                    and f"`{p.replace('db', 'web')}`" not in table
-                   and f"device={p.replace('1026', '1025')}" not in table]
+                   and p not in ("tap1000", "tap1001", "tap1025", "tap1026")]
         assert not missing, f"README comparison lacks {missing}"
+    assert "`tap1000`" in table and "device=tap1025" in table
 
 
 # Nodes devfsrules_jail (4) unhides beyond bastille-vm-plugin 1.0's per-VM ruleset
@@ -168,7 +177,7 @@ def test_a_shared_jail_keeps_devfsrules_jail() -> None:
 
 
 def test_named_taps_and_a_static_address_leave_nothing_the_peer_lacks() -> None:
-    """The README's per-guest column: NICs naming host-made taps, a static jail address."""
+    """Taps the admin names are kept as named, and a static address needs no bpf either."""
     for jail, tap in zip(resolve(parse_spec(_pinned(SPEC), "s.toml"), HOST).jails,
                          ("tap1025", "tap1026"), strict=True):
         unhidden = _ruleset(jail).unhidden
@@ -176,3 +185,138 @@ def test_named_taps_and_a_static_address_leave_nothing_the_peer_lacks() -> None:
         taps = {n for n in ("tap0", "tap1", "tap1025", "tap1026", "tap10250")
                 if any(fnmatch_pathname(r, n) for r in unhidden)}
         assert taps == {tap}, jail.name
+
+
+# Taps a host may have whatever bhyvetpl does: the kernel's first units (vm-bhyve's
+# unnamed NICs, the peer's), and names that share a prefix with the ones chosen.
+OTHER_TAPS = ("tap0", "tap1", "tap9", "tap100", "tap10000", "tap10001", "tap1000a")
+
+
+def test_by_default_a_per_guest_jail_names_its_taps_and_needs_no_bpf() -> None:
+    """The README's per-guest column, as written: no address, no tap named in the spec."""
+    jails = resolve(parse_spec(DEFAULT, "s.toml"), HOST).jails
+    assert [(j.name, j.address, j.jail_taps, j.host_taps) for j in jails] == [
+        ("web", "none", ("tap1000",), ()), ("db", "none", ("tap1001",), ())]
+    for jail in jails:
+        unhidden = _ruleset(jail).unhidden
+        assert "tap*" not in unhidden and not [p for p in unhidden if p.startswith("bpf")]
+        reached = {t for t in (*OTHER_TAPS, "tap1000", "tap1001")
+                   if any(fnmatch_pathname(r, t) for r in unhidden)}
+        assert reached == set(jail.jail_taps), jail.name
+
+
+def test_a_guests_ruleset_reaches_none_of_the_other_guests_taps() -> None:
+    """devfs's own matching (FNM_PATHNAME): each guest's rules against every guest's taps."""
+    spec = DEFAULT.replace("guests.db]", "guests.web1]")
+    spec += '[jails.lab.guests.we]\npreset = "freebsd"\nnics = ["public", "public"]\n'
+    jails = {j.name: j for j in resolve(parse_spec(spec, "s.toml"), HOST).jails}
+    assert {n: j.jail_taps for n, j in jails.items()} == {
+        "web": ("tap1000",), "web1": ("tap1001",), "we": ("tap1002", "tap1003")}
+    for name, jail in jails.items():
+        unhidden = _ruleset(jail).unhidden
+        for other, theirs in jails.items():
+            reached = {t for t in theirs.jail_taps if any(fnmatch_pathname(r, t)
+                                                         for r in unhidden)}
+            assert reached == (set(theirs.jail_taps) if other == name else set()), (name,
+                                                                                   other)
+
+
+def test_the_jail_makes_its_taps_and_takes_no_address() -> None:
+    """Its template: vnet0 only up, the taps in cloned_interfaces before the restart, no PKG."""
+    web = resolve(parse_spec(DEFAULT, "s.toml"), HOST).jails[0]
+    text = render_jail(web)[0].text
+    assert 'SYSRC ifconfig_vnet0="up"\n' in text and "DHCP" not in text
+    assert text.index('SYSRC cloned_interfaces="tap1000"') < text.index("RESTART")
+    assert "\nPKG " not in text
+    assert 'network0_device="tap1000"' in render_guest(web.guests[0])
+
+
+def test_taps_already_used_on_the_host_or_by_other_jails_are_skipped() -> None:
+    other = Jail("lab2", rc_conf={"cloned_interfaces": "bridge0 tap1002"}, guests=(
+        FactGuest("old", {"network0_device": "tap1001", "network1_device": "tap1003"}),))
+    facts = dataclasses.replace(HOST, interfaces=(Interface("tap1000"), Interface("em0")),
+                                jails=(other,))
+    jails = resolve(parse_spec(DEFAULT, "s.toml"), facts).jails
+    assert [j.jail_taps for j in jails] == [("tap1004",), ("tap1005",)]
+
+
+def test_a_second_plan_keeps_the_taps_the_guests_have() -> None:
+    """The guest's config (or, before the guest exists, its jail's rc.conf) keeps its tap."""
+    web = Jail("web", rc_conf={"cloned_interfaces": "tap1003"},
+               guests=(FactGuest("web", {"network0_device": "tap1007"}),))
+    db = Jail("db", rc_conf={"cloned_interfaces": "tap1000"})
+    facts = dataclasses.replace(HOST, jails=(web, db))
+    jails = resolve(parse_spec(DEFAULT, "s.toml"), facts).jails
+    assert [j.jail_taps for j in jails] == [("tap1007",), ("tap1000",)]
+
+
+def test_an_address_written_in_the_spec_is_kept() -> None:
+    jails = resolve(parse_spec(SPEC, "s.toml"), HOST).jails
+    assert {j.address for j in jails} == {"SYNCDHCP"}
+    assert "bpf*" in _ruleset(jails[0]).unhidden and "tap*" not in _ruleset(jails[0]).unhidden
+
+
+def test_no_address_is_refused_outside_a_per_guest_vnet_jail() -> None:
+    spec = SPEC.replace('isolation = "per-guest"\n', "").replace('"SYNCDHCP"', '"none"')
+    with pytest.raises(SpecError) as info:
+        resolve(parse_spec(spec, "s.toml"), HOST)
+    assert " jails.lab.address:" in str(info.value)
+
+
+def test_the_packages_come_from_the_host_into_the_jails_root(fake_host: Host,
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            tmp_path: Path) -> None:
+    """pkg -r from the host (the jail has no network), then a second plan changes nothing."""
+    seed(fake_host)
+    use(fake_host, monkeypatch)
+    spec = tmp_path / "bhyvetpl.toml"
+    spec.write_text(DEFAULT)
+    args = ("-f", str(spec), "--root", str(fake_host.root))
+    code, out, err = fake_host.cli("apply", *args)
+    assert code == 0, out + err
+    calls = fake_host.calls()
+    assert ("bastille", "create", "-V", "web", "14.3-RELEASE", NO_ADDRESS_ARG, "em0") in calls
+    assert ("pkg", "-r", "/usr/local/bastille/jails/web/root", "install", "-y",
+            "vm-bhyve") in calls
+    assert not [c for c in calls if c[:2] == ("bastille", "pkg")]
+    rc = (fake_host.root / "usr/local/bastille/jails/db/root/etc/rc.conf").read_text()
+    assert 'cloned_interfaces="tap1001"' in rc and 'ifconfig_vnet0="up"' in rc
+    code, out, err = fake_host.cli("plan", *args)
+    assert code == 0, out + err
+    assert "nothing to do" in out
+
+
+def test_the_sh_script_installs_from_the_host_as_apply_does(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`plan --emit sh` runs the same pkg -r steps as apply, through the same stand-ins."""
+    direct, script = twin_hosts(tmp_path, monkeypatch)
+    for host in (direct, script):
+        (host.base / "bhyvetpl.toml").write_text(DEFAULT)
+    use(direct, monkeypatch)
+    code, out, err = direct.cli("apply", "-f", str(direct.base / "bhyvetpl.toml"),
+                                "--root", str(direct.root))
+    assert code == 0, out + err
+    use(script, monkeypatch)
+    code, text, err = script.cli("plan", "-f", str(script.base / "bhyvetpl.toml"),
+                                 "--root", str(script.root), "--emit", "sh", "--live")
+    assert code == 0, err
+    scode, sout, serr = script.sh(text)
+    assert scode == 0, sout + serr
+    calls = direct.calls()
+    assert calls == script.calls()
+    # the jail's vm-bhyve (jail create), then the UEFI guest's firmware (its guest plan)
+    assert [c for c in calls if c[:2] == ("pkg", "-r")] == [
+        ("pkg", "-r", f"/usr/local/bastille/jails/{j}/root", verb, flag, package)
+        for j, package in (("web", "vm-bhyve"), ("web", "edk2-bhyve"), ("db", "vm-bhyve"))
+        for verb, flag in (("info", "-e"), ("install", "-y"))]
+    assert direct.snapshot() == script.snapshot()
+
+
+def test_pkg_takes_the_jails_abi_from_its_release() -> None:
+    """A thin jail's usr/bin links to /.bastille/usr/bin, which pkg -r would read on the host."""
+    web = resolve(parse_spec(DEFAULT, "s.toml"), HOST).jails[0]
+    step = package_step(web, "vm-bhyve", PurePosixPath("/usr/local/bastille"), "why")
+    assert step.argv == ("env", "ABI_FILE=/usr/local/bastille/releases/15.0-RELEASE/usr/bin/"
+                         "uname", "pkg", "-r", "/usr/local/bastille/jails/web/root", "install",
+                         "-y", "vm-bhyve")
+    assert step.where == "host"

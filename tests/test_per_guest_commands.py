@@ -58,8 +58,9 @@ FILES = PER_GUEST.replace('vm_dir = "zfs:tank/vm"', 'vm_dir = "/guests"').replac
 
 
 @pytest.mark.parametrize("spec", [PER_GUEST, FILES, PER_GUEST + SHARED,
-                                  SHARED.join(("version = 1\n", PER_GUEST[13:]))],
-                         ids=["zvols", "files", "shared-after", "shared-first"])
+                                  SHARED.join(("version = 1\n", PER_GUEST[13:])),
+                                  PER_GUEST.replace('address = "SYNCDHCP"\n', "")],
+                         ids=["zvols", "files", "shared-after", "shared-first", "no-address"])
 def test_init_on_per_guest_jails_writes_the_isolation_back_and_plan_finds_nothing(
         fake_host: Host, monkeypatch: pytest.MonkeyPatch, spec: str) -> None:
     seed(fake_host)
@@ -181,13 +182,15 @@ def test_the_flag_form_renders_the_ruleset_the_spec_key_renders(tmp_path: Path) 
 
     facts = Facts(release=Release("15.0-RELEASE", "15.0-RELEASE", "15.0-RELEASE"),
                   default_interface="em0")
+    # No NIC: the spec names a per-guest jail's taps (made by its rc), a flag cannot.
     spec = PER_GUEST.replace('vm_dir = "zfs:tank/vm"\n', "").replace(
-        "dev=sparse-zvol", "dev=file").replace("dev=zvol", "dev=file")
+        "dev=sparse-zvol", "dev=file").replace("dev=zvol", "dev=file").replace(
+        "graphics = true\n", "graphics = true\nno_nic = true\n")
     web = next(j for j in resolve(parse_spec(spec, "s.toml"), facts).jails if j.name == "web")
     wanted = next(f.text for f in render_host(Features.of_jail(web))
                   if str(f.relpath) == "etc/devfs.rules")
     code, text, err = _render_host(tmp_path, "--jail", "web", "--guest", "web", "--uefi",
-                                   "--isolation", "per-guest")
+                                   "--no-tap", "--isolation", "per-guest")
     assert code == 0, err
     assert text == wanted
 

@@ -147,3 +147,21 @@ def test_vm_bhyve_reads_edge_values_as_written(tmp_path: Path) -> None:
         "0,hostbridge", "31,lpc", f"0:4:0,virtio-blk,/vm/{guest.name}/{guest.disks[0].name}",
         "0:4:1,virtio-blk,/dev/zvol/zroot/a.b:c_d-e/disk0",
         "0:5:0,virtio-net,tap99999,mac=58:9c:fc:0a:1b:2c"]
+
+
+def test_a_per_guest_jail_template_and_its_guests_named_tap(tmp_path: Path) -> None:
+    """Bastille applies the template of a jail without an address (no PKG line); vm-bhyve
+    puts the guest's named tap on bhyve's command line as it is (networkN_device)."""
+    guest = replace(build_guest(GuestOptions(name="web")), nics=(NicSpec(device="tap1000"),))
+    jail = build_jail(JailOptions(name="web", address="none", per_guest=True), (guest,))
+    write_tree(tmp_path / "web", render_jail(jail))
+    result = run(["bash", str(TOOLS / "bastille/run-template.sh"), "--vnet",
+                  str(tmp_path / "web")])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ifconfig_vnet0=up" in result.stdout.replace('"', "")
+    assert "cloned_interfaces=tap1000" in result.stdout.replace('"', "")
+    assert "pkg" not in result.stdout.lower().replace("packages", "")
+    conf = tmp_path / "web.conf"
+    conf.write_text(render_guest(guest))
+    argv = run([str(TOOLS / "vm-bhyve/vmb-bhyve-argv"), str(conf)])
+    assert re.search(r"virtio-net,tap1000\b", argv.stdout), argv.stdout + argv.stderr

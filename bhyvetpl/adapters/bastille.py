@@ -9,10 +9,20 @@ from bhyvetpl.model.jail import JailSpec
 NET_FLAG = {"vnet": ("-V",), "bridge": ("-B",), "shared": ()}
 
 
+# Bastille's word for "no static address" on a vnet jail, not a bind address.
+NO_ADDRESS_ARG = "0.0.0.0"  # noqa: S104
+
+
 def create_argv(jail: JailSpec) -> tuple[str, ...]:
-    """`bastille create [-V|-B] NAME RELEASE IP INTERFACE` for the jail's network mode."""
+    """`bastille create [-V|-B] NAME RELEASE IP INTERFACE` for the jail's network mode.
+
+    A jail without an address is created with 0.0.0.0, which every Bastille takes for a
+    vnet jail (create.sh define_ips, 1.0 to 1.4.4; `--no-ip` came only with 1.4.0): its
+    vnet template writes SYNCDHCP, and ours sets ifconfig_vnet0="up" before the restart.
+    """
+    address = NO_ADDRESS_ARG if jail.no_address else jail.address
     return ("bastille", "create", *NET_FLAG[jail.network], jail.name, jail.release,
-            jail.address, jail.interface)
+            address, jail.interface)
 
 
 def list_jails_argv() -> tuple[str, ...]:

@@ -150,3 +150,20 @@ def pkg_installed_argv(package: str) -> tuple[str, ...]:
 def pkg_install_argv(package: str) -> tuple[str, ...]:
     """Install a package on the host without asking."""
     return ("pkg", "install", "-y", package)
+
+
+def pkg_root_install_argv(root: str, abi_file: str, package: str) -> tuple[str, ...]:
+    """Install a package into a jail's root from the host, over the host's network.
+
+    pkg(8) -r installs below ROOT and keeps its database there. The ABI comes from
+    ABI_FILE: pkg reads ROOT/usr/bin/uname only when it opens (libpkg/pkg_abi.c
+    pkg_abi_from_file @ freebsd/pkg 0116512), and a Bastille thin jail's usr/bin is an
+    absolute link to /.bastille/usr/bin (create.sh LINK_LIST, 1.4.4), which from the host
+    names the host's own: pkg would then pick packages for the host's release.
+    """
+    return ("env", f"ABI_FILE={abi_file}", "pkg", "-r", root, "install", "-y", package)
+
+
+def pkg_root_installed_argv(root: str, package: str) -> tuple[str, ...]:
+    """Exit 0 only when the package is installed below ROOT (pkg-info(8) -e)."""
+    return ("pkg", "-r", root, "info", "-e", package)

@@ -14,6 +14,10 @@ from bhyvetpl.model.preset import PRESETS
 
 NetMode = Literal["vnet", "bridge", "shared"]
 DHCP_MODES = ("DHCP", "SYNCDHCP")
+# A per-guest jail needs no address of its own: its guest's taps reach the uplink through
+# the jail's switch and vnet0 as bridge members, and its packages come from the host
+# (plan.rootpkg), so vnet0 is only `up` and the jail runs no dhclient (no bpf).
+NO_ADDRESS = "none"
 # Rulesets 1-5 come with FreeBSD (/etc/defaults/devfs.rules); Bastille's setup writes 13.
 RESERVED_RULESETS = {1: "devfsrules_hide_all", 2: "devfsrules_unhide_basic",
                      3: "devfsrules_unhide_login", 4: "devfsrules_jail",
@@ -102,7 +106,13 @@ class JailSpec:
         self._check_guests()
 
     def _check_address(self) -> None:
-        if self.address in DHCP_MODES:
+        if self.address == NO_ADDRESS:
+            if not (self.per_guest and self.vnet):
+                raise SpecError("jail.address", self.address, 'DHCP, SYNCDHCP or ADDR/NN: '
+                                'only a vnet jail of isolation = "per-guest" goes without '
+                                "(elsewhere Bastille's PKG runs pkg inside the jail, over "
+                                "its network)")
+        elif self.address in DHCP_MODES:
             if self.network == "shared":
                 raise SpecError("jail.address", self.address,
                                 "ADDR/NN: a shared-IP (non-vnet) jail cannot run DHCP")
@@ -112,7 +122,7 @@ class JailSpec:
         if self.gateway is not None:
             object.__setattr__(self, "gateway", values.ip_address("jail.gateway", self.gateway,
                                                                      zone=True))
-            if self.network == "shared" or self.dhcp:
+            if self.network == "shared" or self.dhcp or self.address == NO_ADDRESS:
                 raise SpecError("jail.gateway", self.gateway,
                                 "no gateway unless the jail is vnet with a static address")
             if (":" in self.gateway) != (":" in self.address):
@@ -154,9 +164,16 @@ class JailSpec:
         return self.address in DHCP_MODES
 
     @property
+    def no_address(self) -> bool:
+        """A per-guest jail without an address: its packages come from the host (pkg -r)."""
+        return self.address == NO_ADDRESS
+
+    @property
     def ifconfig_key(self) -> str:
         """rc.conf's key for the jail's address: ifconfig_vnet0, or ifconfig_vnet0_ipv6."""
         suffix = "_ipv6" if not self.dhcp and ":" in self.address else ""
+        if self.address == NO_ADDRESS:
+            suffix = ""
         return f"ifconfig_{self.inner_interface}{suffix}"
 
     @property
@@ -164,6 +181,8 @@ class JailSpec:
         """rc.conf ifconfig_vnet0: SYNCDHCP/DHCP, or `inet[6] ADDR/NN` for a static address."""
         if self.dhcp:
             return self.address
+        if self.address == NO_ADDRESS:
+            return "up"
         family = "inet6" if ":" in self.address else "inet"
         return f"{family} {self.address}"
 
@@ -199,5 +218,20 @@ class JailSpec:
 
     @property
     def host_taps(self) -> tuple[str, ...]:
-        """Taps the host must create because the guests name them."""
+        """Taps the host must create because the guests name them (per-guest vnet: jail_taps)."""
+        if self.per_guest and self.vnet:
+            return ()
+        return tuple(n.device for g in self.guests for n in g.nics if n.device)
+
+    @property
+    def jail_taps(self) -> tuple[str, ...]:
+        """A per-guest jail's taps: its rc.conf makes them (cloned_interfaces) at each start.
+
+        vm-bhyve (switch::standard::provision, 1.4.0 to master 89c21d0) uses a NIC's
+        networkN_device as it is: it neither creates nor destroys it, and adds it to the
+        NIC's switch (`ifconfig BRIDGE addm TAP`) only when it exists, so the jail's rc
+        makes it before rc.d/vm starts any guest; it dies with the jail's vnet.
+        """
+        if not (self.per_guest and self.vnet):
+            return ()
         return tuple(n.device for g in self.guests for n in g.nics if n.device)

@@ -69,6 +69,7 @@ class Features:
     console_devices: tuple[str, ...] = ()
     tap: bool = True
     host_taps: tuple[str, ...] = ()
+    jail_taps: tuple[str, ...] = ()   # a per-guest jail's own taps (JailSpec.jail_taps)
     uplink: str | None = None
     zvol_dataset: str | None = None
     # A per-guest jail's own zvols, each node exactly (zvol/DATASET/GUEST/DISK).
@@ -93,7 +94,7 @@ class Features:
         refuse_wlan(self.uplink, self.nat, self.host_taps)
         for guest in (*self.guests, *self.uefi_guests, *self.fbuf_guests):
             values.vm_name("guest.name", guest)
-        for tap in self.host_taps:
+        for tap in (*self.host_taps, *self.jail_taps):
             values.tap("nic.device", tap)
         for device in self.console_devices:
             values.nmdm_pair("console_device", device)
@@ -121,6 +122,7 @@ class Features:
             console=True,
             tap=bool(any(g.nics for g in guests) or not guests),
             host_taps=jail.host_taps,
+            jail_taps=jail.jail_taps,
             uplink=jail.interface if jail.host_taps else None,
             # A ZFS vm_dir is there for zvol disks: with no guest declared yet, the jail
             # is ready for them (securelevel 1, the dataset's zvols); declared guests
@@ -201,7 +203,14 @@ def devfs_rules(features: Features) -> tuple[RuleGroup, ...]:
     if features.host_taps:
         groups.append(RuleGroup("the host-made taps the guests name, and no others",
                                 features.host_taps))
-    elif features.tap:
+    if features.jail_taps:
+        # tap units are host-wide (sys/net/if_tuntap.c tun_clone_create: one unrhdr per
+        # driver, not per vnet), so a named rule reaches exactly this tap wherever it is.
+        groups.append(RuleGroup("the guest's own taps by name: bhyvetpl numbers them, the "
+                                "jail's rc makes them (cloned_interfaces) and vm-bhyve adds "
+                                "them to its switch (networkN_device); no tap*",
+                                features.jail_taps))
+    if features.tap and not (features.host_taps or features.jail_taps):
         # Not per guest: vm-bhyve runs `ifconfig tap create` when the guest starts, after
         # the ruleset is loaded, and the kernel picks N; networkN_name renames the ifnet,
         # but the device node stays tapN with an alias to it (pgj/freebsd-wifibox#172,

@@ -36,7 +36,8 @@ from bhyvetpl.plan.jailblock import (
     restart_steps,
 )
 from bhyvetpl.plan.limits import live_limits
-from bhyvetpl.render import render_host, render_jail
+from bhyvetpl.plan.rootpkg import package_step
+from bhyvetpl.render import jail_packages, render_host, render_jail
 
 HOST_FILES = ("etc/devfs.rules", "boot/loader.conf", "etc/rc.conf", "etc/sysctl.conf",
               "etc/rctl.conf")
@@ -228,6 +229,10 @@ def jail_create_plan(jail: JailSpec, root: Path,
                                "effect on restart", restart_jail=not templated)
     steps += [WriteFile(template_dir.joinpath(*f.relpath.parts), f.text, where="host",
                         why="Bastille template") for f in files]
+    if jail.no_address:
+        # The template's `vm init` needs vm-bhyve: installed first, from the host.
+        steps += [package_step(jail, package, prefix, "vm-bhyve and the guests' firmware")
+                  for package in jail_packages(jail)]
     steps.append(RunCommand(bastille.template_argv(jail.name, template_rel), where=where,
                             why="config, packages, vm-bhyve, guest templates, switch",
                             timeout=TEMPLATE_TIMEOUT,

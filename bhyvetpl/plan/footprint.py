@@ -90,7 +90,8 @@ def block_features(jail: str, block: str) -> Features | None:
         console_devices=tuple(f"/dev/{p.removesuffix('[AB]')}A" for p in paths
                               if p.startswith("nmdm") and p.endswith("[AB]")
                               and policy.console_guest(p) is None),
-        host_taps=host_taps, zvol_dataset=dataset, zvol_nodes=zvols,
+        host_taps=() if per_guest else host_taps, jail_taps=host_taps if per_guest else (),
+        zvol_dataset=dataset, zvol_nodes=zvols,
         zfs=per_guest and policy.ZFS_NODE in paths,
         disk_nodes=tuple(p for p in leaves if p not in zvols),
         uefi="# UEFI guests" in block, passthrough="pci" in paths, dhcp="bpf*" in paths,
@@ -131,7 +132,11 @@ def with_guest(features: Features, jail: JailSpec, guest: GuestSpec,
         console=True,
         tap=features.tap or any(n.device is None for n in guest.nics),
         host_taps=tuple(dict.fromkeys((*features.host_taps,
-                                       *(n.device for n in guest.nics if n.device)))),
+                                       *(n.device for n in guest.nics if n.device))))
+        if not (jail.per_guest and jail.vnet) else features.host_taps,
+        jail_taps=tuple(dict.fromkeys((*features.jail_taps,
+                                       *(n.device for n in guest.nics if n.device))))
+        if jail.per_guest and jail.vnet else features.jail_taps,
         # A per-guest jail names its guest's zvols (policy.guest_zvols); others the dataset.
         zvol_dataset=jail.vm_dataset if guest.zvol_disks and not features.per_guest
         else features.zvol_dataset,

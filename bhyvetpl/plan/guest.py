@@ -18,6 +18,7 @@ from bhyvetpl.model.values import ARG_SAFE_RE
 from bhyvetpl.plan.actions import Check, Plan, Probe, RemoveFile, RunCommand, Step, WriteFile
 from bhyvetpl.plan.build import BASTILLE_PREFIX, TEMPLATE_TIMEOUT
 from bhyvetpl.plan.footprint import ruleset_steps, securelevel_steps
+from bhyvetpl.plan.rootpkg import package_step
 from bhyvetpl.render import PRESET_DISK_SIZE, render_guest
 
 ISO_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*\.(iso|img)", re.ASCII)
@@ -105,10 +106,7 @@ def new_guest_plan(jail: JailSpec, guest: GuestSpec, root: Path, iso: IsoSource 
             "on a stopped jail")]
     # The firmware the guest boots with (edk2-bhyve for UEFI, grub2-bhyve for grub) lives in
     # the jail, where bhyve runs: a jail made for other presets may lack it.
-    steps += [RunCommand(bastille.pkg_install_argv(jail.name, package), where=where,
-                         why=f"{guest.loader} guests boot with it", timeout=TEMPLATE_TIMEOUT,
-                         skip_if=Probe(bastille.pkg_installed_argv(jail.name, package),
-                                       means=f"{package} is installed"))
+    steps += [package_step(jail, package, prefix, f"{guest.loader} guests boot with it")
               for package in guest.packages]
     # Before anything changes in the jail: a refused restart stops here, and a ruleset
     # the kernel did not load as written is never applied to the jail's /dev.

@@ -38,7 +38,7 @@ JAIL_KEYS: dict[str, Key] = {
     "network": Key("str", "vnet, bridge or shared"),
     "interface": Key("str", "the host interface of the jail; auto: the default route's",
                      auto=True),
-    "address": Key("str", "DHCP, SYNCDHCP or ADDR/NN"),
+    "address": Key("str", "DHCP, SYNCDHCP, ADDR/NN, or none (a per-guest vnet jail's default)"),
     "gateway": Key("str", "the default router of a static vnet jail"),
     "vm_dir": Key("str", "vm-bhyve's vm_dir in the jail: /PATH, or zfs:POOL/DATASET "
                   "(per-guest: each jail gets DATASET/JAIL)"),

@@ -13,14 +13,16 @@ from dataclasses import dataclass, field
 
 from bhyvetpl.errors import SpecError
 from bhyvetpl.facts.model import Facts
-from bhyvetpl.model.jail import JailSpec
+from bhyvetpl.model.jail import NO_ADDRESS, JailSpec
 from bhyvetpl.model.nat import Nat
-from bhyvetpl.model.options import GuestOptions, JailOptions, build_guest, build_jail
+from bhyvetpl.model.options import JAIL, GuestOptions, JailOptions, build_guest, build_jail
 from bhyvetpl.model.values import INVENTORY_RE
 from bhyvetpl.spec.load import GuestEntry, JailEntry, SpecFile, Values
+from bhyvetpl.spec.taps import in_use, name_taps
 
 _PATCH_RE = re.compile(r"-p[0-9]+$")
 _INDEXED_RE = re.compile(r"(disk|nic|passthru)[0-9]+")
+_DEVICE_RE = re.compile(r"device=(tap[0-9]+)")
 FIRST_RULESET = 25
 RULESET_NAME = "devfs_rules_bhyve_jail"
 
@@ -83,6 +85,19 @@ def _units(spec: SpecFile, section: str, entry: JailEntry,
     if isolation != "per-guest":
         raise spec.error(f"{section}.isolation", isolation, "shared or per-guest")
     return [(guest.name, [guest], f"{section}.guests.{guest.name}") for guest in entry.guests]
+
+
+def _address(v: Values, per_guest: bool) -> str:
+    """The jail's address as written; a per-guest vnet jail goes without one by default.
+
+    Without an address it needs no dhclient and so no bpf (model.jail.NO_ADDRESS); an
+    address written in the spec is kept (DHCP then unhides bpf*, as in shared mode).
+    """
+    if "address" in v:
+        return str(v["address"])
+    if per_guest and v.get("network", "vnet") != "shared":
+        return NO_ADDRESS
+    return JAIL.address
 
 
 def _unit_dataset(dataset: str | None, name: str, per_guest: bool) -> str | None:
@@ -180,6 +195,8 @@ def resolve(spec: SpecFile, facts: Facts, on: frozenset[str] | None = None) -> D
          for name, _, _ in _units(spec, f"jails.{entry.name}", entry,
                                   entry.values.get("isolation", "shared"))],
         first, base_name, facts))
+    named = {m for entry in spec.jails for g in entry.guests
+             for nic in g.values.get("nics", []) for m in _DEVICE_RE.findall(str(nic))}
     for entry in spec.jails:
         section = f"jails.{entry.name}"
         v = dict(entry.values)
@@ -211,6 +228,11 @@ def resolve(spec: SpecFile, facts: Facts, on: frozenset[str] | None = None) -> D
                 except SpecError as err:
                     raise _rebased(spec, where, guest.values, err) from err
                 presets[f"{name}/{guest.name}"] = str(guest.values.get("preset", "freebsd"))
+            per_guest = origin != section
+            if per_guest and v.get("network", "vnet") != "shared":
+                guests = [name_taps(g, name, facts, in_use(facts, name) | named)
+                          for g in guests]
+                named |= {n.device for g in guests for n in g.nics if n.device}
             number = next(numbers)
             try:
                 jails.append(build_jail(JailOptions(
@@ -220,9 +242,11 @@ def resolve(spec: SpecFile, facts: Facts, on: frozenset[str] | None = None) -> D
                     interface=_auto(spec, f"{section}.interface", v.get("interface"), uplink,
                                     "default route"),
                     vm_dir="/vms" if dataset else vm_dir, vm_dataset=own,
-                    ruleset=number, per_guest=origin != section,
+                    ruleset=number, per_guest=per_guest,
                     ruleset_name=ruleset_name(base_name, first, number, name),
-                    **{k: val for k, val in v.items() if k not in ("release", "interface")}),
+                    address=_address(v, per_guest),
+                    **{k: val for k, val in v.items()
+                       if k not in ("release", "interface", "address")}),
                     guests))
             except SpecError as err:
                 if origin != section and err.field == "jail.name":

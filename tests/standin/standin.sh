@@ -12,7 +12,9 @@
 #   releases/REL (`bastille bootstrap REL` done; `bastille list releases` lists them),
 #   if/NAME (an interface exists: `ifconfig NAME create ...` makes it, `ifconfig NAME`
 #   exits 0; nothing is printed: the only recorded tap/bridge outputs are not needed),
-#   hostpkg/PKG (a package installed on the host: `pkg install -y PKG`, `pkg info -e PKG`).
+#   hostpkg/PKG (a package installed on the host: `pkg install -y PKG`, `pkg info -e PKG`),
+#   rootpkg/ROOT/PKG (installed below a jail's root from the host, ROOT's `/` as `_`:
+#   `pkg -r ROOT install -y PKG`, `pkg -r ROOT info -e PKG`).
 #   devfs/N (the rules `service devfs restart` loaded from $STANDIN_ROOT/etc/devfs.rules
 #   into ruleset N, as `devfs rule -s N show` prints them), devfs-stale (restart loads
 #   nothing: the kernel keeps its old rules), applied/N (`devfs -m DIR rule -s N applyset`).
@@ -88,7 +90,12 @@ case "$name" in
     if [ "${2:-}" = create ]; then mkdir -p "$state/if"; : > "$state/if/$1"
     else [ -e "$state/if/$1" ]; fi ;;
   pkg)
-    if [ "$1" = info ]; then [ -e "$state/hostpkg/$3" ]
+    if [ "$1" = -r ]; then
+      # pkg -r ROOT install -y P / info -e P: packages installed below a jail's root
+      dir="$state/rootpkg/$(printf '%s' "$2" | tr / _)"
+      if [ "$3" = info ]; then [ -e "$dir/$5" ]
+      else mkdir -p "$dir"; : > "$dir/$5"; fi
+    elif [ "$1" = info ]; then [ -e "$state/hostpkg/$3" ]
     else mkdir -p "$state/hostpkg"; : > "$state/hostpkg/$3"; fi ;;
   netstat)
     if [ -f "$state/routes" ]; then cat "$state/routes"
