@@ -155,10 +155,15 @@ def render_guest(guest: GuestSpec) -> str:
     return render_template("vm-bhyve/guest.conf.j2", g=guest)
 
 
-def preset_template(preset: str, switch: str) -> GuestSpec:
-    """The guest behind `bhyvetpl-<preset>.conf`, the template `vm create -t` copies."""
+def preset_template(preset: str, switch: str, host_tap: str | None = None) -> GuestSpec:
+    """The guest behind `bhyvetpl-<preset>.conf`, the template `vm create -t` copies.
+
+    host_tap: the NIC's host-made tap (networkN_device), as new-guest's `--nic
+    SWITCH,device=TAP` writes it: a shared-IP jail cannot create vm-bhyve switches.
+    """
+    nics = {"nics": (f"{switch},device={host_tap}",)} if host_tap is not None else {}
     return guest_from_preset(f"bhyvetpl-{preset}", preset, switch,
-                             PRESET_DISK_SIZE.get(preset, "20G"))
+                             PRESET_DISK_SIZE.get(preset, "20G"), **nics)
 
 
 def jail_packages(jail: JailSpec) -> tuple[str, ...]:
@@ -185,17 +190,24 @@ def render_jail(jail: JailSpec) -> tuple[RenderedFile, ...]:
         config=policy.jail_config(features, jail.vm_dataset),
         jail_rc=policy.jail_rc_conf(features),
         packages=() if jail.no_address else jail_packages(jail), mkdir=jail.vm_dataset is None,
-        switch_pattern=f"^{jail.switch} ")  # a `vm switch list` row for the switch
+        templates=jail.vnet,
+        switch_pattern=f"^{jail.switch} ",  # a `vm switch list` row for the switch
+        # its row as a standard switch with vnet0 among its ports (grep -E)
+        standard_pattern=f"^{jail.switch.replace('.', '[.]')} +standard .* "
+                         f"{jail.inner_interface}( |$)")
     files = [RenderedFile(PurePosixPath("Bastillefile"), bastillefile)]
+    # A shared-IP jail has no switch for the templates' NIC: each needs a host tap, which
+    # `templates install --host-tap` gives (the jail's guests name theirs).
     files += [RenderedFile("vm-templates" / f.relpath, f.text)
-              for f in render_preset_templates(jail.presets, jail.switch)]
+              for f in render_preset_templates(jail.presets if jail.vnet else (), jail.switch)]
     return tuple(files)
 
 
-def render_preset_templates(presets: Sequence[str], switch: str) -> tuple[RenderedFile, ...]:
+def render_preset_templates(presets: Sequence[str], switch: str,
+                            host_tap: str | None = None) -> tuple[RenderedFile, ...]:
     """`bhyvetpl-<preset>.conf` for each preset: what `vm create -t bhyvetpl-<preset>` copies."""
     return tuple(RenderedFile(PurePosixPath(f"bhyvetpl-{preset}.conf"),
-                              render_guest(preset_template(preset, switch)))
+                              render_guest(preset_template(preset, switch, host_tap)))
                  for preset in presets)
 
 

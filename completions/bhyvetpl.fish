@@ -35,6 +35,7 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l no-restart
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l live
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l output -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l force
+complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l restart-network
 complete -c bhyvetpl -n '__fish_seen_subcommand_from apply' -l help
 complete -c bhyvetpl -n '__fish_seen_subcommand_from init' -l file -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from init' -l root -r -F
@@ -297,6 +298,7 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from install' -l vm-dataset -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from install' -l preset -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from install' -l switch -x
+complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from install' -l host-tap -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from install' -l prefix -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from install' -l root -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from install' -l dry-run
@@ -308,6 +310,7 @@ complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from list' -l vm-dataset -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from list' -l preset -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from list' -l switch -x
+complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from list' -l host-tap -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from list' -l prefix -x
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from list' -l root -r -F
 complete -c bhyvetpl -n '__fish_seen_subcommand_from templates; and __fish_seen_subcommand_from list' -l help

@@ -9,6 +9,8 @@ fnmatch(pattern, path, FNM_PATHNAME) (sys/fs/devfs/devfs_rule.c devfs_rule_match
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import subprocess
 from pathlib import Path
 
@@ -16,12 +18,19 @@ import pytest
 from packaging.version import Version
 
 from bhyvetpl.cli.app import app
+from bhyvetpl.facts.demo import FACTS_FILE
+from bhyvetpl.facts.source import recorded_facts
 from bhyvetpl.hostfs import devfs
+from bhyvetpl.hostfs.devfs import Ruleset
 from bhyvetpl.model.jail import RulesetSpec
 from bhyvetpl.model.policy import Features, console_paths, devfs_rules
+from bhyvetpl.model.values import NMDM_FORM
 from bhyvetpl.plan.footprint import block_features
 from bhyvetpl.render import render_host
+from bhyvetpl.spec.init import init_text
+from bhyvetpl.spec.load import parse_spec
 from tests.cli_runner import cli_runner
+from tests.test_emit_e2e import twin_hosts, use
 from tests.upstream import GIT
 
 MIRRORS = {"1.4.0": ("churchers+vm-bhyve", "v1.4.0"), "1.7.5": ("freebsd+vm-bhyve", "v1.7.5"),
@@ -82,3 +91,66 @@ def test_a_rendered_block_reads_back_its_guests_and_consoles() -> None:
     # Blocks written before this change still read back their guests.
     old = text.replace("nmdm-web.[1-4][AB]", "nmdm-web.*")
     assert "web" in (block_features("bhyve", old) or back).guests
+
+
+ARTICLE_CONSOLE = "/dev/nmdm-laptop-dev-03-A"
+SHARED_SPEC = """version = 1
+[host]
+release = "auto"
+uplink = "auto"
+
+[jails.bhyve-01]
+network = "shared"
+address = "192.0.2.50/24"
+console_devices = [{consoles}]
+"""
+
+
+def test_the_spec_key_renders_the_ruleset_the_flag_does(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    flags, spec_host = twin_hosts(tmp_path, monkeypatch)
+    use(flags, monkeypatch)
+    code, out, err = flags.cli("host", "prepare", "--jail", "bhyve-01", "--no-vnet",
+                               "--console-device", ARTICLE_CONSOLE, "--root", str(flags.root))
+    assert code == 0, out + err
+    use(spec_host, monkeypatch)
+    spec = tmp_path / "bhyvetpl.toml"
+    spec.write_text(SHARED_SPEC.format(consoles=f'"{ARTICLE_CONSOLE}"'))
+    args = ("-f", str(spec), "--root", str(spec_host.root))
+    code, out, err = spec_host.cli("plan", *args)
+    assert code == 3 and "/etc/devfs.rules" in out, out + err
+    code, out, err = spec_host.cli("apply", *args)
+    assert code == 0, out + err
+    rules = (spec_host.root / "etc/devfs.rules").read_text()
+    assert rules == (flags.root / "etc/devfs.rules").read_text()
+    assert "add path 'nmdm-laptop-dev-03-[AB]' unhide" in rules
+    # With the spec in use, the flag is refused: the spec holds the value.
+    code, out, err = spec_host.cli("host", "prepare", "--jail", "bhyve-01", "-f", str(spec),
+                                   "--console-device", ARTICLE_CONSOLE, "--root",
+                                   str(spec_host.root))
+    assert code == 2 and "--console-device" in err
+
+
+@pytest.mark.parametrize("bad", ["/dev/mem", "/dev/nmdm*A", "nmdm0A", "/dev/nmdm0C"])
+def test_the_spec_key_is_checked_as_the_flag_is(tmp_path: Path, bad: str) -> None:
+    spec = tmp_path / "bhyvetpl.toml"
+    spec.write_text(SHARED_SPEC.format(consoles=json.dumps(bad)))
+    result = cli_runner().invoke(app, ["plan", "-f", str(spec), "--facts", str(FACTS_FILE)])
+    assert result.exit_code == 2, result.stdout + result.stderr
+    (line,) = result.stderr.splitlines()
+    assert "jails.bhyve-01.console_devices:" in line and NMDM_FORM in line
+
+
+def test_init_writes_back_the_consoles_the_ruleset_unhides() -> None:
+    facts = recorded_facts(FACTS_FILE)
+    (jail,) = [j for j in facts.jails if "allow.vmm" in j.params]
+    number = int(jail.params["devfs_ruleset"])
+    ruleset = Ruleset("devfs_rules_bhyve_jail", number, 1, ("$devfsrules_jail",),
+                      ("vmm", "vmm/*", "nmdm-web.[1-4][AB]", "nmdm-laptop-dev-03-[AB]",
+                       "nmdm-*"))
+    text = init_text(dataclasses.replace(facts, devfs_rulesets=(ruleset,)))
+    assert f'console_devices = ["{ARTICLE_CONSOLE}"]' in text
+    assert "console_devices" not in init_text(facts)   # the recorded ruleset has none
+    spec = parse_spec(text, "init.toml")
+    (entry,) = [j for j in spec.jails if j.name == jail.name]
+    assert entry.values["console_devices"] == [ARTICLE_CONSOLE]

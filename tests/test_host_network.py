@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from bhyvetpl.errors import SpecError
+from bhyvetpl.facts.model import Interface
+from bhyvetpl.facts.parse import interfaces
 from bhyvetpl.model import policy
 from bhyvetpl.model.hostconf import AdminLines, AdminOwnedError
 from bhyvetpl.model.nat import Nat
 from bhyvetpl.model.options import HostOptions, build_features
-from tests.test_emit_e2e import normalised, run_both, twin_hosts
+from bhyvetpl.plan.network import bridge_matches
+from tests.standin_env import Host, make_host
+from tests.test_emit_e2e import normalised, run_both, twin_hosts, use
+from tests.test_seed_e2e import EXAMPLES, clean
 
 
 def shared(release: str, uplink: str = "em0", nat: str | None = None):  # type: ignore[no-untyped-def]
@@ -98,3 +104,89 @@ def test_without_the_flag_the_summary_names_it(tmp_path: Path,
     assert not any(c[:2] == ("service", "netif") for c in direct.calls())
     assert "in /etc/rc.conf only" in out and "--restart-network" in out
 
+
+
+FREEBSD = Path(__file__).resolve().parent / "fixtures" / "freebsd"
+# rc.d/netif takes interface names: netif_start/netif_stop0 set `cmdifn=$*` and hand it to
+# clone_up/clone_down and netif_common (libexec/rc/rc.d/netif, freebsd-src 023fc80ee38a);
+# rc.subr's restart runs `stop $rc_extra_args`, then `start $rc_extra_args` (libexec/rc/
+# rc.subr, freebsd-src 0227451304a7). So this rebuilds bridge0 alone from rc.conf.
+NETIF = ("service", "netif", "restart", "bridge0")
+
+
+def recorded(name: str) -> Interface:
+    (found,) = interfaces((FREEBSD / name).read_text())
+    return found
+
+
+def test_the_live_bridge_is_compared_with_the_rc_conf_line() -> None:
+    """Recorded `ifconfig bridge0` outputs of FreeBSD 15 and 13 against rc.conf's line."""
+    two = recorded("ifconfig-bridge0-members-em0-em1-15.x.txt")
+    assert bridge_matches("addm em0 addm em1 up", two)
+    assert bridge_matches("addm em1 addm em0 up", two)
+    assert not bridge_matches("addm em0 addm tap0 up", two)
+    assert not bridge_matches("addm em0 up", two)
+    bare = recorded("ifconfig-bridge0-created-no-members-15.x.txt")
+    assert not bridge_matches("addm em0 addm tap0 up", bare)
+    assert not bridge_matches("addm em0 addm tap0 up", None)
+    routed = recorded("ifconfig-vm-public-inet-no-members-13.0-p4.txt")
+    assert bridge_matches("inet 192.168.8.1/24 up", routed)
+    assert not bridge_matches("inet 192.168.9.1/24 up", routed)
+
+
+def live_bridge(host: Host) -> None:
+    """What `ifconfig bridge0` shows once rc.d/netif made it: the recorded 15.x bridge of
+    em0 and em1, with em1 renamed tap0 (a tap member prints the same `member:` lines)."""
+    (host.state / "netif").mkdir(parents=True, exist_ok=True)
+    text = (FREEBSD / "ifconfig-bridge0-members-em0-em1-15.x.txt").read_text()
+    (host.state / "netif" / "bridge0").write_text(text.replace("member: em1 ", "member: tap0 "))
+
+
+def test_restart_network_acts_whenever_the_bridge_is_not_live(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first run without the flag writes rc.conf; a later one with it applies the bridge
+    although rc.conf no longer changes (main acted only in the run that changed rc.conf).
+    Once bridge0 is live as rc.conf says, a further run does nothing to the network."""
+    direct, script = twin_hosts(tmp_path, monkeypatch)
+    for host in (direct, script):
+        live_bridge(host)
+    run_both(UPLINK_ARGS, direct, script, monkeypatch)
+    direct.calls(), script.calls()
+    (code, out), (scode, sout) = run_both((*UPLINK_ARGS, "--restart-network"), direct, script,
+                                          monkeypatch)
+    assert (code, scode) == (0, 0), out + sout
+    calls = direct.calls()
+    assert calls == script.calls() and NETIF in calls
+    assert "the live bridge differed from rc.conf" in out
+    (code, out), (scode, sout) = run_both((*UPLINK_ARGS, "--restart-network"), direct, script,
+                                          monkeypatch)
+    assert (code, scode) == (0, 0), out + sout
+    calls = direct.calls()
+    assert calls == script.calls() and NETIF not in calls
+    assert ("ifconfig", "bridge0") in calls   # read once, to plan
+    assert "bridge0 with the uplink em0 is live as /etc/rc.conf has it" in out
+    assert "--restart-network" not in out
+    (code, out), _ = run_both(UPLINK_ARGS, direct, script, monkeypatch)
+    assert code == 0 and "in /etc/rc.conf only" not in out, out
+
+
+def test_apply_offers_restart_network(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`apply -f SPEC --restart-network` (HardenedBSD's shared jail: tap0 bridged with the
+    uplink) applies the bridge when facts' `ifconfig -a` lacks it, and not once it is live."""
+    host = make_host(tmp_path / "host", monkeypatch)
+    clean(host)
+    use(host, monkeypatch)
+    live_bridge(host)
+    spec = tmp_path / "bhyvetpl.toml"
+    shutil.copyfile(EXAMPLES / "hardenedbsd-shared.toml", spec)
+    args = ("apply", "-f", str(spec), "--root", str(host.root), "--restart-network")
+    code, out, err = host.cli(*args)
+    assert code == 0, out + err
+    calls = host.calls()
+    assert NETIF in calls
+    assert calls.index(("ifconfig", "tap0", "create")) < calls.index(NETIF)
+    assert "the live bridge differed from rc.conf" in out
+    code, out, err = host.cli(*args)
+    assert code == 0 and "nothing changed" in out, out + err
+    assert NETIF not in host.calls()
+    assert "is live as /etc/rc.conf has it" in out

@@ -43,7 +43,8 @@ def test_bastille_applies_the_jail_template(tmp_path: Path) -> None:
                   str(tmp_path / "bhyve")])
     assert result.returncode == 0, result.stdout + result.stderr
     for expected in ("config bhyvejail set allow.vmm", "set devfs_ruleset 25",
-                     "set securelevel 2", "allow.vmm;", "vm switch create -i vnet0 public"):
+                     "set securelevel 2", "allow.vmm;",
+                     "vm switch create -t manual -b bridge0 public"):
         assert expected in result.stdout, expected
 
 

@@ -22,16 +22,17 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from pytest_subprocess import FakeProcess
 
 from bhyvetpl.cli.app import app
 from bhyvetpl.doctor.jail import JailContext, check_jail, load_context
 from bhyvetpl.facts.model import Facts
 from bhyvetpl.lint.vmconf import lint_vmconf
-from bhyvetpl.model.options import GuestOptions, build_guest
-from bhyvetpl.render import render_guest
+from bhyvetpl.model.options import GuestOptions, JailOptions, build_guest, build_jail
+from bhyvetpl.render import render_guest, render_jail
 from tests.cli_runner import cli_runner
 from tests.test_doctor_jail import JAILS, make_jail
-from tests.upstream import GIT, VMB_TOOLS
+from tests.upstream import GIT, TOOLS, VMB_TOOLS
 
 FREEBSD = Path(__file__).resolve().parent / "fixtures" / "freebsd"
 TAP_GUEST = """loader="uefi"
@@ -74,7 +75,8 @@ def test_new_guest_and_templates_take_a_shared_jail_named_with_a_dash() -> None:
                        "public,device=tap0", "--dry-run"])
     assert result.exit_code == 0, result.stderr
     assert 'network0_device="tap0"' in result.stdout
-    result = run(app, ["templates", "install", "--jail", "bhyve-01", "--dry-run"])
+    result = run(app, ["templates", "install", "--jail", "bhyve-01", "--host-tap", "tap0",
+                       "--dry-run"])
     assert result.exit_code == 0, result.stderr
     # No jail.conf to read: Bastille 1.1.0+ made bhyve-01 shared-IP, and a NIC there needs
     # a host-made tap.
@@ -147,3 +149,104 @@ def test_vm_bhyve_keeps_a_tap_nic_only_with_a_switch_word(upstream: Path, tmp_pa
     assert ("virtio-net,tap0" in argv) is keep_switch
     findings = lint_vmconf(conf, text)
     assert any(f.is_error for f in findings) is not keep_switch
+
+
+SHARED_CONF = (FREEBSD / "bastille-jail.conf-bhyve-vnet-12.2.txt").read_text().replace(
+    "  vnet;\n", "").replace("  vnet.interface = e0b_bastille0;\n", "").replace(
+    "test-bhyve", "bhyve-01")
+TEMPLATES = "usr/local/bastille/jails/bhyve-01/root/vms/.templates"
+
+
+def shared_jail_root(root: Path) -> Path:
+    """A host below root with the article's jail as Bastille 1.1.0+ makes it: no vnet."""
+    conf = root / "usr/local/bastille/jails/bhyve-01/jail.conf"
+    conf.parent.mkdir(parents=True)
+    conf.write_text(SHARED_CONF)
+    (root / TEMPLATES).mkdir(parents=True)
+    return root
+
+
+def test_templates_install_in_a_shared_jail_wants_a_host_tap(tmp_path: Path) -> None:
+    root = shared_jail_root(tmp_path)
+    result = cli_runner().invoke(app, ["templates", "install", "--jail", "bhyve-01",
+                                       "--root", str(root)])
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("bhyvetpl: error: --host-tap:")
+    assert "bhyvetpl templates install --jail bhyve-01 --host-tap tap0" in line
+    assert not any((root / TEMPLATES).iterdir())
+    # A vnet jail's guests use switches; vm-bhyve on the host makes its own.
+    for args in (["--jail", "bhyve", "--host-tap", "tap0"], ["--vm-dir", "/vm", "--host-tap",
+                                                              "tap0"],
+                 ["--jail", "bhyve-01", "--host-tap", "em0"]):
+        result = cli_runner().invoke(app, ["templates", "install", *args, "--root", str(root)])
+        assert result.exit_code == 2 and "error: --host-tap:" in result.stderr, result.stderr
+
+
+def install(root: Path, fp: FakeProcess, *extra: str) -> tuple[int, str, str]:
+    fp.register(["bastille", "list", "jails"], stdout="bhyve-01\n")
+    result = cli_runner().invoke(app, ["templates", "install", "--jail", "bhyve-01",
+                                       "--host-tap", "tap0", "--root", str(root), "--live",
+                                       *extra])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_templates_install_checks_that_the_host_tap_exists(tmp_path: Path,
+                                                           fp: FakeProcess) -> None:
+    root = shared_jail_root(tmp_path)
+    fp.register(["ifconfig", "tap0"], returncode=1,
+                stderr="ifconfig: interface tap0 does not exist\n")
+    code, out, err = install(root, fp)
+    assert code == 1, out + err
+    assert "bhyvetpl host prepare --jail bhyve-01 --no-vnet --host-tap tap0" in err
+    assert not any((root / TEMPLATES).iterdir())
+
+
+@pytest.mark.parametrize("preset", ["freebsd", "linux", "windows"])
+def test_a_template_installed_in_a_shared_jail_keeps_its_tap_through_vm_create(
+        upstream: Path, tmp_path: Path, fp: FakeProcess, preset: str) -> None:
+    """vm-bhyve's own `vm create -t` copies the template, and vm::run starts on the tap."""
+    del upstream
+    root = shared_jail_root(tmp_path / "host")
+    fp.register(["ifconfig", "tap0"], stdout="tap0: flags=8902<BROADCAST,PROMISC>\n")
+    fp.allow_unregistered(True)
+    code, out, err = install(root, fp, "--preset", preset)
+    assert code == 0, out + err
+    assert "each guest made from these templates uses host tap tap0" in out
+    templates = root / TEMPLATES
+    assert 'network0_device="tap0"' in (templates / f"bhyvetpl-{preset}.conf").read_text()
+    create = subprocess.run([str(VMB_TOOLS / "vmb-create"), "--templates", str(templates),
+                             "-t", f"bhyvetpl-{preset}", "-s", "20G", "g1"],
+                            capture_output=True, text=True, check=False, timeout=300)
+    assert create.returncode == 0, create.stdout + create.stderr
+    created = [line for line in create.stdout.splitlines()
+               if "=" in line and not line.startswith("#")]
+    assert 'network0_device="tap0"' in created and 'network0_switch="public"' in created
+    conf = tmp_path / "g1.conf"
+    conf.write_text("\n".join(created) + "\n")
+    argv = subprocess.run([str(VMB_TOOLS / "vmb-bhyve-argv"), str(conf)], capture_output=True,
+                          text=True, check=False, timeout=300).stdout
+    assert "virtio-net,tap0" in argv or "e1000,tap0" in argv, argv
+
+
+def test_a_shared_jails_bastille_template_installs_no_tapless_templates(
+        upstream: Path, tmp_path: Path) -> None:
+    """jail create --shared: the jail's Bastille template copies no preset template (its
+    NIC would have no host tap); Bastille's own template code applies it as it stands."""
+    del upstream
+    jail = build_jail(JailOptions(name="bhyve-01", network="shared",
+                                  address="192.0.2.50/24", presets=("freebsd", "linux")))
+    rendered = render_jail(jail)
+    assert [str(f.relpath) for f in rendered] == ["Bastillefile"]
+    (bastillefile,) = rendered
+    assert "CP vm-templates/" not in bastillefile.text
+    assert "templates install --host-tap" in bastillefile.text
+    directory = tmp_path / "bhyve-01"
+    directory.mkdir()
+    (directory / "Bastillefile").write_text(bastillefile.text)
+    bash = shutil.which("bash") or "/bin/bash"
+    result = subprocess.run([bash, str(TOOLS / "bastille/run-template.sh"), "--jail",
+                             "bhyve-01", "--ip", "192.0.2.50", str(directory)],
+                            capture_output=True, text=True, check=False, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "vm init" in result.stdout and "vm-templates" not in result.stdout

@@ -15,12 +15,14 @@ from bhyvetpl.adapters.runner import SubprocessRunner
 from bhyvetpl.cli import options as o
 from bhyvetpl.cli.shared import warn
 from bhyvetpl.facts.model import Facts
-from bhyvetpl.facts.source import host_facts
+from bhyvetpl.facts.source import host_cpu, host_facts
+from bhyvetpl.model.nat import BRIDGE
 from bhyvetpl.model.options import JAIL, build_features
 from bhyvetpl.model.paths import local_path
 from bhyvetpl.plan.build import host_prepare_plan
-from bhyvetpl.plan.converge import jail_features
-from bhyvetpl.plan.hostdefaults import host_defaults
+from bhyvetpl.plan.converge import jail_features, with_cpu
+from bhyvetpl.plan.hostdefaults import host_defaults, live_interface
+from bhyvetpl.plan.network import uplink_bridged
 from bhyvetpl.plan.shared import refuse_other_release
 from bhyvetpl.run import run_plan
 from bhyvetpl.spec.load import read_spec
@@ -74,6 +76,7 @@ def host_prepare_cmd(
         features = jail_features(desired, facts, jail)
         refuse_other_release(next(j.release for j in desired.jails if j.name == jail),
                              host_root)
+        bridge = facts.interface(BRIDGE)
     else:
         release, uplink = host_defaults(host_root, SubprocessRunner(), release,
                                         uplink, "--uplink" if host_tap or nat else None)
@@ -84,6 +87,11 @@ def host_prepare_cmd(
         refuse_other_release(release, host_root)
         # rctl rules are added now only below what a running jail uses: read it first.
         facts = host_facts(host_root) if features.limit_memory is not None else None
+        if features.needs_passthrough:   # only hw.vmm.amdvi.enable reads the CPU
+            features = with_cpu(features, facts.cpu if facts else host_cpu(host_root))
+        # bridge0 as it is now, read only when it is this machine's and rc.conf has one
+        bridge = (live_interface(SubprocessRunner(), BRIDGE)
+                  if uplink_bridged(features) and (live or host_root == Path("/")) else None)
     warn(features)
     run_plan(host_prepare_plan(features, host_root, restart_network=restart_network,
-                               facts=facts), dry_run, emit, live)
+                               facts=facts, live_bridge=bridge), dry_run, emit, live)

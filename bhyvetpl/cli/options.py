@@ -106,8 +106,9 @@ Output = Annotated[Path | None, typer.Option("-o", "--output",
                                              help="Write here instead of stdout.")]
 Root = Annotated[Path, typer.Option(help="Where / is: host files are edited below it.")]
 RestartNetwork = Annotated[bool, typer.Option(
-    "--restart-network", help="Apply a bridge that takes the uplink now (`service netif "
-    "restart bridge0`): resets the uplink's link, may cut a session over it.")]
+    "--restart-network", help="Apply a bridge that takes the uplink now when the live one "
+    "differs from rc.conf (`service netif restart bridge0`): resets the uplink's link, may "
+    "cut a session over it.")]
 Live = Annotated[bool, typer.Option(
     "--live", help="With --root DIR other than /: also run the commands (kldload, bastille, "
     "vm, zfs, ...) on this machine; without it they are listed as deferred.")]

@@ -62,11 +62,12 @@ def _prune(prune: bool, delete_disks: list[str] | None) -> Prune | None:
 
 
 def _converged(file: Path, facts: Path | None, root: Path,
-               prune: Prune | None = None, restart: bool = True) -> Converged:
+               prune: Prune | None = None, restart: bool = True,
+               restart_network: bool = False) -> Converged:
     """The converged spec, after the warnings host prepare, jail create and new-guest print."""
     root = local_path("--root", root)
     converged = converge_spec(read_spec(below_root(file, root)), _facts(facts, root), root,
-                              prune, restart)
+                              prune, restart, restart_network=restart_network)
     for jail in converged.desired.jails:
         warn(Features.of_jail(jail))
         for guest in jail.guests:
@@ -138,11 +139,12 @@ def plan_cmd(file: SpecPath = DEFAULT_SPEC, facts: FactsPath = None,
 def apply_cmd(file: SpecPath = DEFAULT_SPEC, root: o.Root = Path("/"),
               dry_run: o.DryRun = False, emit: o.Emit = None, prune: PruneFlag = False,
               delete_disks: DeleteDisks = None, restart: RestartFlag = False,
-              live: o.Live = False, output: RoleDir = None, force: o.Force = False) -> None:
+              live: o.Live = False, output: RoleDir = None, force: o.Force = False,
+              restart_network: o.RestartNetwork = False) -> None:
     """Make the host match the spec. Each step checks first whether it is already done."""
     check_output(emit, output)
-    run_plan(_converged(file, None, root, _prune(prune, delete_disks), restart).plan,
-             dry_run, emit, live, output, force)
+    run_plan(_converged(file, None, root, _prune(prune, delete_disks), restart,
+                        restart_network).plan, dry_run, emit, live, output, force)
 
 
 def init_cmd(file: SpecPath = DEFAULT_SPEC, root: o.Root = Path("/"), facts: FactsPath = None,

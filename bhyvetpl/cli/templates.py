@@ -31,6 +31,9 @@ VmDir = Annotated[str | None, typer.Option(
          "host (required without --jail).")]
 VmDataset = Annotated[str | None, typer.Option(help="ZFS dataset of the jail's vm_dir.")]
 Switch = Annotated[str, typer.Option(help="Switch of the templates' NIC.")]
+HostTap = Annotated[str | None, typer.Option(
+    "--host-tap", help="The host-made tap (tapN) of the templates' NIC: needed in a "
+    "shared-IP jail, which cannot create vm-bhyve switches.")]
 Presets = Annotated[list[str] | None, typer.Option(
     "--preset", help="Preset (repeat for more; default: all of "
                      + ", ".join(PRESETS) + ").")]
@@ -39,22 +42,24 @@ Presets = Annotated[list[str] | None, typer.Option(
 @templates_app.command("install")
 def install_cmd(
     jail: Jail = None, vm_dir: VmDir = None, vm_dataset: VmDataset = None,
-    preset: Presets = None, switch: Switch = "public", prefix: Prefix = str(BASTILLE_PREFIX),
-    root: Root = Path("/"), dry_run: DryRun = False, emit: Emit = None, live: Live = False,
+    preset: Presets = None, switch: Switch = "public", host_tap: HostTap = None,
+    prefix: Prefix = str(BASTILLE_PREFIX), root: Root = Path("/"), dry_run: DryRun = False,
+    emit: Emit = None, live: Live = False,
 ) -> None:
     """Write a template for each preset. $vm_dir/.templates/bhyvetpl-PRESET.conf; unchanged stay."""
-    target = templates_target(jail, vm_dir, vm_dataset, switch, root, prefix)
-    run_plan(templates_install_plan(target, preset_files(preset or (), switch)), dry_run, emit,
-             live)
+    target = templates_target(jail, vm_dir, vm_dataset, switch, root, prefix, host_tap)
+    run_plan(templates_install_plan(target, preset_files(preset or (), switch,
+                                                         target.host_tap)),
+             dry_run, emit, live)
 
 
 @templates_app.command("list")
 def list_cmd(
     jail: ListJail = None, vm_dir: VmDir = None, vm_dataset: VmDataset = None,
-    preset: Presets = None, switch: Switch = "public", prefix: Prefix = str(BASTILLE_PREFIX),
-    root: Root = Path("/"),
+    preset: Presets = None, switch: Switch = "public", host_tap: HostTap = None,
+    prefix: Prefix = str(BASTILLE_PREFIX), root: Root = Path("/"),
 ) -> None:
     """Show the state of each template. Installed, differs (from this version's) or missing."""
-    target = templates_target(jail, vm_dir, vm_dataset, switch, root, prefix)
+    target = templates_target(jail, vm_dir, vm_dataset, switch, root, prefix, host_tap)
     rows = template_rows(target, preset or (), switch)
     typer.echo(table(("preset", "path", "state"), rows))

@@ -263,17 +263,24 @@ def check_amdvi(facts: Facts, needs: Needs) -> CheckResult | None:
 
     sys/amd64/vmm/amd/amdvi_hw.c amdvi_init(): the tunable defaults to 0, and then vmm
     prints "use hw.vmm.amdvi.enable=1 to enable pass-through" and gives no IOMMU.
+    As host prepare decides it (policy.amdvi_setting): Intel hosts are not asked; a
+    host whose CPU was not read is asked too, but only warned (Intel ignores it).
     """
-    if not needs.passthru or facts.cpu is None or facts.cpu.intel:
+    if not needs.passthru or (facts.cpu is not None and facts.cpu.intel):
         return None
     value = facts.loader_conf.get("hw.vmm.amdvi.enable")
     if value == "1":
         return CheckResult("AMD-Vi IOMMU", "PASS", "hw.vmm.amdvi.enable=1 in /boot/loader.conf")
-    return CheckResult("AMD-Vi IOMMU", "FAIL", f"{facts.cpu.vendor} host passing "
-                       f"{shown_join(needs.passthru)} through, and /boot/loader.conf "
-                       "does not set hw.vmm.amdvi.enable=1 (off by default)",
-                       "echo 'hw.vmm.amdvi.enable=\"1\"' >> /boot/loader.conf, then "
-                       "shutdown -r now")
+    fix = "echo 'hw.vmm.amdvi.enable=\"1\"' >> /boot/loader.conf, then shutdown -r now"
+    passing = f"passing {shown_join(needs.passthru)} through"
+    if facts.cpu is None:
+        return CheckResult("AMD-Vi IOMMU", "WARN", f"the CPU was not read (no CPU block in "
+                           f"/var/run/dmesg.boot), {passing}: an AMD host needs "
+                           "hw.vmm.amdvi.enable=1, which /boot/loader.conf does not set",
+                           "on an AMD host: " + fix)
+    return CheckResult("AMD-Vi IOMMU", "FAIL", f"{facts.cpu.vendor} host {passing}, and "
+                       "/boot/loader.conf does not set hw.vmm.amdvi.enable=1 (off by default)",
+                       fix)
 
 
 def check_pptdevs(facts: Facts, needs: Needs) -> CheckResult:

@@ -9,6 +9,7 @@ from pathlib import Path
 from packaging.version import Version
 
 from bhyvetpl.doctor.guest import Guest, Needs
+from bhyvetpl.doctor.jailnet import create_fixes, dhcp_switch
 from bhyvetpl.doctor.result import CheckResult
 from bhyvetpl.facts.model import Facts, Jail
 from bhyvetpl.hostfs import bastilleconf
@@ -103,6 +104,9 @@ def check_jail(facts: Facts, ctx: JailContext, ruleset: int) -> list[CheckResult
         f"{ctx.fix('config', 'set', 'devfs_ruleset', str(ruleset))} && {ctx.fix('restart')}"))
     results.append(_securelevel(ctx, needs))
     results.append(_vnet(ctx, needs))
+    dhcp = dhcp_switch(ctx)
+    if dhcp is not None:
+        results.append(dhcp)
     results += _vm_bhyve(ctx)
     results += _guests(ctx)
     results.append(check_vmm_ppt(facts, ctx, needs))
@@ -203,8 +207,7 @@ def _guests(ctx: JailContext) -> list[CheckResult]:
             "vm-bhyve switches", "FAIL" if missing else "PASS",
             ("missing: " if missing else "") + ", ".join(quoted(s) for s in
                                                          missing or wanted),
-            " && ".join(ctx.fix("cmd", "vm", "switch", "create", "-i", "vnet0", s)
-                        for s in missing)))
+            " && ".join(create_fixes(ctx, missing)) if missing else ""))
     for guest in ctx.guests:
         loader = guest.get("loader") or ""
         if loader in FIRMWARE:

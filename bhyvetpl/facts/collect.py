@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 from bhyvetpl.adapters import host
 from bhyvetpl.adapters.runner import CommandNotFoundError, CommandRunner
 from bhyvetpl.facts import parse
-from bhyvetpl.facts.model import Facts, Guest, Jail, Release
+from bhyvetpl.facts.model import Cpu, Facts, Guest, Jail, Release
 from bhyvetpl.facts.owned import OWNED_PATH, Owned, parse_owned
 from bhyvetpl.hostfs import HostFS, HostFSError, bastilleconf, below, devfs, vmconf
 from bhyvetpl.hostfs.assign import readable
@@ -167,6 +167,11 @@ def jail_files(fs: HostFS, prefix: PurePosixPath, name: str) -> Jail | None:
     return read_jail(HostReader(fs), prefix / "jails", name, {}, {})
 
 
+def read_cpu(reader: HostReader) -> Cpu | None:
+    """The boot CPU block of dmesg.boot below the root (None: no file, or no CPU block)."""
+    return parse.cpu_info(reader.read_text(DMESG) or "")
+
+
 def collect(runner: CommandRunner, fs: HostFS,
             jails_dir: PurePosixPath | None = None) -> Facts:
     """Read the host once: the fixed probes, then dmesg.boot, bastille.conf and the jails.
@@ -197,7 +202,7 @@ def collect(runner: CommandRunner, fs: HostFS,
             files[str(conf)] = text
     return Facts(
         release=Release(*version) if version else None,
-        cpu=parse.cpu_info(reader.read_text(DMESG) or ""),
+        cpu=read_cpu(reader),
         modules=parse.kldstat_modules(out["modules"]),
         sysctls=parse.sysctl_values(out["sysctls"]),
         default_interface=parse.default_interface(out["routes"]),

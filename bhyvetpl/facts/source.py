@@ -10,8 +10,8 @@ from pathlib import Path
 
 from bhyvetpl.adapters.runner import SubprocessRunner
 from bhyvetpl.errors import SpecError
-from bhyvetpl.facts.collect import collect
-from bhyvetpl.facts.model import Facts
+from bhyvetpl.facts.collect import HostReader, collect, read_cpu
+from bhyvetpl.facts.model import Cpu, Facts
 from bhyvetpl.facts.record import loads
 from bhyvetpl.hostfs import HostFS
 from bhyvetpl.model.paths import local_path
@@ -20,6 +20,15 @@ from bhyvetpl.model.paths import local_path
 def host_facts(root: Path) -> Facts:
     """Collect the facts of the host whose `/` is root (its fixed probes, then its files)."""
     return collect(SubprocessRunner(), HostFS(local_path("--root", root)))
+
+
+def host_cpu(root: Path) -> Cpu | None:
+    """Only the CPU of the host whose `/` is root, as collect reads it (no process).
+
+    For the flag commands, which read no other fact: a staging --root has no
+    dmesg.boot, and the CPU is then unknown.
+    """
+    return read_cpu(HostReader(HostFS(local_path("--root", root))))
 
 
 def recorded_facts(path: Path, flag: str = "--load") -> Facts:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bhyvetpl.errors import SpecError
 from bhyvetpl.lint.finding import Finding, Severity
-from bhyvetpl.model import values
+from bhyvetpl.model import jailnet, values
 
 HOOKS = frozenset({
     "arg", "arg+", "cmd", "config", "cp", "copy", "fstab", "mount", "hpkg", "include",
@@ -144,7 +144,34 @@ def lint_bastillefile(path: Path, text: str) -> list[Finding]:
             if hook.hook != "overlay":
                 _check_cp(add, hook)
             _check_source(add, hook, path.parent)
+    _check_dhcp_switch(add, hooks)
     return sorted(found, key=lambda f: (f.line, f.code))
+
+
+def _check_dhcp_switch(add: _Add, hooks: tuple[Hook, ...]) -> None:
+    """vnet0 by DHCP and a standard switch on vnet0: what doctor's DHCP check refuses.
+
+    The address belongs on a bridge the jail's rc.conf makes, with vm-bhyve's manual
+    switch on it (bhyvetpl.model.jailnet): the lines bhyvetpl's own template writes.
+    """
+    word = None
+    for hook in hooks:
+        name, _, value = hook.args.partition("=")
+        if hook.hook == "sysrc" and name == f"ifconfig_{jailnet.INNER}":
+            word = jailnet.dhcp_word(value)
+    if word is None:
+        return
+    for hook in hooks:
+        argv = hook.args.split()
+        if (hook.hook != "cmd" or "create" not in argv or "manual" in argv
+                or f"-i {jailnet.INNER}" not in " ".join(argv)
+                or not re.search(r"\bvm switch create\b", hook.args)):
+            continue
+        switch = argv[-1] if _refused(values.vm_name, argv[-1]) is None else "NAME"
+        lines = "; ".join(jailnet.bastillefile_lines(word, switch))
+        add(hook.line, "warning", "dhcp-switch-member",
+            f"{jailnet.INNER} takes the jail's address by {word} and this standard switch "
+            f"holds it: {jailnet.PROBLEM}; write instead: {lines}")
 
 
 def _check_source(add: _Add, hook: Hook, template_dir: Path) -> None:

@@ -14,6 +14,8 @@ from bhyvetpl.model.preset import PRESETS
 
 NetMode = Literal["vnet", "bridge", "shared"]
 DHCP_MODES = ("DHCP", "SYNCDHCP")
+# The bridge a DHCP vnet jail's rc.conf creates for vm-bhyve's manual switch (jail.dhcp_bridge).
+JAIL_BRIDGE = "bridge0"
 # A per-guest jail needs no address of its own: its guest's taps reach the uplink through
 # the jail's switch and vnet0 as bridge members, and its packages come from the host
 # (plan.rootpkg), so vnet0 is only `up` and the jail runs no dhclient (no bpf).
@@ -79,6 +81,9 @@ class JailSpec:
     # with commit 7d3f77e, 2025-07-12) made vnet jails named with - and _, such as the
     # Neira article's test-bhyve, so create.sh's name rule is not applied to it.
     existing: bool = False
+    # nmdm(4) consoles a vmrun.sh-style guest is given with -C (/dev/nmdm-NAME-A): the
+    # ruleset unhides each pair, as host prepare --console-device does.
+    console_devices: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         """Check every field and what ties the network mode to addresses and NICs."""
@@ -103,6 +108,8 @@ class JailSpec:
                 raise SpecError("jail.presets", preset, "one of " + ", ".join(PRESETS))
         if len(set(self.presets)) != len(self.presets):
             raise SpecError("jail.presets", " ".join(self.presets), "each preset once")
+        for device in self.console_devices:
+            values.nmdm_pair("console_device", device)
         self._check_guests()
 
     def _check_address(self) -> None:
@@ -185,6 +192,31 @@ class JailSpec:
             return "up"
         family = "inet6" if ":" in self.address else "inet"
         return f"{family} {self.address}"
+
+    @property
+    def dhcp_bridge(self) -> str | None:
+        """The bridge that holds a DHCP vnet jail's address, with vnet0 its member.
+
+        `vm switch address` sets only a static address (vm-bhyve 1.4.0 to master,
+        lib/vm-switch switch::address), and a bridge member should hold none (if_bridge(4);
+        refused from FreeBSD 15.0 with net.link.bridge.member_ifaddrs=0). So the jail's
+        rc.conf creates this bridge with vnet0 in it and runs DHCP on the bridge, and
+        vm-bhyve takes it as a manual switch (`vm switch create -t manual -b BRIDGE`).
+        A static vnet jail keeps its address on vnet0 and a standard switch. The name is
+        the jail's own: if_bridge makes a bridge cloner per vnet (sys/net/if_bridge.c
+        VNET_SYSINIT vnet_bridge_init), so the host's bridge0 is another interface.
+        """
+        return JAIL_BRIDGE if self.vnet and self.dhcp else None
+
+    @property
+    def bridge_ifconfig_value(self) -> str:
+        """rc.conf ifconfig_bridge0 of a DHCP vnet jail: vnet0 in it, DHCP on the bridge.
+
+        rc.d/netif's ifconfig_up (libexec/rc/network.subr, freebsd-src 03ccfdd) runs
+        `ifconfig bridge0 addm vnet0` (ifconfig_getargs drops the DHCP words), then
+        `ifconfig bridge0 up`, then `rc.d/dhclient start bridge0` (dhcpif, syncdhcpif).
+        """
+        return f"addm {self.inner_interface} {self.address}"
 
     @property
     def gateway_key(self) -> str:

@@ -126,6 +126,7 @@ class JailOptions:
     vmm_ppt: bool = False
     limits: bool = False
     per_guest: bool = False
+    console_devices: Sequence[str] = ()
 
 
 def build_jail(opts: JailOptions, guests: Sequence[GuestSpec] = (), *,
@@ -140,7 +141,8 @@ def build_jail(opts: JailOptions, guests: Sequence[GuestSpec] = (), *,
         ruleset=RulesetSpec(opts.ruleset, opts.ruleset_name),
         presets=tuple(opts.presets), guests=tuple(guests),
         passthrough=opts.passthrough, vmm_ppt=opts.vmm_ppt, limits=opts.limits,
-        per_guest=opts.per_guest, existing=existing)
+        per_guest=opts.per_guest, existing=existing,
+        console_devices=tuple(opts.console_devices))
 
 
 # An existing shared-IP jail's address is the jail's business: new-guest and templates

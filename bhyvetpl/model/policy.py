@@ -87,6 +87,9 @@ class Features:
     limit_memory: int | None = None   # bytes: the guests' memory together (rctl_rules)
     nat: Nat | None = None
     per_guest: bool = False   # a jail of one guest: devfs from hide_all (devfs_includes)
+    # The host's CPU as the facts read it (dmesg.boot): True AMD-V (AMD, Hygon), False
+    # Intel, None unknown (no dmesg.boot read: `render host`, a --root staging tree).
+    cpu_amd: bool | None = None
 
     def __post_init__(self) -> None:
         """Check the names that reach devfs.rules and loader.conf."""
@@ -120,6 +123,7 @@ class Features:
             ruleset=jail.ruleset,
             guests=tuple(g.name for g in guests),
             console=True,
+            console_devices=jail.console_devices,
             tap=bool(any(g.nics for g in guests) or not guests),
             host_taps=jail.host_taps,
             jail_taps=jail.jail_taps,
@@ -412,19 +416,34 @@ def loader_conf(features: Features, admin: AdminLines = NO_ADMIN) -> tuple[Setti
                                                          admin.loader):
         settings.append(Setting(RACCT, "1", "rctl enforces nothing until racct is on; a "
                                 "boot-time tunable, read-only at run time: takes a reboot"))
-    if features.needs_passthrough and hostconf.same_or_refuse(
-            "/boot/loader.conf", "hw.vmm.amdvi.enable", "1", admin.loader):
-        # sys/amd64/vmm/amd/amdvi_hw.c amdvi_init(): with the tunable 0 (its default) it
-        # prints "use hw.vmm.amdvi.enable=1 to enable pass-through" and fails; Intel
-        # hosts (VT-d) never read it.
-        settings.append(Setting("hw.vmm.amdvi.enable", "1", "AMD hosts: vmm uses the "
-                                "AMD-Vi IOMMU for passthrough only when asked; Intel "
-                                "hosts ignore it"))
+    amdvi = amdvi_setting(features)
+    if amdvi is not None and hostconf.same_or_refuse(
+            "/boot/loader.conf", amdvi.name, amdvi.value or "", admin.loader):
+        settings.append(amdvi)
     for name, chunk in hostconf.pptdevs(features.pptdevs, admin.loader):
         settings.append(Setting(name, chunk, "PCI devices held by ppt(4) for passthrough"
                                 + ("" if name == "pptdevs" else
                                    "; the loader also reads pptdevs2 and pptdevs3")))
     return tuple(settings)
+
+
+def amdvi_setting(features: Features) -> Setting | None:
+    """hw.vmm.amdvi.enable=1 where passthrough may run on an AMD host; never on Intel.
+
+    sys/amd64/vmm/io/iommu.c iommu_init() takes VT-d on Intel and AMD-Vi on AMD-V CPUs
+    (vmm_is_svm: AMD, Hygon); sys/amd64/vmm/amd/amdvi_hw.c amdvi_init() then refuses
+    while the tunable is 0 (its default), printing "use hw.vmm.amdvi.enable=1 to enable
+    pass-through". Intel hosts never read it, so where the CPU is unknown it is written
+    anyway, saying why: harmless there, and passthrough on AMD needs it from boot.
+    """
+    if not features.needs_passthrough or features.cpu_amd is False:
+        return None
+    if features.cpu_amd:
+        return Setting("hw.vmm.amdvi.enable", "1", "this AMD host: vmm uses the AMD-Vi "
+                       "IOMMU for passthrough only when asked (off by default)")
+    return Setting("hw.vmm.amdvi.enable", "1", "the host's CPU was not read (no "
+                   "/var/run/dmesg.boot): AMD hosts need it for passthrough; Intel hosts "
+                   "ignore it")
 
 
 def host_modules(release: Version) -> tuple[str, ...]:

@@ -7,12 +7,13 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 from bhyvetpl.adapters import bastille, devfs, host
-from bhyvetpl.facts.model import Facts
+from bhyvetpl.facts.model import Facts, Interface
 from bhyvetpl.hostfs import HostFS
 from bhyvetpl.hostfs import devfs as devfs_rules_file
 from bhyvetpl.model import policy
 from bhyvetpl.model.hostconf import AdminLines
 from bhyvetpl.model.jail import JailSpec
+from bhyvetpl.model.nat import BRIDGE
 from bhyvetpl.model.policy import Features
 from bhyvetpl.plan import shared
 from bhyvetpl.plan.actions import (
@@ -50,7 +51,8 @@ TEMPLATE_TIMEOUT = 3600.0
 
 
 def host_prepare_plan(features: Features, root: Path, admin: AdminLines | None = None,
-                      restart_network: bool = False, facts: Facts | None = None) -> Plan:
+                      restart_network: bool = False, facts: Facts | None = None,
+                      live_bridge: Interface | None = None) -> Plan:
     """Edit the host files as marked blocks, then load modules, set sysctls, reload devfs.
 
     Args:
@@ -58,10 +60,12 @@ def host_prepare_plan(features: Features, root: Path, admin: AdminLines | None =
         root: Where `/` is (tests and staging use a directory).
         admin: The admin's own loader.conf/rc.conf lines (None: read them below root);
             ours never cancel them.
-        restart_network: Apply a bridge that takes the uplink now (--restart-network);
-            without it, it is in rc.conf only and the summary says so.
+        restart_network: Apply a bridge that takes the uplink now (--restart-network)
+            when the live one differs from rc.conf; without it, it is in rc.conf only
+            and the summary says so.
         facts: The host as read (racct, the jail's state and usage): with racct on, the
             jail's rctl rules are added now where its usage allows (plan.limits).
+        live_bridge: bridge0 as `ifconfig` shows it now (None: there is none).
     """
     admin = shared.admin_lines(HostFS(root)) if admin is None else admin
     fs = HostFS(root)
@@ -84,11 +88,20 @@ def host_prepare_plan(features: Features, root: Path, admin: AdminLines | None =
                                        means=f"{s.name} is {s.value}"))
               for s in policy.sysctl_conf(features)]
     # Late import: plan.network builds on this module's constants.
-    from bhyvetpl.plan.network import nat_steps, tap_steps, uplink_bridge_steps
+    from bhyvetpl.plan.network import (
+        bridge_matches,
+        nat_steps,
+        tap_steps,
+        uplink_bridge_steps,
+        uplink_bridged,
+    )
     steps += tap_steps(features)
-    uplink_bridge = bool(features.host_taps and features.nat is None and features.uplink)
-    if uplink_bridge and restart_network:
-        steps += uplink_bridge_steps(features, HostFS(root).place("/etc/rc.conf"))
+    uplink_bridge = uplink_bridged(features)
+    bridge_live = uplink_bridge and bridge_matches(next(
+        s.value or "" for s in policy.rc_conf(features, admin)
+        if s.name == f"ifconfig_{BRIDGE}"), live_bridge)
+    if uplink_bridge and restart_network and not bridge_live:
+        steps += uplink_bridge_steps(features)
     if features.nat is not None:
         steps += nat_steps(features, features.nat, root)[0]
     # Loaded whenever the kernel's copy is not what the file now says: also after a run
@@ -99,8 +112,11 @@ def host_prepare_plan(features: Features, root: Path, admin: AdminLines | None =
                             skip_if=RulesProbe(devfs.rule_show_argv(ruleset.number),
                                                len(ruleset.includes) + len(ruleset.unhidden),
                                                ruleset.unhidden)))
-    later = ((f"bridge0 with the uplink {features.uplink} is applied now "
-              "(--restart-network: `service netif restart bridge0` after rc.conf changed)",)
+    later = ((f"bridge0 with the uplink {features.uplink} is live as /etc/rc.conf has it",)
+             if bridge_live else
+             (f"bridge0 with the uplink {features.uplink} is applied now "
+              "(--restart-network: `service netif restart bridge0`, the live bridge differed "
+              "from rc.conf)",)
              if restart_network else (
               f"bridge0 with the uplink {features.uplink} is in /etc/rc.conf only: it "
               "takes effect at the next boot, `service netif restart`, or this command with "

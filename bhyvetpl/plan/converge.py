@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from bhyvetpl.adapters import bastille
-from bhyvetpl.facts.model import Facts
+from bhyvetpl.facts.model import Cpu, Facts
 from bhyvetpl.facts.owned import OWNED_PATH, Owned, owned_text
 from bhyvetpl.hostfs import HostFS, HostFSError, PlanningFS
 from bhyvetpl.model import policy
 from bhyvetpl.model.jail import JailSpec
+from bhyvetpl.model.nat import BRIDGE
 from bhyvetpl.model.policy import Features
 from bhyvetpl.plan.actions import EditBlock, Plan, RemoveFile, RunCommand, Step, WriteFile
 from bhyvetpl.plan.build import BASTILLE_PREFIX, host_prepare_plan, jail_create_plan
@@ -187,10 +188,21 @@ def _with_host_guests(features: Features, facts: Facts,
     return dataclasses.replace(features, guests=names)
 
 
+def with_cpu(features: Features, cpu: Cpu | None) -> Features:
+    """The features with the host's CPU vendor (loader.conf's hw.vmm.amdvi.enable)."""
+    return dataclasses.replace(features, cpu_amd=None if cpu is None else not cpu.intel)
+
+
+def _host_features(jail: JailSpec, desired: Desired, facts: Facts,
+                   removed: frozenset[str] = frozenset()) -> Features:
+    """One spec jail's features on this host: its guests and its CPU too."""
+    return with_cpu(_with_host_guests(features_of(jail, desired), facts, removed), facts.cpu)
+
+
 def jail_features(desired: Desired, facts: Facts, name: str) -> Features:
     """The host side of one spec jail, as converge plans it (`host prepare` as a view)."""
     jail = next(j for j in desired.jails if j.name == name)
-    return _with_host_guests(features_of(jail, desired), facts)
+    return _host_features(jail, desired, facts)
 
 
 def _restart_rows(plan: Plan, jails: tuple[str, ...]) -> list[Change]:
@@ -212,7 +224,7 @@ def _restart_rows(plan: Plan, jails: tuple[str, ...]) -> list[Change]:
 
 def converge(desired: Desired, facts: Facts, root: Path,
              prefix: PurePosixPath | None = None, prune: Prune | None = None,
-             restart: bool = True) -> Converged:
+             restart: bool = True, restart_network: bool = False) -> Converged:
     """Plan the spec against the facts: host prepare, jails, missing guests; removals too.
 
     The flag commands' refusals run first, so a refused spec runs nothing: the host's
@@ -227,6 +239,8 @@ def converge(desired: Desired, facts: Facts, root: Path,
         prune: `apply --prune`: first remove what the record names and the spec lacks.
         restart: Allow restarting jails (their running guests stopped first); `plan`
             shows the restarts, `apply` refuses them without --restart.
+        restart_network: `apply --restart-network`: bridge0 with the uplink now when the
+            live one (facts' `ifconfig -a`) differs from rc.conf, as host prepare's flag.
 
     Raises:
         HostStateError: Another release, or a setting another jail owns (exit 2).
@@ -245,13 +259,14 @@ def converge(desired: Desired, facts: Facts, root: Path,
     names = {j.name: {g.name for g in j.guests} for j in desired.jails}
     pruned = prune_plan(names, facts, root, prune) if prune is not None else None
     removed = pruned.jails | pruned.guests if pruned else frozenset()
-    all_features = tuple(_with_host_guests(features_of(jail, desired), facts, removed)
+    all_features = tuple(_host_features(jail, desired, facts, removed)
                          for jail in desired.jails)
     refuse_shared_in_spec(all_features)
     for jail, features in zip(desired.jails, all_features, strict=True):
         # The host's files follow the jail's release, as host prepare's --release.
         refuse_other_release(jail.release, root)
-        plans.append(host_prepare_plan(features, root, facts=facts))
+        plans.append(host_prepare_plan(features, root, restart_network=restart_network,
+                                       facts=facts, live_bridge=facts.interface(BRIDGE)))
         changes += _host_changes(features, facts)
     for jail in desired.jails:
         found = facts.jail(jail.name)
@@ -307,9 +322,11 @@ def converge(desired: Desired, facts: Facts, root: Path,
 
 def converge_spec(spec: SpecFile, facts: Facts, root: Path,
                   prune: Prune | None = None, restart: bool = True,
-                  on: frozenset[str] | None = None) -> Converged:
+                  on: frozenset[str] | None = None, restart_network: bool = False
+                  ) -> Converged:
     """Resolve the spec on the facts ("auto" from the host), then converge.
 
     on: plan only the jails for this inventory host (its name and groups).
     """
-    return converge(resolve(spec, facts, on), facts, root, prune=prune, restart=restart)
+    return converge(resolve(spec, facts, on), facts, root, prune=prune, restart=restart,
+                    restart_network=restart_network)

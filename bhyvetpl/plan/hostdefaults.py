@@ -12,7 +12,8 @@ from pathlib import Path
 from bhyvetpl.adapters import host
 from bhyvetpl.adapters.runner import CommandNotFoundError, CommandRunner
 from bhyvetpl.errors import BhyvetplError, ExitCode
-from bhyvetpl.facts.parse import default_interface
+from bhyvetpl.facts.model import Interface
+from bhyvetpl.facts.parse import default_interface, interfaces
 from bhyvetpl.hostfs import HostFS
 from bhyvetpl.hostfs.assign import assignments
 
@@ -48,6 +49,15 @@ def route_interface(runner: CommandRunner) -> str | None:
     except CommandNotFoundError:
         return None
     return default_interface(result.stdout) if result.ok else None
+
+
+def live_interface(runner: CommandRunner, name: str) -> Interface | None:
+    """`ifconfig NAME` now, read as the facts read `ifconfig -a`; None when there is none."""
+    try:
+        result = runner.run(host.ifconfig_argv(name), check=False, timeout=60.0)
+    except CommandNotFoundError:
+        return None
+    return next(iter(interfaces(result.stdout)), None) if result.ok else None
 
 
 def host_defaults(root: Path, runner: CommandRunner, release: str | None,

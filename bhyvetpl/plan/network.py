@@ -3,7 +3,8 @@
 Taps are created now (`ifconfig tapN create`, guarded by `ifconfig tapN`): a new tap
 touches no other interface. A bridge that takes the uplink as a member is only written
 to rc.conf: adding a member resets its link (if_bridge(4)), which can drop the session
-that runs bhyvetpl; it takes effect at the next boot or `service netif restart`. The NAT
+that runs bhyvetpl; it takes effect at the next boot or `service netif restart`, or now
+with --restart-network whenever the live bridge differs from rc.conf (bridge_matches). The NAT
 bridge holds only taps, so it is made now, with pf and dnsmasq (bhyvetpl.model.nat).
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bhyvetpl.adapters import host
+from bhyvetpl.facts.model import Interface
 from bhyvetpl.hostfs import HostFS
 from bhyvetpl.model.hostconf import AdminOwnedError
 from bhyvetpl.model.nat import BRIDGE, Nat
@@ -33,17 +35,38 @@ def tap_steps(features: Features) -> list[Step]:
             for tap in features.host_taps]
 
 
-def uplink_bridge_steps(features: Features, rc_conf: Path) -> list[Step]:
-    """--restart-network: bridge0 as rc.conf has it, now, when this run changed rc.conf.
+def uplink_bridged(features: Features) -> bool:
+    """Whether rc.conf puts the uplink in bridge0 with the host taps (not NAT)."""
+    return bool(features.host_taps and features.nat is None and features.uplink)
 
-    rc.d/netif takes interface names (FreeBSD libexec/rc/rc.d/netif: netif_start and
-    netif_stop work on `cmdifn=$*`), so only bridge0 is destroyed and made again from
-    rc.conf's cloned_interfaces and ifconfig_bridge0; the uplink's link still resets
-    when it is added (if_bridge(4)), which is why this needs the flag.
+
+def bridge_matches(line: str, live: Interface | None) -> bool:
+    """Whether the live bridge is what rc.conf's `ifconfig_bridge0=LINE` makes.
+
+    The members (`addm IF`) must be exactly the live ones and each static address
+    (`inet ADDR/NN`) among the live addresses; a bridge that is missing never matches.
     """
-    return [RunCommand(host.service_argv("netif", "restart", BRIDGE), after_change=rc_conf,
-                       why=f"the bridge with the uplink {features.uplink}, now "
-                           "(--restart-network)")]
+    if live is None:
+        return False
+    pairs = list(zip(line.split(), line.split()[1:], strict=False))
+    members = {word for key, word in pairs if key == "addm"}
+    addresses = {word.split("/")[0] for key, word in pairs if key in ("inet", "inet6")}
+    return set(live.members) == members and addresses <= set(live.addresses)
+
+
+def uplink_bridge_steps(features: Features) -> list[Step]:
+    """--restart-network: bridge0 as rc.conf has it, now (the live one differs).
+
+    rc.d/netif takes interface names: netif_start and netif_stop0 set `cmdifn=$*` and
+    pass it to clone_up/clone_down and netif_common (libexec/rc/rc.d/netif, freebsd-src
+    023fc80), and rc.subr's restart runs `stop $rc_extra_args` then `start
+    $rc_extra_args` (libexec/rc/rc.subr, freebsd-src 0227451). So only bridge0 is
+    destroyed and made again from rc.conf's cloned_interfaces and ifconfig_bridge0; the
+    uplink's link still resets when it is added (if_bridge(4)), hence the flag.
+    """
+    return [RunCommand(host.service_argv("netif", "restart", BRIDGE),
+                       why=f"the bridge with the uplink {features.uplink}, now: the live "
+                           f"{BRIDGE} differs from /etc/rc.conf (--restart-network)")]
 
 
 def admin_has_rule(text: str | None, rule: str) -> bool:

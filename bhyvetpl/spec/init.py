@@ -1,7 +1,8 @@
 """A spec written from facts (`bhyvetpl init`): what the host already has, and only that.
 
 Every key written is one the host shows: a jail's network from its jail.conf (`vnet`),
-its address and vm_dir from its rc.conf, its switch from vm-bhyve's system.conf, a
+its address and vm_dir from its rc.conf, its switch from vm-bhyve's system.conf, the
+vmrun.sh consoles its devfs ruleset unhides (console_devices), a
 guest's loader, cpu, memory, graphics (UEFI), disks and NICs from its config. A key the
 host cannot show (a jail's presets, a guest's preset) is left out, and a comment says so.
 """
@@ -13,7 +14,8 @@ import re
 
 from bhyvetpl.errors import SpecError
 from bhyvetpl.facts.model import Facts, Guest, Jail
-from bhyvetpl.model import slots
+from bhyvetpl.model import policy, slots
+from bhyvetpl.model.jail import JAIL_BRIDGE
 from bhyvetpl.spec.keys import VERSION
 from bhyvetpl.spec.resolve import RULESET_NAME
 
@@ -30,12 +32,20 @@ def _key(name: str) -> str:
     return name if _BARE_RE.fullmatch(name) else json.dumps(name)
 
 
-def _address(jail: Jail) -> str | None:
+def _address(jail: Jail) -> tuple[str | None, str]:
+    """The jail's address and the rc.conf key it came from.
+
+    A DHCP vnet jail bhyvetpl made has it on the bridge that holds vnet0 (ifconfig_vnet0
+    is then `up`, JailSpec.dhcp_bridge).
+    """
+    key = f"ifconfig_{JAIL_BRIDGE}"
+    if jail.rc_conf.get(key, "").split()[-1:] in (["DHCP"], ["SYNCDHCP"]):
+        return jail.rc_conf[key].split()[-1], key
     value = jail.rc_conf.get("ifconfig_vnet0", "")
     if value in ("DHCP", "SYNCDHCP"):
-        return value
+        return value, "ifconfig_vnet0"
     found = _INET_RE.fullmatch(value.strip())
-    return found.group(1) if found else None
+    return (found.group(1) if found else None), "ifconfig_vnet0"
 
 
 def _ruleset_number(jail: Jail) -> int | None:
@@ -58,7 +68,22 @@ def per_guest(facts: Facts, jail: Jail) -> bool:
             and (not vm_dir.startswith("zfs:") or vm_dir.endswith(f"/{jail.name}")))
 
 
-def _jail_lines(jail: Jail, isolated: bool = False) -> list[str]:
+def _console_devices(facts: Facts, jail: Jail) -> list[str]:
+    """The vmrun.sh consoles (`nmdm...[AB]`, not a vm-bhyve guest's) the jail's ruleset unhides.
+
+    What host prepare --console-device (or the spec key) wrote, read back as the flag
+    takes it: /dev/nmdm...A.
+    """
+    number = jail.params.get("devfs_ruleset", "")
+    ruleset = next((r for r in facts.devfs_rulesets if str(r.number) == number), None)
+    if ruleset is None:
+        return []
+    return [f"/dev/{path.removesuffix('[AB]')}A" for path in ruleset.unhidden
+            if path.startswith("nmdm") and path.endswith("[AB]")
+            and policy.console_guest(path) is None]
+
+
+def _jail_lines(jail: Jail, consoles: list[str], isolated: bool = False) -> list[str]:
     vnet = "vnet" in jail.params
     lines = ["", f"[jails.{_key(jail.name)}]",
              f"network = {_toml('vnet' if vnet else 'shared')}   # jail.conf: "
@@ -66,8 +91,8 @@ def _jail_lines(jail: Jail, isolated: bool = False) -> list[str]:
     if isolated:
         lines.append('isolation = "per-guest"   # one guest, named as the jail; its devfs '
                      "ruleset starts from $devfsrules_hide_all")
-    address = _address(jail) if vnet else None
-    lines.append(f"address = {_toml(address)}   # rc.conf ifconfig_vnet0" if address else
+    address, key = _address(jail) if vnet else (None, "")
+    lines.append(f"address = {_toml(address)}   # rc.conf {key}" if address else
                  "# address: not read from rc.conf ifconfig_vnet0 (set it: DHCP, SYNCDHCP, "
                  "ADDR/NN)")
     if vnet and address and "/" in address and jail.rc_conf.get("defaultrouter"):
@@ -82,6 +107,9 @@ def _jail_lines(jail: Jail, isolated: bool = False) -> list[str]:
     switches = jail.vm_system.get("switch_list", "").split()
     if len(switches) == 1:
         lines.append(f"switch = {_toml(switches[0])}   # vm-bhyve system.conf")
+    if consoles:
+        lines.append(f"console_devices = {_toml(consoles)}   # devfs ruleset "
+                     f"{jail.params['devfs_ruleset']}")
     lines.append("# release, interface: the host's (auto); presets: not read, the default")
     return lines
 
@@ -142,7 +170,7 @@ def init_text(facts: Facts) -> str:
              f'release = "auto"   # freebsd-version: {release}',
              f'uplink = "auto"    # default route: {facts.default_interface or "none"}']
     for jail in jails:
-        lines += _jail_lines(jail, per_guest(facts, jail))
+        lines += _jail_lines(jail, _console_devices(facts, jail), per_guest(facts, jail))
         for guest in jail.guests:
             lines += _guest_lines(jail, guest)
     return "\n".join(lines) + "\n"

@@ -44,6 +44,9 @@ JAIL_KEYS: dict[str, Key] = {
                   "(per-guest: each jail gets DATASET/JAIL)"),
     "switch": Key("str", "the vm-bhyve switch name"),
     "presets": Key("list", "presets whose templates the jail gets (freebsd, linux, ...)"),
+    "console_devices": Key("list", "nmdm consoles vmrun.sh is given with -C, as "
+                           "--console-device takes them (/dev/nmdm-NAME-A): each pair is "
+                           "unhidden"),
     "passthrough": Key("bool", "prepare the jail for PCI passthrough"),
     "vmm_ppt": Key("bool", "set allow.vmm_ppt (the host must have it)"),
     "isolation": Key("str", "shared (one jail for its guests) or per-guest (a jail for "

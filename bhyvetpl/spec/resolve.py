@@ -60,7 +60,8 @@ def _model_path(section: str, keys: Values, err: SpecError) -> str:
         indexed = _INDEXED_RE.fullmatch(word)
         if indexed:
             word = {"disk": "disks", "nic": "nics", "passthru": "passthru"}[indexed.group(1)]
-        word = {"vm_dataset": "vm_dir", "number": "ruleset"}.get(word, word)
+        word = {"vm_dataset": "vm_dir", "number": "ruleset",
+                "console_device": "console_devices"}.get(word, word)
         if word in keys:
             return f"{section}.{word}"
     return section

@@ -10,8 +10,9 @@
 #   pkg/JAIL/PKG (a package installed in the jail; `bastille pkg JAIL install -y PKG`),
 #   routes (what `netstat -rn -f inet` prints; absent: a table with no default route),
 #   releases/REL (`bastille bootstrap REL` done; `bastille list releases` lists them),
-#   if/NAME (an interface exists: `ifconfig NAME create ...` makes it, `ifconfig NAME`
-#   exits 0; nothing is printed: the only recorded tap/bridge outputs are not needed),
+#   if/NAME (an interface exists: `ifconfig NAME create ...` makes it empty, `ifconfig NAME`
+#   exits 0 and prints the file, `ifconfig -a` prints them all), netif/NAME (what
+#   `ifconfig NAME` shows once `service netif restart NAME` made it from rc.conf),
 #   hostpkg/PKG (a package installed on the host: `pkg install -y PKG`, `pkg info -e PKG`),
 #   rootpkg/ROOT/PKG (installed below a jail's root from the host, ROOT's `/` as `_`:
 #   `pkg -r ROOT install -y PKG`, `pkg -r ROOT info -e PKG`).
@@ -72,6 +73,10 @@ case "$name" in
   jls) [ -e "$state/running/$2" ] || { echo "jls: jail \"$2\" not found" >&2; exit 1; } ;;
   service)
     rules="${STANDIN_ROOT:-/nonexistent}/etc/devfs.rules"
+    if [ "$1 $2" = "netif restart" ] && [ $# -eq 3 ]; then
+      # rc.d/netif makes the interface from rc.conf: it then shows as netif/NAME says
+      mkdir -p "$state/if"; cat "$state/netif/$3" > "$state/if/$3" 2>/dev/null || : > "$state/if/$3"
+    fi
     if [ "$1 $2" = "devfs restart" ] && [ -f "$rules" ] && [ ! -e "$state/devfs-stale" ]; then
       mkdir -p "$state/devfs"
       awk -v dir="$state/devfs" '
@@ -88,7 +93,8 @@ case "$name" in
   sysrc|vm) : ;;
   ifconfig)
     if [ "${2:-}" = create ]; then mkdir -p "$state/if"; : > "$state/if/$1"
-    else [ -e "$state/if/$1" ]; fi ;;
+    elif [ "$1" = -a ]; then cat "$state"/if/* 2>/dev/null || :
+    else [ -e "$state/if/$1" ] && cat "$state/if/$1"; fi ;;
   pkg)
     if [ "$1" = -r ]; then
       # pkg -r ROOT install -y P / info -e P: packages installed below a jail's root
@@ -142,6 +148,12 @@ case "$name" in
           rc="$STANDIN_ROOT/usr/local/bastille/jails/$2/root/etc/rc.conf"
           sed -n 's/^SYSRC //p' "$file" | while IFS= read -r assign; do
             key=${assign%%=*}
+            # sysrc NAME+=WORD appends WORD to what NAME holds
+            case "$key" in *+)
+              key=${key%+}
+              had=$(sed -n "s/^$key=\"*\([^\"]*\)\"*\$/\1/p" "$rc" 2>/dev/null | tail -n 1)
+              assign="$key=\"${had:+$had }${assign#*+=}\"" ;;
+            esac
             if [ -f "$rc" ]; then grep -v "^$key=" "$rc" > "$rc.tmp" || :; mv "$rc.tmp" "$rc"; fi
             printf '%s\n' "$assign" >> "$rc"
           done
