@@ -33,7 +33,8 @@ from bhyvetpl.spec.view import refuse_flags, spec_in_use
 HOST_VALUE_FLAGS = ("release", "ruleset", "ruleset_name", "guest", "console", "console_device",
                     "tap", "host_tap",
                     "uplink", "zvol_dataset", "disk_device", "uefi", "passthru", "vmm_ppt",
-                    "dhcp", "vnet", "nat", "uefi_guest", "vnc_guest", "limit_memory")
+                    "dhcp", "vnet", "nat", "uefi_guest", "vnc_guest", "limit_memory",
+                    "isolation")
 
 host_app = typer.Typer(no_args_is_help=True, help="Change the FreeBSD host.")
 
@@ -47,6 +48,7 @@ def host_prepare_cmd(
     host_tap: o.HostTaps = None, uplink: o.HostUplink = None, zvol_dataset: o.ZvolDataset = None,
     disk_device: o.DiskDevices = None, uefi: o.Uefi = False, uefi_guest: o.UefiGuests = None,
     vnc_guest: o.VncGuests = None, limit_memory: o.LimitMemory = None,
+    isolation: o.Isolation = "shared",
     passthru: o.HostPassthru = None,
     vmm_ppt: o.VmmPpt = False, dhcp: o.Dhcp = None, vnet: o.HostVnet = True,
     nat: o.HostNat = None, root: o.Root = Path("/"), dry_run: o.DryRun = False,
@@ -82,7 +84,7 @@ def host_prepare_cmd(
         features = build_features(o.host_options(
             jail, release, ruleset, ruleset_name, guest, console, console_device, tap,
             host_tap, uplink, zvol_dataset, disk_device, uefi, passthru, vmm_ppt, dhcp, vnet,
-            nat, uefi_guest, vnc_guest, limit_memory))
+            nat, uefi_guest, vnc_guest, limit_memory, isolation))
         refuse_other_release(release, host_root)
         # rctl rules are added now only below what a running jail uses: read it first.
         facts = host_facts(host_root) if features.limit_memory is not None else None
