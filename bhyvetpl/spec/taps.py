@@ -97,11 +97,12 @@ def own_taps(jail: Jail) -> list[str]:
 def taken_while_stopped(facts: Facts, jail: Jail) -> dict[str, str | None]:
     """Each tap of a stopped vnet jail that exists now: None on the host, else the jail.
 
-    A stopped jail holds no tap (its vnet is gone), and units are host-wide, so a tap
-    made meanwhile by that number makes the jail's rc fail to create it while its guest's
-    bhyve opens /dev/tapN, the other one. Read from facts only: the host's `ifconfig -a`,
-    and the running vnet jails' own taps (their vnets hold them; `ifconfig -a` on the
-    host does not list them).
+    A stopped jail holds no tap: its vnet's cloners go with it, and with them the taps
+    made there (sys/net/if_tuntap.c vnet_tun_uninit: if_clone_detach of each of the vnet's
+    tuntap cloners). Units are host-wide, so a tap made meanwhile by that number makes the
+    jail's rc fail to create it while its guest's bhyve opens /dev/tapN, the other one.
+    Read from facts only: the host's `ifconfig -a`, and the running vnet jails' own taps
+    (their vnets hold them; `ifconfig -a` on the host does not list them).
     """
     if jail.running:
         return {}
