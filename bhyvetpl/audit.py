@@ -96,16 +96,23 @@ def ruleset_number(jail: Jail) -> int:
 
 
 def wanted(facts: Facts, jail: Jail, needs: Needs) -> Features:
-    """The Features the jail's guests need: the rules bhyvetpl would write for them."""
+    """The Features the jail's guests need: the rules bhyvetpl would write for them.
+
+    A per-guest jail (its ruleset from hide_all) is held to its guest's zvols by name and
+    /dev/zfs for its jailed dataset, as policy.devfs_rules writes them.
+    """
+    alone = per_guest(facts, jail)
     zvol = needs.zvol_dataset
+    own = tuple(n for n in needs.disk_nodes if zvol and n.startswith(f"zvol/{zvol}/"))
     return Features(
         jail=jail.name, release=release_of(facts),
         ruleset=RulesetSpec(ruleset_number(jail)), guests=needs.guests, console=True,
-        tap=needs.made_taps, host_taps=needs.host_taps, zvol_dataset=zvol,
-        disk_nodes=tuple(n for n in needs.disk_nodes
-                         if not (zvol and n.startswith(f"zvol/{zvol}/"))),
+        tap=needs.made_taps, host_taps=needs.host_taps,
+        zvol_dataset=None if alone else zvol, zvol_nodes=own if alone else (),
+        zfs=str(jail.rc_conf.get("vm_dir", "")).startswith("zfs:"), per_guest=alone,
+        disk_nodes=tuple(n for n in needs.disk_nodes if n not in own),
         uefi=bool(needs.uefi_guests), passthrough=bool(needs.passthru),
-        dhcp=needs.dhcp and not per_guest(facts, jail),
+        dhcp=needs.dhcp and not alone,
         vnet="vnet" in jail.params,
         uefi_guests=needs.uefi_guests, fbuf_guests=needs.fbuf_guests)
 

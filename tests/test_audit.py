@@ -114,6 +114,31 @@ def zvol_jail(facts: Facts) -> Facts:
                          "disk0_name": "disk0", "disk0_dev": "sparse-zvol"})))
 
 
+def per_guest_zvol(facts: Facts) -> Facts:
+    """A per-guest jail: one zvol guest on the jail's own dataset, ruleset from hide_all,
+    exactly as bhyvetpl writes it (its guest's zvols by name, /dev/zfs)."""
+    jail = jail_of(facts)
+    facts = with_jail(params(facts, securelevel="1", enforce_statfs="1", allow__mount="",
+                             allow__mount__zfs=""),
+                      rc_conf={**jail.rc_conf, "vm_dir": f"zfs:tank/vm/{JAIL}",
+                               "ifconfig_vnet0": "up"},
+                      guests=(FactGuest(JAIL, {
+                          "loader": "bhyveload", "memory": "2G", "disk0_type": "virtio-blk",
+                          "disk0_name": "disk0", "disk0_dev": "sparse-zvol",
+                          "disk1_type": "virtio-blk", "disk1_name": "disk1",
+                          "disk1_dev": "zvol"}),))
+    facts = dataclasses.replace(facts, devfs_rulesets=devfs.rulesets(
+        "[devfs_rules_bhyve_jail=25]\nadd include $devfsrules_hide_all\n"))
+    jail = jail_of(facts)
+    guests = tuple(Guest(g) for g in jail.guests)
+    features = audit.wanted(facts, jail, Needs.of(guests, jail.rc_conf.get("vm_dir"))
+                            .with_jail_rc(dict(jail.rc_conf)))
+    text = "[devfs_rules_bhyve_jail=25]\nadd include $devfsrules_hide_all\n" + "".join(
+        f"add path '{p}' unhide\n" for g in policy.devfs_rules(features) for p in g.paths)
+    return dataclasses.replace(facts, devfs_rulesets=devfs.rulesets(text), rctl_conf={
+        f"jail:{JAIL}:vmemoryuse:deny": "3072M"})
+
+
 UEFI = {"loader": "uefi", "memory": "4G", "graphics": "yes", "disk0_type": "nvme",
         "disk0_name": "disk0.img"}
 PPT = {"loader": "uefi", "memory": "8G", "passthru0": "2/0/0", "disk0_type": "nvme",
@@ -186,6 +211,15 @@ CASES: dict[str, tuple[Edit, set[tuple[str, str]]]] = {
                                                              securelevel="0"))), set()),
     "right-per-guest-hide-all": (lambda f: hide_all(exact(no_address(f))), set()),
     "right-per-guest-named-tap-no-address": (one_guest, set()),
+    "right-per-guest-zvol": (per_guest_zvol, set()),
+    "wide-per-guest-zvol-glob": (
+        lambda f: rules(per_guest_zvol(f), lambda u: (*u, f"zvol/tank/vm/{JAIL}/*",
+                                                      f"zvol/tank/vm/{JAIL}/*/*")),
+        {("wider", f"devfs /dev/zvol/tank/vm/{JAIL}/*"),
+         ("wider", f"devfs /dev/zvol/tank/vm/{JAIL}/*/*")}),
+    "narrow-per-guest-zvol-no-zfs": (
+        lambda f: rules(per_guest_zvol(f), lambda u: tuple(p for p in u if p != "zfs")),
+        {("narrower", "devfs /dev/zfs")}),
     "right-thin-jail-vm-dir-mounted-rw": (vm_dir_mounted, set()),
     "right-running-usage-below-cap": (lambda f: with_jail(f, running=True, usage=parse.rctl_usage(
         (Path(__file__).parent / "fixtures/freebsd/rctl-hu-jail-uwsgi.txt").read_text())), set()),

@@ -87,7 +87,8 @@ def test_ruleset_numbers_skip_one_the_admin_holds() -> None:
 
 @pytest.mark.parametrize(("edit", "where"), [
     (lambda t: t.replace('"per-guest"', '"per-vm"'), "jails.lab.isolation"),
-    (lambda t: t.replace('isolation', 'vm_dir = "zfs:tank/vm"\nisolation'), "jails.lab.vm_dir"),
+    (lambda t: t.replace('isolation', 'vm_dir = "zfs:tank/vm"\nisolation') + '[jails.b]\n'
+     'network = "vnet"\naddress = "SYNCDHCP"\nvm_dir = "zfs:tank/vm/db"\n', "jails.b.vm_dir"),
     (lambda t: t.replace("guests.db]", 'guests."db-1"]'), "jails.lab.guests.db-1"),
     (lambda t: t + '[jails.b]\nnetwork = "vnet"\naddress = "SYNCDHCP"\nisolation = '
      '"per-guest"\n[jails.b.guests.db]\n', "jails.b.guests.db"),

@@ -8,9 +8,12 @@ from typing import Annotated
 import typer
 
 from bhyvetpl.cli import options as o
-from bhyvetpl.cli.shared import warn_public_vnc
-from bhyvetpl.model.options import JAIL, build_guest, existing_jail
+from bhyvetpl.cli.shared import warn, warn_public_vnc
+from bhyvetpl.errors import SpecError
+from bhyvetpl.facts.source import host_facts
+from bhyvetpl.model.options import JAIL, GuestOptions, build_guest, existing_jail
 from bhyvetpl.model.paths import local_path, target_path
+from bhyvetpl.model.policy import Features
 from bhyvetpl.plan.build import BASTILLE_PREFIX
 from bhyvetpl.plan.existing import jail_network
 from bhyvetpl.plan.guest import IsoSource, disk0_size, new_guest_plan
@@ -18,6 +21,9 @@ from bhyvetpl.plan.oldslots import refuse_old_slots_in
 from bhyvetpl.plan.passthru import refuse_passthrough
 from bhyvetpl.run import run_plan
 from bhyvetpl.spec.edit import guest_edit
+from bhyvetpl.spec.load import read_spec
+from bhyvetpl.spec.perguest import per_guest_entry, per_guest_plan, refuse_run_flags
+from bhyvetpl.spec.view import below_root
 
 
 def new_guest_cmd(
@@ -53,6 +59,12 @@ def new_guest_cmd(
     guest = build_guest(options)
     warn_public_vnc(guest)
     host_root, bastille_prefix = local_path("--root", root), target_path("--prefix", prefix)
+    if file is not None and _per_guest(below_root(file, host_root), jail):
+        refuse_run_flags(jail, name, {"--iso": iso, "--install": install, "--start": start,
+                                      "--size": size, "--vm-dir": vm_dir != JAIL.vm_dir and
+                                      vm_dir, "--vm-dataset": vm_dataset})
+        _own_jail(file, jail, options, host_root, restart, dry_run, emit, live)
+        return
     spec = existing_jail(jail, jail_network(host_root, bastille_prefix, jail), vm_dir,
                          vm_dataset, switch, guests=(guest,))
     source = IsoSource.parse(iso) if iso is not None else None
@@ -70,3 +82,33 @@ def new_guest_cmd(
     elif edit is not None:
         edit.write()
         typer.echo(f"added [jails.{jail}.guests.{name}] to {file}")
+
+
+def _per_guest(path: Path, jail: str) -> bool:
+    """Whether the spec's jail is per-guest.
+
+    A spec that cannot be read is left to guest_edit, which says what is wrong with it.
+    """
+    try:
+        return per_guest_entry(read_spec(path), jail)
+    except SpecError:
+        return False
+
+
+def _own_jail(file: Path, jail: str, options: GuestOptions, root: Path, restart: bool,
+              dry_run: bool, emit: str | None, live: bool) -> None:
+    """A guest of a per-guest spec jail: its own jail, as apply makes it (spec.perguest)."""
+    path = below_root(file, root)
+    edit = guest_edit(local_path("-f", path), jail, options)
+    converged = per_guest_plan(path, jail, options, host_facts(root), root, restart)
+    for spec in converged.desired.jails:
+        if spec.name == options.name:
+            warn(Features.of_jail(spec))
+    run_plan(converged.plan, dry_run, emit, live)
+    if dry_run or emit is not None:
+        typer.echo(f"note: {file} is left as it is; once the jail exists, add:\n{edit.table}",
+                   err=True, nl=False)
+        return
+    edit.write()
+    typer.echo(f"added [jails.{jail}.guests.{options.name}] to {file}: guest "
+               f"{options.name} has jail {options.name} of its own")

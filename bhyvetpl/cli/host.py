@@ -14,7 +14,7 @@ import typer
 from bhyvetpl.adapters.runner import SubprocessRunner
 from bhyvetpl.cli import options as o
 from bhyvetpl.cli.shared import warn
-from bhyvetpl.facts.model import Facts
+from bhyvetpl.facts.model import Facts, Interface
 from bhyvetpl.facts.source import host_cpu, host_facts
 from bhyvetpl.model.nat import BRIDGE
 from bhyvetpl.model.options import JAIL, build_features
@@ -33,7 +33,8 @@ from bhyvetpl.spec.view import refuse_flags, spec_in_use
 HOST_VALUE_FLAGS = ("release", "ruleset", "ruleset_name", "guest", "console", "console_device",
                     "tap", "host_tap",
                     "uplink", "zvol_dataset", "disk_device", "uefi", "passthru", "vmm_ppt",
-                    "dhcp", "vnet", "nat", "uefi_guest", "vnc_guest", "limit_memory")
+                    "dhcp", "vnet", "nat", "uefi_guest", "vnc_guest", "limit_memory",
+                    "isolation")
 
 host_app = typer.Typer(no_args_is_help=True, help="Change the FreeBSD host.")
 
@@ -47,6 +48,7 @@ def host_prepare_cmd(
     host_tap: o.HostTaps = None, uplink: o.HostUplink = None, zvol_dataset: o.ZvolDataset = None,
     disk_device: o.DiskDevices = None, uefi: o.Uefi = False, uefi_guest: o.UefiGuests = None,
     vnc_guest: o.VncGuests = None, limit_memory: o.LimitMemory = None,
+    isolation: o.Isolation = "shared",
     passthru: o.HostPassthru = None,
     vmm_ppt: o.VmmPpt = False, dhcp: o.Dhcp = None, vnet: o.HostVnet = True,
     nat: o.HostNat = None, root: o.Root = Path("/"), dry_run: o.DryRun = False,
@@ -74,22 +76,25 @@ def host_prepare_cmd(
         features = jail_features(desired, facts, jail)
         refuse_other_release(next(j.release for j in desired.jails if j.name == jail),
                              host_root)
-        bridge = facts.interface(BRIDGE)
+        def bridge() -> Interface | None:
+            return facts.interface(BRIDGE) if facts else None
     else:
         release, uplink = host_defaults(host_root, SubprocessRunner(), release,
                                         uplink, "--uplink" if host_tap or nat else None)
         features = build_features(o.host_options(
             jail, release, ruleset, ruleset_name, guest, console, console_device, tap,
             host_tap, uplink, zvol_dataset, disk_device, uefi, passthru, vmm_ppt, dhcp, vnet,
-            nat, uefi_guest, vnc_guest, limit_memory))
+            nat, uefi_guest, vnc_guest, limit_memory, isolation))
         refuse_other_release(release, host_root)
         # rctl rules are added now only below what a running jail uses: read it first.
         facts = host_facts(host_root) if features.limit_memory is not None else None
         if features.needs_passthrough:   # only hw.vmm.amdvi.enable reads the CPU
             features = with_cpu(features, facts.cpu if facts else host_cpu(host_root))
         # bridge0 as it is now, read only when it is this machine's and rc.conf has one
-        bridge = (live_interface(SubprocessRunner(), BRIDGE)
-                  if uplink_bridged(features) and (live or host_root == Path("/")) else None)
+        read_live = uplink_bridged(features) and (live or host_root == Path("/"))
+
+        def bridge() -> Interface | None:
+            return live_interface(SubprocessRunner(), BRIDGE) if read_live else None
     warn(features)
     run_plan(host_prepare_plan(features, host_root, restart_network=restart_network,
                                facts=facts, live_bridge=bridge), dry_run, emit, live)

@@ -89,6 +89,9 @@ UefiGuests = Annotated[list[str] | None, typer.Option(
     "--uefi-guest", help="A --guest that boots UEFI (narrows --uefi); repeat for more.")]
 LimitMemory = Annotated[str | None, typer.Option(
     "--limit-memory", help="The guests' memory together (e.g. 6G): cap the jail with rctl.")]
+Isolation = Annotated[str, typer.Option(
+    "--isolation", metavar="shared|per-guest", help="per-guest: the jail holds one guest, "
+    "named as the jail (--guest NAME); its ruleset starts from $devfsrules_hide_all.")]
 VncGuests = Annotated[list[str] | None, typer.Option(
     "--vnc-guest", help="A UEFI --guest with a VNC framebuffer; repeat for more.")]
 HostPassthru = Annotated[list[str] | None, typer.Option(
@@ -159,7 +162,7 @@ def host_options(jail: str, release: str, ruleset: int, ruleset_name: str,
                  uefi: bool, passthru: list[str] | None, vmm_ppt: bool, dhcp: bool | None,
                  vnet: bool, nat: str | None = None, uefi_guest: list[str] | None = None,
                  vnc_guest: list[str] | None = None,
-                 limit_memory: str | None = None) -> HostOptions:
+                 limit_memory: str | None = None, isolation: str = "shared") -> HostOptions:
     """The host feature flags as the model takes them."""
     return HostOptions(
         jail=jail, release=release, ruleset=ruleset, ruleset_name=ruleset_name,
@@ -168,4 +171,4 @@ def host_options(jail: str, release: str, ruleset: int, ruleset_name: str,
         uplink=uplink, zvol_dataset=zvol_dataset, disk_devices=tuple(disk_device or ()),
         uefi=uefi, passthru=tuple(passthru or ()), vmm_ppt=vmm_ppt, dhcp=dhcp, vnet=vnet,
         nat=nat, uefi_guests=tuple(uefi_guest or ()), vnc_guests=tuple(vnc_guest or ()),
-        limit_memory=limit_memory)
+        limit_memory=limit_memory, isolation=isolation)

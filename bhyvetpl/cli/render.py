@@ -80,6 +80,7 @@ def render_host_cmd(
     host_tap: o.HostTaps = None, uplink: o.Uplink = None, zvol_dataset: o.ZvolDataset = None,
     disk_device: o.DiskDevices = None, uefi: o.Uefi = False, uefi_guest: o.UefiGuests = None,
     vnc_guest: o.VncGuests = None, limit_memory: o.LimitMemory = None,
+    isolation: o.Isolation = "shared",
     passthru: o.HostPassthru = None,
     vmm_ppt: o.VmmPpt = False, dhcp: o.Dhcp = None, vnet: o.HostVnet = True,
     nat: o.HostNat = None, output: o.Output = None, force: o.Force = False,
@@ -88,6 +89,6 @@ def render_host_cmd(
     features = build_features(o.host_options(
         jail, release, ruleset, ruleset_name, guest, console, console_device, tap, host_tap,
         uplink, zvol_dataset, disk_device, uefi, passthru, vmm_ppt, dhcp, vnet, nat,
-        uefi_guest, vnc_guest, limit_memory))
+        uefi_guest, vnc_guest, limit_memory, isolation))
     warn(features)
     emit_files(render_host(features, None), output, force)

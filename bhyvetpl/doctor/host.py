@@ -161,11 +161,14 @@ class Probe:
         return self.label or self.node
 
 
-def required_nodes(needs: Needs, release: Version | None) -> list[Probe]:
+def required_nodes(needs: Needs, release: Version | None,
+                   per_guest: bool = False) -> list[Probe]:
     """The nodes the guests open (reference.md §5), each with bhyvetpl's rule for it.
 
     With the guests known the probes are their own consoles, taps and disk devices and
-    the rules those bhyvetpl's policy grants; without, generic nodes stand in.
+    the rules those bhyvetpl's policy grants; without, generic nodes stand in. A per-guest
+    jail (ruleset from hide_all) is granted its zvols by name, and /dev/zfs for the
+    zfs(8) it runs on its jailed dataset (policy.devfs_rules).
     """
     nodes = [Probe("vmm", "vmm")]
     if needs.guests:   # their own nodes, each by its exact rule (policy.vmm_paths)
@@ -187,7 +190,10 @@ def required_nodes(needs: Needs, release: Version | None) -> list[Probe]:
         nodes += [Probe(tap, tap) for tap in needs.host_taps]
         if needs.made_taps:
             nodes.append(Probe("tap0", "tap*", label="tap*"))
-        granted = policy.zvol_paths(needs.zvol_dataset) if needs.zvol_dataset else ()
+        granted = policy.zvol_paths(needs.zvol_dataset) if (
+            needs.zvol_dataset and not per_guest) else ()
+        if per_guest and needs.zvol_dataset:
+            nodes.append(Probe(policy.ZFS_NODE, policy.ZFS_NODE))
         for node in dict.fromkeys(p for d in needs.disk_nodes for p in policy.with_parents(d)):
             rule = next((g for g in granted if devfs.matches(g, node)), node)
             nodes.append(Probe(node, rule))
@@ -229,7 +235,7 @@ def check_devfs(facts: Facts, number: int, needs: Needs, release: Version | None
                for i in ruleset.includes):
         problems.append(("FAIL", "does not include $devfsrules_jail",
                          "add include $devfsrules_jail"))
-    for probe in required_nodes(needs, release):
+    for probe in required_nodes(needs, release, "$devfsrules_hide_all" in ruleset.includes):
         if not any(devfs.matches(p, probe.node) for p in ruleset.unhidden):
             problems.append(("FAIL" if probe.fatal else "WARN",
                              f"hides {shown('/dev/' + probe.shown)}",

@@ -187,6 +187,7 @@ class HostOptions:
     vnc_guests: Sequence[str] = ()
     limit_memory: str | None = None
     nat: str | None = None
+    isolation: str = "shared"
 
 
 def build_features(opts: HostOptions) -> Features:
@@ -196,6 +197,7 @@ def build_features(opts: HostOptions) -> Features:
     if opts.dhcp and not opts.vnet:
         raise SpecError("dhcp", "yes", "--no-dhcp with --no-vnet: a shared-IP jail has no "
                         "interface of its own to run dhclient on")
+    per_guest = _per_guest(opts)
     return Features(
         jail=opts.jail,
         release=values.release("release", opts.release),
@@ -222,7 +224,27 @@ def build_features(opts: HostOptions) -> Features:
         limit_memory=(values.size_bytes(values.size("--limit-memory", opts.limit_memory))
                       if opts.limit_memory is not None else None),
         nat=Nat(opts.nat, opts.uplink or "") if opts.nat is not None else None,
+        per_guest=per_guest,
+        # A per-guest jail's zvol dataset is its own jailed one: zfs(8) runs in it.
+        zfs=per_guest and opts.zvol_dataset is not None,
     )
+
+
+def _per_guest(opts: HostOptions) -> bool:
+    """--isolation per-guest: one guest, named as the jail, as the spec key makes it.
+
+    The name rule is the spec's (spec.resolve names a per-guest jail after its guest),
+    so `bhyvetpl init` recognises the jail and writes the key back.
+    """
+    if opts.isolation not in ("shared", "per-guest"):
+        raise SpecError("--isolation", opts.isolation, "shared or per-guest")
+    if opts.isolation == "shared":
+        return False
+    if list(opts.guests) != [opts.jail]:
+        raise SpecError("--guest", " ".join(opts.guests) or "none", f"--guest {opts.jail} "
+                        "alone with --isolation per-guest: the jail holds one guest, named "
+                        f"as the jail (--jail {opts.jail})")
+    return True
 
 
 def check_doctor_target(jail: str | None, jails_dir: str | None) -> None:

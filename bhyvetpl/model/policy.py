@@ -12,7 +12,7 @@ from packaging.version import Version
 
 from bhyvetpl.errors import SpecError
 from bhyvetpl.model import hostconf, values
-from bhyvetpl.model.guest import PassthruSpec
+from bhyvetpl.model.guest import GuestSpec, PassthruSpec
 from bhyvetpl.model.hostconf import AdminLines
 from bhyvetpl.model.jail import JailSpec, RulesetSpec
 from bhyvetpl.model.nat import BRIDGE, Nat, refuse_wlan
@@ -45,10 +45,16 @@ MEMBER_IFADDRS_SINCE = Version("15.0")
 # harmless basics (zeros and randomness). What goes: crypto (only OpenSSL's devcrypto
 # engine opens it, not loaded by default), the login nodes (no login session runs in the
 # jail: jexec and `bastille console` bring the host's terminal on an open descriptor),
-# fuse, and zfs (per-guest needs a directory vm_dir: nothing runs zfs in the jail).
+# fuse, and zfs (unhidden on its own, ZFS_NODE, only for a jail that runs zfs(8) on its
+# jailed dataset).
 # bastille-vm-plugin 1.0's per-VM ruleset (bhyve.sh vm_load_devfs_ruleset @ 9f717b3)
 # starts with `add hide` and unhides the same four, including nothing.
 JAIL_BASICS = ("null", "zero", "random", "urandom")
+# zfs(8) and libzfs talk to the kernel through /dev/zfs: a per-guest jail whose vm_dir is
+# its own jailed dataset needs it (vm-bhyve runs `zfs create` for the guest and its zvols,
+# lib/vm-zfs @ 89c21d0; rc.d/zfs mounts the dataset). devfsrules_jail brings it in shared
+# mode.
+ZFS_NODE = "zfs"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +72,9 @@ class Features:
     jail_taps: tuple[str, ...] = ()   # a per-guest jail's own taps (JailSpec.jail_taps)
     uplink: str | None = None
     zvol_dataset: str | None = None
+    # A per-guest jail's own zvols, each node exactly (zvol/DATASET/GUEST/DISK).
+    zvol_nodes: tuple[str, ...] = ()
+    zfs: bool = False   # the jail runs zfs(8) on a jailed dataset (per-guest: ZFS_NODE)
     disk_nodes: tuple[str, ...] = ()
     uefi: bool = False
     passthru: tuple[PassthruSpec, ...] = ()
@@ -94,7 +103,7 @@ class Features:
             values.nmdm_pair("console_device", device)
         if self.zvol_dataset is not None:
             values.dataset("zvol_dataset", self.zvol_dataset)
-        for node in self.disk_nodes:
+        for node in (*self.zvol_nodes, *self.disk_nodes):
             values.disk_device("disk_device", "/dev/" + node)
         for name in (*self.uefi_guests, *self.fbuf_guests):
             if name not in self.guests:
@@ -121,9 +130,11 @@ class Features:
             uplink=jail.interface if jail.host_taps else None,
             # A ZFS vm_dir is there for zvol disks: with no guest declared yet, the jail
             # is ready for them (securelevel 1, the dataset's zvols); declared guests
-            # decide for themselves.
+            # decide for themselves. A per-guest jail names its one guest's zvols.
             zvol_dataset=jail.vm_dataset if (any(g.zvol_disks for g in guests)
-                                             or not guests) else None,
+                                             or not guests) and not jail.per_guest else None,
+            zvol_nodes=guest_zvols(jail.vm_dataset, guests) if jail.per_guest else (),
+            zfs=jail.vm_dataset is not None,
             disk_nodes=tuple(dict.fromkeys(d.device_node for g in guests for d in g.disks
                                            if d.device_node)),
             uefi=any(g.uefi for g in guests) or any(PRESETS[p].loader.startswith("uefi")
@@ -220,6 +231,14 @@ def devfs_rules(features: Features) -> tuple[RuleGroup, ...]:
         groups.append(RuleGroup(
             f"zvol disks below {features.zvol_dataset} only; devfs matches with FNM_PATHNAME, "
             "so each directory level is its own line", zvol_paths(features.zvol_dataset)))
+    if features.zvol_nodes:
+        groups.append(RuleGroup(
+            "this guest's zvols by name, with their directories, and no others (no glob: "
+            "another guest's zvols stay hidden)",
+            tuple(dict.fromkeys(p for node in features.zvol_nodes for p in with_parents(node)))))
+    if features.per_guest and features.zfs:
+        groups.append(RuleGroup("the jail's own dataset: zfs(8) in the jail opens /dev/zfs",
+                                (ZFS_NODE,)))
     if features.disk_nodes:
         groups.append(RuleGroup(
             "the disk devices the guests name, with their directories, and no others",
@@ -289,6 +308,17 @@ def zvol_paths(dataset: str) -> tuple[str, ...]:
     return ("zvol", *parents, f"zvol/{dataset}", f"zvol/{dataset}/*", f"zvol/{dataset}/*/*")
 
 
+def guest_zvols(dataset: str | None, guests: tuple[GuestSpec, ...]) -> tuple[str, ...]:
+    """The guests' zvols as vm-bhyve opens them: /dev/zvol/DATASET/GUEST/DISK.
+
+    vm-bhyve lib/vm-run (master 89c21d0, vm::get_disk_path): `sparse-zvol) setvar ...
+    "/dev/zvol/${VM_DS_ZFS_DATASET}/${_name}/${_disk}"`, zvol alike.
+    """
+    if dataset is None:
+        return ()
+    return tuple(f"zvol/{dataset}/{g.name}/{d.name}" for g in guests for d in g.zvol_disks)
+
+
 def with_parents(node: str) -> tuple[str, ...]:
     """`zvol/tank/vm/disk0` and each directory above it (FNM_PATHNAME: one line each)."""
     parts = node.split("/")
@@ -298,7 +328,8 @@ def with_parents(node: str) -> tuple[str, ...]:
 def securelevel(features: Features) -> Setting:
     """The highest securelevel that still lets the chosen features work."""
     return securelevel_for(passthrough=features.needs_passthrough,
-                           disk_devices=bool(features.zvol_dataset or features.disk_nodes))
+                           disk_devices=bool(features.zvol_dataset or features.zvol_nodes
+                                             or features.disk_nodes))
 
 
 def securelevel_for(*, passthrough: bool, disk_devices: bool) -> Setting:

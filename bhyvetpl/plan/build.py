@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 
 from bhyvetpl.adapters import bastille, devfs, host
@@ -52,7 +52,7 @@ TEMPLATE_TIMEOUT = 3600.0
 
 def host_prepare_plan(features: Features, root: Path, admin: AdminLines | None = None,
                       restart_network: bool = False, facts: Facts | None = None,
-                      live_bridge: Interface | None = None) -> Plan:
+                      live_bridge: Callable[[], Interface | None] = lambda: None) -> Plan:
     """Edit the host files as marked blocks, then load modules, set sysctls, reload devfs.
 
     Args:
@@ -65,7 +65,8 @@ def host_prepare_plan(features: Features, root: Path, admin: AdminLines | None =
             and the summary says so.
         facts: The host as read (racct, the jail's state and usage): with racct on, the
             jail's rctl rules are added now where its usage allows (plan.limits).
-        live_bridge: bridge0 as `ifconfig` shows it now (None: there is none).
+        live_bridge: Reads bridge0 as `ifconfig` shows it now (None: there is none);
+            called only once nothing refuses, so refused input runs no command.
     """
     admin = shared.admin_lines(HostFS(root)) if admin is None else admin
     fs = HostFS(root)
@@ -97,9 +98,11 @@ def host_prepare_plan(features: Features, root: Path, admin: AdminLines | None =
     )
     steps += tap_steps(features)
     uplink_bridge = uplink_bridged(features)
-    bridge_live = uplink_bridge and bridge_matches(next(
-        s.value or "" for s in policy.rc_conf(features, admin)
-        if s.name == f"ifconfig_{BRIDGE}"), live_bridge)
+    # The bridge line rc.conf will hold: ours, or the admin's own when it has it all.
+    bridge_line = next((s.value or "" for s in policy.rc_conf(features, admin)
+                        if s.name == f"ifconfig_{BRIDGE}"),
+                       admin.rc.get(f"ifconfig_{BRIDGE}") or "")
+    bridge_live = uplink_bridge and bridge_matches(bridge_line, live_bridge())
     if uplink_bridge and restart_network and not bridge_live:
         steps += uplink_bridge_steps(features)
     if features.nat is not None:

@@ -267,7 +267,7 @@ def converge(desired: Desired, facts: Facts, root: Path,
         # The host's files follow the jail's release, as host prepare's --release.
         refuse_other_release(jail.release, root)
         plans.append(host_prepare_plan(features, root, restart_network=restart_network,
-                                       facts=facts, live_bridge=facts.interface(BRIDGE)))
+                                       facts=facts, live_bridge=lambda: facts.interface(BRIDGE)))
         changes += _host_changes(features, facts)
     for jail in desired.jails:
         refuse_taken_taps(facts, jail.name)

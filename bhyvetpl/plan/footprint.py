@@ -17,6 +17,7 @@ from types import MappingProxyType
 from packaging.version import Version
 
 from bhyvetpl.adapters import devfs, host
+from bhyvetpl.errors import SpecError
 from bhyvetpl.hostfs import HostFS, HostFSError, below
 from bhyvetpl.hostfs import devfs as devfs_rules_file
 from bhyvetpl.hostfs.jailconf import jail_conf
@@ -75,10 +76,12 @@ def block_features(jail: str, block: str) -> Features | None:
     host_taps = tuple(p for p in paths if p.startswith("tap") and p != "tap*")
     per_guest = "$devfsrules_hide_all" in ruleset.includes
     rest = [p for p in paths if p not in _FLAG_NODES and p not in dataset_paths
-            and not (per_guest and p in policy.JAIL_BASICS)
+            and not (per_guest and p in (*policy.JAIL_BASICS, policy.ZFS_NODE))
             and p not in host_taps and not p.startswith(("nmdm-", "vmm/", "vmm.io/"))]
     leaves = tuple(dict.fromkeys(p for p in rest
                                  if not any(q.startswith(p + "/") for q in paths)))
+    # A per-guest jail names its guest's zvols one by one (policy.guest_zvols).
+    zvols = tuple(p for p in leaves if per_guest and p.startswith("zvol/"))
     release = "15.0" if "vmmctl" in paths else "13.0" if "io" in paths else "14.0"
     return Features(
         jail=jail, release=Version(release), ruleset=RulesetSpec(ruleset.number, ruleset.name),
@@ -88,7 +91,9 @@ def block_features(jail: str, block: str) -> Features | None:
                               if p.startswith("nmdm") and p.endswith("[AB]")
                               and policy.console_guest(p) is None),
         host_taps=() if per_guest else host_taps, jail_taps=host_taps if per_guest else (),
-        zvol_dataset=dataset, disk_nodes=leaves,
+        zvol_dataset=dataset, zvol_nodes=zvols,
+        zfs=per_guest and policy.ZFS_NODE in paths,
+        disk_nodes=tuple(p for p in leaves if p not in zvols),
         uefi="# UEFI guests" in block, passthrough="pci" in paths, dhcp="bpf*" in paths,
         uefi_guests=segment_guests(paths, ".bootrom"),
         fbuf_guests=segment_guests(paths, ".framebuffer"), per_guest=per_guest)
@@ -132,7 +137,12 @@ def with_guest(features: Features, jail: JailSpec, guest: GuestSpec,
         jail_taps=tuple(dict.fromkeys((*features.jail_taps,
                                        *(n.device for n in guest.nics if n.device))))
         if jail.per_guest and jail.vnet else features.jail_taps,
-        zvol_dataset=jail.vm_dataset if guest.zvol_disks else features.zvol_dataset,
+        # A per-guest jail names its guest's zvols (policy.guest_zvols); others the dataset.
+        zvol_dataset=jail.vm_dataset if guest.zvol_disks and not features.per_guest
+        else features.zvol_dataset,
+        zvol_nodes=tuple(dict.fromkeys((*features.zvol_nodes, *policy.guest_zvols(
+            jail.vm_dataset, (guest,))))) if features.per_guest else features.zvol_nodes,
+        zfs=features.zfs or (features.per_guest and jail.vm_dataset is not None),
         disk_nodes=tuple(dict.fromkeys((*features.disk_nodes,
                                         *(d.device_node for d in guest.disks
                                           if d.device_node)))),
@@ -161,6 +171,14 @@ def ruleset_steps(jail: JailSpec, guest: GuestSpec, root: Path, jail_root: str, 
         return [], (f"no bhyvetpl ruleset for jail {jail.name} in {DEVFS_RULES}: unhide "
                     f"{policy.console_paths((guest.name,))[0]} (and the guest's taps and "
                     "disks) yourself",)
+    if features.per_guest and features.guests and guest.name not in features.guests:
+        raise SpecError("NAME", guest.name, f"guest {features.guests[0]} of jail {jail.name}: "
+                        "its ruleset starts from $devfsrules_hide_all (--isolation per-guest), "
+                        f"a jail of one guest. Give {guest.name} a jail of its own: bhyvetpl "
+                        f"host prepare --jail {guest.name} --guest {guest.name} --isolation "
+                        f"per-guest --ruleset N, bhyvetpl jail create {guest.name} --ruleset "
+                        f"N (N: a number /etc/devfs.rules does not hold), then bhyvetpl "
+                        f"new-guest {guest.name} {guest.name}")
     wanted = with_guest(features, jail, guest, jail_guests(root, jail.vm_dir_path, jail_root))
     text = render_template("host/devfs.rules.j2", f=wanted, rules=policy.devfs_rules(wanted))
     old, new = devfs_rules_file.rulesets(block)[0], devfs_rules_file.rulesets(text)[0]

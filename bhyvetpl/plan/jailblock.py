@@ -62,7 +62,8 @@ def guests_level(jail: JailSpec, found: Iterable[Mapping[str, str]] = ()) -> Set
     passthrough, disks = config_needs(found)
     need = policy.securelevel_for(
         passthrough=passthrough or features.needs_passthrough,
-        disk_devices=disks or bool(features.zvol_dataset or features.disk_nodes))
+        disk_devices=disks or bool(features.zvol_dataset or features.zvol_nodes
+                                   or features.disk_nodes))
     base = template_level(jail)
     return need if int(need.value or "2") < int(base.value or "2") else None
 

@@ -17,6 +17,7 @@ from bhyvetpl.facts.model import Facts, Guest, Jail
 from bhyvetpl.model import policy, slots
 from bhyvetpl.model.jail import JAIL_BRIDGE
 from bhyvetpl.spec.keys import VERSION
+from bhyvetpl.spec.resolve import RULESET_NAME
 
 _INET_RE = re.compile(r"inet6? +([0-9A-Fa-f.:]+/[0-9]+)")
 _BARE_RE = re.compile(r"[A-Za-z0-9_-]+")
@@ -47,6 +48,26 @@ def _address(jail: Jail) -> tuple[str | None, str]:
     return (found.group(1) if found else None), "ifconfig_vnet0"
 
 
+def _ruleset_number(jail: Jail) -> int | None:
+    value = jail.params.get("devfs_ruleset", "")
+    return int(value) if value.isdigit() else None
+
+
+def per_guest(facts: Facts, jail: Jail) -> bool:
+    """Whether the jail is what `isolation = "per-guest"` makes, so the spec can say so.
+
+    Its shape (spec.resolve): one guest, named as the jail; a ruleset starting from
+    $devfsrules_hide_all (policy.devfs_includes); a ZFS vm_dir, if any, DATASET/JAIL.
+    """
+    if [g.name for g in jail.guests] != [jail.name]:
+        return False
+    number = _ruleset_number(jail)
+    ruleset = next((r for r in facts.devfs_rulesets if r.number == number), None)
+    vm_dir = jail.rc_conf.get("vm_dir", "")
+    return (ruleset is not None and "$devfsrules_hide_all" in ruleset.includes
+            and (not vm_dir.startswith("zfs:") or vm_dir.endswith(f"/{jail.name}")))
+
+
 def _console_devices(facts: Facts, jail: Jail) -> list[str]:
     """The vmrun.sh consoles (`nmdm...[AB]`, not a vm-bhyve guest's) the jail's ruleset unhides.
 
@@ -62,19 +83,27 @@ def _console_devices(facts: Facts, jail: Jail) -> list[str]:
             and policy.console_guest(path) is None]
 
 
-def _jail_lines(jail: Jail, consoles: list[str]) -> list[str]:
+def _jail_lines(jail: Jail, consoles: list[str], isolated: bool = False) -> list[str]:
     vnet = "vnet" in jail.params
     lines = ["", f"[jails.{_key(jail.name)}]",
              f"network = {_toml('vnet' if vnet else 'shared')}   # jail.conf: "
              + ("vnet" if vnet else "no vnet")]
+    if isolated:
+        lines.append('isolation = "per-guest"   # one guest, named as the jail; its devfs '
+                     "ruleset starts from $devfsrules_hide_all")
     address, key = _address(jail) if vnet else (None, "")
     lines.append(f"address = {_toml(address)}   # rc.conf {key}" if address else
                  "# address: not read from rc.conf ifconfig_vnet0 (set it: DHCP, SYNCDHCP, "
                  "ADDR/NN)")
     if vnet and address and "/" in address and jail.rc_conf.get("defaultrouter"):
         lines.append(f"gateway = {_toml(jail.rc_conf['defaultrouter'])}")
-    if jail.rc_conf.get("vm_dir"):
-        lines.append(f"vm_dir = {_toml(jail.rc_conf['vm_dir'])}   # rc.conf vm_dir")
+    vm_dir = jail.rc_conf.get("vm_dir", "")
+    if isolated and vm_dir.startswith("zfs:"):
+        # A per-guest jail's dataset is the spec's vm_dir with the jail's name below it.
+        lines.append(f"vm_dir = {_toml(vm_dir.removesuffix('/' + jail.name))}   # rc.conf "
+                     f"vm_dir {vm_dir}, less /{jail.name}")
+    elif vm_dir:
+        lines.append(f"vm_dir = {_toml(vm_dir)}   # rc.conf vm_dir")
     switches = jail.vm_system.get("switch_list", "").split()
     if len(switches) == 1:
         lines.append(f"switch = {_toml(switches[0])}   # vm-bhyve system.conf")
@@ -126,7 +155,11 @@ def init_text(facts: Facts) -> str:
     Raises:
         SpecError: The host shows no Bastille jail with allow.vmm.
     """
-    jails = [j for j in facts.jails if "allow.vmm" in j.params]
+    # In ruleset order: the spec's jails take ruleset numbers in their order (resolve);
+    # a jail on a ruleset not bhyvetpl's goes last, as found.
+    ours = {r.number for r in facts.devfs_rulesets if r.name.startswith(RULESET_NAME)}
+    jails = sorted((j for j in facts.jails if "allow.vmm" in j.params),
+                   key=lambda j: n if (n := _ruleset_number(j)) in ours else 1 << 16)
     if not jails:
         raise SpecError("init", "no bhyve jail", "a Bastille jail whose jail.conf sets "
                         "allow.vmm (bhyvetpl jail create makes one)")
@@ -137,7 +170,7 @@ def init_text(facts: Facts) -> str:
              f'release = "auto"   # freebsd-version: {release}',
              f'uplink = "auto"    # default route: {facts.default_interface or "none"}']
     for jail in jails:
-        lines += _jail_lines(jail, _console_devices(facts, jail))
+        lines += _jail_lines(jail, _console_devices(facts, jail), per_guest(facts, jail))
         for guest in jail.guests:
             lines += _guest_lines(jail, guest)
     return "\n".join(lines) + "\n"

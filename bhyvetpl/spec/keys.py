@@ -40,7 +40,8 @@ JAIL_KEYS: dict[str, Key] = {
                      auto=True),
     "address": Key("str", "DHCP, SYNCDHCP, ADDR/NN, or none (a per-guest vnet jail's default)"),
     "gateway": Key("str", "the default router of a static vnet jail"),
-    "vm_dir": Key("str", "vm-bhyve's vm_dir in the jail: /PATH, or zfs:POOL/DATASET"),
+    "vm_dir": Key("str", "vm-bhyve's vm_dir in the jail: /PATH, or zfs:POOL/DATASET "
+                  "(per-guest: each jail gets DATASET/JAIL)"),
     "switch": Key("str", "the vm-bhyve switch name"),
     "presets": Key("list", "presets whose templates the jail gets (freebsd, linux, ...)"),
     "console_devices": Key("list", "nmdm consoles vmrun.sh is given with -C, as "
@@ -48,8 +49,8 @@ JAIL_KEYS: dict[str, Key] = {
                            "unhidden"),
     "passthrough": Key("bool", "prepare the jail for PCI passthrough"),
     "vmm_ppt": Key("bool", "set allow.vmm_ppt (the host must have it)"),
-    "isolation": Key("str", "shared (one jail for its guests) or per-guest (a jail "
-                     "JAIL-GUEST for each guest, each with its own ruleset and vnet)"),
+    "isolation": Key("str", "shared (one jail for its guests) or per-guest (a jail for "
+                     "each guest, named after it, each with its own ruleset and vnet)"),
     "limits": Key("bool", "cap the jail with rctl from its guests' memory (takes a reboot "
                   "the first time: kern.racct.enable)"),
     "hosts": Key("list", "the inventory hosts or groups the jail is on (plan --facts-dir); "

@@ -8,7 +8,7 @@ Where facts cannot answer, the error says which key to set.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 
 from bhyvetpl.errors import SpecError
@@ -72,21 +72,19 @@ def _rebased(spec: SpecFile, section: str, keys: Values, err: SpecError) -> Spec
                       f"{err.accepted} ({err.field})")
 
 
-def _units(spec: SpecFile, section: str, entry: JailEntry, isolation: object,
-           dataset: str | None) -> list[tuple[str, list[GuestEntry], str]]:
+def _units(spec: SpecFile, section: str, entry: JailEntry,
+           isolation: object) -> list[tuple[str, list[GuestEntry], str]]:
     """The Bastille jails a spec jail becomes: (name, guests, spec path for errors).
 
     isolation = "per-guest" gives each guest a jail of its own, named after the guest
     (as bastille-vm-plugin names its supervision jails), with its own ruleset, vnet and
-    vm-bhyve: a device-model escape reaches that one guest's nodes.
+    vm-bhyve: a device-model escape reaches that one guest's nodes. A ZFS vm_dir is then
+    the parent of each jail's own dataset (_unit_dataset).
     """
     if isolation == "shared":
         return [(entry.name, list(entry.guests), section)]
     if isolation != "per-guest":
         raise spec.error(f"{section}.isolation", isolation, "shared or per-guest")
-    if dataset is not None:
-        raise spec.error(f"{section}.vm_dir", f"zfs:{dataset}", 'a directory (/PATH) with '
-                         'isolation = "per-guest": one jailed dataset cannot serve several jails')
     return [(guest.name, [guest], f"{section}.guests.{guest.name}") for guest in entry.guests]
 
 
@@ -103,14 +101,75 @@ def _address(v: Values, per_guest: bool) -> str:
     return JAIL.address
 
 
-def _free_numbers(first: int, ours: str, facts: Facts) -> Iterator[int]:
-    """Ruleset numbers from first on, skipping those a ruleset not named as ours holds."""
+def _unit_dataset(dataset: str | None, name: str, per_guest: bool) -> str | None:
+    """The jail's ZFS vm_dir: the spec's, or for a per-guest jail DATASET/JAIL.
+
+    A jailed dataset serves one jail (`zfs jail` hands it over whole), so each per-guest
+    jail gets a child of its own; its guest's zvols are DATASET/JAIL/GUEST/DISK.
+    """
+    return f"{dataset}/{name}" if dataset is not None and per_guest else dataset
+
+
+def _refuse_shared_dataset(spec: SpecFile, taken: dict[str, str], dataset: str,
+                           origin: str) -> None:
+    """Refuse a dataset another jail's is, or is above or below: `zfs jail` hands it whole."""
+    for other, where in taken.items():
+        if dataset == other or dataset.startswith(other + "/") or other.startswith(
+                dataset + "/"):
+            raise spec.error(f"{origin}.vm_dir", f"zfs:{dataset}", "a dataset apart from "
+                             f"every other jail's (zfs:{other} is {where}'s, and a jailed "
+                             "dataset serves one jail with all below it)")
+    taken[dataset] = origin
+
+
+def _free_numbers(first: int, ours: str, facts: Facts,
+                  claimed: Collection[int] = ()) -> Iterator[int]:
+    """Ruleset numbers from first on, skipping those others' rulesets and our jails hold.
+
+    claimed: the numbers jails already on the host keep (_claim).
+    """
     taken = {r.number for r in facts.devfs_rulesets if not r.name.startswith(ours)}
     number = first
     while True:
-        if number not in taken:
+        if number not in taken and number not in claimed:
             yield number
         number += 1
+
+
+def ruleset_name(base: str, first: int, number: int, jail: str) -> str:
+    """Our ruleset's name: the base for the first number, else base_JAIL (an identifier)."""
+    return base if number == first else f"{base}_{jail.replace('-', '_')}"
+
+
+def _claim(facts: Facts, jail: str, first: int, base: str) -> int | None:
+    """The number of our ruleset the jail already uses on the host, if any.
+
+    Kept, so a jail inserted before it in the spec (new-guest into a per-guest jail adds
+    one) does not renumber it: that would rewrite its ruleset and restart it.
+    """
+    found = facts.jail(jail)
+    value = found.params.get("devfs_ruleset", "") if found is not None else ""
+    number = int(value) if value.isdigit() else None
+    if number is None or number < first:
+        return None
+    held = next((r for r in facts.devfs_rulesets if r.number == number), None)
+    return number if held is not None and held.name == ruleset_name(
+        base, first, number, jail) else None
+
+
+def _numbers(units: list[tuple[str, bool]], first: int, base: str,
+             facts: Facts) -> list[int]:
+    """Each unit's ruleset number: the one it holds on the host, else the next free one.
+
+    units: (jail name, planned here); a jail on other hosts (fleet) only takes a number.
+    """
+    claims: dict[int, int] = {}
+    for index, (name, here) in enumerate(units):
+        number = _claim(facts, name, first, base) if here else None
+        if number is not None and number not in claims.values():
+            claims[index] = number
+    free = _free_numbers(first, base, facts, set(claims.values()))
+    return [claims[i] if i in claims else next(free) for i in range(len(units))]
 
 
 def resolve(spec: SpecFile, facts: Facts, on: frozenset[str] | None = None) -> Desired:
@@ -128,8 +187,15 @@ def resolve(spec: SpecFile, facts: Facts, on: frozenset[str] | None = None) -> D
     base_name = str(host.get("ruleset_name", RULESET_NAME))
     jails = []
     presets: dict[str, str] = {}
-    numbers = _free_numbers(first, base_name, facts)
     names: dict[str, str] = {}
+    datasets: dict[str, str] = {}
+    numbers = iter(_numbers(
+        [(name, on is None or not entry.values.get("hosts")
+          or bool(on & {str(h) for h in entry.values["hosts"]}))
+         for entry in spec.jails
+         for name, _, _ in _units(spec, f"jails.{entry.name}", entry,
+                                  entry.values.get("isolation", "shared"))],
+        first, base_name, facts))
     named = {m for entry in spec.jails for g in entry.guests
              for nic in g.values.get("nics", []) for m in _DEVICE_RE.findall(str(nic))}
     for entry in spec.jails:
@@ -142,7 +208,7 @@ def resolve(spec: SpecFile, facts: Facts, on: frozenset[str] | None = None) -> D
                                  "letters, digits, _ . : - (no leading . : or -)")
         vm_dir = str(v.pop("vm_dir", "/vms"))
         dataset = vm_dir.removeprefix("zfs:") if vm_dir.startswith("zfs:") else None
-        units = _units(spec, section, entry, v.pop("isolation", "shared"), dataset)
+        units = _units(spec, section, entry, v.pop("isolation", "shared"))
         if on is not None and hosts and not on & set(hosts):
             for _ in units:   # a jail on other hosts keeps its ruleset numbers
                 next(numbers)
@@ -152,6 +218,9 @@ def resolve(spec: SpecFile, facts: Facts, on: frozenset[str] | None = None) -> D
                 raise spec.error(origin, name, f"a name no other jail has (jail {name} comes "
                                  f"from {names[name]} too)")
             names[name] = origin
+            own = _unit_dataset(dataset, name, origin != section)
+            if own is not None:
+                _refuse_shared_dataset(spec, datasets, own, section)
             guests = []
             for guest in members:
                 where = f"{section}.guests.{guest.name}"
@@ -173,10 +242,9 @@ def resolve(spec: SpecFile, facts: Facts, on: frozenset[str] | None = None) -> D
                                                     v.get("release"), release, "release")),
                     interface=_auto(spec, f"{section}.interface", v.get("interface"), uplink,
                                     "default route"),
-                    vm_dir="/vms" if dataset else vm_dir, vm_dataset=dataset,
+                    vm_dir="/vms" if dataset else vm_dir, vm_dataset=own,
                     ruleset=number, per_guest=per_guest,
-                    ruleset_name=base_name if number == first else
-                    f"{base_name}_{name.replace('-', '_')}",
+                    ruleset_name=ruleset_name(base_name, first, number, name),
                     address=_address(v, per_guest),
                     **{k: val for k, val in v.items()
                        if k not in ("release", "interface", "address")}),

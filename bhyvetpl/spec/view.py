@@ -52,13 +52,18 @@ def refuse_flags(spec: SpecFile, name: str, given: set[str]) -> None:
     Raises:
         SpecError: The jail is not in the spec, or a value flag was given (exit 2).
     """
-    if not any(j.name == name for j in spec.jails):
-        raise spec.error("jails", name, f"a [jails.{name}] table: the spec in use has no "
-                         f"jail {name} (add it, or run without a spec)")
+    # A per-guest spec jail's Bastille jails are its guests' (spec.resolve._units).
+    entry = next((j for j in spec.jails if (
+        any(g.name == name for g in j.guests) if j.values.get("isolation") == "per-guest"
+        else j.name == name)), None)
+    if entry is None:
+        raise spec.error("jails", name, f"a [jails.{name}] table, or a guest {name} of a "
+                         'jail with isolation = "per-guest": the spec in use has no jail '
+                         f"{name} (add it, or run without a spec)")
     flags = sorted(f"--{flag.replace('_', '-')}" for flag in given)
     if flags:
-        raise spec.error(f"jails.{name}", " ".join(flags), "the spec's values: set them in "
-                         f"[jails.{name}] of the spec, then run `bhyvetpl apply -f "
+        raise spec.error(f"jails.{entry.name}", " ".join(flags), "the spec's values: set them "
+                         f"in [jails.{entry.name}] of the spec, then run `bhyvetpl apply -f "
                          f"{spec.source}`")
 
 
