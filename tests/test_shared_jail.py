@@ -250,3 +250,46 @@ def test_a_shared_jails_bastille_template_installs_no_tapless_templates(
                             capture_output=True, text=True, check=False, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "vm init" in result.stdout and "vm-templates" not in result.stdout
+
+
+def new_guest(root: Path, fp: FakeProcess, *extra: str) -> tuple[int, str, str]:
+    """new-guest into the shared jail on tap0, run for real (through pytest-subprocess)."""
+    fp.register(["jls", "-j", "bhyve-01"], stdout="   JID  IP Address      Hostname"
+                "                      Path\n")
+    result = cli_runner().invoke(app, ["new-guest", "bhyve-01", "laptop-dev-03", "--nic",
+                                       "public,device=tap0", "--root", str(root), "--live",
+                                       *extra])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_new_guest_checks_that_the_host_tap_exists(tmp_path: Path, fp: FakeProcess) -> None:
+    """The same check (and fix) as templates install, before the ruleset or a file changes."""
+    root = shared_jail_root(tmp_path)
+    fp.register(["ifconfig", "tap0"], returncode=1,
+                stderr="ifconfig: interface tap0 does not exist\n")
+    code, out, err = new_guest(root, fp)
+    assert code == 1, out + err
+    assert "bhyvetpl host prepare --jail bhyve-01 --no-vnet --host-tap tap0" in err
+    assert not any((root / TEMPLATES).iterdir())
+    # Only the jail check and the tap check ran: no devfs, no vm create.
+    assert len(fp.calls) == 2 and fp.call_count(["ifconfig", "tap0"]) == 1
+
+
+def test_new_guest_and_templates_install_share_the_tap_check(tmp_path: Path) -> None:
+    """One Check, both plans: the same probe and the same fix (plan.guest.host_tap_check)."""
+    from bhyvetpl.plan.actions import Check
+    from bhyvetpl.plan.guest import host_tap_check, new_guest_plan
+    from bhyvetpl.plan.templates import jail_target, templates_install_plan
+    root = shared_jail_root(tmp_path)
+    guest = build_guest(GuestOptions(name="laptop",
+                                     nics=("public,device=tap0", "public,device=tap1")))
+    jail = build_jail(JailOptions(name="bhyve-01", network="shared", address="192.0.2.5/24"),
+                      (guest,))
+    checks = [s for s in new_guest_plan(jail, guest, root, check_taps=True).steps
+              if isinstance(s, Check) and s.probe.argv[0] == "ifconfig"]
+    assert checks == [host_tap_check("bhyve-01", "tap0"), host_tap_check("bhyve-01", "tap1")]
+    plan = templates_install_plan(jail_target(jail, root, host_tap="tap0"), ())
+    assert host_tap_check("bhyve-01", "tap0") in plan.steps
+    # A spec's plan makes its host taps in its host prepare steps: no check there.
+    assert not any(isinstance(s, Check) and s.probe.argv[0] == "ifconfig"
+                   for s in new_guest_plan(jail, guest, root).steps)

@@ -71,7 +71,8 @@ def new_guest_cmd(
     refuse_passthrough(spec, guest, host_root, bastille_prefix)
     refuse_old_slots_in(host_root, bastille_prefix, jail, guest)
     plan = new_guest_plan(spec, guest, host_root, source, install, start,
-                          disk0_size(guest, preset, size), bastille_prefix, restart)
+                          disk0_size(guest, preset, size), bastille_prefix, restart,
+                          check_taps=True)
     # Checked before the run (the jail is in the spec, the guest not yet); written after it.
     edit = guest_edit(local_path("-f", file), jail, options) if file is not None else None
     run_plan(plan, dry_run, emit, live)

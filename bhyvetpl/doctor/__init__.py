@@ -13,6 +13,7 @@ from bhyvetpl.doctor import host
 from bhyvetpl.doctor.guest import Needs
 from bhyvetpl.doctor.jail import check_jail, load_context
 from bhyvetpl.doctor.result import CheckResult, Status
+from bhyvetpl.doctor.taps import check_stopped_taps
 from bhyvetpl.facts.collect import collect
 from bhyvetpl.facts.model import Facts
 from bhyvetpl.hostfs import HostFS
@@ -42,6 +43,7 @@ def checks(facts: Facts, jail: str | None = None, ruleset: int = 25) -> list[Che
     amdvi = host.check_amdvi(facts, needs)
     if amdvi is not None:
         results.append(amdvi)
+    results += check_stopped_taps(facts)
     if isinstance(context, CheckResult):
         results.append(context)
     elif context is not None:

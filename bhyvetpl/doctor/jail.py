@@ -10,6 +10,7 @@ from packaging.version import Version
 
 from bhyvetpl.doctor.guest import Guest, Needs
 from bhyvetpl.doctor.jailnet import address_switch, create_fixes
+from bhyvetpl.doctor.jailpkg import install_fix
 from bhyvetpl.doctor.result import CheckResult
 from bhyvetpl.facts.model import Facts, Jail
 from bhyvetpl.hostfs import bastilleconf
@@ -107,8 +108,8 @@ def check_jail(facts: Facts, ctx: JailContext, ruleset: int) -> list[CheckResult
     address = address_switch(ctx)
     if address is not None:
         results.append(address)
-    results += _vm_bhyve(ctx)
-    results += _guests(ctx)
+    results += _vm_bhyve(ctx, facts)
+    results += _guests(ctx, facts)
     results.append(check_vmm_ppt(facts, ctx, needs))
     return results
 
@@ -169,11 +170,11 @@ def _vnet(ctx: JailContext, needs: Needs) -> CheckResult:
                        if needs.host_taps else "not vnet; no switch configured or used")
 
 
-def _vm_bhyve(ctx: JailContext) -> list[CheckResult]:
+def _vm_bhyve(ctx: JailContext, facts: Facts) -> list[CheckResult]:
     found = ctx.jail.vm_bhyve_version or ""
     if not re.fullmatch(r"[0-9]+(\.[0-9]+)*", found):
         return [CheckResult("vm-bhyve installed", "FAIL", "no /usr/local/lib/vm-bhyve/vm-base "
-                            "in the jail", ctx.fix("pkg", "install", "-y", "vm-bhyve"))]
+                            "in the jail", install_fix(facts, ctx.jail, "vm-bhyve"))]
     version = Version(found)
     results = [CheckResult("vm-bhyve installed", "WARN" if Version("1.7.0") <= version <=
                            Version("1.7.2") else "PASS", f"{version}" + (
@@ -195,7 +196,7 @@ def _vm_bhyve(ctx: JailContext) -> list[CheckResult]:
     return results
 
 
-def _guests(ctx: JailContext) -> list[CheckResult]:
+def _guests(ctx: JailContext, facts: Facts) -> list[CheckResult]:
     results = []
     needs = Needs.of(ctx.guests)
     # Without vnet, a NIC on a host-made tap needs no switch (see _vnet).
@@ -216,13 +217,13 @@ def _guests(ctx: JailContext) -> list[CheckResult]:
             results.append(CheckResult(
                 f"guest {quoted(guest.name)} firmware", "PASS" if present else "FAIL",
                 fd + (" present" if present else " missing in the jail"),
-                "" if present else ctx.fix("pkg", "install", "-y", "edk2-bhyve")))
+                "" if present else install_fix(facts, ctx.jail, "edk2-bhyve")))
         elif loader == "grub":
             present = ctx.jail.grub_bhyve
             results.append(CheckResult(
                 f"guest {quoted(guest.name)} grub-bhyve", "PASS" if present else "FAIL",
                 "present" if present else "grub-bhyve missing in the jail",
-                "" if present else ctx.fix("pkg", "install", "-y", "grub2-bhyve")))
+                "" if present else install_fix(facts, ctx.jail, "grub2-bhyve")))
         version = ctx.jail.vm_bhyve_version or ""
         if re.fullmatch(r"[0-9]+(\.[0-9]+)*", version) and Version(version) < Version(
                 slots.WRAPS_SINCE):

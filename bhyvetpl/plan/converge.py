@@ -29,6 +29,7 @@ from bhyvetpl.plan.build import BASTILLE_PREFIX, host_prepare_plan, jail_create_
 from bhyvetpl.plan.guest import disk0_size, new_guest_plan
 from bhyvetpl.plan.hostfile import HostFileError, new_text
 from bhyvetpl.plan.jailblock import JailRestartError
+from bhyvetpl.plan.jailtaps import refuse_taken_taps
 from bhyvetpl.plan.oldslots import refuse_old_slots
 from bhyvetpl.plan.passthru import refuse_passthrough
 from bhyvetpl.plan.prune import Prune, Pruned, candidates, prune_plan
@@ -269,6 +270,7 @@ def converge(desired: Desired, facts: Facts, root: Path,
                                        facts=facts, live_bridge=lambda: facts.interface(BRIDGE)))
         changes += _host_changes(features, facts)
     for jail in desired.jails:
+        refuse_taken_taps(facts, jail.name)
         found = facts.jail(jail.name)
         # Restarts are planned, then refused at the end: a refusal that names what is
         # wrong (passthrough) goes first, and `plan` shows them as rows.

@@ -65,10 +65,29 @@ def _templates_dir(root: Path, prefix: PurePosixPath, jail: str, vm_dir: str) ->
     return below(jail_root, vm_dir) / ".templates"
 
 
+def host_tap_check(jail: str | None, tap: str) -> Check:
+    """Stop unless the host has the tap a shared-IP jail's NIC names (networkN_device).
+
+    Only host prepare creates such a tap, bridges it with the uplink and unhides it
+    (plan/network.py tap_steps); templates install and new-guest only check for it.
+    """
+    return Check(Probe(host.ifconfig_argv(tap), means=f"{tap} exists on the host"),
+                 fix=f"bhyvetpl host prepare --jail {jail} --no-vnet --host-tap {tap} "
+                     f"(creates {tap}, bridges it with the uplink and unhides it in the "
+                     "jail's ruleset)")
+
+
+def guest_host_taps(jail: JailSpec, guest: GuestSpec) -> tuple[str, ...]:
+    """The host-made taps the guest's NICs name in a shared-IP jail (none in a vnet jail)."""
+    if jail.vnet:
+        return ()
+    return tuple(dict.fromkeys(n.device for n in guest.nics if n.device))
+
+
 def new_guest_plan(jail: JailSpec, guest: GuestSpec, root: Path, iso: IsoSource | None = None,
                    install: bool = False, start: bool = False, disk_size: str = "20G",
                    prefix: PurePosixPath = BASTILLE_PREFIX, restart: bool = False,
-                   fs: HostFS | None = None) -> Plan:
+                   fs: HostFS | None = None, check_taps: bool = False) -> Plan:
     """Template into `$vm_dir/.templates`, `vm create`, then optionally ISO, install, start.
 
     First the jail gets what the guest needs from the host: its nodes in the jail's
@@ -87,6 +106,8 @@ def new_guest_plan(jail: JailSpec, guest: GuestSpec, root: Path, iso: IsoSource 
             guest's disks need a lower securelevel.
         fs: Where the host's files are read (default: HostFS(root)); a spec's plan
             passes one PlanningFS for all its guests.
+        check_taps: Check that the host has the guest's host-made taps (new-guest; a
+            spec's plan makes them itself in its host prepare steps).
 
     Raises:
         JailRestartError: A restart is needed and `restart` is False (exit 2).
@@ -104,6 +125,9 @@ def new_guest_plan(jail: JailSpec, guest: GuestSpec, root: Path, iso: IsoSource 
         Probe(host.jls_argv(jail.name), means=f"jail {jail.name} runs"), where=where,
         fix=f"start it (bastille start {jail.name}): `bastille cmd` does nothing and exits 0 "
             "on a stopped jail")]
+    if check_taps:
+        steps += [host_tap_check(jail.name, tap) for tap in guest_host_taps(jail, guest)]
+    checked = len(steps)
     # The firmware the guest boots with (edk2-bhyve for UEFI, grub2-bhyve for grub) lives in
     # the jail, where bhyve runs: a jail made for other presets may lack it.
     steps += [package_step(jail, package, prefix, f"{guest.loader} guests boot with it")
@@ -113,7 +137,7 @@ def new_guest_plan(jail: JailSpec, guest: GuestSpec, root: Path, iso: IsoSource 
     level_steps, jail_path = securelevel_steps(jail, guest, root, restart, prefix, fs)
     devfs_steps, notes = ruleset_steps(jail, guest, root, jail_path, restart=bool(level_steps),
                                        fs=fs)
-    steps[1:1] = [*devfs_steps, *level_steps]
+    steps[checked:checked] = [*devfs_steps, *level_steps]
     steps += create_steps(jail, guest, root, prefix, fs, guest.disks[0].size or disk_size)
     if iso is not None:
         target = f"{vm_dir}/.iso/{iso.name}"

@@ -22,25 +22,35 @@ from bhyvetpl.plan.actions import Probe, RunCommand
 PKG_TIMEOUT = 3600.0
 
 
-def jail_root(jail: JailSpec, prefix: PurePosixPath) -> PurePosixPath:
+def jail_root(name: str, prefix: PurePosixPath) -> PurePosixPath:
     """The jail's root on the host (bastille_jailsdir/NAME/root)."""
-    return prefix / "jails" / jail.name / "root"
+    return prefix / "jails" / name / "root"
 
 
-def abi_file(jail: JailSpec, prefix: PurePosixPath) -> PurePosixPath:
+def abi_file(release: str, prefix: PurePosixPath) -> PurePosixPath:
     """The jail release's uname(1), which tells pkg the jail's ABI (bastille_releasesdir)."""
-    return prefix / "releases" / jail.release / "usr" / "bin" / "uname"
+    return prefix / "releases" / release / "usr" / "bin" / "uname"
+
+
+def root_install_argv(name: str, release: str, prefix: PurePosixPath,
+                      package: str) -> tuple[str, ...]:
+    """`pkg -r` of one package into an addressless jail, from the host.
+
+    The plan's step and the doctor's fix for a missing package are this one line.
+    """
+    return host.pkg_root_install_argv(str(jail_root(name, prefix)),
+                                      str(abi_file(release, prefix)), package)
 
 
 def package_step(jail: JailSpec, package: str, prefix: PurePosixPath, why: str) -> RunCommand:
     """Install one package in the jail: from the host without an address, else by Bastille."""
     if jail.no_address:
-        root = str(jail_root(jail, prefix))
         return RunCommand(
-            host.pkg_root_install_argv(root, str(abi_file(jail, prefix)), package),
+            root_install_argv(jail.name, jail.release, prefix, package),
             where="host", why=f"{why}; from the host (the jail has no address)",
             timeout=PKG_TIMEOUT,
-            skip_if=Probe(host.pkg_root_installed_argv(root, package),
+            skip_if=Probe(host.pkg_root_installed_argv(str(jail_root(jail.name, prefix)),
+                                                       package),
                           means=f"{package} is installed in jail {jail.name}"))
     return RunCommand(bastille.pkg_install_argv(jail.name, package), where=f"jail {jail.name}",
                       why=why, timeout=PKG_TIMEOUT,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
-from bhyvetpl.adapters import bastille, host, vm
+from bhyvetpl.adapters import bastille, vm
 from bhyvetpl.errors import SpecError
 from bhyvetpl.hostfs import HostFS
 from bhyvetpl.model import values
@@ -23,7 +23,7 @@ from bhyvetpl.model.preset import PRESETS, preset_defaults
 from bhyvetpl.plan.actions import Check, Plan, Probe, Step, WriteFile
 from bhyvetpl.plan.build import BASTILLE_PREFIX
 from bhyvetpl.plan.existing import jail_network
-from bhyvetpl.plan.guest import jail_templates_dir
+from bhyvetpl.plan.guest import host_tap_check, jail_templates_dir
 from bhyvetpl.render import PRESET_DISK_SIZE, RenderedFile, render_preset_templates
 
 State = Literal["installed", "differs", "missing", "not a preset of this version"]
@@ -155,12 +155,7 @@ def templates_install_plan(target: TemplatesTarget, files: tuple[RenderedFile, .
                            fix=f"create it first: bhyvetpl jail create {target.jail}"))
     tap = target.host_tap
     if tap is not None:
-        # What new-guest's NIC needs too: host prepare creates the tap, bridges it and
-        # unhides it in the jail's ruleset; templates install only checks for it.
-        steps.append(Check(Probe(host.ifconfig_argv(tap), means=f"{tap} exists on the host"),
-                           fix=f"bhyvetpl host prepare --jail {target.jail} --no-vnet "
-                               f"--host-tap {tap} (creates {tap}, bridges it with the "
-                               "uplink and unhides it in the jail's ruleset)"))
+        steps.append(host_tap_check(target.jail, tap))
     steps += [WriteFile(target.directory / f.relpath.name, f.text, where=target.where,
                         why=f"vm create -t {f.relpath.stem}") for f in files]
     names = [f.relpath.stem for f in files]

@@ -19,8 +19,9 @@ import dataclasses
 import re
 from collections.abc import Iterable
 
-from bhyvetpl.facts.model import Facts
+from bhyvetpl.facts.model import Facts, Jail
 from bhyvetpl.model.guest import GuestSpec
+from bhyvetpl.shquote import shown, shown_join
 
 # Above the units `ifconfig tap create` hands out (the lowest free, from 0: vm-bhyve's
 # unnamed NICs in shared jails, the peer's taps), so the two do not meet on a usual host.
@@ -78,3 +79,53 @@ def name_taps(guest: GuestSpec, jail: str, facts: Facts, taken: set[str]) -> Gue
         taken.add(nic.device or "")
         nics.append(nic)
     return dataclasses.replace(guest, nics=tuple(nics))
+
+
+def own_taps(jail: Jail) -> list[str]:
+    """The taps a vnet jail's guests use in its own vnet; none without vnet.
+
+    Its rc makes them at start (cloned_interfaces); its guests name them (networkN_device).
+    """
+    if "vnet" not in jail.params:
+        return []
+    named = _taps(v for g in jail.guests for k, v in g.config.items()
+                  if _DEVICE_KEY_RE.fullmatch(k))
+    return list(dict.fromkeys([*_taps(jail.rc_conf.get("cloned_interfaces", "").split()),
+                               *named]))
+
+
+def taken_while_stopped(facts: Facts, jail: Jail) -> dict[str, str | None]:
+    """Each tap of a stopped vnet jail that exists now: None on the host, else the jail.
+
+    A stopped jail holds no tap: its vnet's cloners go with it, and with them the taps
+    made there (sys/net/if_tuntap.c vnet_tun_uninit: if_clone_detach of each of the vnet's
+    tuntap cloners). Units are host-wide, so a tap made meanwhile by that number makes the
+    jail's rc fail to create it while its guest's bhyve opens /dev/tapN, the other one.
+    Read from facts only: the host's `ifconfig -a`, and the running vnet jails' own taps
+    (their vnets hold them; `ifconfig -a` on the host does not list them).
+    """
+    if jail.running:
+        return {}
+    host = {i.name for i in facts.interfaces}
+    others = {tap: other.name for other in facts.jails
+              if other.running and other.name != jail.name for tap in own_taps(other)}
+    return {tap: None if tap in host else others[tap] for tap in own_taps(jail)
+            if tap in host or tap in others}
+
+
+def taken_fix(jail: str, tap: str, holder: str | None) -> str:
+    """What the admin does before starting the jail whose tap another holds."""
+    start = shown_join(("bastille", "start", jail))
+    if holder is None:
+        return (f"ifconfig {tap} destroy on the host if nothing holds it open (fstat "
+                f"/dev/{tap}), then {start}")
+    return (f"jail {shown(holder)} makes or uses {tap} too: give one of the two jails "
+            "another tap (its rc.conf cloned_interfaces, its guest's networkN_device and its "
+            f"ruleset's tap line) before {start}")
+
+
+def taken_detail(taken: dict[str, str | None]) -> str:
+    """Where each taken tap is, for the doctor's detail and the plan's refusal."""
+    return "; ".join(f"{tap} exists " + ("on the host" if holder is None else
+                                         f"in running jail {shown(holder)}")
+                     for tap, holder in taken.items())
