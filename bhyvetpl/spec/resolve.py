@@ -266,7 +266,7 @@ def resolve(spec: SpecFile, facts: Facts, on: frozenset[str] | None = None) -> D
                 presets[f"{name}/{guest.name}"] = str(guest.values.get("preset", "freebsd"))
             per_guest = origin != section
             made: tuple[HostZvol, ...] = ()
-            if own is not None and zvols_at == "host":
+            if per_guest and own is not None and zvols_at == "host":
                 guests, made = _host_zvols(guests, own, presets, name)
                 own = None
             if per_guest and v.get("network", "vnet") != "shared":
