@@ -92,10 +92,12 @@ def no_address(facts: Facts) -> Facts:
     return with_jail(facts, rc_conf={**jail.rc_conf, "ifconfig_vnet0": "up"})
 
 
-def one_guest(facts: Facts, address: str = "up") -> Facts:
+def one_guest(facts: Facts, address: str = "up", disks: dict[str, str] | None = None
+              ) -> Facts:
     """A per-guest jail as bhyvetpl makes it: one guest on its named tap, vnet0 only up."""
     jail = jail_of(facts)
-    return hide_all(exact(with_jail(facts, guests=(FactGuest("web", PER_GUEST),),
+    return hide_all(exact(with_jail(facts, guests=(FactGuest("web", {**PER_GUEST,
+                                                                     **(disks or {})}),),
                                     rc_conf={**jail.rc_conf, "ifconfig_vnet0": address})))
 
 
@@ -137,6 +139,16 @@ def per_guest_zvol(facts: Facts) -> Facts:
         f"add path '{p}' unhide\n" for g in policy.devfs_rules(features) for p in g.paths)
     return dataclasses.replace(facts, devfs_rulesets=devfs.rulesets(text), rctl_conf={
         f"jail:{JAIL}:vmemoryuse:deny": "3072M"})
+
+
+def per_guest_host_zvol(facts: Facts) -> Facts:
+    """A per-guest jail as bhyvetpl makes it on a zfs: vm_dir: the host made the zvol, the
+    guest names it as a custom disk, vm_dir a directory, no jailed dataset."""
+    jail = jail_of(facts)
+    return one_guest(with_jail(params(facts, securelevel="1"), guests=(), rc_conf={
+        **jail.rc_conf, "vm_dir": "/vms"}), disks={
+            "disk0_type": "virtio-blk", "disk0_dev": "custom",
+            "disk0_name": "/dev/zvol/tank/vm/web/disk0"})
 
 
 UEFI = {"loader": "uefi", "memory": "4G", "graphics": "yes", "disk0_type": "nvme",
@@ -212,6 +224,14 @@ CASES: dict[str, tuple[Edit, set[tuple[str, str]]]] = {
     "right-per-guest-hide-all": (lambda f: hide_all(exact(no_address(f))), set()),
     "right-per-guest-named-tap-no-address": (one_guest, set()),
     "right-per-guest-zvol": (per_guest_zvol, set()),
+    "right-per-guest-host-zvol": (per_guest_host_zvol, set()),
+    "wide-per-guest-host-zvol-zfs": (
+        lambda f: rules(per_guest_host_zvol(f), lambda u: (*u, "zfs")),
+        {("wider", "devfs /dev/zfs")}),
+    "wide-per-guest-host-zvol-mount": (
+        lambda f: params(per_guest_host_zvol(f), enforce_statfs="1", allow__mount="",
+                         allow__mount__zfs=""),
+        {("wider", "allow.mount"), ("wider", "allow.mount.zfs"), ("wider", "enforce_statfs")}),
     "wide-per-guest-zvol-glob": (
         lambda f: rules(per_guest_zvol(f), lambda u: (*u, f"zvol/tank/vm/{JAIL}/*",
                                                       f"zvol/tank/vm/{JAIL}/*/*")),

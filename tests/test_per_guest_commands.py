@@ -53,14 +53,17 @@ def bastille_config(host: Host) -> None:
                                conf.read_text()))
 
 
+JAILED = PER_GUEST.replace('isolation = "per-guest"\n',
+                           'isolation = "per-guest"\nzvols = "jail"\n')
 FILES = PER_GUEST.replace('vm_dir = "zfs:tank/vm"', 'vm_dir = "/guests"').replace(
     "dev=sparse-zvol", "dev=file").replace("dev=zvol", "dev=file")
 
 
-@pytest.mark.parametrize("spec", [PER_GUEST, FILES, PER_GUEST + SHARED,
+@pytest.mark.parametrize("spec", [PER_GUEST, JAILED, FILES, PER_GUEST + SHARED,
                                   SHARED.join(("version = 1\n", PER_GUEST[13:])),
                                   PER_GUEST.replace('address = "SYNCDHCP"\n', "")],
-                         ids=["zvols", "files", "shared-after", "shared-first", "no-address"])
+                         ids=["zvols", "jailed", "files", "shared-after", "shared-first",
+                              "no-address"])
 def test_init_on_per_guest_jails_writes_the_isolation_back_and_plan_finds_nothing(
         fake_host: Host, monkeypatch: pytest.MonkeyPatch, spec: str) -> None:
     seed(fake_host)
@@ -75,7 +78,11 @@ def test_init_on_per_guest_jails_writes_the_isolation_back_and_plan_finds_nothin
     assert code == 0, out + err
     text = written.read_text()
     assert text.count('isolation = "per-guest"') == 2, text
-    assert ('vm_dir = "zfs:tank/vm"' in text) == (spec is not FILES), text
+    # Host-made zvols read back as what the host has: custom disks, a directory vm_dir.
+    assert ('vm_dir = "zfs:tank/vm"' in text) == (spec is JAILED), text
+    assert ('zvols = "jail"' in text) == (spec is JAILED), text
+    assert ('"/dev/zvol/tank/vm/db/disk1,type=virtio-blk,dev=custom"' in text) == (
+        spec not in (JAILED, FILES)), text
     code, out, err = fake_host.cli("plan", "-f", str(written), *root)
     assert code == 0 and "nothing to do" in out, text + out + err
 
@@ -105,7 +112,8 @@ def test_new_guest_into_a_per_guest_spec_jail_makes_its_own_jail(
     assert code == 0, out + err
     calls = host.calls()
     assert ("bastille", "create", "-V", "app") in [c[:4] for c in calls], calls
-    assert ("zfs", "create", "-p", "tank/vm/app") in calls
+    assert ("zfs", "create", "-p", "-s", "-V", "20G", "-o", "volmode=dev",
+            "tank/vm/app/disk0") in calls
     # no other jail is touched: none restarted, its ruleset block as it was
     assert not [c for c in calls if c[:2] == ("bastille", "restart")], calls
     after = (host.root / "etc/devfs.rules").read_text()
@@ -114,7 +122,7 @@ def test_new_guest_into_a_per_guest_spec_jail_makes_its_own_jail(
                       rules.index(f"# END bhyvetpl {jail}\n")]
         assert block in after, jail
     assert "[devfs_rules_bhyve_jail_app=28]" in after
-    assert "add path 'zvol/tank/vm/app/app/disk0' unhide" in after
+    assert "add path 'zvol/tank/vm/app/disk0' unhide" in after
     text = path.read_text()
     assert text.startswith(before[:before.index("\n[jails.bhyve]")])
     assert "[jails.lab.guests.app]" in text and text.endswith(SHARED)

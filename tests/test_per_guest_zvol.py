@@ -38,6 +38,7 @@ network = "shared"
 address = "192.0.2.10/24"
 vm_dir = "zfs:tank/vm"
 isolation = "per-guest"
+zvols = "jail"
 
 [jails.lab.guests.aa]
 disks = ["disk0,dev=sparse-zvol,size=10G", "disk1,dev=zvol,size=1G"]
@@ -117,6 +118,7 @@ def test_the_block_read_back_renders_the_same_bytes(name: str) -> None:
 
 def test_a_directory_vm_dir_leaves_zfs_hidden() -> None:
     spec = SPEC.replace('vm_dir = "zfs:tank/vm"', 'vm_dir = "/vms"').replace(
+        'zvols = "jail"\n', "").replace(
         "dev=sparse-zvol", "dev=file").replace("dev=zvol", "dev=file")
     for jail in resolve(parse_spec(spec, "s.toml"), HOST).jails:
         unhidden = _ruleset(jail).unhidden
@@ -205,6 +207,9 @@ HOST_MADE = README_SETUP.replace('vm_dir = "zfs:tank/vm"', 'vm_dir = "/vms"').re
     'disks = ["/dev/zvol/tank/vm/web/disk0,dev=custom"]\nnics = ["public,device=tap1025"]'
 ).replace('disks = ["disk0,dev=sparse-zvol,size=20G"]\nnics = ["public,device=tap1026"]',
           'disks = ["/dev/zvol/tank/vm/db/disk0,dev=custom"]\nnics = ["public,device=tap1026"]')
+# vm-bhyve's own zvols on a jailed dataset, asked for by name.
+JAILED = README_SETUP.replace('isolation = "per-guest"\n',
+                              'isolation = "per-guest"\nzvols = "jail"\n')
 # bastille-vm-plugin 1.0.1 (bhyve.sh vm_load_devfs_ruleset @ 610f19b) for VM web with its
 # zvol dataset POOL/PREFIX/vms/web (here tank/vm/web) and tap tap1025, on 15.0.
 PEER_WEB = ("null", "zero", "random", "urandom", "pci", "vmm", "vmm/web", "vmmctl", "vmm.io",
@@ -250,13 +255,13 @@ def test_host_made_zvols_reach_no_node_and_need_no_parameter_the_peer_lacks() ->
 
 
 def test_vm_bhyves_own_zvols_add_only_zfs_beyond_the_peer() -> None:
-    """With a zfs: vm_dir the jail manages its dataset: /dev/zfs is the one extra node.
+    """With zvols = "jail" the jail manages its dataset: /dev/zfs is the one extra node.
 
     The disk itself sits one level deeper than the peer's (vm-bhyve makes the guest's
     dataset below the jail's: tank/vm/web/web/disk0, the peer tank/vm/web/disk0): the same
     disk, granted by name where the peer grants its dataset's every volume.
     """
-    web = next(j for j in resolve(parse_spec(README_SETUP, "s.toml"), HOST).jails
+    web = next(j for j in resolve(parse_spec(JAILED, "s.toml"), HOST).jails
                if j.name == "web")
     ours, peer = _nodes(_ruleset(web).unhidden), _nodes(PEER_WEB)
     assert ours - peer == {"zfs", "zvol/tank/vm/web/web/disk0"}

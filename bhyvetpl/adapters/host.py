@@ -53,6 +53,18 @@ def zfs_create_argv(dataset: str) -> tuple[str, ...]:
     return ("zfs", "create", "-p", dataset)
 
 
+def zfs_create_volume_argv(dataset: str, size: str, sparse: bool) -> tuple[str, ...]:
+    """Create a zvol for a guest disk as vm-bhyve does, parents too.
+
+    vm-bhyve lib/vm-zfs zfs::make_zvol (v1.4.0 to master 89c21d0): `zfs create -V SIZE
+    -o volmode=dev NAME`, `-sV` for a sparse one; bastille-vm-plugin 610f19b bhyve.sh
+    vm_create_disk alike (volmode=dev keeps GEOM from tasting the guest's partitions).
+    -p makes DATASET/JAIL (zfs-create(8): `zfs create [-ps] ... -V size volume`).
+    """
+    return ("zfs", "create", "-p", *(("-s",) if sparse else ()), "-V", size,
+            "-o", "volmode=dev", dataset)
+
+
 def zfs_set_jailed_argv(dataset: str) -> tuple[str, ...]:
     """Let a jail manage the dataset (`zfs jail` in exec.created needs it)."""
     return ("zfs", "set", "jailed=on", dataset)

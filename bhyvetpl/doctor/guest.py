@@ -163,4 +163,6 @@ class Needs:
         """The highest securelevel the guests still work under (reference.md §4)."""
         if self.passthru:
             return 0
-        return 1 if self.zvol else 2
+        # Any disk device (a zvol, or a custom disk under /dev such as a host-made zvol):
+        # bhyve opens it for writing, which securelevel 2 forbids (policy.securelevel_for).
+        return 1 if self.zvol or self.disk_nodes else 2

@@ -10,6 +10,7 @@ from packaging.version import Version
 from bhyvetpl.errors import SpecError
 from bhyvetpl.model import jailnet, values
 from bhyvetpl.model.guest import GuestSpec
+from bhyvetpl.model.hostzvol import HostZvol
 from bhyvetpl.model.preset import PRESETS
 
 NetMode = Literal["vnet", "bridge", "shared"]
@@ -85,6 +86,9 @@ class JailSpec:
     # nmdm(4) consoles a vmrun.sh-style guest is given with -C (/dev/nmdm-NAME-A): the
     # ruleset unhides each pair, as host prepare --console-device does.
     console_devices: tuple[str, ...] = ()
+    # A per-guest jail's zvols the host makes (model.hostzvol): its guests name them as
+    # custom disks, and the jail plan creates them.
+    host_zvols: tuple[HostZvol, ...] = ()
 
     def __post_init__(self) -> None:
         """Check every field and what ties the network mode to addresses and NICs."""

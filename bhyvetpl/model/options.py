@@ -13,6 +13,7 @@ from typing import TypeVar
 from bhyvetpl.errors import SpecError
 from bhyvetpl.model import values
 from bhyvetpl.model.guest import DiskSpec, GraphicsSpec, GuestSpec, NicSpec, PassthruSpec
+from bhyvetpl.model.hostzvol import HostZvol
 from bhyvetpl.model.jail import JailSpec, NetMode, RulesetSpec
 from bhyvetpl.model.nat import Nat
 from bhyvetpl.model.policy import Features
@@ -127,6 +128,7 @@ class JailOptions:
     limits: bool = False
     per_guest: bool = False
     console_devices: Sequence[str] = ()
+    host_zvols: Sequence[HostZvol] = ()
 
 
 def build_jail(opts: JailOptions, guests: Sequence[GuestSpec] = (), *,
@@ -142,7 +144,7 @@ def build_jail(opts: JailOptions, guests: Sequence[GuestSpec] = (), *,
         presets=tuple(opts.presets), guests=tuple(guests),
         passthrough=opts.passthrough, vmm_ppt=opts.vmm_ppt, limits=opts.limits,
         per_guest=opts.per_guest, existing=existing,
-        console_devices=tuple(opts.console_devices))
+        console_devices=tuple(opts.console_devices), host_zvols=tuple(opts.host_zvols))
 
 
 # An existing shared-IP jail's address is the jail's business: new-guest and templates

@@ -229,6 +229,14 @@ def jail_create_plan(jail: JailSpec, root: Path,
                                 why="let the jail mount its vm_dir dataset",
                                 skip_if=Probe(host.zfs_get_jailed_argv(jail.vm_dataset),
                                               line="on", means=f"{jail.vm_dataset} is jailed")))
+    for zvol in jail.host_zvols:
+        # A per-guest jail's zvols are made here, not by vm-bhyve in the jail (model.
+        # hostzvol); an existing one is left as it is: never resized, never destroyed.
+        steps.append(RunCommand(host.zfs_create_volume_argv(zvol.dataset, zvol.size,
+                                                            zvol.sparse),
+                                why=f"the guest's zvol {zvol.node}, made on the host",
+                                skip_if=Probe(host.zfs_exists_argv(zvol.dataset),
+                                              means=f"{zvol.dataset} exists")))
     # Written even when empty, so a later run without --vmm-ppt (or a dataset) takes out
     # what an earlier one put there.
     block = block_text(jail.name, jail.vm_dataset, jail.vmm_ppt, guests_level(jail, found),

@@ -110,6 +110,9 @@ def _jail_lines(jail: Jail, consoles: list[str], isolated: bool = False) -> list
         # A per-guest jail's dataset is the spec's vm_dir with the jail's name below it.
         lines.append(f"vm_dir = {_toml(vm_dir.removesuffix('/' + jail.name))}   # rc.conf "
                      f"vm_dir {vm_dir}, less /{jail.name}")
+        # A jailed dataset: vm-bhyve makes the zvols in the jail, which the spec asks for
+        # by name (host-made zvols read back as custom disks on a directory vm_dir).
+        lines.append('zvols = "jail"   # vm-bhyve makes its zvols on the jailed dataset')
     elif vm_dir:
         lines.append(f"vm_dir = {_toml(vm_dir)}   # rc.conf vm_dir")
     switches = jail.vm_system.get("switch_list", "").split()

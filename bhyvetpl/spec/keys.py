@@ -51,6 +51,9 @@ JAIL_KEYS: dict[str, Key] = {
     "vmm_ppt": Key("bool", "set allow.vmm_ppt (the host must have it)"),
     "isolation": Key("str", "shared (one jail for its guests) or per-guest (a jail for "
                      "each guest, named after it, each with its own ruleset and vnet)"),
+    "zvols": Key("str", "per-guest with a zfs: vm_dir: host (the default: the host makes "
+                 "each zvol disk, the jail sees its node only) or jail (a jailed dataset "
+                 "vm-bhyve manages: /dev/zfs, allow.mount)"),
     "limits": Key("bool", "cap the jail with rctl from its guests' memory (takes a reboot "
                   "the first time: kern.racct.enable)"),
     "hosts": Key("list", "the inventory hosts or groups the jail is on (plan --facts-dir); "

@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 
 from bhyvetpl.errors import SpecError
 from bhyvetpl.facts.model import Facts
+from bhyvetpl.model.guest import GuestSpec
+from bhyvetpl.model.hostzvol import ZVOL_PLACES, HostZvol, on_host
 from bhyvetpl.model.jail import NO_ADDRESS, JailSpec
 from bhyvetpl.model.nat import Nat
 from bhyvetpl.model.options import JAIL, GuestOptions, JailOptions, build_guest, build_jail
 from bhyvetpl.model.values import INVENTORY_RE
+from bhyvetpl.render import PRESET_DISK_SIZE
 from bhyvetpl.spec.load import GuestEntry, JailEntry, SpecFile, Values
 from bhyvetpl.spec.taps import in_use, name_taps
 
@@ -172,6 +175,37 @@ def _numbers(units: list[tuple[str, bool]], first: int, base: str,
     return [claims[i] if i in claims else next(free) for i in range(len(units))]
 
 
+def _zvols_at(spec: SpecFile, section: str, value: object,
+              units: list[tuple[str, list[GuestEntry], str]], dataset: str | None) -> str:
+    """Where a per-guest jail's zvols are made: "host" (the default) or "jail".
+
+    "host" grants the jail nothing the peer does not (model.hostzvol); "jail" is the
+    jailed dataset, asked for by name only. Refused where it would mean nothing: a
+    shared jail, or a vm_dir that is a directory.
+    """
+    if value is None:
+        return "host"
+    if value not in ZVOL_PLACES:
+        raise spec.error(f"{section}.zvols", value, "host or jail")
+    if dataset is None or all(origin == section for _, _, origin in units):
+        raise spec.error(f"{section}.zvols", value, 'no zvols key: it is for isolation = '
+                         '"per-guest" with a zfs: vm_dir only')
+    return str(value)
+
+
+def _host_zvols(guests: list[GuestSpec], parent: str, presets: dict[str, str],
+                jail: str) -> tuple[list[GuestSpec], tuple[HostZvol, ...]]:
+    """The guests with zvol disks the host makes (custom disks), and those zvols."""
+    out: list[GuestSpec] = []
+    made: list[HostZvol] = []
+    for guest in guests:
+        preset = presets.get(f"{jail}/{guest.name}", "freebsd")
+        changed, zvols = on_host(guest, parent, PRESET_DISK_SIZE.get(preset, "20G"))
+        out.append(changed)
+        made += zvols
+    return out, tuple(made)
+
+
 def resolve(spec: SpecFile, facts: Facts, on: frozenset[str] | None = None) -> Desired:
     """Build every jail and guest of the spec, with facts filling "auto" and unset keys.
 
@@ -209,6 +243,7 @@ def resolve(spec: SpecFile, facts: Facts, on: frozenset[str] | None = None) -> D
         vm_dir = str(v.pop("vm_dir", "/vms"))
         dataset = vm_dir.removeprefix("zfs:") if vm_dir.startswith("zfs:") else None
         units = _units(spec, section, entry, v.pop("isolation", "shared"))
+        zvols_at = _zvols_at(spec, section, v.pop("zvols", None), units, dataset)
         if on is not None and hosts and not on & set(hosts):
             for _ in units:   # a jail on other hosts keeps its ruleset numbers
                 next(numbers)
@@ -230,6 +265,10 @@ def resolve(spec: SpecFile, facts: Facts, on: frozenset[str] | None = None) -> D
                     raise _rebased(spec, where, guest.values, err) from err
                 presets[f"{name}/{guest.name}"] = str(guest.values.get("preset", "freebsd"))
             per_guest = origin != section
+            made: tuple[HostZvol, ...] = ()
+            if per_guest and own is not None and zvols_at == "host":
+                guests, made = _host_zvols(guests, own, presets, name)
+                own = None
             if per_guest and v.get("network", "vnet") != "shared":
                 guests = [name_taps(g, name, facts, in_use(facts, name) | named)
                           for g in guests]
@@ -242,7 +281,7 @@ def resolve(spec: SpecFile, facts: Facts, on: frozenset[str] | None = None) -> D
                                                     v.get("release"), release, "release")),
                     interface=_auto(spec, f"{section}.interface", v.get("interface"), uplink,
                                     "default route"),
-                    vm_dir="/vms" if dataset else vm_dir, vm_dataset=own,
+                    vm_dir="/vms" if dataset else vm_dir, vm_dataset=own, host_zvols=made,
                     ruleset=number, per_guest=per_guest,
                     ruleset_name=ruleset_name(base_name, first, number, name),
                     address=_address(v, per_guest),
