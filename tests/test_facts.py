@@ -415,3 +415,16 @@ def test_usage_reads_as_unknown_when_rctl_refuses(fp: FakeProcess) -> None:
                 stderr=fixture("rctl-error-racct-disabled.txt"))
     jail = Jail("bhyve", params={"allow.vmm": ""}, running=True)
     assert with_usage(SubprocessRunner(), jail).usage == {}
+
+
+def test_the_readme_counts_and_names_every_command_a_facts_pass_runs() -> None:
+    """The README's facts section is what an admin audits bhyvetpl by: it must not drift."""
+    text = " ".join((Path(__file__).parent.parent / "README.md").read_text().split())
+    section = text[text.index("## Facts: what bhyvetpl reads"):]
+    words = {13: "thirteen"}
+    assert f"read-only: {words[len(PROBES)]} commands" in section
+    for argv in PROBES.values():
+        if argv[:3] == ("kldstat", "-q", "-m"):
+            assert f"`{argv[3]}`" in section
+        elif argv[0] != "sysctl":
+            assert f"`{' '.join(argv)}`" in section, argv
